@@ -1,0 +1,126 @@
+"""caseman: case files of special-difficulty elders (渝北民〔2024〕24号)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from caseman import i18n
+from caseman.config import load_config
+from caseman.extensions import babel, csrf, db, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """The application factory: ``test_config`` overrides settings from the environment."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(load_config(Path(app.instance_path)))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    i18n.init_app(app)
+    from caseman import templating
+
+    templating.init_app(app)
+    _init_login(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _security_headers(app)
+
+    from caseman import cli
+
+    cli.init_app(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite: WAL for concurrent readers, foreign keys on, wait instead of 'database is locked'."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from caseman.auth.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(token: str) -> User | None:
+        user_id, _sep, version = token.partition(":")
+        if not user_id.isdigit() or not version.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.is_active or user.session_version != int(version):
+            return None  # logged out elsewhere, password changed or disabled
+        return user
+
+
+def _register_blueprints(app: Flask) -> None:
+    from caseman.auth.views import bp as auth_bp
+    from caseman.dashboard.views import bp as dashboard_bp
+    from caseman.elders.views import bp as elders_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(elders_bp)
+    # Static files are public: mark Flask's own endpoint for the access-policy test.
+    app.view_functions["static"].access_policy = "public"  # type: ignore[attr-defined]
+
+
+def _register_errors(app: Flask) -> None:
+    def render_error(code: int) -> Any:
+        return render_template("errors/error.html", code=code), code
+
+    for code in (400, 403, 404, 405, 409, 413, 429, 500):
+        app.register_error_handler(code, lambda exc, code=code: render_error(code))
+
+    from flask_wtf.csrf import CSRFError
+
+    app.register_error_handler(CSRFError, lambda exc: render_error(400))
+
+
+def _security_headers(app: Flask) -> None:
+    @app.after_request
+    def add_headers(response: Any) -> Any:
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.endpoint != "static":
+            # Pages carry personal data: never keep them in a shared or back-button cache.
+            response.headers["Cache-Control"] = "no-store"
+        return response

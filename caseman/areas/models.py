@@ -1,0 +1,71 @@
+"""Areas: district → town/street → village/community → villager group (one tree)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from caseman.db import Base, enum_column
+
+
+class AreaLevel(StrEnum):
+    DISTRICT = "district"  # 区（县）
+    TOWN = "town"  # 镇/街道
+    VILLAGE = "village"  # 村/社区
+    GROUP = "group"  # 村民小组
+
+    @property
+    def depth(self) -> int:
+        return list(AreaLevel).index(self)
+
+
+class Area(Base):
+    """One node of the area tree. ``path`` is the materialised path of ids ("/1/4/17/")."""
+
+    __tablename__ = "areas"
+    __table_args__ = (sa.UniqueConstraint("parent_id", "name", name="uq_areas_parent_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(64))
+    level: Mapped[AreaLevel] = mapped_column(enum_column(AreaLevel))
+    code: Mapped[str] = mapped_column(sa.String(12), default="")  # 行政区划代码 (when known)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"), index=True)
+    path: Mapped[str] = mapped_column(sa.String(255), default="", index=True)
+
+    parent: Mapped[Area | None] = relationship(remote_side=[id])
+
+    def ancestor(self, level: AreaLevel) -> Area | None:
+        """This area or the nearest ancestor at ``level``."""
+        node: Area | None = self
+        while node is not None and node.level != level:
+            node = node.parent
+        return node
+
+    @property
+    def district(self) -> Area | None:
+        return self.ancestor(AreaLevel.DISTRICT)
+
+    @property
+    def town(self) -> Area | None:
+        return self.ancestor(AreaLevel.TOWN)
+
+    @property
+    def village(self) -> Area | None:
+        return self.ancestor(AreaLevel.VILLAGE)
+
+    def contains(self, other: Area) -> bool:
+        return other.path.startswith(self.path)
+
+    @property
+    def full_name(self) -> str:
+        parts: list[str] = []
+        node: Area | None = self
+        while node is not None:
+            parts.append(node.name)
+            node = node.parent
+        return "".join(reversed(parts))
+
+    def __repr__(self) -> str:
+        return f"<Area {self.level.value} {self.name}>"

@@ -1,0 +1,53 @@
+"""Settings from the environment (see DESIGN.md, Contracts → Settings)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{instance_path / 'caseman.sqlite3'}"
+    # Heroku-style and bare postgresql:// URLs use the psycopg 3 driver we ship.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _secret_key(instance_path: Path) -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(instance_path: Path) -> dict[str, object]:
+    """Build the Flask config mapping for an app whose instance folder is ``instance_path``."""
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "CASEMAN_KEY_TARGET_AGE": int(os.environ.get("CASEMAN_KEY_TARGET_AGE", "80")),
+        "CASEMAN_QUEUE_URL": os.environ.get(
+            "CASEMAN_QUEUE_URL", f"sqlite:///{instance_path / 'queue.sqlite3'}"
+        ),
+        "CASEMAN_UPLOADS": os.environ.get("CASEMAN_UPLOADS", str(instance_path / "uploads")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("CASEMAN_HTTPS", "") == "1",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "PAGE_SIZE": 20,
+    }

@@ -1,0 +1,61 @@
+"""The home page: the user's caseload at a glance."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, render_template
+from flask_login import current_user
+from sqlalchemy import select
+
+from caseman.access import login_required
+from caseman.elders import labels
+from caseman.elders.models import Elder, ElderCategory
+from caseman.extensions import db
+from caseman.scope import elder_filter
+
+bp = Blueprint("dashboard", __name__)
+
+REVIEW_INTERVAL = timedelta(days=183)  # 每半年动态更新一次 (004 二(三))
+
+
+@bp.get("/")
+@login_required
+def index() -> Any:
+    active = sa.and_(elder_filter(current_user), Elder.archived_on.is_(None))
+    total = db.session.scalar(select(sa.func.count(Elder.id)).where(active)) or 0
+    key = db.session.scalar(select(sa.func.count(Elder.id)).where(active, Elder.is_key)) or 0
+    by_category = dict(
+        db.session.execute(
+            select(ElderCategory.category, sa.func.count())
+            .join(Elder, Elder.id == ElderCategory.elder_id)
+            .where(active)
+            .group_by(ElderCategory.category)
+        ).all()
+    )
+    cutoff = date.today() - REVIEW_INTERVAL
+    review_due = db.session.scalars(
+        select(Elder)
+        .where(
+            active,
+            sa.func.coalesce(Elder.last_reviewed_on, Elder.filed_on) <= cutoff,
+        )
+        .order_by(sa.func.coalesce(Elder.last_reviewed_on, Elder.filed_on), Elder.name)
+        .limit(20)
+    ).all()
+    review_due_total = db.session.scalar(
+        select(sa.func.count(Elder.id)).where(
+            active, sa.func.coalesce(Elder.last_reviewed_on, Elder.filed_on) <= cutoff
+        )
+    )
+    return render_template(
+        "dashboard/index.html",
+        total=total,
+        key=key,
+        by_category=by_category,
+        review_due=review_due,
+        review_due_total=review_due_total,
+        labels=labels,
+    )

@@ -1,0 +1,46 @@
+"""Declarative base: named constraints, enums stored by value, timestamps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now in UTC (stored naive-as-UTC on SQLite)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def enum_column(enum_cls: type[StrEnum], **kwargs: object) -> sa.Enum:
+    """A string column holding the enum's *values*, checked by a named constraint."""
+    return sa.Enum(
+        enum_cls,
+        name=enum_cls.__name__.lower(),
+        values_callable=lambda e: [m.value for m in e],
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        validate_strings=True,
+        **kwargs,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

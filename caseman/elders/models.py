@@ -1,0 +1,187 @@
+"""The elder's case file: every item of 附件2 (信息登记表) of 渝北民〔2024〕24号."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from caseman.areas.models import Area
+from caseman.auth.models import User
+from caseman.db import Base, TimestampMixin, enum_column, utcnow
+from caseman.rules.enums import (
+    AbilityLevel,
+    ArchiveReason,
+    Category,
+    Gender,
+    Relation,
+    Residence,
+)
+
+Money = sa.Numeric(12, 2)
+
+
+class Elder(TimestampMixin, Base):
+    """特殊困难老年人: one case per person in the district (unique ID number)."""
+
+    __tablename__ = "elders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # 一、服务对象基本情况
+    name: Mapped[str] = mapped_column(sa.String(32), index=True)
+    gender: Mapped[Gender] = mapped_column(enum_column(Gender))
+    id_number: Mapped[str] = mapped_column(sa.String(18), unique=True)
+    birth_on: Mapped[date]
+    phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    emergency_name: Mapped[str] = mapped_column(sa.String(32), default="")  # 紧急联系人
+    emergency_gender: Mapped[Gender | None] = mapped_column(enum_column(Gender))
+    emergency_phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    household_area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"))  # 户籍地址
+    household_address: Mapped[str] = mapped_column(sa.String(200), default="")
+    residence_area_id: Mapped[int] = mapped_column(sa.ForeignKey("areas.id"), index=True)
+    residence_address: Mapped[str] = mapped_column(sa.String(200), default="")  # 居住地址
+    is_rural_hukou: Mapped[bool] = mapped_column(default=True)  # 农村户籍 (留守)
+    # 健康状况
+    ability_level: Mapped[AbilityLevel] = mapped_column(enum_column(AbilityLevel))
+    medical_history: Mapped[str] = mapped_column(sa.Text, default="")  # 曾患病史
+    has_serious_illness: Mapped[bool] = mapped_column(default=False)  # 重病
+    # 经济情况
+    is_extreme_poverty: Mapped[bool] = mapped_column(default=False)  # 特困人员
+    is_dibao: Mapped[bool] = mapped_column(default=False)  # 低保
+    is_dibao_edge: Mapped[bool] = mapped_column(default=False)  # 低保边缘
+    monthly_income: Mapped[Decimal | None] = mapped_column(Money)  # 月可支配收入
+    income_sources: Mapped[str] = mapped_column(sa.String(200), default="")  # 经济来源
+    # 对象类别
+    disability_certificate_no: Mapped[str] = mapped_column(sa.String(32), default="")
+    disability_grade: Mapped[int | None]
+    other_reason: Mapped[str] = mapped_column(sa.String(200), default="")  # 其他关爱对象: why
+    suggested_categories: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    category_override_reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    is_key: Mapped[bool] = mapped_column(default=False)  # 重点对象 (else 一般对象)
+    suggested_key: Mapped[bool] = mapped_column(default=False)
+    key_override_reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    # 三、家庭生活条件
+    water_safe: Mapped[bool | None]
+    electricity_safe: Mapped[bool | None]
+    housing_safe: Mapped[bool | None]
+    household_monthly_income: Mapped[Decimal | None] = mapped_column(Money)
+    has_pension: Mapped[bool] = mapped_column(default=False)
+    pension_monthly: Mapped[Decimal | None] = mapped_column(Money)
+    subsidy_monthly: Mapped[Decimal | None] = mapped_column(Money)
+    subsidy_items: Mapped[str] = mapped_column(sa.String(200), default="")
+    # 四、已享受帮扶情况
+    support_units: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    support_person: Mapped[str] = mapped_column(sa.String(64), default="")  # 帮扶责任人
+    support_measures: Mapped[str] = mapped_column(sa.Text, default="")  # 帮扶措施
+    # 建档日期 and 附件1 责任主体 (责任镇街/村 follow the residence area)
+    filed_on: Mapped[date]
+    responsible_person: Mapped[str] = mapped_column(sa.String(64), default="")
+    responsible_phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    # Archive (nothing is deleted)
+    archived_on: Mapped[date | None]
+    archive_reason: Mapped[ArchiveReason | None] = mapped_column(enum_column(ArchiveReason))
+    archive_note: Mapped[str] = mapped_column(sa.String(300), default="")
+    archived_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    last_reviewed_on: Mapped[date | None]  # 每半年动态更新
+    version: Mapped[int] = mapped_column(default=1)
+
+    residence_area: Mapped[Area] = relationship(foreign_keys=[residence_area_id])
+    household_area: Mapped[Area | None] = relationship(foreign_keys=[household_area_id])
+    members: Mapped[list[FamilyMember]] = relationship(
+        back_populates="elder", order_by="FamilyMember.position", cascade="all, delete-orphan"
+    )
+    category_rows: Mapped[list[ElderCategory]] = relationship(
+        cascade="all, delete-orphan", order_by="ElderCategory.category"
+    )
+    versions: Mapped[list[ElderVersion]] = relationship(
+        back_populates="elder", order_by="ElderVersion.number.desc()"
+    )
+    assignments: Mapped[list[ElderAssignment]] = relationship(cascade="all, delete-orphan")
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def categories(self) -> list[Category]:
+        order = list(Category)
+        return sorted((row.category for row in self.category_rows), key=order.index)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_on is not None
+
+    def __repr__(self) -> str:
+        return f"<Elder {self.id} {self.name}>"
+
+
+class ElderCategory(Base):
+    """A confirmed 对象类别 of an elder (an elder may have several)."""
+
+    __tablename__ = "elder_categories"
+    __table_args__ = (sa.UniqueConstraint("elder_id", "category", name="uq_elder_categories"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    elder_id: Mapped[int] = mapped_column(sa.ForeignKey("elders.id"), index=True)
+    category: Mapped[Category] = mapped_column(enum_column(Category), index=True)
+
+
+class FamilyMember(Base):
+    """二、家庭基本情况: one row of the family table, with the facts category rules need."""
+
+    __tablename__ = "family_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    elder_id: Mapped[int] = mapped_column(sa.ForeignKey("elders.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(sa.String(32))
+    gender: Mapped[Gender | None] = mapped_column(enum_column(Gender))
+    id_number: Mapped[str] = mapped_column(sa.String(18), default="")
+    relation: Mapped[Relation] = mapped_column(enum_column(Relation))
+    health: Mapped[str] = mapped_column(sa.String(64), default="")  # 健康状况
+    is_dibao_or_poverty: Mapped[bool] = mapped_column(default=False)  # 是否为低保对象/特困人员
+    visits_often: Mapped[bool] = mapped_column(default=False)  # 是否经常探访
+    phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    residence: Mapped[Residence | None] = mapped_column(enum_column(Residence))
+    working_away_since: Mapped[date | None]  # 外出务工起始 (留守: 半年以上)
+    is_deceased: Mapped[bool] = mapped_column(default=False)
+    disability_grade: Mapped[int | None]
+    is_only_child: Mapped[bool] = mapped_column(default=False)  # 独生子女 (计生特殊家庭)
+
+    elder: Mapped[Elder] = relationship(back_populates="members")
+
+
+class ElderVersion(Base):
+    """A saved registration (建档, correction or half-year review), never overwritten."""
+
+    __tablename__ = "elder_versions"
+    __table_args__ = (sa.UniqueConstraint("elder_id", "number", name="uq_elder_versions_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    elder_id: Mapped[int] = mapped_column(sa.ForeignKey("elders.id"), index=True)
+    number: Mapped[int]
+    kind: Mapped[str] = mapped_column(sa.String(16))  # created | edited | reviewed | archived
+    snapshot: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    changed_fields: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    note: Mapped[str] = mapped_column(sa.String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    elder: Mapped[Elder] = relationship(back_populates="versions")
+    created_by: Mapped[User | None] = relationship()
+
+
+class ElderAssignment(Base):
+    """A worker (探访人员) assigned to an elder: the worker's scope beyond their area."""
+
+    __tablename__ = "elder_assignments"
+    __table_args__ = (sa.UniqueConstraint("elder_id", "user_id", name="uq_elder_assignments"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    elder_id: Mapped[int] = mapped_column(sa.ForeignKey("elders.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,111 @@
+"""Read functions for elders, always through the acting user's scope."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from caseman.areas.models import Area, AreaLevel
+from caseman.auth.models import User
+from caseman.elders.models import Elder, ElderCategory, ElderVersion
+from caseman.extensions import db
+from caseman.rules.enums import Category
+from caseman.scope import elder_filter, scoped_areas
+
+
+@dataclass
+class ElderFilters:
+    q: str = ""
+    town: int | None = None
+    village: int | None = None
+    category: str = ""
+    key: str = ""  # "key" | "general" | ""
+    archived: str = ""  # "" active only | "yes" archived only | "all"
+
+
+@dataclass
+class Page:
+    items: list[Elder]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _subtree(area_id: int) -> sa.Select[tuple[int]]:
+    path = select(Area.path).where(Area.id == area_id).scalar_subquery()
+    return select(Area.id).where(Area.path.startswith(path))
+
+
+def list_elders(user: User, filters: ElderFilters, page: int, per_page: int) -> Page:
+    """Elders in the user's scope matching the filters, by name, paginated."""
+    query = select(Elder).where(elder_filter(user))
+    q = filters.q.strip()
+    if q:
+        digits = re.sub(r"\D", "", q.upper().replace("X", ""))
+        conditions = [Elder.name.contains(q, autoescape=True)]
+        if len(q) >= 4 and re.fullmatch(r"[0-9xX]+", q):
+            conditions.append(Elder.id_number.endswith(q.upper(), autoescape=True))
+            conditions.append(Elder.phone.contains(digits, autoescape=True))
+        query = query.where(sa.or_(*conditions))
+    for area_id in (filters.village, filters.town):
+        if area_id:
+            query = query.where(Elder.residence_area_id.in_(_subtree(area_id)))
+            break
+    if filters.category in {c.value for c in Category}:
+        query = query.where(
+            Elder.id.in_(
+                select(ElderCategory.elder_id).where(
+                    ElderCategory.category == Category(filters.category)
+                )
+            )
+        )
+    if filters.key in ("key", "general"):
+        query = query.where(Elder.is_key.is_(filters.key == "key"))
+    if filters.archived == "yes":
+        query = query.where(Elder.archived_on.is_not(None))
+    elif filters.archived != "all":
+        query = query.where(Elder.archived_on.is_(None))
+    total = db.session.scalar(select(sa.func.count()).select_from(query.subquery())) or 0
+    items = db.session.scalars(
+        query.options(
+            selectinload(Elder.category_rows), selectinload(Elder.residence_area)
+        )
+        .order_by(Elder.name, Elder.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(list(items), total, page, per_page)
+
+
+def list_filter_areas(user: User) -> tuple[list[Area], list[Area]]:
+    """Towns and villages the user may filter by."""
+    areas = db.session.scalars(scoped_areas(user).order_by(Area.path)).all()
+    towns = [a for a in areas if a.level == AreaLevel.TOWN]
+    villages = [a for a in areas if a.level == AreaLevel.VILLAGE]
+    return towns, villages
+
+
+def list_residence_areas(user: User) -> list[Area]:
+    """Villages and groups where the user may register an elder."""
+    areas = db.session.scalars(
+        scoped_areas(user)
+        .where(Area.level.in_([AreaLevel.VILLAGE, AreaLevel.GROUP]))
+        .order_by(Area.path)
+    ).all()
+    return list(areas)
+
+
+def get_version(elder: Elder, number: int) -> ElderVersion | None:
+    return db.session.scalar(
+        select(ElderVersion).where(
+            ElderVersion.elder_id == elder.id, ElderVersion.number == number
+        )
+    )

@@ -1,0 +1,369 @@
+"""Registering, correcting, reviewing and archiving an elder's case file.
+
+Services validate with the pure rules, change state and flush; the view commits once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from caseman import audit
+from caseman.areas.models import Area, AreaLevel
+from caseman.auth.models import Role, User
+from caseman.elders.models import (
+    Elder,
+    ElderAssignment,
+    ElderCategory,
+    ElderVersion,
+    FamilyMember,
+)
+from caseman.errors import DomainError, StaleEdit
+from caseman.extensions import db
+from caseman.rules.categories import (
+    ElderFacts,
+    MemberFacts,
+    suggest_categories,
+    validate_confirmed_categories,
+    needs_override_reason,
+)
+from caseman.rules.enums import AbilityLevel, ArchiveReason, Category, Gender, Relation, Residence
+from caseman.rules.id_number import InvalidIdNumber, age_on, check_gender, parse_id_number
+from caseman.rules.key_target import suggest_key
+from caseman.scope import elder_filter
+
+# The registration fields of 附件2 kept on the Elder row (family members are kept apart).
+ELDER_FIELDS = (
+    "name", "gender", "id_number", "phone", "emergency_name", "emergency_gender",
+    "emergency_phone", "household_area_id", "household_address", "residence_area_id",
+    "residence_address", "is_rural_hukou", "ability_level", "medical_history",
+    "has_serious_illness", "is_extreme_poverty", "is_dibao", "is_dibao_edge", "monthly_income",
+    "income_sources", "disability_certificate_no", "disability_grade", "other_reason",
+    "category_override_reason", "is_key", "key_override_reason", "water_safe",
+    "electricity_safe", "housing_safe", "household_monthly_income", "has_pension",
+    "pension_monthly", "subsidy_monthly", "subsidy_items", "support_units", "support_person",
+    "support_measures", "filed_on", "responsible_person", "responsible_phone",
+)  # fmt: skip
+MEMBER_FIELDS = (
+    "name", "gender", "id_number", "relation", "health", "is_dibao_or_poverty", "visits_often",
+    "phone", "residence", "working_away_since", "is_deceased", "disability_grade",
+    "is_only_child",
+)  # fmt: skip
+MONEY_FIELDS = (
+    "monthly_income", "household_monthly_income", "pension_monthly", "subsidy_monthly",
+)  # fmt: skip
+
+
+class FormErrors(DomainError):
+    """Several field errors at once: ``errors`` maps a field to (msgid, params)."""
+
+    def __init__(self, errors: dict[str, tuple[str, dict[str, Any]]]) -> None:
+        super().__init__(None, "Please correct the marked fields.")
+        self.errors = errors
+
+
+class DuplicateElder(DomainError):
+    """A case for this ID number exists; ``elder_id`` is set only when the actor may see it."""
+
+    def __init__(self, elder_id: int | None, town: str) -> None:
+        if elder_id is None:
+            super().__init__(
+                "id_number",
+                "A case for this ID number already exists in %(town)s. Ask its staff.",
+                town=town,
+            )
+        else:
+            super().__init__("id_number", "A case for this ID number already exists.")
+        self.elder_id = elder_id
+
+
+@dataclass
+class Registration:
+    """What the registration form says: field values of the elder, members and categories."""
+
+    values: dict[str, Any]
+    members: list[dict[str, Any]] = field(default_factory=list)
+    categories: set[Category] = field(default_factory=set)
+
+
+def facts_of(values: dict[str, Any], members: list[dict[str, Any]], birth_on: date) -> ElderFacts:
+    """The facts the category rules read, from a registration."""
+    return ElderFacts(
+        birth_on=birth_on,
+        ability_level=AbilityLevel(values["ability_level"]),
+        is_rural_hukou=bool(values.get("is_rural_hukou")),
+        disability_certificate_no=values.get("disability_certificate_no") or "",
+        disability_grade=values.get("disability_grade"),
+        has_serious_illness=bool(values.get("has_serious_illness")),
+        members=tuple(
+            MemberFacts(
+                relation=Relation(m["relation"]),
+                is_deceased=bool(m.get("is_deceased")),
+                residence=Residence(m["residence"]) if m.get("residence") else None,
+                working_away_since=m.get("working_away_since"),
+                disability_grade=m.get("disability_grade"),
+                is_only_child=bool(m.get("is_only_child")),
+            )
+            for m in members
+        ),
+    )
+
+
+def _check(reg: Registration, actor: User, today: date, elder: Elder | None) -> dict[str, Any]:
+    """Validate a registration against the rules; return derived values or raise FormErrors."""
+    errors: dict[str, tuple[str, dict[str, Any]]] = {}
+    values = reg.values
+    derived: dict[str, Any] = {}
+    try:
+        info = parse_id_number(values["id_number"], today)
+        values["id_number"] = info.number
+        derived["birth_on"] = info.birth_on
+        try:
+            check_gender(info, Gender(values["gender"]))
+        except InvalidIdNumber as exc:
+            errors["gender"] = (exc.message, exc.params)
+    except InvalidIdNumber as exc:
+        errors["id_number"] = (exc.message, exc.params)
+    birth_on = derived.get("birth_on")
+    filed_on: date | None = values.get("filed_on")
+    if filed_on and filed_on > today:
+        errors["filed_on"] = ("The filing date cannot be in the future.", {})
+    elif filed_on and birth_on and filed_on < birth_on:
+        errors["filed_on"] = ("The filing date cannot be before the birth date.", {})
+    for name in MONEY_FIELDS:
+        amount = values.get(name)
+        if amount is not None and Decimal(amount) < 0:
+            errors[name] = ("The amount cannot be negative.", {})
+    area = db.session.get(Area, values.get("residence_area_id") or 0)
+    if area is None or area.level not in (AreaLevel.VILLAGE, AreaLevel.GROUP):
+        errors["residence_area_id"] = ("Choose the village or community where the elder lives.", {})
+    elif not actor.area.contains(area):
+        errors["residence_area_id"] = ("You can only register elders in your own area.", {})
+    for index, member in enumerate(reg.members):
+        if member.get("id_number"):
+            try:
+                member["id_number"] = parse_id_number(member["id_number"], today).number
+            except InvalidIdNumber as exc:
+                errors[f"members-{index}-id_number"] = (exc.message, exc.params)
+        since = member.get("working_away_since")
+        if since and since > today:
+            errors[f"members-{index}-working_away_since"] = (
+                "This date cannot be in the future.",
+                {},
+            )
+    if birth_on is not None:
+        facts = facts_of(values, reg.members, birth_on)
+        suggested = suggest_categories(facts, today)
+        derived["suggested"] = suggested
+        suggested_set = {s.category for s in suggested}
+        for name, message in validate_confirmed_categories(
+            reg.categories, facts, values.get("other_reason") or ""
+        ).items():
+            errors.setdefault(name, (message, {}))
+        if needs_override_reason(suggested_set, reg.categories) and not (
+            values.get("category_override_reason") or ""
+        ).strip():
+            errors["category_override_reason"] = (
+                "The categories differ from the suggestion: give the reason.",
+                {},
+            )
+        key = suggest_key(
+            reg.categories,
+            bool(values.get("has_serious_illness")),
+            age_on(birth_on, today),
+            current_app.config["CASEMAN_KEY_TARGET_AGE"],
+        )
+        derived["key"] = key
+        if bool(values.get("is_key")) != key.is_key and not (
+            values.get("key_override_reason") or ""
+        ).strip():
+            errors["key_override_reason"] = (
+                "Key or general differs from the suggestion: give the reason.",
+                {},
+            )
+    if "id_number" not in errors:
+        _check_duplicate(values["id_number"], actor, elder)
+    if errors:
+        raise FormErrors(errors)
+    return derived
+
+
+def _check_duplicate(id_number: str, actor: User, elder: Elder | None) -> None:
+    query = select(Elder).where(Elder.id_number == id_number)
+    if elder is not None:
+        query = query.where(Elder.id != elder.id)
+    existing = db.session.scalar(query)
+    if existing is None:
+        return
+    visible = db.session.scalar(
+        select(Elder.id).where(Elder.id == existing.id, elder_filter(actor))
+    )
+    town = existing.residence_area.town
+    raise DuplicateElder(visible, town.name if town else "")
+
+
+def _apply(elder: Elder, reg: Registration, derived: dict[str, Any]) -> None:
+    for name in ELDER_FIELDS:
+        setattr(elder, name, reg.values.get(name))
+    elder.birth_on = derived["birth_on"]
+    elder.suggested_categories = [s.category.value for s in derived["suggested"]]
+    elder.suggested_key = derived["key"].is_key
+    wanted = set(reg.categories)
+    elder.category_rows = [row for row in elder.category_rows if row.category in wanted]
+    kept = {row.category for row in elder.category_rows}
+    for category in sorted(wanted - kept, key=list(Category).index):
+        elder.category_rows.append(ElderCategory(category=category))
+    elder.members = [
+        FamilyMember(position=index, **{k: m.get(k) for k in MEMBER_FIELDS})
+        for index, m in enumerate(reg.members)
+    ]
+
+
+def snapshot(elder: Elder) -> dict[str, Any]:
+    """A JSON-ready copy of the registration as it stands (for versions and printing)."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return str(value)
+        if hasattr(value, "value"):
+            return value.value
+        return value
+
+    data = {name: plain(getattr(elder, name)) for name in ELDER_FIELDS}
+    data["birth_on"] = elder.birth_on.isoformat()
+    data["categories"] = [c.value for c in elder.categories]
+    data["suggested_categories"] = list(elder.suggested_categories or [])
+    data["residence_area"] = elder.residence_area.full_name if elder.residence_area else ""
+    data["household_area"] = elder.household_area.full_name if elder.household_area else ""
+    data["members"] = [
+        {name: plain(getattr(m, name)) for name in MEMBER_FIELDS} for m in elder.members
+    ]
+    return data
+
+
+def _changed(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
+    if before is None:
+        return []
+    return sorted(k for k in after if before.get(k) != after.get(k))
+
+
+def _add_version(elder: Elder, actor: User, kind: str, note: str) -> ElderVersion:
+    db.session.flush()
+    db.session.refresh(elder)
+    previous = db.session.scalar(
+        select(ElderVersion)
+        .where(ElderVersion.elder_id == elder.id)
+        .order_by(ElderVersion.number.desc())
+        .limit(1)
+    )
+    data = snapshot(elder)
+    version = ElderVersion(
+        elder_id=elder.id,
+        number=(previous.number + 1) if previous else 1,
+        kind=kind,
+        snapshot=data,
+        changed_fields=_changed(previous.snapshot if previous else None, data),
+        note=note,
+        created_by_id=actor.id,
+    )
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def register_elder(actor: User, reg: Registration, today: date) -> Elder:
+    """建档: create a case file from a complete registration."""
+    derived = _check(reg, actor, today, None)
+    elder = Elder(created_by_id=actor.id)
+    _apply(elder, reg, derived)
+    db.session.add(elder)
+    db.session.flush()
+    if actor.role == Role.WORKER:
+        # A worker keeps seeing the elders they registered.
+        elder.assignments.append(ElderAssignment(user_id=actor.id))
+    _add_version(elder, actor, "created", reg.values.get("note") or "")
+    audit.record("create", object_type="elder", object_id=elder.id, elder_id=elder.id)
+    return elder
+
+
+def _ensure_current(elder: Elder, expected_version: int | None) -> None:
+    if expected_version is None or expected_version != elder.version:
+        raise StaleEdit(elder.version)
+
+
+def update_elder(
+    actor: User,
+    elder: Elder,
+    reg: Registration,
+    today: date,
+    expected_version: int | None,
+    *,
+    review: bool = False,
+) -> ElderVersion:
+    """Correct the registration, or (``review``) record the half-year review (每半年动态更新)."""
+    _ensure_current(elder, expected_version)
+    if elder.is_archived:
+        raise DomainError(None, "An archived case cannot be changed; restore it first.")
+    derived = _check(reg, actor, today, elder)
+    _apply(elder, reg, derived)
+    if review:
+        elder.last_reviewed_on = today
+    version = _add_version(elder, actor, "reviewed" if review else "edited", reg.values.get("note") or "")
+    audit.record(
+        "review" if review else "update",
+        object_type="elder",
+        object_id=elder.id,
+        elder_id=elder.id,
+        detail=",".join(version.changed_fields),
+    )
+    return version
+
+
+def archive_elder(
+    actor: User,
+    elder: Elder,
+    reason: ArchiveReason,
+    on: date,
+    note: str,
+    today: date,
+    expected_version: int | None,
+) -> None:
+    """Leave the active caseload (deceased, moved away, …): nothing is deleted."""
+    _ensure_current(elder, expected_version)
+    if elder.is_archived:
+        raise DomainError(None, "This case is already archived.")
+    if on > today:
+        raise DomainError("archived_on", "The date cannot be in the future.")
+    if on < elder.filed_on:
+        raise DomainError("archived_on", "The date cannot be before the filing date.")
+    if not note.strip():
+        raise DomainError("note", "Please fill this in.")
+    elder.archived_on = on
+    elder.archive_reason = reason
+    elder.archive_note = note.strip()
+    elder.archived_by_id = actor.id
+    _add_version(elder, actor, "archived", note.strip())
+    audit.record("archive", object_type="elder", object_id=elder.id, elder_id=elder.id,
+                 detail=reason.value)  # fmt: skip
+
+
+def restore_elder(actor: User, elder: Elder, note: str, expected_version: int | None) -> None:
+    """Bring an archived case back (archived by mistake, moved back …), keeping the history."""
+    _ensure_current(elder, expected_version)
+    if not elder.is_archived:
+        raise DomainError(None, "This case is not archived.")
+    if not note.strip():
+        raise DomainError("note", "Please fill this in.")
+    elder.archived_on = None
+    elder.archive_reason = None
+    elder.archive_note = ""
+    elder.archived_by_id = None
+    _add_version(elder, actor, "restored", note.strip())
+    audit.record("restore", object_type="elder", object_id=elder.id, elder_id=elder.id)

@@ -1,0 +1,399 @@
+"""Elder registry pages: list, register, case file, correct, review, archive."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import StringField, TextAreaField
+
+from caseman import audit
+from caseman.access import login_required
+from caseman.elders import labels
+from caseman.elders.forms import ArchiveForm, ElderForm, RestoreForm
+from caseman.elders.models import Elder
+from caseman.elders.queries import (
+    ElderFilters,
+    get_version,
+    list_elders,
+    list_filter_areas,
+    list_residence_areas,
+)
+from caseman.elders.services import (
+    ELDER_FIELDS,
+    MEMBER_FIELDS,
+    DuplicateElder,
+    FormErrors,
+    Registration,
+    archive_elder,
+    facts_of,
+    register_elder,
+    restore_elder,
+    update_elder,
+)
+from caseman.errors import DomainError, StaleEdit
+from caseman.extensions import db
+from caseman.i18n import translate_message
+from caseman.rules.categories import suggest_categories
+from caseman.rules.enums import ArchiveReason, Category
+from caseman.rules.id_number import InvalidIdNumber, age_on, parse_id_number
+from caseman.rules.key_target import suggest_key
+from caseman.scope import get_elder_or_404
+
+bp = Blueprint("elders", __name__, url_prefix="/elders")
+
+BOOL_SELECTS = ("water_safe", "electricity_safe", "housing_safe")
+INT_SELECTS = ("household_area_id", "residence_area_id", "disability_grade")
+
+
+def today() -> date:
+    return date.today()
+
+
+def _area_choices(form: ElderForm) -> None:
+    areas = list_residence_areas(current_user)
+    options = [(str(a.id), a.full_name) for a in areas]
+    form.residence_area_id.choices = [("", "—"), *options]
+    form.household_area_id.choices = [("", "—"), *options]
+
+
+def _registration(form: ElderForm) -> Registration:
+    """Plain values from a validated form."""
+    values: dict[str, Any] = {}
+    for name in ELDER_FIELDS:
+        if name in ("is_key",):
+            values[name] = form.is_key.data == "key"
+        elif name in BOOL_SELECTS:
+            raw = getattr(form, name).data
+            values[name] = None if raw == "" else raw == "yes"
+        elif name in INT_SELECTS:
+            raw = getattr(form, name).data
+            values[name] = int(raw) if raw else None
+        elif name in ("gender", "ability_level") or name == "emergency_gender":
+            values[name] = getattr(form, name).data or None
+        elif isinstance(getattr(form, name), StringField | TextAreaField):
+            values[name] = (getattr(form, name).data or "").strip()
+        elif name == "support_units":
+            values[name] = list(form.support_units.data or [])
+        else:
+            values[name] = getattr(form, name).data
+    values["note"] = (form.note.data or "").strip()
+    members = []
+    for entry in form.members:
+        sub = entry.form
+        if sub.remove.data:
+            continue
+        member = {name: getattr(sub, name).data for name in MEMBER_FIELDS}
+        member["gender"] = member["gender"] or None
+        member["residence"] = member["residence"] or None
+        member["disability_grade"] = int(member["disability_grade"] or 0) or None
+        for key in ("name", "id_number", "health", "phone"):  # text inputs
+            member[key] = (member[key] or "").strip()
+        member["working_away_since"] = member["working_away_since"] or None
+        members.append(member)
+    return Registration(
+        values=values, members=members, categories={Category(c) for c in form.categories.data}
+    )
+
+
+def _form_data(elder: Elder) -> dict[str, Any]:
+    """Initial form data from the stored case."""
+    data: dict[str, Any] = {}
+    for name in ELDER_FIELDS:
+        value = getattr(elder, name)
+        if name == "is_key":
+            value = "key" if value else "general"
+        elif name in BOOL_SELECTS:
+            value = "" if value is None else ("yes" if value else "no")
+        elif name in INT_SELECTS:
+            value = "" if value is None else str(value)
+        elif hasattr(value, "value"):
+            value = value.value
+        data[name] = value
+    data["categories"] = [c.value for c in elder.categories]
+    data["version"] = str(elder.version)
+    data["members"] = [_member_data(m) for m in elder.members]
+    return data
+
+
+def _member_data(member: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name in MEMBER_FIELDS:
+        value = getattr(member, name)
+        if name == "disability_grade":
+            value = "" if value is None else str(value)
+        elif hasattr(value, "value"):
+            value = value.value
+        elif value is None and name in ("gender", "residence"):
+            value = ""
+        data[name] = value
+    return data
+
+
+def _put_errors(form: ElderForm, exc: DomainError) -> None:
+    """Show a service error beside its field (members-N-field for family rows)."""
+    errors = exc.errors if isinstance(exc, FormErrors) else {exc.field: (exc.message, exc.params)}
+    for name, (message, params) in errors.items():
+        text = translate_message(message, params)
+        target = None
+        if name and name.startswith("members-"):
+            _, index, sub = name.split("-", 2)
+            if int(index) < len(form.members.entries):
+                target = getattr(form.members.entries[int(index)].form, sub, None)
+        elif name:
+            target = getattr(form, name, None)
+        if target is not None:
+            target.errors = [*list(target.errors), text]
+        else:
+            form.form_errors.append(text)
+
+
+def _suggestions(form: ElderForm) -> dict[str, Any] | None:
+    """Category and key suggestions for what the form says now (None if the ID is unusable)."""
+    try:
+        info = parse_id_number(form.id_number.data or "", today())
+    except InvalidIdNumber:
+        return None
+    reg = _registration(form)
+    if not reg.values.get("ability_level"):
+        return None
+    facts = facts_of(reg.values, reg.members, info.birth_on)
+    suggested = suggest_categories(facts, today())
+    key = suggest_key(
+        {s.category for s in suggested},
+        bool(reg.values.get("has_serious_illness")),
+        age_on(info.birth_on, today()),
+        current_app.config["CASEMAN_KEY_TARGET_AGE"],
+    )
+    return {"categories": suggested, "key": key}
+
+
+def _handle_form(form: ElderForm, elder: Elder | None, mode: str) -> Any:
+    """Shared POST handling of new / edit / review. Returns a response or None to re-render."""
+    if form.add_member.data:
+        form.members.append_entry()
+        return None
+    if form.check.data:
+        result = _suggestions(form)
+        if result:
+            form.categories.data = [s.category.value for s in result["categories"]]
+            form.is_key.data = "key" if result["key"].is_key else "general"
+        return None
+    if not form.validate():
+        return None
+    reg = _registration(form)
+    try:
+        if elder is None:
+            elder = register_elder(current_user, reg, today())
+            message = _("The case file was created.")
+        else:
+            expected = int(form.version.data) if (form.version.data or "").isdigit() else None
+            update_elder(current_user, elder, reg, today(), expected, review=mode == "review")
+            message = (
+                _("The half-year review was saved as a new version.")
+                if mode == "review"
+                else _("The changes were saved.")
+            )
+        db.session.commit()
+    except StaleEdit as exc:
+        db.session.rollback()
+        _put_errors(form, exc)
+        return "conflict"
+    except StaleDataError:
+        db.session.rollback()
+        _put_errors(form, StaleEdit(0))
+        return "conflict"
+    except DuplicateElder as exc:
+        db.session.rollback()
+        _put_errors(form, exc)
+        form.duplicate_of = exc.elder_id
+        return None
+    except DomainError as exc:
+        db.session.rollback()
+        _put_errors(form, exc)
+        return None
+    flash(message, "success")
+    return redirect(url_for("elders.show", elder_id=elder.id))
+
+
+def _render_form(form: ElderForm, elder: Elder | None, mode: str, status: int = 200) -> Any:
+    conflict_elder = None
+    if status == 409 and elder is not None:
+        db.session.refresh(elder)
+        conflict_elder = elder
+        form.version.data = str(elder.version)
+    return (
+        render_template(
+            "elders/form.html",
+            form=form,
+            elder=elder,
+            mode=mode,
+            labels=labels,
+            suggestions=_suggestions(form) if form.is_submitted() else None,
+            conflict_elder=conflict_elder,
+            duplicate_of=getattr(form, "duplicate_of", None),
+        ),
+        status,
+    )
+
+
+@bp.get("/")
+@login_required
+def index() -> Any:
+    args = request.args
+    filters = ElderFilters(
+        q=args.get("q", "")[:64],
+        town=args.get("town", type=int),
+        village=args.get("village", type=int),
+        category=args.get("category", ""),
+        key=args.get("key", ""),
+        archived=args.get("archived", ""),
+    )
+    page_number = max(1, args.get("page", 1, type=int))
+    page = list_elders(current_user, filters, page_number, current_app.config["PAGE_SIZE"])
+    towns, villages = list_filter_areas(current_user)
+    return render_template(
+        "elders/index.html",
+        page=page,
+        filters=filters,
+        towns=towns,
+        villages=villages,
+        labels=labels,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> Any:
+    form = ElderForm()
+    _area_choices(form)
+    if not form.is_submitted():
+        form.filed_on.data = today()
+        form.is_rural_hukou.data = True
+        form.is_key.data = "general"
+        if len(form.residence_area_id.choices) == 2:
+            form.residence_area_id.data = form.residence_area_id.choices[1][0]
+    else:
+        result = _handle_form(form, None, "new")
+        if result is not None and result != "conflict":
+            return result
+    return _render_form(form, None, "new")
+
+
+@bp.get("/<int:elder_id>")
+@login_required
+def show(elder_id: int) -> Any:
+    elder = get_elder_or_404(current_user, elder_id)
+    audit.record("view", object_type="elder", object_id=elder.id, elder_id=elder.id)
+    db.session.commit()
+    return render_template("elders/show.html", elder=elder, labels=labels)
+
+
+def _edit(elder_id: int, mode: str) -> Any:
+    elder = get_elder_or_404(current_user, elder_id)
+    if elder.is_archived:
+        flash(_("An archived case cannot be changed; restore it first."), "error")
+        return redirect(url_for("elders.show", elder_id=elder.id))
+    if request.method == "GET":
+        form = ElderForm(data=_form_data(elder))
+        _area_choices(form)
+        return _render_form(form, elder, mode)
+    form = ElderForm()
+    _area_choices(form)
+    result = _handle_form(form, elder, mode)
+    if result == "conflict":
+        return _render_form(form, elder, mode, status=409)
+    if result is not None:
+        return result
+    return _render_form(form, elder, mode, status=400 if form.errors or form.form_errors else 200)
+
+
+@bp.route("/<int:elder_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(elder_id: int) -> Any:
+    return _edit(elder_id, "edit")
+
+
+@bp.route("/<int:elder_id>/review", methods=["GET", "POST"])
+@login_required
+def review(elder_id: int) -> Any:
+    return _edit(elder_id, "review")
+
+
+@bp.get("/<int:elder_id>/versions/<int:number>")
+@login_required
+def version(elder_id: int, number: int) -> Any:
+    elder = get_elder_or_404(current_user, elder_id)
+    saved = get_version(elder, number)
+    if saved is None:
+        abort(404)
+    audit.record("view_version", object_type="elder", object_id=elder.id, elder_id=elder.id,
+                 detail=str(number))  # fmt: skip
+    db.session.commit()
+    return render_template("elders/version.html", elder=elder, saved=saved, labels=labels)
+
+
+@bp.route("/<int:elder_id>/archive", methods=["GET", "POST"])
+@login_required
+def archive(elder_id: int) -> Any:
+    elder = get_elder_or_404(current_user, elder_id)
+    form = ArchiveForm()
+    if not form.is_submitted():
+        form.version.data = str(elder.version)
+        form.archived_on.data = today()
+    elif form.validate():
+        try:
+            expected = int(form.version.data) if (form.version.data or "").isdigit() else None
+            archive_elder(
+                current_user,
+                elder,
+                ArchiveReason(form.reason.data),
+                form.archived_on.data,
+                form.note.data,
+                today(),
+                expected,
+            )
+            db.session.commit()
+            flash(_("The case was archived. It stays readable and searchable."), "success")
+            return redirect(url_for("elders.show", elder_id=elder.id))
+        except DomainError as exc:
+            db.session.rollback()
+            field = getattr(form, exc.field or "", None)
+            text = translate_message(exc.message, exc.params)
+            if field is not None:
+                field.errors = [*list(field.errors), text]
+            else:
+                form.form_errors.append(text)
+            if isinstance(exc, StaleEdit):
+                form.version.data = str(elder.version)
+    return render_template("elders/archive.html", elder=elder, form=form, labels=labels)
+
+
+@bp.route("/<int:elder_id>/restore", methods=["GET", "POST"])
+@login_required
+def restore(elder_id: int) -> Any:
+    elder = get_elder_or_404(current_user, elder_id)
+    form = RestoreForm()
+    if not form.is_submitted():
+        form.version.data = str(elder.version)
+    elif form.validate():
+        try:
+            expected = int(form.version.data) if (form.version.data or "").isdigit() else None
+            restore_elder(current_user, elder, form.note.data, expected)
+            db.session.commit()
+            flash(_("The case is back in the active caseload."), "success")
+            return redirect(url_for("elders.show", elder_id=elder.id))
+        except DomainError as exc:
+            db.session.rollback()
+            form.form_errors.append(translate_message(exc.message, exc.params))
+            form.version.data = str(elder.version)
+    return render_template("elders/restore.html", elder=elder, form=form)
+
+
+def money(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:.2f}"

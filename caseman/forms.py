@@ -1,0 +1,48 @@
+"""Form base: WTForms' own messages go through our Babel catalogue too."""
+
+from __future__ import annotations
+
+from flask_babel import gettext, lazy_gettext as _l, ngettext
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, widgets
+
+# WTForms' built-in messages, listed so that Babel extracts them into our catalogue.
+WTFORMS_MESSAGES = (
+    _l("This field is required."),
+    _l("Not a valid date value."),
+    _l("Not a valid decimal value."),
+    _l("Not a valid integer value."),
+    _l("Not a valid choice."),
+    _l("'%(value)s' is not a valid choice for this field."),
+    _l("Invalid input."),
+    _l("The CSRF token is missing."),
+    _l("The CSRF token has expired."),
+    _l("The CSRF token is invalid."),
+    _l("The CSRF tokens do not match."),
+)
+
+
+class _Translations:
+    def gettext(self, string: str) -> str:
+        return gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return ngettext(singular, plural, n)
+
+
+class BaseForm(FlaskForm):
+    class Meta:
+        def get_translations(self, form: object) -> _Translations:
+            return _Translations()
+
+
+class SubForm(BaseForm):
+    """A form nested in a FieldList: the outer form carries the CSRF token."""
+
+    class Meta:
+        csrf = False
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()

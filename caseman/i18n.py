@@ -1,0 +1,54 @@
+"""Babel set-up: msgids are English; zh_Hans_CN is the default locale, English the second."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, request, session
+from flask_babel import format_date, format_datetime, gettext, lazy_gettext, ngettext
+from markupsafe import Markup
+
+_ = gettext
+_l = lazy_gettext
+N_ = ngettext  # re-exported for symmetry; rules use caseman.rules.enums.N_
+
+LOCALES = {"zh_Hans_CN": "中文", "en": "English"}
+# Browsers send zh-CN, zh or en; Babel's best_match against "zh_Hans_CN" misses zh-CN.
+_ACCEPT_MAP = {"zh_CN": "zh_Hans_CN", "zh": "zh_Hans_CN", "en": "en"}
+
+
+def select_locale() -> str:
+    """The user's choice from the switch, else the browser's, else Chinese."""
+    chosen = session.get("lang")
+    if chosen in LOCALES:
+        return chosen
+    best = request.accept_languages.best_match(list(_ACCEPT_MAP)) if request else None
+    return _ACCEPT_MAP.get(best or "", "zh_Hans_CN")
+
+
+def html_lang() -> str:
+    """A valid HTML lang value (Babel's zh_Hans_CN is not one; WeasyPrint needs zh-CN)."""
+    return "en" if select_locale() == "en" else "zh-CN"
+
+
+def cn_date(value: date | datetime | None, fmt: str = "long") -> str:
+    """Dates the Chinese way in Chinese (2024年3月5日), the English way in English."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "yyyy-MM-dd HH:mm")
+    return format_date(value, fmt)
+
+
+def translate_message(message: str, params: dict | None = None) -> str:
+    """Translate a msgid produced by rules or services, then fill its placeholders."""
+    text = gettext(message)
+    return text % params if params else text
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["cndate"] = cn_date
+    app.jinja_env.globals["html_lang"] = html_lang
+    app.jinja_env.globals["LOCALES"] = LOCALES
+    app.jinja_env.globals["current_locale"] = select_locale
+    app.jinja_env.globals["tmsg"] = lambda m, p=None: Markup.escape(translate_message(m, p))

@@ -1,0 +1,63 @@
+"""Jinja filters shared by the pages: masking, ages, field labels of versions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Flask
+from flask_babel import gettext as _
+
+from caseman.elders import labels
+from caseman.rules.id_number import age_on
+from caseman.rules.masking import mask_id_number, mask_phone
+
+_VALUE_LABELS = {
+    "gender": labels.GENDER,
+    "emergency_gender": labels.GENDER,
+    "ability_level": labels.ABILITY,
+}
+
+
+def field_label(name: str) -> str:
+    """The form label of a registration field (for the version history)."""
+    from caseman.elders.forms import ElderForm
+
+    unbound = getattr(ElderForm, name, None)
+    if unbound is not None and "label" in unbound.kwargs:
+        return str(unbound.kwargs["label"])
+    if unbound is not None and unbound.args:
+        return str(unbound.args[0])
+    extra = {
+        "birth_on": _("Birth date"),
+        "members": _("Family"),
+        "suggested_categories": _("Suggested categories"),
+        "residence_area": _("Residence"),
+        "household_area": _("Household registration"),
+    }
+    return str(extra.get(name, name))
+
+
+def snapshot_value(value: Any, name: str) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if name in ("categories", "suggested_categories"):
+        return "、".join(labels.label_of(labels.CATEGORY, v) for v in value)
+    if name == "support_units":
+        return "、".join(labels.label_of(labels.SUPPORT_UNIT, v) for v in value)
+    if name in _VALUE_LABELS:
+        return labels.label_of(_VALUE_LABELS[name], value)
+    return str(value)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        mask_id=mask_id_number,
+        mask_phone=mask_phone,
+        age=lambda birth_on: age_on(birth_on, date.today()),
+        field_label=field_label,
+        field_labels=lambda names: "、".join(field_label(n) for n in names or []),
+        snapshot_value=snapshot_value,
+    )

@@ -1,0 +1,47 @@
+"""Masking rule of caseman.rules.masking (004 三(四): "注重保护特殊困难老年人隐私")."""
+
+import pytest
+
+from caseman.rules.masking import mask_id_number, mask_phone
+
+
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [
+        ("500112194501011234", "5001**********1234"),  # first 4 and last 4 of 18, length kept
+        ("11010519491231002X", "1101**********002X"),
+        (" 500112194501011234 ", "5001**********1234"),  # surrounding spaces dropped
+        ("110105491231002", "*************02"),  # 15 characters: all but the last 2
+        ("12345", "***45"),
+        ("12", "**"),  # 1 or 2 characters: showing the "last 2" would show everything
+        ("1", "*"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_mask_id_number(value, masked):
+    assert mask_id_number(value) == masked
+
+
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [
+        ("13812345678", "138****5678"),  # mobile: first 3 and last 4
+        ("023-67891234", "**********34"),  # landline with area code: all but the last 2
+        ("67891234", "******34"),
+        ("12", "**"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_mask_phone(value, masked):
+    assert mask_phone(value) == masked
+
+
+@pytest.mark.parametrize(
+    "value", ["500112194501011234", "13812345678", "023-67891234", "12345", "x"]
+)
+def test_masking_keeps_length_and_hides_middle(value):
+    for masked in (mask_id_number(value), mask_phone(value)):
+        assert len(masked) == len(value)
+        assert masked != value
