@@ -23,17 +23,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def enum_column(enum_cls: type[StrEnum], **kwargs: object) -> sa.Enum:
-    """A string column holding the enum's *values*, checked by a named constraint."""
+def enum_column(enum_cls: type[StrEnum], name: str | None = None) -> sa.Enum:
+    """A string column holding the enum's *values*, checked by a named constraint.
+
+    ``name`` names the check constraint; give one when a table has two columns of one enum.
+    """
     return sa.Enum(
         enum_cls,
-        name=enum_cls.__name__.lower(),
+        name=name or enum_cls.__name__.lower(),
         values_callable=lambda e: [m.value for m in e],
         native_enum=False,
         create_constraint=True,
         length=32,
         validate_strings=True,
-        **kwargs,
     )
 
 

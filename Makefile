@@ -1,0 +1,63 @@
+# Everyday commands. `make run` and `make test` set everything up from a fresh clone (Debian 12).
+PY       ?= python3
+VENV     := .venv
+BIN      := $(VENV)/bin
+FLASK    := $(BIN)/flask --app app
+STAMP    := $(VENV)/.installed
+CATALOGS := caseman/translations
+
+.PHONY: run test test-sqlite test-pg lint fmt babel-extract babel-update babel-compile db-upgrade bench setup debian
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $(STAMP)
+
+debian:
+	scripts/ensure-debian-packages.sh
+
+setup: debian $(STAMP) babel-compile
+
+run: setup
+	$(FLASK) init-db
+	$(FLASK) demo-data --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: setup
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-pg
+
+test-sqlite:
+	@echo "== tests on SQLite =="
+	$(BIN)/python -m pytest -q
+
+test-pg:
+	@echo "== tests on PostgreSQL 15 =="
+	@url=$$(scripts/pg-test-db.sh) && \
+	  CASEMAN_TEST_DATABASE_URL=$$url $(BIN)/python -m pytest -q -m "not e2e"; \
+	  status=$$?; scripts/pg-drop-db.sh $$url; exit $$status
+
+lint: $(STAMP)
+	$(BIN)/ruff check caseman tests
+	$(BIN)/ruff format --check caseman tests
+
+fmt: $(STAMP)
+	$(BIN)/ruff format caseman tests
+	$(BIN)/ruff check --fix caseman tests
+
+babel-extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o $(CATALOGS)/messages.pot .
+
+babel-update: babel-extract
+	$(BIN)/pybabel update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python scripts/fill_english.py
+
+babel-compile: $(STAMP)
+	$(BIN)/pybabel compile -q -d $(CATALOGS)
+
+db-upgrade: $(STAMP)
+	$(FLASK) init-db
+
+bench: $(STAMP)
+	@echo "no benchmark yet (search and scale arrive with issue 6)"
