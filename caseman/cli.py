@@ -64,7 +64,7 @@ def create_user_command(
             raise click.ClickException(f"No area called {area_name}; see `flask areas`.")
         user = create_user(username, password, Role(role), area, full_name=full_name)
     except DomainError as exc:
-        raise click.ClickException(exc.message % exc.params if exc.params else exc.message)
+        raise click.ClickException(exc.message % exc.params if exc.params else exc.message) from exc
     db.session.commit()
     click.echo(f"Created {user.username} ({user.role.value}) in {area.full_name}.")
 

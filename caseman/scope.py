@@ -3,7 +3,7 @@
 - district staff: every elder in their district;
 - town staff: elders living in their town/street;
 - village staff: elders living in their village/community (and its villager groups);
-- workers: the elders assigned to them, plus — when bound to a village or group — that area's elders.
+- workers: the elders assigned to them, plus their area's elders when bound to a village or group.
 
 Every elder query goes through ``elder_filter``; lookups by id go through ``get_elder_or_404`` so an
 elder outside scope answers 404, exactly like one that does not exist.
@@ -37,7 +37,9 @@ def elder_filter(user: User) -> ColumnElement[bool]:
     in_area = Elder.residence_area_id.in_(_area_subtree(user.area))
     if user.role != Role.WORKER:
         return in_area
-    assigned = Elder.id.in_(select(ElderAssignment.elder_id).where(ElderAssignment.user_id == user.id))
+    assigned = Elder.id.in_(
+        select(ElderAssignment.elder_id).where(ElderAssignment.user_id == user.id)
+    )
     if user.area.level in (AreaLevel.VILLAGE, AreaLevel.GROUP):
         return sa.or_(in_area, assigned)
     return assigned
@@ -65,4 +67,3 @@ def get_elder_or_404(user: User, elder_id: int) -> Elder:
 def scoped_areas(user: User) -> sa.Select[tuple[Area]]:
     """Areas the user may register elders in or filter by."""
     return select(Area).where(Area.path.startswith(user.area.path, autoescape=True))
-

@@ -26,7 +26,8 @@ def test_create_user_binds_role_and_area(app, areas):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.username == "li"))
-    assert user.role == Role.VILLAGE and user.area.name == "金刚村"
+    assert user.role == Role.VILLAGE
+    assert user.area.name == "金刚村"
 
 
 def test_create_user_refuses_short_and_common_passwords(app, areas):

@@ -37,9 +37,7 @@ class Elder(TimestampMixin, Base):
     birth_on: Mapped[date]
     phone: Mapped[str] = mapped_column(sa.String(20), default="")
     emergency_name: Mapped[str] = mapped_column(sa.String(32), default="")  # 紧急联系人
-    emergency_gender: Mapped[Gender | None] = mapped_column(
-        enum_column(Gender, "emergency_gender")
-    )
+    emergency_gender: Mapped[Gender | None] = mapped_column(enum_column(Gender, "emergency_gender"))
     emergency_phone: Mapped[str] = mapped_column(sa.String(20), default="")
     household_area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"))  # 户籍地址
     household_address: Mapped[str] = mapped_column(sa.String(200), default="")

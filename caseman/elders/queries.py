@@ -75,9 +75,7 @@ def list_elders(user: User, filters: ElderFilters, page: int, per_page: int) -> 
         query = query.where(Elder.archived_on.is_(None))
     total = db.session.scalar(select(sa.func.count()).select_from(query.subquery())) or 0
     items = db.session.scalars(
-        query.options(
-            selectinload(Elder.category_rows), selectinload(Elder.residence_area)
-        )
+        query.options(selectinload(Elder.category_rows), selectinload(Elder.residence_area))
         .order_by(Elder.name, Elder.id)
         .limit(per_page)
         .offset((page - 1) * per_page)
@@ -105,7 +103,5 @@ def list_residence_areas(user: User) -> list[Area]:
 
 def get_version(elder: Elder, number: int) -> ElderVersion | None:
     return db.session.scalar(
-        select(ElderVersion).where(
-            ElderVersion.elder_id == elder.id, ElderVersion.number == number
-        )
+        select(ElderVersion).where(ElderVersion.elder_id == elder.id, ElderVersion.number == number)
     )

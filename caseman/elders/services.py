@@ -28,9 +28,9 @@ from caseman.extensions import db
 from caseman.rules.categories import (
     ElderFacts,
     MemberFacts,
+    needs_override_reason,
     suggest_categories,
     validate_confirmed_categories,
-    needs_override_reason,
 )
 from caseman.rules.enums import AbilityLevel, ArchiveReason, Category, Gender, Relation, Residence
 from caseman.rules.id_number import InvalidIdNumber, age_on, check_gender, parse_id_number
@@ -131,7 +131,9 @@ def _check(reg: Registration, actor: User, today: date, elder: Elder | None) -> 
         errors["id_number"] = (exc.message, exc.params)
     birth_on = derived.get("birth_on")
     filed_on: date | None = values.get("filed_on")
-    if filed_on and filed_on > today:
+    if filed_on is None:
+        errors["filed_on"] = ("Please fill this in.", {})
+    elif filed_on > today:
         errors["filed_on"] = ("The filing date cannot be in the future.", {})
     elif filed_on and birth_on and filed_on < birth_on:
         errors["filed_on"] = ("The filing date cannot be before the birth date.", {})
@@ -144,6 +146,11 @@ def _check(reg: Registration, actor: User, today: date, elder: Elder | None) -> 
         errors["residence_area_id"] = ("Choose the village or community where the elder lives.", {})
     elif not actor.area.contains(area):
         errors["residence_area_id"] = ("You can only register elders in your own area.", {})
+    household = values.get("household_area_id")
+    if household is not None:
+        household_area = db.session.get(Area, household)
+        if household_area is None or not actor.area.contains(household_area):
+            errors["household_area_id"] = ("You can only choose areas inside your own area.", {})
     for index, member in enumerate(reg.members):
         if member.get("id_number"):
             try:
@@ -165,9 +172,10 @@ def _check(reg: Registration, actor: User, today: date, elder: Elder | None) -> 
             reg.categories, facts, values.get("other_reason") or ""
         ).items():
             errors.setdefault(name, (message, {}))
-        if needs_override_reason(suggested_set, reg.categories) and not (
-            values.get("category_override_reason") or ""
-        ).strip():
+        if (
+            needs_override_reason(suggested_set, reg.categories)
+            and not (values.get("category_override_reason") or "").strip()
+        ):
             errors["category_override_reason"] = (
                 "The categories differ from the suggestion: give the reason.",
                 {},
@@ -179,9 +187,10 @@ def _check(reg: Registration, actor: User, today: date, elder: Elder | None) -> 
             current_app.config["CASEMAN_KEY_TARGET_AGE"],
         )
         derived["key"] = key
-        if bool(values.get("is_key")) != key.is_key and not (
-            values.get("key_override_reason") or ""
-        ).strip():
+        if (
+            bool(values.get("is_key")) != key.is_key
+            and not (values.get("key_override_reason") or "").strip()
+        ):
             errors["key_override_reason"] = (
                 "Key or general differs from the suggestion: give the reason.",
                 {},
@@ -315,7 +324,8 @@ def update_elder(
     _apply(elder, reg, derived)
     if review:
         elder.last_reviewed_on = today
-    version = _add_version(elder, actor, "reviewed" if review else "edited", reg.values.get("note") or "")
+    kind = "reviewed" if review else "edited"
+    version = _add_version(elder, actor, kind, reg.values.get("note") or "")
     audit.record(
         "review" if review else "update",
         object_type="elder",

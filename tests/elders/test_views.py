@@ -39,7 +39,8 @@ def test_village_user_registers_an_elder_and_sees_the_case_file(client, areas, m
     assert elder.name == "王大山"
     assert elder.birth_on == date(TODAY.year - 85, 6, 1)
     assert [c.value for c in elder.categories] == ["living_alone"]
-    assert elder.is_key and elder.suggested_key
+    assert elder.is_key
+    assert elder.suggested_key
     page = client.get(f"/elders/{elder.id}")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
@@ -59,15 +60,20 @@ def test_list_masks_id_numbers_and_phones(client, areas, make_user, make_elder, 
     assert "138****5678" in text
 
 
-def test_other_village_gets_404_and_never_sees_the_elder(client, areas, make_user, make_elder, login_as):
+def test_other_village_gets_404_and_never_sees_the_elder(
+    client, areas, make_user, make_elder, login_as
+):
     elder = make_elder(area="jingang")
     login_as(make_user("village", "baiyan"))
     before = row_counts()
     assert client.get(f"/elders/{elder.id}").status_code == 404
     assert client.get(f"/elders/{elder.id}/edit").status_code == 404
-    assert client.post(f"/elders/{elder.id}/archive", data={"reason": "deceased"}).status_code == 404
+    assert (
+        client.post(f"/elders/{elder.id}/archive", data={"reason": "deceased"}).status_code == 404
+    )
     found = client.get("/elders/?q=" + elder.name).get_data(as_text=True)
-    assert f'href="/elders/{elder.id}"' not in found and "(0)" in found
+    assert f'href="/elders/{elder.id}"' not in found
+    assert "(0)" in found
     after = row_counts()
     assert before == after
 
@@ -77,11 +83,14 @@ def test_town_sees_only_its_town(client, areas, make_user, make_elder, login_as)
     other = make_elder(area="caoping", name="外镇老人")
     login_as(make_user("town", "muer"))
     text = client.get("/elders/").get_data(as_text=True)
-    assert mine.name in text and other.name not in text
+    assert mine.name in text
+    assert other.name not in text
     assert client.get(f"/elders/{other.id}").status_code == 404
 
 
-def test_worker_sees_assigned_elders_outside_their_area(client, areas, make_user, make_elder, login_as):
+def test_worker_sees_assigned_elders_outside_their_area(
+    client, areas, make_user, make_elder, login_as
+):
     from caseman.elders.models import ElderAssignment
 
     worker = make_user("worker", "muer")  # bound to a town: only assigned elders
@@ -94,7 +103,9 @@ def test_worker_sees_assigned_elders_outside_their_area(client, areas, make_user
     assert client.get(f"/elders/{unassigned.id}").status_code == 404
 
 
-def test_bad_input_keeps_everything_typed_and_says_why_in_chinese(client, areas, make_user, login_as):
+def test_bad_input_keeps_everything_typed_and_says_why_in_chinese(
+    client, areas, make_user, login_as
+):
     login_as(make_user("village", "jingang"))
     bad = form_data(
         areas,
@@ -106,7 +117,8 @@ def test_bad_input_keeps_everything_typed_and_says_why_in_chinese(client, areas,
     response = client.post("/elders/new", data=bad, headers={"Accept-Language": "zh-CN"})
     text = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "保留的地址" in text and "500112194501011235" in text
+    assert "保留的地址" in text
+    assert "500112194501011235" in text
     assert "金额不能为负数" in text
     assert db.session.scalar(select(Elder)) is None
 
@@ -120,24 +132,37 @@ def test_duplicate_id_leads_to_the_case_in_scope(client, areas, make_user, make_
     assert db.session.scalar(select(db.func.count(Elder.id))) == 1
 
 
-def test_duplicate_id_out_of_scope_names_only_the_town(client, areas, make_user, make_elder, login_as):
+def test_duplicate_id_out_of_scope_names_only_the_town(
+    client, areas, make_user, make_elder, login_as
+):
     elder = make_elder(area="caoping")
     login_as(make_user("village", "jingang"))
     response = client.post(
-        "/elders/new", data=form_data(areas, id_number=elder.id_number),
+        "/elders/new",
+        data=form_data(areas, id_number=elder.id_number),
         headers={"Accept-Language": "zh-CN"},
     )
     text = response.get_data(as_text=True)
     assert "古路镇" in text
-    assert f"/elders/{elder.id}" not in text and elder.name not in text
+    assert f"/elders/{elder.id}" not in text
+    assert elder.name not in text
 
 
-def test_stale_edit_is_refused_and_overwrites_nothing(client, areas, make_user, make_elder, login_as):
+def test_stale_edit_is_refused_and_overwrites_nothing(
+    client, areas, make_user, make_elder, login_as
+):
     elder = make_elder()
     login_as(make_user("village", "jingang"))
     stale_version = str(elder.version)
-    first = form_data(areas, id_number=elder.id_number, name=elder.name, gender="female",
-                      version=stale_version, phone="13900000001", categories=["living_alone"])
+    first = form_data(
+        areas,
+        id_number=elder.id_number,
+        name=elder.name,
+        gender="female",
+        version=stale_version,
+        phone="13900000001",
+        categories=["living_alone"],
+    )
     assert client.post(f"/elders/{elder.id}/edit", data=first).status_code == 302
     second = dict(first, phone="13900000002")
     response = client.post(f"/elders/{elder.id}/edit", data=second)
@@ -147,11 +172,19 @@ def test_stale_edit_is_refused_and_overwrites_nothing(client, areas, make_user, 
     assert db.session.get(Elder, elder.id).phone == "13900000001"
 
 
-def test_review_saves_a_new_version_with_what_changed(client, areas, make_user, make_elder, login_as):
+def test_review_saves_a_new_version_with_what_changed(
+    client, areas, make_user, make_elder, login_as
+):
     elder = make_elder()
     login_as(make_user("village", "jingang"))
-    data = form_data(areas, id_number=elder.id_number, name=elder.name, gender="female",
-                     version=str(elder.version), phone="13700000000")
+    data = form_data(
+        areas,
+        id_number=elder.id_number,
+        name=elder.name,
+        gender="female",
+        version=str(elder.version),
+        phone="13700000000",
+    )
     assert client.post(f"/elders/{elder.id}/review", data=data).status_code == 302
     versions = db.session.scalars(
         select(ElderVersion).where(ElderVersion.elder_id == elder.id).order_by(ElderVersion.number)

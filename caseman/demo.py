@@ -1,0 +1,699 @@
+"""The deterministic demo district (渝北区): areas, one user per role and ~320 elders.
+
+``flask --app app demo-data`` calls :func:`load_demo` and commits. Everything is synthetic: the
+names are drawn from common surnames and given-name characters, the ID numbers (身份证号码) are
+built with a valid check digit but belong to nobody, and the phone numbers are random.
+
+The areas follow the shape of rural 渝北 (seeds/002: 11 镇 and 2 街道 with villages). The family
+patterns are chosen so that the category rules of 004 一(三) suggest each of the six suggestible
+categories (对象类别; 其他 is added by staff with a reason), and every ability level (能力程度) and
+both key and general targets (重点/一般对象) occur. Elders go through :func:`register_elder` like a
+registration typed into the form, so the demo obeys the same validation as real data.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+
+from caseman.areas.models import Area, AreaLevel
+from caseman.areas.services import create_area
+from caseman.auth.models import Role, User
+from caseman.auth.services import create_user
+from caseman.elders.models import Elder, ElderAssignment
+from caseman.elders.services import (
+    Registration,
+    archive_elder,
+    facts_of,
+    register_elder,
+    update_elder,
+)
+from caseman.extensions import db
+from caseman.rules.categories import suggest_categories
+from caseman.rules.enums import (
+    AbilityLevel,
+    ArchiveReason,
+    Category,
+    Gender,
+    Relation,
+    Residence,
+    SupportUnit,
+)
+from caseman.rules.id_number import age_on, make_id_number
+from caseman.rules.key_target import suggest_key
+
+DEMO_PASSWORD = "demo-pass-2024"  # noqa: S105 - printed on purpose: demo logins only
+DEMO_SEED = 20240305  # 渝北民〔2024〕24号 was issued on 5 March 2024
+DEFAULT_TODAY = date(2026, 11, 1)
+FIRST_FILED_ON = date(2024, 3, 5)
+DISTRICT_CODE = "500112"  # 渝北区
+
+# 11 镇 and 2 街道 with rural villages (seeds/002). Villages are given to the first towns only;
+# the others exist so the area tree looks like the district.
+TOWNS: dict[str, tuple[str, ...]] = {
+    "木耳镇": ("金刚村", "白岩村", "石坝村"),
+    "古路镇": ("草坪村", "乌牛村"),
+    "兴隆镇": ("牛皮村", "杉树村"),
+    "茨竹镇": ("放牛坪村", "新泉村"),
+    "大湾镇": ("大湾村",),
+    "统景镇": ("印盒村",),
+    "洛碛镇": ("沙溪村",),
+    "石船镇": ("石船村",),
+    "大盛镇": ("青龙村",),
+    "龙兴镇": (),
+    "玉峰山镇": (),
+    "王家街道": (),
+    "石坪街道": (),
+}
+GROUPS = ("一组", "二组")  # 村民小组 of every village
+JINGANG = ("木耳镇", "金刚村")  # the model village of seeds/002 (互助养老点)
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+SURNAMES = _words(
+    "张 王 李 刘 陈 杨 黄 赵 周 吴 徐 孙 马 胡 朱 郭 何 罗 高 林 曾 单 解 "
+    "谢 唐 冉 蒋 彭 邓 袁 田 钟 肖 付 熊 廖 秦 向 谭 余 邹 龚 游"
+)
+ELDER_GIVEN = {
+    Gender.MALE: _words(
+        "国 建 明 德 文 志 华 光 福 贵 富 全 成 永 树 林 清 书 祥 汉 忠 仁 昌 海 发 洪 "
+        "远 学 金 银 山 元 寿 安 兴 绍 开 家 正 世 云 先 吉"
+    ),
+    Gender.FEMALE: _words(
+        "秀 英 兰 芳 珍 玉 桂 华 淑 凤 琼 翠 素 群 梅 莲 琴 碧 蓉 惠 菊 香 春 "
+        "淑 德 明 清 贞 芝 仙 彩 会 美 金 银 荣"
+    ),
+}
+YOUNG_GIVEN = {
+    Gender.MALE: _words("伟 强 军 勇 涛 斌 波 平 刚 杰 鹏 林 兵 洪 明 亮 川 江 宇 超 浩 磊"),
+    Gender.FEMALE: _words("丽 敏 静 燕 红 艳 娟 霞 琳 萍 莉 婷 英 梅 琴 芳 玲 丹 雪 倩 瑶"),
+}
+PHONE_PREFIXES = _words(
+    "30 31 32 33 35 36 37 38 39 50 51 52 55 56 57 58 59 73 77 80 82 83 86 87 89 91 99"
+)
+ILLNESSES = (
+    "高血压", "糖尿病", "慢阻肺", "冠心病", "类风湿关节炎", "腰椎间盘突出", "白内障", "慢性胃炎",
+    "骨质疏松", "高脂血症", "慢性支气管炎", "痛风", "听力下降",
+)  # fmt: skip
+SERIOUS_ILLNESSES = (
+    "脑梗死后遗症", "肺癌（化疗中）", "尿毒症（规律透析）", "慢性心力衰竭", "帕金森病",
+    "阿尔茨海默病",
+)  # fmt: skip
+OTHER_REASONS = (
+    "与患精神障碍的儿子共同生活，照护负担重。",
+    "住房为C级危房，正在申请农村危房改造。",
+    "配偶长期住院，老人独自在家，生活无人照应。",
+    "因病致贫，每月医疗支出超过收入。",
+    "认知能力下降，曾走失一次，需重点关注。",
+    "独自抚养两名未成年孙辈，经济困难。",
+)
+SUPPORT_MEASURES = (
+    "定期上门探访，了解健康和生活情况",
+    "代购生活用品、代缴水电费",
+    "协助申请高龄津贴和医疗救助",
+    "家庭医生签约，每季度上门随访",
+    "互助养老小组长每天敲门问候",
+    "安装燃气报警器和防滑扶手",
+    "重阳节、春节上门慰问",
+    "协助办理慢病门诊",
+)
+MEMBER_HEALTH = ("健康", "健康", "良好", "一般", "高血压", "慢性病")
+
+# The family patterns and how often each occurs (per 100 elders); see _Demo.members.
+PATTERN_WEIGHTS: dict[str, int] = {
+    "widowed_childless": 8,  # 孤寡 → 独居
+    "alone": 12,  # widowed, children in other towns → 独居 (+ 留守 when they work away)
+    "empty_nest": 18,  # couple, children in other towns → 空巢
+    "left_behind": 16,  # couple, children working away ≥ 6 months → 留守 + 空巢
+    "left_behind_grandchild": 4,  # widowed with a grandchild, children away → 留守 + 空巢
+    "left_behind_unable": 3,  # a child nearby cannot support (grade 1–2) → 留守 only
+    "disabled": 16,  # a child at home, ability impaired → 失能
+    "severe_disability": 7,  # certificate grade 1–2, a child nearby → 重残
+    "family_planning_deceased": 4,  # couple, only child died → 计生
+    "family_planning_disabled": 2,  # couple, only child disabled grade 1–3 → 计生
+    "family_planning_alone": 2,  # widowed, only child died → 独居 + 计生
+    "nearby_other": 8,  # a child in the same town, ability intact → 其他 with a reason
+}
+_NEARBY = (Residence.WITH_ELDER, Residence.SAME_TOWN)
+IMPAIRED = (AbilityLevel.MILD, AbilityLevel.MODERATE, AbilityLevel.SEVERE, AbilityLevel.TOTAL)
+
+
+@dataclass(frozen=True)
+class Village:
+    town: Area
+    village: Area
+    groups: tuple[Area, ...]
+    cadre: str  # 村养老专干: 帮扶责任人 and 责任人 of 附件1
+    cadre_phone: str
+
+
+class _Demo:
+    """One run of the generator: a seeded random source and the ID numbers already used."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self.rng = random.Random(DEMO_SEED)  # noqa: S311 - reproducible demo data, not secrets
+        self.used_ids: set[str] = set()
+        self.target_age = int(current_app.config["CASEMAN_KEY_TARGET_AGE"])
+
+    # --- small random helpers -------------------------------------------------------------
+
+    def chance(self, probability: float) -> bool:
+        return self.rng.random() < probability
+
+    def phone(self) -> str:
+        return f"1{self.rng.choice(PHONE_PREFIXES)}{self.rng.randrange(10**8):08d}"
+
+    def money(self, low: int, high: int) -> Decimal:
+        return Decimal(self.rng.randint(low, high)).quantize(Decimal("0.01"))
+
+    def birth_on(self, age: int) -> date:
+        """A birth date giving exactly ``age`` full years on ``today``."""
+        latest = _years_before(self.today, age)
+        earliest = _years_before(self.today, age + 1) + timedelta(days=1)
+        return earliest + timedelta(days=self.rng.randrange((latest - earliest).days + 1))
+
+    def id_number(self, birth_on: date, gender: Gender) -> str:
+        while True:
+            number = make_id_number(DISTRICT_CODE, birth_on, self.rng.randrange(500), gender)
+            if number not in self.used_ids:
+                self.used_ids.add(number)
+                return number
+
+    def elder_name(self, surname: str, gender: Gender) -> str:
+        chars = ELDER_GIVEN[gender]
+        given = self.rng.choice(chars)
+        if self.chance(0.85):
+            given += self.rng.choice(chars)
+        return surname + given
+
+    def young_name(self, surname: str, gender: Gender) -> str:
+        given = self.rng.choice(YOUNG_GIVEN[gender])
+        if self.chance(0.6):
+            given = self.rng.choice(YOUNG_GIVEN[gender]) + given
+        return surname + given
+
+    # --- areas and users ------------------------------------------------------------------
+
+    def areas(self) -> tuple[Area, dict[str, Area], list[Village]]:
+        district = create_area("渝北区", AreaLevel.DISTRICT, code=DISTRICT_CODE)
+        towns: dict[str, Area] = {}
+        villages: list[Village] = []
+        for town_name, village_names in TOWNS.items():
+            town = create_area(town_name, AreaLevel.TOWN, district)
+            towns[town_name] = town
+            for village_name in village_names:
+                village = create_area(village_name, AreaLevel.VILLAGE, town)
+                groups = tuple(create_area(g, AreaLevel.GROUP, village) for g in GROUPS)
+                gender = self.rng.choice(list(Gender))
+                cadre = self.young_name(self.rng.choice(SURNAMES), gender)
+                villages.append(Village(town, village, groups, cadre, self.phone()))
+        return district, towns, villages
+
+    def users(
+        self, district: Area, towns: dict[str, Area], villages: list[Village]
+    ) -> dict[str, User]:
+        by_name = {(v.town.name, v.village.name): v.village for v in villages}
+        specs = (
+            ("district", Role.DISTRICT, district, "区民政局管理员"),
+            ("town", Role.TOWN, towns["木耳镇"], "木耳镇民政干事"),
+            ("village", Role.VILLAGE, by_name[JINGANG], "金刚村养老专干"),
+            ("worker", Role.WORKER, by_name[JINGANG], "金刚村养老助理"),
+            ("town2", Role.TOWN, towns["古路镇"], "古路镇民政干事"),
+            ("village2", Role.VILLAGE, by_name[("古路镇", "草坪村")], "草坪村养老专干"),
+        )
+        return {
+            username: create_user(
+                username, DEMO_PASSWORD, role, area, full_name=full_name, phone=self.phone()
+            )
+            for username, role, area, full_name in specs
+        }
+
+    # --- elders ---------------------------------------------------------------------------
+
+    def plan(self, elders: int) -> list[tuple[str, AbilityLevel | None]]:
+        """(pattern, forced ability level) per elder: every pattern and level, then by weight."""
+        required: list[tuple[str, AbilityLevel | None]] = [(p, None) for p in PATTERN_WEIGHTS]
+        required += [("disabled", level) for level in IMPAIRED]
+        names = list(PATTERN_WEIGHTS)
+        weights = list(PATTERN_WEIGHTS.values())
+        rest = self.rng.choices(names, weights=weights, k=max(0, elders - len(required)))
+        plan = (required + [(p, None) for p in rest])[:elders]
+        self.rng.shuffle(plan)
+        return plan
+
+    def place(self, elders: int, villages: list[Village]) -> list[Village]:
+        """The village of each elder: 金刚村 gets at least 30, the rest at random."""
+        jingang = next(v for v in villages if (v.town.name, v.village.name) == JINGANG)
+        others = [v for v in villages if v is not jingang]
+        count = min(elders, max(30, elders // 8))
+        placed = [jingang] * count + [others[i % len(others)] for i in range(elders - count)]
+        self.rng.shuffle(placed)
+        return placed
+
+    def member(
+        self,
+        relation: Relation,
+        surname: str,
+        gender: Gender,
+        birth_on: date,
+        residence: Residence | None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        deceased = bool(extra.get("is_deceased"))
+        elderly = relation in (Relation.SPOUSE, Relation.SIBLING)
+        name = (self.elder_name if elderly else self.young_name)(surname, gender)
+        row: dict[str, Any] = {
+            "name": name,
+            "gender": gender.value,
+            "id_number": self.id_number(birth_on, gender) if self.chance(0.8) else "",
+            "relation": relation.value,
+            "health": "已故" if deceased else self.rng.choice(MEMBER_HEALTH),
+            "is_dibao_or_poverty": False,
+            "visits_often": not deceased and residence in _NEARBY,
+            "phone": "" if deceased else self.phone(),
+            "residence": None if deceased else residence.value if residence else None,
+            "working_away_since": None,
+            "is_deceased": deceased,
+            "disability_grade": None,
+            "is_only_child": False,
+        }
+        row.update(extra)
+        if row["working_away_since"] is not None:
+            row["health"] = "健康"
+        return row
+
+    def child_birth(self, elder_birth: date) -> date:
+        year = min(elder_birth.year + self.rng.randint(21, 36), self.today.year - 20)
+        return date(year, self.rng.randint(1, 12), self.rng.randint(1, 28))
+
+    def away_since(self) -> date:
+        """A start of work away well over six months ago (004 一(三)3: 半年以上)."""
+        return self.today - timedelta(days=self.rng.randint(200, 365 * 12))
+
+    def children(
+        self,
+        count: int,
+        surname: str,
+        elder_birth: date,
+        residence: Residence,
+        *,
+        away: bool = False,
+    ) -> list[dict[str, Any]]:
+        rows = []
+        for _ in range(count):
+            gender = self.rng.choice(list(Gender))
+            relation = Relation.SON if gender == Gender.MALE else Relation.DAUGHTER
+            extra: dict[str, Any] = {"working_away_since": self.away_since()} if away else {}
+            rows.append(
+                self.member(
+                    relation, surname, gender, self.child_birth(elder_birth), residence, **extra
+                )
+            )
+        return rows
+
+    def members(
+        self, pattern: str, surname: str, gender: Gender, birth_on: date
+    ) -> list[dict[str, Any]]:
+        """The family table for ``pattern``."""
+        far = Residence.ELSEWHERE
+        spouse_gender = Gender.FEMALE if gender == Gender.MALE else Gender.MALE
+        spouse_surname = self.rng.choice(SURNAMES)
+        child_surname = surname if gender == Gender.MALE else spouse_surname
+        spouse_birth = self.birth_on(
+            max(55, min(99, age_on(birth_on, self.today) + self.rng.randint(-5, 5)))
+        )
+
+        def spouse(*, deceased: bool = False) -> dict[str, Any]:
+            return self.member(
+                Relation.SPOUSE, spouse_surname, spouse_gender, spouse_birth,
+                Residence.WITH_ELDER, is_deceased=deceased,
+            )  # fmt: skip
+
+        def how_many() -> int:
+            return self.rng.choice((1, 2, 2, 3, 3, 4))
+
+        rows: list[dict[str, Any]] = []
+        if pattern == "widowed_childless":
+            if self.chance(0.5):
+                rows.append(spouse(deceased=True))
+            if self.chance(0.6):
+                sibling_age = max(60, age_on(birth_on, self.today) + self.rng.randint(-6, 6))
+                residence = self.rng.choice((Residence.SAME_TOWN, Residence.ELSEWHERE))
+                rows.append(
+                    self.member(
+                        Relation.SIBLING,
+                        surname,
+                        self.rng.choice(list(Gender)),
+                        self.birth_on(sibling_age),
+                        residence,
+                    )
+                )
+        elif pattern == "alone":
+            rows.append(spouse(deceased=True))
+            rows += self.children(
+                how_many(), child_surname, birth_on, Residence.ELSEWHERE, away=self.chance(0.4)
+            )
+        elif pattern == "empty_nest":
+            rows.append(spouse())
+            rows += self.children(how_many(), child_surname, birth_on, Residence.ELSEWHERE)
+        elif pattern == "left_behind":
+            rows.append(spouse())
+            rows += self.children(how_many(), child_surname, birth_on, far, away=True)
+            if self.chance(0.4):
+                rows.append(self.grandchild(child_surname, birth_on))
+        elif pattern == "left_behind_grandchild":
+            rows.append(spouse(deceased=True))
+            rows += self.children(how_many(), child_surname, birth_on, far, away=True)
+            rows.append(self.grandchild(child_surname, birth_on))
+        elif pattern == "left_behind_unable":
+            rows.append(spouse())
+            rows += self.children(1, child_surname, birth_on, far, away=True)
+            unable = self.children(1, child_surname, birth_on, Residence.SAME_TOWN)[0]
+            unable.update(disability_grade=self.rng.choice((1, 2)), health="残疾")
+            rows.append(unable)
+        elif pattern in ("disabled", "severe_disability", "nearby_other"):
+            if self.chance(0.6):
+                rows.append(spouse())
+            nearby = Residence.WITH_ELDER if pattern == "disabled" else Residence.SAME_TOWN
+            rows += self.children(1, child_surname, birth_on, nearby)
+            rows += self.children(how_many() - 1, child_surname, birth_on, Residence.ELSEWHERE)
+        elif pattern.startswith("family_planning"):
+            rows.append(spouse(deceased=pattern == "family_planning_alone"))
+            child = self.children(1, child_surname, birth_on, Residence.WITH_ELDER)[0]
+            child["is_only_child"] = True
+            if pattern == "family_planning_disabled":
+                child.update(disability_grade=self.rng.choice((1, 2, 3)), health="残疾")
+            else:
+                child.update(is_deceased=True, residence=None, phone="", health="已故")
+                child["visits_often"] = False
+            rows.append(child)
+        return rows
+
+    def grandchild(self, surname: str, elder_birth: date) -> dict[str, Any]:
+        gender = self.rng.choice(list(Gender))
+        year = max(elder_birth.year + 50, self.today.year - 15)
+        birth = date(
+            min(year, self.today.year - 6), self.rng.randint(1, 12), self.rng.randint(1, 28)
+        )
+        row = self.member(Relation.GRANDCHILD, surname, gender, birth, Residence.WITH_ELDER)
+        row.update(phone="", health="健康", visits_often=False)
+        return row
+
+    def registration(
+        self, pattern: str, ability: AbilityLevel | None, home: Village
+    ) -> Registration:
+        rng = self.rng
+        gender = rng.choice(list(Gender))
+        if pattern.startswith("family_planning"):
+            age = rng.randint(60, 72)  # only children were born under the 1980s policy
+        else:
+            age = min(98, 60 + int(rng.triangular(0, 39, 12)))
+        birth_on = self.birth_on(age)
+        surname = rng.choice(SURNAMES)
+        name = self.elder_name(surname, gender)
+        members = self.members(pattern, surname, gender, birth_on)
+        if ability is None:
+            if pattern == "disabled":
+                ability = rng.choice(IMPAIRED)
+            elif pattern == "severe_disability":
+                ability = rng.choice((AbilityLevel.INTACT, *IMPAIRED))
+            else:
+                ability = AbilityLevel.INTACT if self.chance(0.82) else rng.choice(IMPAIRED)
+        is_rural = pattern.startswith("left_behind") or self.chance(0.9)
+        serious = self.chance(0.08)
+        illnesses = rng.sample(ILLNESSES, rng.randint(0, 3))
+        if serious:
+            illnesses.insert(0, rng.choice(SERIOUS_ILLNESSES))
+        id_number = self.id_number(birth_on, gender)
+
+        grade: int | None = None
+        certificate = ""
+        if pattern == "severe_disability":
+            grade = rng.choice((1, 2))
+        elif self.chance(0.05):
+            grade = rng.choice((3, 4))
+        if grade is not None:
+            # 残疾人证号: the ID number, then the kind of disability (1–7) and the grade.
+            certificate = f"{id_number}{rng.randint(1, 7)}{grade}"
+
+        # 经济情况 (money per month, yuan)
+        extreme_poverty = pattern == "widowed_childless" and self.chance(0.5)
+        dibao = not extreme_poverty and self.chance(0.16)
+        dibao_edge = not extreme_poverty and not dibao and self.chance(0.1)
+        has_pension = self.chance(0.95)
+        if not has_pension:
+            pension = None
+        elif is_rural:
+            pension = self.money(180, 420)  # 城乡居民基本养老保险
+        else:
+            pension = self.money(2100, 3900)  # 城镇职工退休金
+        sources = ["养老金"] if has_pension else []
+        income = pension or Decimal("0.00")
+        living_children = [
+            m for m in members
+            if Relation(m["relation"]).is_child and not m["is_deceased"]
+        ]  # fmt: skip
+        if living_children and self.chance(0.8):
+            support = self.money(200, 1200)
+            income += support
+            sources.append("子女赡养")
+        if extreme_poverty:
+            income += self.money(880, 1000)
+            sources.append("特困供养金")
+        if dibao:
+            income += self.money(480, 660)
+            sources.append("低保金")
+        if is_rural and self.chance(0.3) and ability == AbilityLevel.INTACT and age < 80:
+            income += self.money(100, 600)
+            sources.append("务农收入")
+        subsidies: list[str] = []
+        subsidy = Decimal("0.00")
+        if age >= 80:
+            subsidies.append("高龄津贴")
+            subsidy += Decimal("100.00") if age >= 90 else Decimal("50.00")
+        if grade in (1, 2):
+            subsidies += ["困难残疾人生活补贴", "重度残疾人护理补贴"]
+            subsidy += Decimal("190.00")
+        if ability in (AbilityLevel.SEVERE, AbilityLevel.TOTAL) and (dibao or extreme_poverty):
+            subsidies.append("失能老人护理补贴")
+            subsidy += Decimal("200.00")
+        income += subsidy
+        if subsidies:
+            sources.append("政府补贴")
+        household = income
+        for member in members:
+            if member["is_deceased"] or member["residence"] != Residence.WITH_ELDER.value:
+                continue
+            if member["relation"] == Relation.SPOUSE.value:
+                household += self.money(180, 400)
+            elif Relation(member["relation"]).is_child:
+                household += self.money(1500, 4000)
+
+        emergency = next(
+            (m for m in members if not m["is_deceased"] and m["phone"] and m["relation"]
+             in (Relation.SON.value, Relation.DAUGHTER.value, Relation.SIBLING.value)),
+            None,
+        )  # fmt: skip
+        if emergency is not None:
+            emergency_name, emergency_gender = emergency["name"], emergency["gender"]
+            emergency_phone = emergency["phone"]
+        else:  # nobody in the family to call: a relative or neighbour in the village
+            emergency_gender = rng.choice(list(Gender)).value
+            emergency_name = self.young_name(rng.choice(SURNAMES), Gender(emergency_gender))
+            emergency_phone = self.phone()
+
+        group_index = rng.randrange(len(home.groups))
+        group_label = f"{group_index + 1}组"
+        house = f"{rng.randint(1, 120)}号"
+        lives_in_group = self.chance(0.7)
+        units = [SupportUnit.TOWN_VILLAGE]
+        for unit, probability in (
+            (SupportUnit.VOLUNTEER, 0.4), (SupportUnit.SOCIAL_WORK, 0.25),
+            (SupportUnit.SOCIAL_ORGANISATION, 0.1), (SupportUnit.PARTY_GOVERNMENT, 0.1),
+            (SupportUnit.ENTERPRISE, 0.05), (SupportUnit.OTHER, 0.03),
+        ):  # fmt: skip
+            if self.chance(probability):
+                units.append(unit)
+        days = max(0, (self.today - FIRST_FILED_ON).days)
+        # Most files date from the 2024 survey; the rest were added since.
+        offset = rng.randint(0, min(days, 120)) if self.chance(0.7) else rng.randint(0, days)
+        filed_on = min(self.today, FIRST_FILED_ON + timedelta(days=offset))
+
+        values: dict[str, Any] = {
+            "name": name,
+            "gender": gender.value,
+            "id_number": id_number,
+            "phone": self.phone(),
+            "emergency_name": emergency_name,
+            "emergency_gender": emergency_gender,
+            "emergency_phone": emergency_phone,
+            "household_area_id": home.village.id,
+            "household_address": group_label + house,
+            "residence_area_id": home.groups[group_index].id if lives_in_group else home.village.id,
+            "residence_address": house if lives_in_group else group_label + house,
+            "is_rural_hukou": is_rural,
+            "ability_level": ability.value,
+            "medical_history": "、".join(illnesses) or "无",
+            "has_serious_illness": serious,
+            "is_extreme_poverty": extreme_poverty,
+            "is_dibao": dibao,
+            "is_dibao_edge": dibao_edge,
+            "monthly_income": income,
+            "income_sources": "、".join(sources),
+            "disability_certificate_no": certificate,
+            "disability_grade": grade,
+            "other_reason": "",
+            "category_override_reason": "",
+            "is_key": False,
+            "key_override_reason": "",
+            "water_safe": self.chance(0.93),
+            "electricity_safe": self.chance(0.95),
+            "housing_safe": self.chance(0.9),
+            "household_monthly_income": household,
+            "has_pension": has_pension,
+            "pension_monthly": pension,
+            "subsidy_monthly": subsidy,
+            "subsidy_items": "、".join(subsidies) or "无",
+            "support_units": [unit.value for unit in units],
+            "support_person": home.cadre,
+            "support_measures": "；".join(rng.sample(SUPPORT_MEASURES, rng.randint(1, 3))),
+            "filed_on": filed_on,
+            "responsible_person": home.cadre,
+            "responsible_phone": home.cadre_phone,
+        }
+        categories = self.confirm(values, members, birth_on, pattern)
+        key = suggest_key(categories, serious, age, self.target_age).is_key
+        values["is_key"] = key
+        # Now and then staff decide otherwise than the rule (004 一(四)), with the reason.
+        override = self.rng.random()
+        mild_only = categories == {Category.DISABLED_CARE} and ability == AbilityLevel.MILD
+        if key and mild_only and not serious and override < 0.3:
+            values["is_key"] = False
+            values["key_override_reason"] = "轻度失能，子女同住照料到位，经镇街审核按一般对象管理。"
+        elif not key and age >= 75 and override < 0.03:
+            values["is_key"] = True
+            values["key_override_reason"] = "近半年在家中跌倒两次，村委会研究按重点对象每半月探访。"
+        return Registration(values=values, members=members, categories=categories)
+
+    def confirm(
+        self, values: dict[str, Any], members: list[dict[str, Any]], birth_on: date, pattern: str
+    ) -> set[Category]:
+        """The categories staff confirm: the suggestion, sometimes with 其他 or an override."""
+        # Draw every random number first, so the rest of the demo (ID numbers included) does not
+        # shift when a rule changes what it suggests.
+        add_other, override, reason = (
+            self.chance(0.03),
+            self.rng.random(),
+            self.rng.choice(OTHER_REASONS),
+        )
+        facts = facts_of(values, members, birth_on)
+        suggested = {s.category for s in suggest_categories(facts, self.today)}
+        confirmed = set(suggested)
+        if pattern == "nearby_other" or not confirmed or add_other:
+            # 其他 (004 一(三)7) is never suggested; it needs no override reason, only its own.
+            confirmed.add(Category.OTHER)
+            values["other_reason"] = reason
+        if Category.EMPTY_NEST in confirmed and override < 0.03:
+            confirmed = (confirmed - {Category.EMPTY_NEST}) | {Category.LIVING_ALONE}
+            values["category_override_reason"] = (
+                "配偶长期在外地住院治疗，老人实际独自居住，按独居管理。"
+            )
+        elif confirmed == {Category.DISABLED_CARE, Category.OTHER} and override < 0.3:
+            confirmed = {Category.OTHER}
+            values["category_override_reason"] = "失能系骨折术后暂时状态，已预约复评，暂不计失能。"
+        return confirmed
+
+
+def _years_before(day: date, years: int) -> date:
+    """The same day ``years`` earlier (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def _copy(reg: Registration) -> Registration:
+    return Registration(
+        values=dict(reg.values),
+        members=[dict(m) for m in reg.members],
+        categories=set(reg.categories),
+    )
+
+
+def load_demo(today: date | None = None, elders: int = 320) -> list[tuple[str, str, str, str]]:
+    """Build the demo district in the current session (flush only; the caller commits).
+
+    Returns the demo logins as (username, password, role, area full name).
+    """
+    today = today or DEFAULT_TODAY
+    demo = _Demo(today)
+    district, towns, villages = demo.areas()
+    users = demo.users(district, towns, villages)
+    actor = users["district"]
+
+    registered: list[tuple[Elder, Registration, Village]] = []
+    plan = demo.plan(elders)
+    for (pattern, ability), home in zip(plan, demo.place(elders, villages), strict=True):
+        reg = demo.registration(pattern, ability, home)
+        elder = register_elder(actor, _copy(reg), today)
+        registered.append((elder, reg, home))
+
+    # The worker visits ten elders of 金刚村.
+    jingang = [e for e, _r, v in registered if (v.town.name, v.village.name) == JINGANG]
+    for elder in jingang[:10]:
+        db.session.add(ElderAssignment(elder_id=elder.id, user_id=users["worker"].id))
+    db.session.flush()
+
+    # Half-year reviews (每半年动态更新) of files older than six months: a second version.
+    half_year_ago = today - timedelta(days=183)
+    old = [item for item in registered if item[0].filed_on <= half_year_ago]
+    reviewed = old[5:13]
+    for index, (elder, reg, _home) in enumerate(reviewed):
+        changed = _copy(reg)
+        if index % 2 == 0:
+            changed.values["phone"] = demo.phone()
+            changed.values["note"] = "半年动态更新：老人更换了手机号码。"
+        else:
+            raise_by = demo.money(20, 60)
+            changed.values["monthly_income"] = reg.values["monthly_income"] + raise_by
+            changed.values["household_monthly_income"] = (
+                reg.values["household_monthly_income"] + raise_by
+            )
+            changed.values["note"] = "半年动态更新：城乡居民基础养老金上调。"
+        update_elder(actor, elder, changed, today, elder.version, review=True)
+
+    # Three cases leave the caseload by archiving (nothing is deleted).
+    candidates = [e for e, _r, _v in old[13:] if e.filed_on <= today - timedelta(days=60)]
+    ineligible = next((e for e in candidates if Category.LEFT_BEHIND in e.categories), None)
+    others = [e for e in candidates if e is not ineligible]
+    archives = [
+        (others[0:1], ArchiveReason.DECEASED, "因病去世，家属已告知村委会。"),
+        (others[1:2], ArchiveReason.MOVED_AWAY, "随子女迁居重庆市江北区，户籍已迁出。"),
+        (
+            [ineligible] if ineligible else others[2:3],
+            ArchiveReason.INELIGIBLE,
+            "外出务工的子女已返乡，在本村与老人同住，不再符合留守条件。"
+            if ineligible
+            else "经复核，不再符合特殊困难老年人条件。",
+        ),
+    ]
+    for chosen, reason, note in archives:
+        for elder in chosen:  # none when there are too few elders (tiny demo)
+            days = demo.rng.randint(30, (today - elder.filed_on).days)
+            on = elder.filed_on + timedelta(days=days)
+            note_on = f"{on.year}年{on.month}月{on.day}日{note}"
+            archive_elder(actor, elder, reason, on, note_on, today, elder.version)
+
+    return [
+        (user.username, DEMO_PASSWORD, user.role.value, user.area.full_name)
+        for user in users.values()
+    ]
