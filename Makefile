@@ -54,7 +54,7 @@ babel-update: babel-extract
 	$(BIN)/python scripts/fill_english.py
 
 babel-compile: $(STAMP)
-	$(BIN)/pybabel compile -q -d $(CATALOGS)
+	$(BIN)/pybabel compile -d $(CATALOGS) 2>&1 | tail -n 1
 
 db-upgrade: $(STAMP)
 	$(FLASK) init-db

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from caseman.rules.enums import N_
+
 
 class DomainError(Exception):
     """A rule was broken. ``field`` names the form field (or None for the whole form).
@@ -22,7 +24,9 @@ class StaleEdit(DomainError):
     def __init__(self, current_version: int) -> None:
         super().__init__(
             None,
-            "Someone else saved this record after you opened it. Nothing was overwritten: "
-            "compare the current values below, then save again.",
+            N_(
+                "Someone else saved this record after you opened it. Nothing was overwritten: "
+                "compare the current values below, then save again."
+            ),
         )
         self.current_version = current_version

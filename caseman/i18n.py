@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, request, session
-from flask_babel import format_date, format_datetime, gettext, lazy_gettext, ngettext
+from flask_babel import format_date, format_datetime, gettext, lazy_gettext, ngettext, refresh
 from markupsafe import Markup
 
 _ = gettext
@@ -47,6 +47,9 @@ def translate_message(message: str, params: dict | None = None) -> str:
 
 
 def init_app(app: Flask) -> None:
+    # Babel caches the locale on the app context, which tests and CLI calls share between
+    # requests: decide it afresh for each request.
+    app.before_request(refresh)
     app.jinja_env.filters["cndate"] = cn_date
     app.jinja_env.globals["html_lang"] = html_lang
     app.jinja_env.globals["LOCALES"] = LOCALES

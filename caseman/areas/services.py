@@ -7,6 +7,7 @@ from sqlalchemy import select
 from caseman.areas.models import Area, AreaLevel
 from caseman.errors import DomainError
 from caseman.extensions import db
+from caseman.rules.enums import N_
 
 _CHILD_LEVEL = {
     None: AreaLevel.DISTRICT,
@@ -20,7 +21,7 @@ def create_area(name: str, level: AreaLevel, parent: Area | None = None, code: s
     """Add an area under ``parent``; the level must be the one below the parent's."""
     expected = _CHILD_LEVEL.get(parent.level if parent else None)
     if level != expected:
-        raise DomainError("level", "An area of this level cannot be placed there.")
+        raise DomainError("level", N_("An area of this level cannot be placed there."))
     area = Area(name=name.strip(), level=level, parent=parent, code=code)
     db.session.add(area)
     db.session.flush()
@@ -37,6 +38,8 @@ def find_area(name: str) -> Area | None:
         matches = [a for a in db.session.scalars(select(Area)) if a.full_name.endswith(name)]
     if len(matches) > 1:
         raise DomainError(
-            "area", "Several areas are called %(name)s: add the town, e.g. 木耳镇金刚村.", name=name
+            "area",
+            N_("Several areas are called %(name)s: add the town, e.g. 木耳镇金刚村."),
+            name=name,
         )
     return matches[0] if matches else None

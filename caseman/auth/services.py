@@ -15,6 +15,7 @@ from caseman.auth.passwords import hash_password, needs_rehash, verify_password
 from caseman.db import utcnow
 from caseman.errors import DomainError
 from caseman.extensions import db
+from caseman.rules.enums import N_
 
 MIN_PASSWORD_LENGTH = 8
 LOCKOUT_FAILURES = 5
@@ -28,9 +29,9 @@ COMMON_PASSWORDS = frozenset(
 
 def check_password_policy(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError("password", "The password needs at least 8 characters.")
+        raise DomainError("password", N_("The password needs at least 8 characters."))
     if password.lower() in COMMON_PASSWORDS:
-        raise DomainError("password", "This password is too common: choose another.")
+        raise DomainError("password", N_("This password is too common: choose another."))
 
 
 def create_user(
@@ -39,7 +40,7 @@ def create_user(
     """Add a user bound to ``area``; the password is hashed with argon2id."""
     check_password_policy(password)
     if db.session.scalar(select(User.id).where(User.username == username)):
-        raise DomainError("username", "This username is taken.")
+        raise DomainError("username", N_("This username is taken."))
     user = User(
         username=username,
         password_hash=hash_password(password),
@@ -79,7 +80,7 @@ def authenticate(username: str, password: str) -> User | None:
     if is_locked_out(username):
         audit.record("login_locked", detail=username[:64])
         raise DomainError(
-            None, "Too many failed attempts. Wait 15 minutes or ask your administrator."
+            None, N_("Too many failed attempts. Wait 15 minutes or ask your administrator.")
         )
     user = db.session.scalar(select(User).where(User.username == username))
     if not verify_password(user.password_hash if user else None, password) or user is None:

@@ -32,7 +32,15 @@ from caseman.rules.categories import (
     suggest_categories,
     validate_confirmed_categories,
 )
-from caseman.rules.enums import AbilityLevel, ArchiveReason, Category, Gender, Relation, Residence
+from caseman.rules.enums import (
+    N_,
+    AbilityLevel,
+    ArchiveReason,
+    Category,
+    Gender,
+    Relation,
+    Residence,
+)
 from caseman.rules.id_number import InvalidIdNumber, age_on, check_gender, parse_id_number
 from caseman.rules.key_target import suggest_key
 from caseman.scope import elder_filter
@@ -63,7 +71,7 @@ class FormErrors(DomainError):
     """Several field errors at once: ``errors`` maps a field to (msgid, params)."""
 
     def __init__(self, errors: dict[str, tuple[str, dict[str, Any]]]) -> None:
-        super().__init__(None, "Please correct the marked fields.")
+        super().__init__(None, N_("Please correct the marked fields."))
         self.errors = errors
 
 
@@ -74,11 +82,11 @@ class DuplicateElder(DomainError):
         if elder_id is None:
             super().__init__(
                 "id_number",
-                "A case for this ID number already exists in %(town)s. Ask its staff.",
+                N_("A case for this ID number already exists in %(town)s. Ask its staff."),
                 town=town,
             )
         else:
-            super().__init__("id_number", "A case for this ID number already exists.")
+            super().__init__("id_number", N_("A case for this ID number already exists."))
         self.elder_id = elder_id
 
 
@@ -132,25 +140,31 @@ def _check(reg: Registration, actor: User, today: date, elder: Elder | None) -> 
     birth_on = derived.get("birth_on")
     filed_on: date | None = values.get("filed_on")
     if filed_on is None:
-        errors["filed_on"] = ("Please fill this in.", {})
+        errors["filed_on"] = (N_("Please fill this in."), {})
     elif filed_on > today:
-        errors["filed_on"] = ("The filing date cannot be in the future.", {})
+        errors["filed_on"] = (N_("The filing date cannot be in the future."), {})
     elif filed_on and birth_on and filed_on < birth_on:
-        errors["filed_on"] = ("The filing date cannot be before the birth date.", {})
+        errors["filed_on"] = (N_("The filing date cannot be before the birth date."), {})
     for name in MONEY_FIELDS:
         amount = values.get(name)
         if amount is not None and Decimal(amount) < 0:
-            errors[name] = ("The amount cannot be negative.", {})
+            errors[name] = (N_("The amount cannot be negative."), {})
     area = db.session.get(Area, values.get("residence_area_id") or 0)
     if area is None or area.level not in (AreaLevel.VILLAGE, AreaLevel.GROUP):
-        errors["residence_area_id"] = ("Choose the village or community where the elder lives.", {})
+        errors["residence_area_id"] = (
+            N_("Choose the village or community where the elder lives."),
+            {},
+        )
     elif not actor.area.contains(area):
-        errors["residence_area_id"] = ("You can only register elders in your own area.", {})
+        errors["residence_area_id"] = (N_("You can only register elders in your own area."), {})
     household = values.get("household_area_id")
     if household is not None:
         household_area = db.session.get(Area, household)
         if household_area is None or not actor.area.contains(household_area):
-            errors["household_area_id"] = ("You can only choose areas inside your own area.", {})
+            errors["household_area_id"] = (
+                N_("You can only choose areas inside your own area."),
+                {},
+            )
     for index, member in enumerate(reg.members):
         if member.get("id_number"):
             try:
@@ -160,7 +174,7 @@ def _check(reg: Registration, actor: User, today: date, elder: Elder | None) -> 
         since = member.get("working_away_since")
         if since and since > today:
             errors[f"members-{index}-working_away_since"] = (
-                "This date cannot be in the future.",
+                N_("This date cannot be in the future."),
                 {},
             )
     if birth_on is not None:
@@ -177,7 +191,7 @@ def _check(reg: Registration, actor: User, today: date, elder: Elder | None) -> 
             and not (values.get("category_override_reason") or "").strip()
         ):
             errors["category_override_reason"] = (
-                "The categories differ from the suggestion: give the reason.",
+                N_("The categories differ from the suggestion: give the reason."),
                 {},
             )
         key = suggest_key(
@@ -192,7 +206,7 @@ def _check(reg: Registration, actor: User, today: date, elder: Elder | None) -> 
             and not (values.get("key_override_reason") or "").strip()
         ):
             errors["key_override_reason"] = (
-                "Key or general differs from the suggestion: give the reason.",
+                N_("Key or general differs from the suggestion: give the reason."),
                 {},
             )
     if "id_number" not in errors:
@@ -319,7 +333,7 @@ def update_elder(
     """Correct the registration, or (``review``) record the half-year review (每半年动态更新)."""
     _ensure_current(elder, expected_version)
     if elder.is_archived:
-        raise DomainError(None, "An archived case cannot be changed; restore it first.")
+        raise DomainError(None, N_("An archived case cannot be changed; restore it first."))
     derived = _check(reg, actor, today, elder)
     _apply(elder, reg, derived)
     if review:
@@ -348,13 +362,13 @@ def archive_elder(
     """Leave the active caseload (deceased, moved away, …): nothing is deleted."""
     _ensure_current(elder, expected_version)
     if elder.is_archived:
-        raise DomainError(None, "This case is already archived.")
+        raise DomainError(None, N_("This case is already archived."))
     if on > today:
-        raise DomainError("archived_on", "The date cannot be in the future.")
+        raise DomainError("archived_on", N_("The date cannot be in the future."))
     if on < elder.filed_on:
-        raise DomainError("archived_on", "The date cannot be before the filing date.")
+        raise DomainError("archived_on", N_("The date cannot be before the filing date."))
     if not note.strip():
-        raise DomainError("note", "Please fill this in.")
+        raise DomainError("note", N_("Please fill this in."))
     elder.archived_on = on
     elder.archive_reason = reason
     elder.archive_note = note.strip()
@@ -368,9 +382,9 @@ def restore_elder(actor: User, elder: Elder, note: str, expected_version: int | 
     """Bring an archived case back (archived by mistake, moved back …), keeping the history."""
     _ensure_current(elder, expected_version)
     if not elder.is_archived:
-        raise DomainError(None, "This case is not archived.")
+        raise DomainError(None, N_("This case is not archived."))
     if not note.strip():
-        raise DomainError("note", "Please fill this in.")
+        raise DomainError("note", N_("Please fill this in."))
     elder.archived_on = None
     elder.archive_reason = None
     elder.archive_note = ""
