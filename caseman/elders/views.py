@@ -86,7 +86,8 @@ def _registration(form: ElderForm) -> Registration:
     members = []
     for entry in form.members:
         sub = entry.form
-        if sub.remove.data:
+        if sub.remove.data or not (sub.name.data or "").strip() or not sub.relation.data:
+            # Removed, or a blank row just added: validation flags half-filled rows on save.
             continue
         member = {name: getattr(sub, name).data for name in MEMBER_FIELDS}
         member["gender"] = member["gender"] or None

@@ -215,3 +215,37 @@ def test_archive_needs_a_reason_and_keeps_the_case(client, areas, make_user, mak
     assert elder.name not in client.get("/elders/").get_data(as_text=True)
     assert elder.name in client.get("/elders/?archived=yes").get_data(as_text=True)
     assert client.get(f"/elders/{elder.id}").status_code == 200
+
+
+def test_family_members_are_added_on_the_same_form_and_drive_suggestions(
+    client, areas, make_user, login_as
+):
+    login_as(make_user("village", "jingang"))
+    data = form_data(areas, add_member="1")
+    data.pop("save")
+    page = client.post("/elders/new", data=data).get_data(as_text=True)
+    assert 'name="members-0-name"' in page  # a blank member row appeared, nothing saved
+    assert db.session.scalar(select(Elder)) is None
+    member = {"members-0-name": "王小明", "members-0-relation": "son",
+              "members-0-residence": "same_town", "members-0-gender": "male",
+              "members-0-disability_grade": ""}  # fmt: skip
+    response = client.post("/elders/new", data=form_data(areas, **member),
+                           headers={"Accept-Language": "zh-CN"})  # fmt: skip
+    # A son in the same town: 独居 no longer follows, so confirming it needs a reason.
+    assert response.status_code == 200
+    assert "对象类别与系统建议不同" in response.get_data(as_text=True)
+    ok = form_data(areas, categories=[], is_key="general", **member)
+    assert client.post("/elders/new", data=ok).status_code == 302
+    elder = db.session.scalar(select(Elder))
+    assert [m.name for m in elder.members] == ["王小明"]
+
+
+def test_severe_disability_needs_a_certificate(client, areas, make_user, login_as):
+    login_as(make_user("village", "jingang"))
+    data = form_data(areas, categories=["living_alone", "severe_disability"],
+                     disability_grade="1", category_override_reason="残联核实")  # fmt: skip
+    response = client.post("/elders/new", data=data)
+    assert response.status_code == 200
+    assert db.session.scalar(select(Elder)) is None
+    data["disability_certificate_no"] = "50011219450101123X11"
+    assert client.post("/elders/new", data=data).status_code == 302
