@@ -22,7 +22,8 @@ def test_template_is_up_to_date_with_the_code(tmp_path):
     fresh = tmp_path / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "N_", "--ignore-dirs", ".* venv .venv", "--no-location", "-o", str(fresh), "."],
+         "-k", "_l", "-k", "N_", "--ignore-dirs", ".* venv .venv", "--no-location",
+         "-o", str(fresh), "."],
         cwd=ROOT, check=True, capture_output=True,
     )  # fmt: skip
     missing = _ids(fresh) - _ids(CATALOGS / "messages.pot")
