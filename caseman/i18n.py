@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, request, session
-from flask_babel import format_date, format_datetime, gettext, lazy_gettext, ngettext, refresh
+from flask_babel import format_date, format_datetime, gettext, lazy_gettext, refresh
 from markupsafe import Markup
 
 _ = gettext
 _l = lazy_gettext
-N_ = ngettext  # re-exported for symmetry; rules use caseman.rules.enums.N_
 
 LOCALES = {"zh_Hans_CN": "中文", "en": "English"}
 # Browsers send zh-CN, zh or en; Babel's best_match against "zh_Hans_CN" misses zh-CN.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -394,7 +393,3 @@ def restore(elder_id: int) -> Any:
             form.form_errors.append(translate_message(exc.message, exc.params))
             form.version.data = str(elder.version)
     return render_template("elders/restore.html", elder=elder, form=form)
-
-
-def money(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:.2f}"
