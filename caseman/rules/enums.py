@@ -78,3 +78,71 @@ class SupportUnit(StrEnum):
     SOCIAL_WORK = "social_work"  # 专业社会工作
     VOLUNTEER = "volunteer"  # 志愿者
     OTHER = "other"  # 其他
+
+
+class VisitMethod(StrEnum):
+    """探访方式 of 附件3. Only a home visit satisfies the visit schedule (004 二(四)2)."""
+
+    PHONE = "phone"  # 电话问候
+    HOME = "home"  # 上门探访
+    VIDEO = "video"  # 互联网音（视）频探访
+    OTHER = "other"  # 其他
+
+    @property
+    def satisfies_schedule(self) -> bool:
+        return self is VisitMethod.HOME
+
+
+class FamilyChange(StrEnum):
+    """家庭人口 of 附件3."""
+
+    UNCHANGED = "unchanged"  # 无变化
+    INCREASED = "increased"  # 增加 n 人
+    DECREASED = "decreased"  # 减少 n 人
+
+
+class Trend(StrEnum):
+    """表达能力, 行动能力, 情绪状态, 卫生, 室内环境 of 附件3: 无变化 / 较好 / 较差."""
+
+    UNCHANGED = "unchanged"  # 无变化
+    BETTER = "better"  # 较好
+    WORSE = "worse"  # 较差
+
+
+class IllnessChange(StrEnum):
+    """疾病状况 of 附件3."""
+
+    UNCHANGED = "unchanged"  # 无变化
+    SERIOUS = "serious"  # 严重 (with the disease name)
+    IMPROVED = "improved"  # 转好
+
+
+class Safety(StrEnum):
+    """燃气 / 水暖 / 用电安全 of 附件3."""
+
+    SAFE = "safe"  # 安全
+    FAIRLY_SAFE = "fairly_safe"  # 较安全
+    UNSAFE = "unsafe"  # 不安全
+
+
+class NeedType(StrEnum):
+    """The elder's service needs, from 004 二(四): "五了解" item 4 and "三协助"."""
+
+    LIFE_CARE = "life_care"  # 生活照料
+    REHABILITATION = "rehabilitation"  # 康复护理
+    EMOTIONAL = "emotional"  # 精神慰藉
+    EMERGENCY = "emergency"  # 紧急救援
+    ADAPTATION = "adaptation"  # 居家适老化改造
+    MEDICAL = "medical"  # 医疗健康服务
+    SAFETY_HAZARD = "safety_hazard"  # 消除安全隐患 (三协助 一)
+    BENEFITS = "benefits"  # 申请社会保障待遇 (三协助 三)
+    OTHER = "other"  # 其他
+
+
+class Satisfaction(StrEnum):
+    """老年人服务满意度评价 of 附件3 part 二."""
+
+    VERY_SATISFIED = "very_satisfied"  # 非常满意
+    SATISFIED = "satisfied"  # 满意
+    FAIR = "fair"  # 基本满意
+    UNSATISFIED = "unsatisfied"  # 不满意
