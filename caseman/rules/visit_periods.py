@@ -1,0 +1,211 @@
+"""Visit periods (探访周期) and whether a home visit is due: 004 一(四) and 一(一).
+
+004 一(四): "对失能、重病、重残、高龄独居等重点对象，每半月至少上门探访服务1次；对其他特殊困难
+老年人，每月至少上门探访服务1次。" A key elder (重点对象) needs a home visit (上门探访) in
+every half month (the 1st–15th, and the 16th to the month's last day); any other elder in every
+calendar month.
+Phone and video calls never satisfy the schedule.
+
+004 一(一): "到2025年底，确保特殊困难老年人月探访率达到100%" gives the monthly visit rate
+(月探访率): elders with a home visit in the month over the elders active in it.
+
+004 三(五) (对象动态管理) keeps the key/general status up to date; a change takes effect from the
+next period (see ``required_periods``).
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A visit period (探访周期) with inclusive bounds: a half month (key) or a calendar month."""
+
+    start: date
+    end: date
+    is_key: bool
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def month_period(year: int, month: int) -> Period:
+    """The calendar month as a general elder's period (每月至少上门探访服务1次)."""
+    last = calendar.monthrange(year, month)[1]
+    return Period(date(year, month, 1), date(year, month, last), is_key=False)
+
+
+def period_containing(day: date, is_key: bool) -> Period:
+    """The period containing ``day``: for a key elder the 1st–15th or the 16th–last day of the
+    month (每半月至少上门探访服务1次), otherwise the calendar month."""
+    month = month_period(day.year, day.month)
+    if not is_key:
+        return month
+    if day.day <= 15:
+        return Period(month.start, month.start.replace(day=15), is_key=True)
+    return Period(month.start.replace(day=16), month.end, is_key=True)
+
+
+def next_period(period: Period) -> Period:
+    """The period of the same kind right after ``period``."""
+    return period_containing(period.end + ONE_DAY, period.is_key)
+
+
+def previous_period(period: Period) -> Period:
+    """The period of the same kind right before ``period``."""
+    return period_containing(period.start - ONE_DAY, period.is_key)
+
+
+@dataclass(frozen=True)
+class KeyHistory:
+    """Key/general status of an elder and its last change (004 三(五) 动态管理)."""
+
+    is_key: bool  # status now
+    changed_on: date | None = None  # the day the status last changed (None: never changed)
+    was_key: bool | None = None  # status before that change
+
+
+def _periods_from(first: Period, until: date, last_start: date | None = None) -> list[Period]:
+    """``first`` and the periods after it that start on or before ``until`` (and ``last_start``)."""
+    periods = []
+    period = first
+    while period.start <= until and (last_start is None or period.start <= last_start):
+        periods.append(period)
+        period = next_period(period)
+    return periods
+
+
+def required_periods(
+    filed_on: date, archived_on: date | None, key: KeyHistory, until: date
+) -> list[Period]:
+    """The periods needing a home visit, sorted by (end, start).
+
+    They run from the period containing ``filed_on`` (the filing period is required) to the last
+    one starting on or before ``until``. Archiving stops the schedule: only periods ending before
+    ``archived_on`` are required, so not the one in which the elder is archived.
+
+    A key/general change takes effect from the next period: the old status governs the periods of
+    the old schedule starting on or before ``changed_on``, the new status those of the new schedule
+    starting after it. A change before the (old) filing period, or without ``was_key``, or to the
+    same status, is no change.
+    """
+    changed_on = key.changed_on
+    old_first = None
+    if changed_on is not None and key.was_key is not None and key.was_key != key.is_key:
+        old_first = period_containing(filed_on, key.was_key)
+    if changed_on is None or old_first is None or changed_on < old_first.start:
+        periods = _periods_from(period_containing(filed_on, key.is_key), until)
+    else:
+        # The new schedule's first period starting after the change.
+        new_first = next_period(period_containing(changed_on, key.is_key))
+        periods = _periods_from(old_first, until, last_start=changed_on)
+        periods += _periods_from(new_first, until)
+    if archived_on is not None:
+        periods = [p for p in periods if p.end < archived_on]
+    return sorted(periods, key=lambda p: (p.end, p.start))
+
+
+class DueState(StrEnum):
+    DONE = "done"  # a home visit in the current period
+    DUE = "due"  # current period not yet visited, nothing missed before
+    OVERDUE = "overdue"  # a required period ended without a home visit since the last one
+    INACTIVE = "inactive"  # archived on or before today, or filed after today
+
+
+@dataclass(frozen=True)
+class VisitStatus:
+    """Where an elder stands in the visit schedule on a given day."""
+
+    state: DueState
+    current_period: Period | None  # the period the next home visit counts for; None if inactive
+    last_home_visit_on: date | None
+    due_by: date | None  # end of current_period
+    days_left: int | None  # due_by - today in days (0 on the last day); None if inactive
+    missed_since: Period | None  # earliest required period ended without a home visit since
+    days_overdue: int  # (today - missed_since.end).days, 0 when not overdue
+
+
+def visit_status(
+    today: date,
+    filed_on: date,
+    archived_on: date | None,
+    key: KeyHistory,
+    last_home_visit_on: date | None,
+) -> VisitStatus:
+    """Whether a home visit (上门探访) is done, due or overdue on ``today`` (004 一(四)).
+
+    ``last_home_visit_on`` is the date of the last home visit only (calls never count); a date
+    after today is taken as today. The current period is the required period containing today (the
+    latest-starting one where two overlap after a change); in the gap a key-to-general change may
+    leave, it is the next required period. Ended periods that start after the last home visit are
+    missed; older ones are history. DONE when the current period holds the last home visit (even
+    after missed periods), else OVERDUE when a period was missed, else DUE. An archive date after
+    today has not happened yet and is ignored.
+    """
+    if (archived_on is not None and archived_on <= today) or filed_on > today:
+        return VisitStatus(DueState.INACTIVE, None, last_home_visit_on, None, None, None, 0)
+    last = min(last_home_visit_on, today) if last_home_visit_on is not None else None
+    # The next required period after a gap starts within a month of today.
+    periods = required_periods(filed_on, None, key, until=today + timedelta(days=31))
+    containing = [p for p in periods if p.contains(today)]
+    if containing:
+        current = max(containing, key=lambda p: p.start)
+    else:
+        current = min((p for p in periods if p.start > today), key=lambda p: p.start)
+    missed = [p for p in periods if p.end < today and (last is None or p.start > last)]
+    missed_since = missed[0] if missed else None
+    if last is not None and current.contains(last):
+        state = DueState.DONE
+    elif missed_since is not None:
+        state = DueState.OVERDUE
+    else:
+        state = DueState.DUE
+    return VisitStatus(
+        state=state,
+        current_period=current,
+        last_home_visit_on=last_home_visit_on,
+        due_by=current.end,
+        days_left=(current.end - today).days,
+        missed_since=missed_since,
+        days_overdue=(today - missed_since.end).days if missed_since is not None else 0,
+    )
+
+
+def counted_in_period(
+    period: Period, filed_on: date, archived_on: date | None, visited_in_period: bool
+) -> bool:
+    """Whether the elder is in the denominator of the visit rate for ``period`` (004 一(一)).
+
+    Counted when filed by the period's end and still active at its end; an elder archived within
+    the period is counted only with a home visit in it (then in the numerator too). An elder
+    archived before the period starts is never counted.
+    """
+    if filed_on > period.end:
+        return False
+    if archived_on is None or archived_on > period.end:
+        return True
+    return period.start <= archived_on and visited_in_period
+
+
+def visit_rate(visited: int, active: int) -> float | None:
+    """The visit rate (月探访率, 004 一(一): 100% by the end of 2025): ``visited / active``.
+
+    None when no elder is active; ValueError on negative counts or more visited than active.
+    """
+    if visited < 0 or active < 0:
+        raise ValueError("counts must not be negative")
+    if visited > active:
+        raise ValueError("more elders visited than active")
+    if active == 0:
+        return None
+    return visited / active
