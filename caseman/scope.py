@@ -67,3 +67,10 @@ def get_elder_or_404(user: User, elder_id: int) -> Elder:
 def scoped_areas(user: User) -> sa.Select[tuple[Area]]:
     """Areas the user may register elders in or filter by."""
     return select(Area).where(Area.path.startswith(user.area.path, autoescape=True))
+
+
+def area_in_scope(user: User, area_id: int | None) -> Area | None:
+    """The area if the user may see it, else None."""
+    if not area_id:
+        return None
+    return db.session.scalar(scoped_areas(user).where(Area.id == area_id))

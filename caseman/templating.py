@@ -52,6 +52,39 @@ def snapshot_value(value: Any, name: str) -> str:
     return str(value)
 
 
+def percent(value: float | None) -> str:
+    """A rate as a whole percentage ("—" when there is nothing to count)."""
+    if value is None:
+        return "—"
+    return f"{value * 100:.0f}%" if value < 0.995 or value == 1 else "99%"
+
+
+def record_value(value: Any, name: str) -> str:
+    """A saved visit or care item (from a version snapshot) as the reader sees it."""
+    from caseman.visits import labels as visit_labels
+
+    mapping = {
+        "method": visit_labels.METHOD,
+        "family_change": visit_labels.FAMILY_CHANGE,
+        "illness": visit_labels.ILLNESS,
+        "gas_safety": visit_labels.SAFETY,
+        "water_heating_safety": visit_labels.SAFETY,
+        "electricity_safety": visit_labels.SAFETY,
+        "need": visit_labels.NEED,
+        "satisfaction": visit_labels.SATISFACTION,
+    }
+    for trend in ("expression", "mobility", "mood", "personal_hygiene", "home_hygiene",
+                  "indoor_environment"):  # fmt: skip
+        mapping[trend] = visit_labels.TREND
+    if value is None or value == "":
+        return ""
+    if name == "needs":
+        return "、".join(labels.label_of(visit_labels.NEED, v) for v in value)
+    if name in mapping:
+        return labels.label_of(mapping[name], value)
+    return str(value)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         mask_id=mask_id_number,
@@ -60,4 +93,6 @@ def init_app(app: Flask) -> None:
         field_label=field_label,
         field_labels=lambda names: "、".join(field_label(n) for n in names or []),
         snapshot_value=snapshot_value,
+        record_value=record_value,
+        percent=percent,
     )

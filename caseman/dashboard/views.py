@@ -15,6 +15,8 @@ from caseman.elders import labels
 from caseman.elders.models import Elder, ElderCategory
 from caseman.extensions import db
 from caseman.scope import elder_filter
+from caseman.visits.queries import campaign_progress, list_campaigns
+from caseman.visits.queries import dashboard as visit_dashboard
 
 bp = Blueprint("dashboard", __name__)
 
@@ -50,8 +52,15 @@ def index() -> Any:
             active, sa.func.coalesce(Elder.last_reviewed_on, Elder.filed_on) <= cutoff
         )
     )
+    today = date.today()
+    campaigns = [
+        campaign_progress(c, current_user)
+        for c in list_campaigns(current_user, today, open_only=True)
+    ]
     return render_template(
         "dashboard/index.html",
+        visits=visit_dashboard(current_user, today),
+        campaigns=campaigns,
         total=total,
         key=key,
         by_category=by_category,

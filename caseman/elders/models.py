@@ -63,6 +63,9 @@ class Elder(TimestampMixin, Base):
     is_key: Mapped[bool] = mapped_column(default=False)  # 重点对象 (else 一般对象)
     suggested_key: Mapped[bool] = mapped_column(default=False)
     key_override_reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    # The last key/general change: it takes effect from the next visit period.
+    key_changed_on: Mapped[date | None]
+    was_key: Mapped[bool | None]
     # 三、家庭生活条件
     water_safe: Mapped[bool | None]
     electricity_safe: Mapped[bool | None]

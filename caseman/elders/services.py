@@ -335,7 +335,9 @@ def update_elder(
     if elder.is_archived:
         raise DomainError(None, N_("An archived case cannot be changed; restore it first."))
     derived = _check(reg, actor, today, elder)
+    was_key = elder.is_key
     _apply(elder, reg, derived)
+    _track_key_change(elder, was_key, today)
     if review:
         elder.last_reviewed_on = today
     kind = "reviewed" if review else "edited"
@@ -348,6 +350,19 @@ def update_elder(
         detail=",".join(version.changed_fields),
     )
     return version
+
+
+def _track_key_change(elder: Elder, was_key: bool, today: date) -> None:
+    """Remember a key/general change: the visit schedule switches from the next period."""
+    if elder.is_key == was_key:
+        return
+    if elder.key_changed_on == today and elder.was_key == elder.is_key:
+        # Changed and changed back the same day: as if nothing happened.
+        elder.key_changed_on = None
+        elder.was_key = None
+        return
+    elder.key_changed_on = today
+    elder.was_key = was_key
 
 
 def archive_elder(

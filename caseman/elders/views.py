@@ -43,6 +43,9 @@ from caseman.rules.enums import ArchiveReason, Category
 from caseman.rules.id_number import InvalidIdNumber, age_on, parse_id_number
 from caseman.rules.key_target import suggest_key
 from caseman.scope import get_elder_or_404
+from caseman.visits import labels as visit_labels
+from caseman.visits.queries import status_of, timeline
+from caseman.visits.views import RECORDERS
 
 bp = Blueprint("elders", __name__, url_prefix="/elders")
 
@@ -291,7 +294,15 @@ def show(elder_id: int) -> Any:
     elder = get_elder_or_404(current_user, elder_id)
     audit.record("view", object_type="elder", object_id=elder.id, elder_id=elder.id)
     db.session.commit()
-    return render_template("elders/show.html", elder=elder, labels=labels)
+    return render_template(
+        "elders/show.html",
+        elder=elder,
+        labels=labels,
+        visit_labels=visit_labels,
+        schedule=status_of(elder, today()),
+        timeline=timeline(elder),
+        can_record=current_user.role.value in RECORDERS,
+    )
 
 
 def _edit(elder_id: int, mode: str) -> Any:

@@ -1,0 +1,534 @@
+"""Read functions for visits, the visit schedule, campaigns and the visit-rate figures.
+
+Everything goes through the acting user's scope (``elder_filter``). The schedule itself is the
+pure rule ``caseman.rules.visit_periods``; these functions only fetch the few facts it needs
+(filing and archive dates, key status, the last home visit) in a handful of queries, so a town's
+due list or the district dashboard stays fast with tens of thousands of elders.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from caseman.areas.models import Area, AreaLevel
+from caseman.auth.models import User
+from caseman.elders.models import Elder, ElderCategory
+from caseman.extensions import db
+from caseman.rules.enums import Category, VisitMethod
+from caseman.rules.visit_periods import (
+    DueState,
+    KeyHistory,
+    Period,
+    VisitStatus,
+    month_period,
+    visit_rate,
+    visit_status,
+)
+from caseman.scope import elder_filter, scoped_areas
+from caseman.visits.models import Campaign, CareRecord, RecordVersion, Visit
+
+HOME = VisitMethod.HOME
+
+
+def counting_visits() -> sa.ColumnElement[bool]:
+    """Visits that satisfy the schedule: home visits (上门探访) not voided."""
+    return sa.and_(Visit.method == HOME, Visit.voided_at.is_(None))
+
+
+def _subtree(area_id: int) -> sa.Select[tuple[int]]:
+    path = select(Area.path).where(Area.id == area_id).scalar_subquery()
+    return select(Area.id).where(Area.path.startswith(path))
+
+
+def key_history(elder: Any) -> KeyHistory:
+    return KeyHistory(elder.is_key, elder.key_changed_on, elder.was_key)
+
+
+def status_of(elder: Elder, today: date, last_home_visit_on: date | None = None) -> VisitStatus:
+    """The visit status of one elder (the case file's "next visit due")."""
+    if last_home_visit_on is None:
+        last_home_visit_on = db.session.scalar(
+            select(sa.func.max(Visit.visited_on)).where(
+                Visit.elder_id == elder.id, counting_visits(), Visit.visited_on <= today
+            )
+        )
+    return visit_status(today, elder.filed_on, elder.archived_on, key_history(elder),
+                        last_home_visit_on)  # fmt: skip
+
+
+# --- the due list -------------------------------------------------------------------------
+
+
+@dataclass
+class DueRow:
+    elder_id: int
+    name: str
+    is_key: bool
+    area_id: int
+    phone: str
+    status: VisitStatus
+
+
+@dataclass
+class DueGroup:
+    """The due elders of one village, or one villager group of it."""
+
+    village: Area | None
+    group: Area | None
+    rows: list[DueRow] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for r in self.rows if r.status.state == DueState.OVERDUE)
+
+
+@dataclass
+class DueList:
+    groups: list[DueGroup]
+    counts: dict[DueState, int]
+
+    @property
+    def total(self) -> int:
+        return sum(len(g.rows) for g in self.groups)
+
+
+def _area_index(user: User) -> dict[int, Area]:
+    areas = db.session.scalars(scoped_areas(user).options(selectinload(Area.parent))).all()
+    return {a.id: a for a in areas}
+
+
+def _areas_by_id(ids: set[int], known: dict[int, Area]) -> dict[int, Area]:
+    """Add the areas of ``ids`` missing from ``known`` (assigned elders may live elsewhere)."""
+    missing = ids - known.keys()
+    if missing:
+        for area in db.session.scalars(select(Area).where(Area.id.in_(missing))):
+            known[area.id] = area
+    return known
+
+
+def schedule_statuses(
+    user: User, today: date, area_id: int | None = None, key: str = ""
+) -> list[tuple[Any, VisitStatus]]:
+    """(elder row, status) for every active elder in scope (optionally one area, key/general)."""
+    conditions = [elder_filter(user), Elder.archived_on.is_(None), Elder.filed_on <= today]
+    if area_id:
+        conditions.append(Elder.residence_area_id.in_(_subtree(area_id)))
+    if key in ("key", "general"):
+        conditions.append(Elder.is_key.is_(key == "key"))
+    last_visit = (
+        select(Visit.elder_id, sa.func.max(Visit.visited_on).label("last_on"))
+        .where(counting_visits(), Visit.visited_on <= today)
+        .group_by(Visit.elder_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Elder.id,
+            Elder.name,
+            Elder.phone,
+            Elder.is_key,
+            Elder.key_changed_on,
+            Elder.was_key,
+            Elder.filed_on,
+            Elder.archived_on,
+            Elder.residence_area_id,
+            last_visit.c.last_on,
+        )
+        .outerjoin(last_visit, last_visit.c.elder_id == Elder.id)
+        .where(*conditions)
+    ).all()
+    return [
+        (row, visit_status(today, row.filed_on, row.archived_on, key_history(row), row.last_on))
+        for row in rows
+    ]
+
+
+def _sort_key(row: DueRow) -> tuple[int, int, int, str]:
+    state = row.status.state
+    rank = {DueState.OVERDUE: 0, DueState.DUE: 1, DueState.DONE: 2}.get(state, 3)
+    return (rank, -row.status.days_overdue, row.status.days_left or 0, row.name)
+
+
+def list_due(
+    user: User,
+    today: date,
+    *,
+    area_id: int | None = None,
+    states: tuple[DueState, ...] = (DueState.OVERDUE, DueState.DUE),
+    key: str = "",
+) -> DueList:
+    """Who needs a home visit: grouped by village and villager group, oldest overdue first."""
+    statuses = schedule_statuses(user, today, area_id, key)
+    counts = {state: 0 for state in DueState}
+    for _row, status in statuses:
+        counts[status.state] += 1
+    wanted = [(r, s) for r, s in statuses if s.state in states]
+    areas = _areas_by_id({r.residence_area_id for r, _s in wanted}, _area_index(user))
+    groups: dict[tuple[int | None, int | None], DueGroup] = {}
+    for row, status in wanted:
+        area = areas[row.residence_area_id]
+        village = area.village
+        group = area if area.level == AreaLevel.GROUP else None
+        bucket_key = (village.id if village else None, group.id if group else None)
+        bucket = groups.get(bucket_key)
+        if bucket is None:
+            bucket = groups[bucket_key] = DueGroup(village, group)
+        bucket.rows.append(DueRow(row.id, row.name, row.is_key, row.residence_area_id,
+                                  row.phone, status))  # fmt: skip
+    for bucket in groups.values():
+        bucket.rows.sort(key=_sort_key)
+    ordered = sorted(
+        groups.values(),
+        key=lambda g: (
+            g.village.path if g.village else "",
+            g.group is not None,
+            g.group.name if g.group else "",
+        ),
+    )
+    return DueList(ordered, counts)
+
+
+def due_elder_ids(user: User, today: date, state: DueState) -> list[int]:
+    """Ids of the elders in scope in one schedule state (the elder list's ``due`` filter)."""
+    return [row.id for row, status in schedule_statuses(user, today) if status.state == state]
+
+
+# --- the case file -------------------------------------------------------------------------
+
+
+def list_elder_visits(elder: Elder) -> list[Visit]:
+    return list(
+        db.session.scalars(
+            select(Visit)
+            .where(Visit.elder_id == elder.id)
+            .options(selectinload(Visit.care_records))
+            .order_by(Visit.visited_on.desc(), Visit.number.desc())
+        )
+    )
+
+
+def list_elder_care(elder: Elder) -> list[CareRecord]:
+    return list(
+        db.session.scalars(
+            select(CareRecord)
+            .where(CareRecord.elder_id == elder.id)
+            .order_by(CareRecord.cared_on.desc(), CareRecord.number.desc())
+        )
+    )
+
+
+def timeline(elder: Elder) -> list[Visit | CareRecord]:
+    """Visits and care of an elder, newest first (care given on a day after its visit)."""
+    items: list[Visit | CareRecord] = [*list_elder_visits(elder), *list_elder_care(elder)]
+
+    def when(item: Visit | CareRecord) -> tuple[date, int, int]:
+        if isinstance(item, Visit):
+            return (item.visited_on, 0, item.number)
+        return (item.cared_on, 1, item.number)
+
+    return sorted(items, key=when, reverse=True)
+
+
+def get_visit_or_none(user: User, visit_id: int) -> Visit | None:
+    return db.session.scalar(
+        select(Visit)
+        .join(Elder, Elder.id == Visit.elder_id)
+        .where(Visit.id == visit_id, elder_filter(user))
+    )
+
+
+def get_care_or_none(user: User, care_id: int) -> CareRecord | None:
+    return db.session.scalar(
+        select(CareRecord)
+        .join(Elder, Elder.id == CareRecord.elder_id)
+        .where(CareRecord.id == care_id, elder_filter(user))
+    )
+
+
+def list_record_versions(record_type: str, record_id: int) -> list[RecordVersion]:
+    return list(
+        db.session.scalars(
+            select(RecordVersion)
+            .where(RecordVersion.record_type == record_type, RecordVersion.record_id == record_id)
+            .order_by(RecordVersion.number.desc())
+        )
+    )
+
+
+def get_record_version(record_type: str, record_id: int, number: int) -> RecordVersion | None:
+    return db.session.scalar(
+        select(RecordVersion).where(
+            RecordVersion.record_type == record_type,
+            RecordVersion.record_id == record_id,
+            RecordVersion.number == number,
+        )
+    )
+
+
+def list_recent_visits(user: User, limit: int = 20) -> list[Visit]:
+    """The latest visits this user recorded (for "my visits")."""
+    return list(
+        db.session.scalars(
+            select(Visit)
+            .join(Elder, Elder.id == Visit.elder_id)
+            .where(Visit.created_by_id == user.id, elder_filter(user))
+            .options(selectinload(Visit.elder))
+            .order_by(Visit.created_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+# --- visit rates ----------------------------------------------------------------------------
+
+
+@dataclass
+class Rate:
+    """月探访率 of one area and period: visited ÷ active, key and general apart."""
+
+    visited: int = 0
+    active: int = 0
+    key_visited: int = 0
+    key_active: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return visit_rate(self.visited, self.active)
+
+    @property
+    def key_rate(self) -> float | None:
+        return visit_rate(self.key_visited, self.key_active)
+
+    @property
+    def general_visited(self) -> int:
+        return self.visited - self.key_visited
+
+    @property
+    def general_active(self) -> int:
+        return self.active - self.key_active
+
+    @property
+    def general_rate(self) -> float | None:
+        return visit_rate(self.general_visited, self.general_active)
+
+    def add(self, is_key: bool, visited: int, active: int) -> None:
+        self.visited += visited
+        self.active += active
+        if is_key:
+            self.key_visited += visited
+            self.key_active += active
+
+
+def _visited_in(period: Period) -> sa.Select[tuple[int]]:
+    return (
+        select(Visit.elder_id)
+        .where(counting_visits(), Visit.visited_on.between(period.start, period.end))
+        .distinct()
+    )
+
+
+def rate_counts(user: User, period: Period) -> dict[tuple[int, bool], tuple[int, int]]:
+    """(residence area id, is_key) → (visited, active) for a period, per ``counted_in_period``.
+
+    Active: filed by the period's end and not archived by then; an elder archived inside the
+    period counts when visited in it before archiving. Visited: a home visit in the period.
+    """
+    visited = Elder.id.in_(_visited_in(period))
+    in_scope = sa.and_(elder_filter(user), Elder.filed_on <= period.end)
+    active_at_end = sa.or_(Elder.archived_on.is_(None), Elder.archived_on > period.end)
+    archived_inside = Elder.archived_on.between(period.start, period.end)
+    counted = sa.or_(active_at_end, sa.and_(archived_inside, visited))
+    rows = db.session.execute(
+        select(
+            Elder.residence_area_id,
+            Elder.is_key,
+            sa.func.count(Elder.id),
+            sa.func.sum(sa.case((visited, 1), else_=0)),
+        )
+        .where(in_scope, counted)
+        .group_by(Elder.residence_area_id, Elder.is_key)
+    ).all()
+    return {(area_id, is_key): (int(v or 0), int(n)) for area_id, is_key, n, v in rows}
+
+
+@dataclass
+class AreaRate:
+    area: Area
+    rate: Rate
+    overdue: int = 0
+
+
+@dataclass
+class Dashboard:
+    period: Period
+    total: Rate
+    towns: list[AreaRate]
+    villages: list[AreaRate]
+    overdue: int
+    due: int
+    done: int
+    trend: list[tuple[Period, Rate]]
+
+
+def _fold(
+    counts: dict[tuple[int, bool], tuple[int, int]], areas: dict[int, Area], level: AreaLevel
+) -> dict[int, Rate]:
+    result: dict[int, Rate] = defaultdict(Rate)
+    for (area_id, is_key), (visited, active) in counts.items():
+        target = areas[area_id].ancestor(level)
+        if target is not None:
+            result[target.id].add(is_key, visited, active)
+    return result
+
+
+def total_rate(user: User, period: Period) -> Rate:
+    rate = Rate()
+    for (_area_id, is_key), (visited, active) in rate_counts(user, period).items():
+        rate.add(is_key, visited, active)
+    return rate
+
+
+def dashboard(user: User, today: date, months: int = 12) -> Dashboard:
+    """This month's visit rate by town and village, overdue counts and the monthly trend."""
+    period = month_period(today.year, today.month)
+    counts = rate_counts(user, period)
+    areas = _areas_by_id({a for a, _k in counts}, _area_index(user))
+    total = Rate()
+    for (_area_id, is_key), (visited, active) in counts.items():
+        total.add(is_key, visited, active)
+    towns = _fold(counts, areas, AreaLevel.TOWN)
+    villages = _fold(counts, areas, AreaLevel.VILLAGE)
+    overdue_by_area: dict[int, int] = defaultdict(int)
+    states = {state: 0 for state in DueState}
+    for row, status in schedule_statuses(user, today):
+        states[status.state] += 1
+        if status.state == DueState.OVERDUE:
+            overdue_by_area[row.residence_area_id] += 1
+    town_rows, village_rows = [], []
+    for area_id, rate in towns.items():
+        town_rows.append(AreaRate(areas[area_id], rate))
+    for area_id, rate in villages.items():
+        village_rows.append(AreaRate(areas[area_id], rate))
+    for area_id, n in overdue_by_area.items():
+        area = areas.get(area_id)
+        for bucket in (town_rows, village_rows):
+            for item in bucket:
+                if area is not None and item.area.contains(area):
+                    item.overdue += n
+    town_rows.sort(key=lambda r: r.area.path)
+    village_rows.sort(key=lambda r: r.area.path)
+    trend = []
+    month = period
+    for _ in range(months):
+        trend.append((month, total if month == period else total_rate(user, month)))
+        month = month_period(*_previous_month(month))
+    trend.reverse()
+    return Dashboard(period, total, town_rows, village_rows, states[DueState.OVERDUE],
+                     states[DueState.DUE], states[DueState.DONE], trend)  # fmt: skip
+
+
+def _previous_month(period: Period) -> tuple[int, int]:
+    day = period.start - timedelta(days=1)
+    return day.year, day.month
+
+
+# --- campaigns ------------------------------------------------------------------------------
+
+
+@dataclass
+class CampaignProgress:
+    campaign: Campaign
+    cohort: int
+    visited: int
+
+    @property
+    def rate(self) -> float | None:
+        return visit_rate(self.visited, self.cohort)
+
+
+def _cohort(campaign: Campaign, user: User) -> sa.Select[tuple[int]]:
+    conditions = [
+        elder_filter(user),
+        Elder.residence_area_id.in_(_subtree(campaign.area_id)),
+        Elder.filed_on <= campaign.ends_on,
+        sa.or_(Elder.archived_on.is_(None), Elder.archived_on > campaign.ends_on),
+    ]
+    if campaign.key_only:
+        conditions.append(Elder.is_key.is_(True))
+    if campaign.categories:
+        conditions.append(
+            Elder.id.in_(
+                select(ElderCategory.elder_id).where(
+                    ElderCategory.category.in_([Category(c) for c in campaign.categories])
+                )
+            )
+        )
+    return select(Elder.id).where(*conditions)
+
+
+def _campaign_visits(campaign: Campaign) -> sa.Select[tuple[int]]:
+    conditions = [
+        Visit.voided_at.is_(None),
+        Visit.visited_on.between(campaign.starts_on, campaign.ends_on),
+    ]
+    if campaign.home_visit_only:
+        conditions.append(Visit.method == HOME)
+    return select(Visit.elder_id).where(*conditions).distinct()
+
+
+def campaign_progress(campaign: Campaign, user: User) -> CampaignProgress:
+    cohort = _cohort(campaign, user).subquery()
+    total = db.session.scalar(select(sa.func.count()).select_from(cohort)) or 0
+    visited = (
+        db.session.scalar(
+            select(sa.func.count())
+            .select_from(cohort)
+            .where(cohort.c.id.in_(_campaign_visits(campaign)))
+        )
+        or 0
+    )
+    return CampaignProgress(campaign, total, visited)
+
+
+def list_campaign_pending(campaign: Campaign, user: User) -> list[Elder]:
+    """Cohort elders not yet visited in the window, by village and name."""
+    return list(
+        db.session.scalars(
+            select(Elder)
+            .where(Elder.id.in_(_cohort(campaign, user)))
+            .where(Elder.id.not_in(_campaign_visits(campaign)))
+            .options(selectinload(Elder.residence_area))
+            .order_by(Elder.residence_area_id, Elder.name)
+        )
+    )
+
+
+def _campaigns_visible(user: User) -> sa.ColumnElement[bool]:
+    """Campaigns whose area overlaps the user's area (above it, or inside it)."""
+    own = user.area.path
+    area_path = select(Area.path).where(Area.id == Campaign.area_id).scalar_subquery()
+    return sa.or_(
+        Campaign.area_id.in_(select(Area.id).where(Area.path.startswith(own, autoescape=True))),
+        sa.literal(own).startswith(area_path),
+    )
+
+
+def list_campaigns(user: User, today: date, *, open_only: bool = False) -> list[Campaign]:
+    query = select(Campaign).where(_campaigns_visible(user)).options(selectinload(Campaign.area))
+    if open_only:
+        query = query.where(Campaign.closed_at.is_(None), Campaign.ends_on >= today,
+                            Campaign.starts_on <= today)  # fmt: skip
+    return list(db.session.scalars(query.order_by(Campaign.starts_on.desc(), Campaign.id.desc())))
+
+
+def get_campaign_or_none(user: User, campaign_id: int) -> Campaign | None:
+    return db.session.scalar(
+        select(Campaign).where(Campaign.id == campaign_id, _campaigns_visible(user))
+    )

@@ -1,0 +1,608 @@
+"""Visit pages: record and correct visits and care (附件3), my visits, due lists, campaigns."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import Field
+
+from caseman import audit
+from caseman.access import login_required, roles_required
+from caseman.auth.models import Role
+from caseman.elders import labels as elder_labels
+from caseman.elders.models import Elder
+from caseman.elders.queries import list_filter_areas
+from caseman.elders.services import FormErrors
+from caseman.errors import DomainError, StaleEdit
+from caseman.extensions import db
+from caseman.i18n import translate_message
+from caseman.rules.enums import (
+    FamilyChange,
+    IllnessChange,
+    NeedType,
+    Safety,
+    Satisfaction,
+    Trend,
+    VisitMethod,
+)
+from caseman.rules.visit_periods import DueState
+from caseman.scope import area_in_scope, get_elder_or_404, scoped_areas
+from caseman.visits import labels
+from caseman.visits.forms import CampaignForm, CareForm, CloseForm, VisitForm, VoidForm
+from caseman.visits.models import CareRecord, Visit
+from caseman.visits.queries import (
+    campaign_progress,
+    get_campaign_or_none,
+    get_care_or_none,
+    get_record_version,
+    get_visit_or_none,
+    list_campaign_pending,
+    list_campaigns,
+    list_due,
+    list_elder_visits,
+    list_recent_visits,
+    list_record_versions,
+    status_of,
+)
+from caseman.visits.services import (
+    CARE_FIELDS,
+    VISIT_FIELDS,
+    DuplicateSubmission,
+    close_campaign,
+    create_campaign,
+    new_submission_key,
+    record_care,
+    record_visit,
+    update_care,
+    update_visit,
+    void_care,
+    void_visit,
+)
+
+bp = Blueprint("visits", __name__)
+
+# Who records visits and care: the people who go to the elder's home, and village/town staff.
+RECORDERS = (Role.WORKER.value, Role.VILLAGE.value, Role.TOWN.value)
+CAMPAIGN_OWNERS = (Role.DISTRICT.value, Role.TOWN.value)
+ENUMS = {
+    "method": VisitMethod,
+    "family_change": FamilyChange,
+    "expression": Trend,
+    "mobility": Trend,
+    "illness": IllnessChange,
+    "mood": Trend,
+    "gas_safety": Safety,
+    "water_heating_safety": Safety,
+    "electricity_safety": Safety,
+    "personal_hygiene": Trend,
+    "home_hygiene": Trend,
+    "indoor_environment": Trend,
+}
+# 无变化 / 安全 preselected: most visits find nothing new, and a phone in one hand must be quick.
+VISIT_DEFAULTS = {
+    "method": VisitMethod.HOME.value,
+    "family_change": FamilyChange.UNCHANGED.value,
+    "expression": Trend.UNCHANGED.value,
+    "mobility": Trend.UNCHANGED.value,
+    "illness": IllnessChange.UNCHANGED.value,
+    "mood": Trend.UNCHANGED.value,
+    "gas_safety": Safety.SAFE.value,
+    "water_heating_safety": Safety.SAFE.value,
+    "electricity_safety": Safety.SAFE.value,
+    "personal_hygiene": Trend.UNCHANGED.value,
+    "home_hygiene": Trend.UNCHANGED.value,
+    "indoor_environment": Trend.UNCHANGED.value,
+}
+
+
+def today() -> date:
+    return date.today()
+
+
+def _expected(form: Any) -> int | None:
+    raw = form.version.data or ""
+    return int(raw) if raw.isdigit() else None
+
+
+def _put_errors(form: Any, exc: DomainError) -> None:
+    """Show a service error beside its field, or above the form."""
+    errors = exc.errors if isinstance(exc, FormErrors) else {exc.field: (exc.message, exc.params)}
+    for name, (message, params) in errors.items():
+        text = translate_message(message, params)
+        target: Field | None = getattr(form, name, None) if name else None
+        if target is not None:
+            target.errors = [*list(target.errors), text]
+        else:
+            form.form_errors.append(text)
+
+
+def _visit_values(form: VisitForm) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in VISIT_FIELDS:
+        data = getattr(form, name).data
+        if name in ENUMS:
+            values[name] = ENUMS[name](data) if data else None
+        elif name == "needs":
+            values[name] = [NeedType(v).value for v in data or []]
+        elif isinstance(data, str):
+            values[name] = data.strip()
+        else:
+            values[name] = data
+    return values
+
+
+def _visit_data(visit: Visit) -> dict[str, Any]:
+    data = {}
+    for name in VISIT_FIELDS:
+        value = getattr(visit, name)
+        data[name] = value.value if hasattr(value, "value") else value
+    data["version"] = str(visit.version)
+    return data
+
+
+def _render_visit_form(form: VisitForm, elder: Elder, visit: Visit | None, status: int = 200):
+    return (
+        render_template(
+            "visits/form.html",
+            form=form,
+            elder=elder,
+            visit=visit,
+            labels=labels,
+            schedule=status_of(elder, today()),
+        ),
+        status,
+    )
+
+
+@bp.route("/elders/<int:elder_id>/visits/new", methods=["GET", "POST"])
+@roles_required(*RECORDERS)
+def new(elder_id: int) -> Any:
+    elder = get_elder_or_404(current_user, elder_id)
+    if elder.is_archived:
+        flash(_("This case is archived: restore it before recording a visit."), "error")
+        return redirect(url_for("elders.show", elder_id=elder.id))
+    if request.method == "GET":
+        form = VisitForm(
+            data={
+                **VISIT_DEFAULTS,
+                "visited_on": today(),
+                "submission_key": new_submission_key(),
+                "visitor_name": current_user.display_name,
+                "recorder_name": current_user.display_name,
+                "visited_person_name": elder.name,
+            }
+        )
+        return _render_visit_form(form, elder, None)
+    form = VisitForm()
+    if not form.submission_key.data:
+        form.submission_key.data = new_submission_key()
+    if form.validate():
+        try:
+            visit = record_visit(
+                current_user, elder, _visit_values(form), form.submission_key.data, today()
+            )
+            db.session.commit()
+        except DuplicateSubmission as exc:
+            db.session.rollback()
+            flash(translate_message(exc.message, exc.params), "info")
+            return redirect(url_for("visits.show", visit_id=exc.record_id))
+        except DomainError as exc:
+            db.session.rollback()
+            _put_errors(form, exc)
+        else:
+            flash(_("Visit no. %(number)s was saved.", number=visit.number), "success")
+            return redirect(url_for("visits.show", visit_id=visit.id))
+    return _render_visit_form(form, elder, None, 400)
+
+
+def _visit_or_404(visit_id: int) -> Visit:
+    visit = get_visit_or_none(current_user, visit_id)
+    if visit is None:
+        abort(404)
+    return visit
+
+
+@bp.get("/visits/<int:visit_id>")
+@login_required
+def show(visit_id: int) -> Any:
+    visit = _visit_or_404(visit_id)
+    audit.record("view", object_type="visit", object_id=visit.id, elder_id=visit.elder_id)
+    db.session.commit()
+    return render_template(
+        "visits/show.html",
+        visit=visit,
+        elder=visit.elder,
+        labels=labels,
+        versions=list_record_versions("visit", visit.id),
+        can_record=current_user.role.value in RECORDERS,
+    )
+
+
+@bp.route("/visits/<int:visit_id>/edit", methods=["GET", "POST"])
+@roles_required(*RECORDERS)
+def edit(visit_id: int) -> Any:
+    visit = _visit_or_404(visit_id)
+    if visit.is_void:
+        flash(_("A voided record cannot be changed."), "error")
+        return redirect(url_for("visits.show", visit_id=visit.id))
+    if request.method == "GET":
+        return _render_visit_form(VisitForm(data=_visit_data(visit)), visit.elder, visit)
+    form = VisitForm()
+    status = 400
+    if form.validate():
+        try:
+            update_visit(current_user, visit, _visit_values(form), today(), _expected(form))
+            db.session.commit()
+        except (StaleEdit, StaleDataError) as exc:
+            db.session.rollback()
+            _put_errors(form, exc if isinstance(exc, StaleEdit) else StaleEdit(0))
+            db.session.refresh(visit)
+            form.version.data = str(visit.version)
+            status = 409
+        except DomainError as exc:
+            db.session.rollback()
+            _put_errors(form, exc)
+        else:
+            flash(_("The changes were saved; the earlier version is kept."), "success")
+            return redirect(url_for("visits.show", visit_id=visit.id))
+    return _render_visit_form(form, visit.elder, visit, status)
+
+
+@bp.route("/visits/<int:visit_id>/void", methods=["GET", "POST"])
+@roles_required(*RECORDERS)
+def void(visit_id: int) -> Any:
+    visit = _visit_or_404(visit_id)
+    form = VoidForm()
+    if not form.is_submitted():
+        form.version.data = str(visit.version)
+    elif form.validate():
+        try:
+            void_visit(current_user, visit, form.reason.data, _expected(form))
+            db.session.commit()
+            flash(_("The record was voided. It stays in the history."), "success")
+            return redirect(url_for("visits.show", visit_id=visit.id))
+        except DomainError as exc:
+            db.session.rollback()
+            _put_errors(form, exc)
+            form.version.data = str(visit.version)
+    return render_template("visits/void.html", form=form, record=visit, kind="visit",
+                           elder=visit.elder)  # fmt: skip
+
+
+@bp.get("/visits/<int:visit_id>/versions/<int:number>")
+@login_required
+def version(visit_id: int, number: int) -> Any:
+    visit = _visit_or_404(visit_id)
+    saved = get_record_version("visit", visit.id, number)
+    if saved is None:
+        abort(404)
+    audit.record("view_version", object_type="visit", object_id=visit.id,
+                 elder_id=visit.elder_id, detail=str(number))  # fmt: skip
+    db.session.commit()
+    return render_template("visits/version.html", record=visit, saved=saved, kind="visit",
+                           elder=visit.elder, labels=labels)  # fmt: skip
+
+
+# --- care records ---------------------------------------------------------------------------
+
+
+def _care_choices(form: CareForm, elder: Elder) -> None:
+    visits = [v for v in list_elder_visits(elder) if not v.is_void]
+    form.visit_id.choices = [("", "—")] + [
+        (
+            str(v.id),
+            _(
+                "No. %(number)s, %(date)s, %(method)s",
+                number=v.number,
+                date=v.visited_on.isoformat(),
+                method=labels.METHOD[v.method],
+            ),
+        )  # fmt: skip
+        for v in visits
+    ]
+
+
+def _care_values(form: CareForm) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in CARE_FIELDS:
+        data = getattr(form, name).data
+        if name == "visit_id":
+            values[name] = int(data) if data else None
+        elif name == "need":
+            values[name] = NeedType(data) if data else None
+        elif name == "satisfaction":
+            values[name] = Satisfaction(data) if data else None
+        elif isinstance(data, str):
+            values[name] = data.strip()
+        else:
+            values[name] = data
+    return values
+
+
+def _care_data(care: CareRecord) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name in CARE_FIELDS:
+        value = getattr(care, name)
+        if name == "visit_id":
+            value = "" if value is None else str(value)
+        elif value is None:
+            value = ""
+        data[name] = value.value if hasattr(value, "value") else value
+    data["version"] = str(care.version)
+    return data
+
+
+def _render_care_form(form: CareForm, elder: Elder, care: CareRecord | None, status: int = 200):
+    return render_template("visits/care_form.html", form=form, elder=elder, care=care,
+                           labels=labels), status  # fmt: skip
+
+
+@bp.route("/elders/<int:elder_id>/care/new", methods=["GET", "POST"])
+@roles_required(*RECORDERS)
+def new_care(elder_id: int) -> Any:
+    elder = get_elder_or_404(current_user, elder_id)
+    if elder.is_archived:
+        flash(_("This case is archived: restore it before recording care."), "error")
+        return redirect(url_for("elders.show", elder_id=elder.id))
+    if request.method == "GET":
+        data: dict[str, Any] = {"cared_on": today(), "submission_key": new_submission_key()}
+        visit = get_visit_or_none(current_user, request.args.get("visit", 0, type=int))
+        if visit is not None and visit.elder_id == elder.id:
+            data["visit_id"] = str(visit.id)
+            needs = visit.need_types
+            if needs:
+                data["need"] = needs[0].value
+        form = CareForm(data=data)
+        _care_choices(form, elder)
+        return _render_care_form(form, elder, None)
+    form = CareForm()
+    _care_choices(form, elder)
+    if not form.submission_key.data:
+        form.submission_key.data = new_submission_key()
+    if form.validate():
+        try:
+            care = record_care(
+                current_user, elder, _care_values(form), form.submission_key.data, today()
+            )
+            db.session.commit()
+        except DuplicateSubmission as exc:
+            db.session.rollback()
+            flash(translate_message(exc.message, exc.params), "info")
+            return redirect(url_for("visits.show_care", care_id=exc.record_id))
+        except DomainError as exc:
+            db.session.rollback()
+            _put_errors(form, exc)
+        else:
+            flash(_("Care record no. %(number)s was saved.", number=care.number), "success")
+            return redirect(url_for("elders.show", elder_id=elder.id, _anchor="timeline"))
+    return _render_care_form(form, elder, None, 400)
+
+
+def _care_or_404(care_id: int) -> CareRecord:
+    care = get_care_or_none(current_user, care_id)
+    if care is None:
+        abort(404)
+    return care
+
+
+@bp.get("/care/<int:care_id>")
+@login_required
+def show_care(care_id: int) -> Any:
+    care = _care_or_404(care_id)
+    audit.record("view", object_type="care", object_id=care.id, elder_id=care.elder_id)
+    db.session.commit()
+    return render_template(
+        "visits/care_show.html",
+        care=care,
+        elder=care.elder,
+        labels=labels,
+        versions=list_record_versions("care", care.id),
+        can_record=current_user.role.value in RECORDERS,
+    )
+
+
+@bp.route("/care/<int:care_id>/edit", methods=["GET", "POST"])
+@roles_required(*RECORDERS)
+def edit_care(care_id: int) -> Any:
+    care = _care_or_404(care_id)
+    if care.is_void:
+        flash(_("A voided record cannot be changed."), "error")
+        return redirect(url_for("visits.show_care", care_id=care.id))
+    if request.method == "GET":
+        form = CareForm(data=_care_data(care))
+        _care_choices(form, care.elder)
+        return _render_care_form(form, care.elder, care)
+    form = CareForm()
+    _care_choices(form, care.elder)
+    status = 400
+    if form.validate():
+        try:
+            update_care(current_user, care, _care_values(form), today(), _expected(form))
+            db.session.commit()
+        except (StaleEdit, StaleDataError) as exc:
+            db.session.rollback()
+            _put_errors(form, exc if isinstance(exc, StaleEdit) else StaleEdit(0))
+            db.session.refresh(care)
+            form.version.data = str(care.version)
+            status = 409
+        except DomainError as exc:
+            db.session.rollback()
+            _put_errors(form, exc)
+        else:
+            flash(_("The changes were saved; the earlier version is kept."), "success")
+            return redirect(url_for("visits.show_care", care_id=care.id))
+    return _render_care_form(form, care.elder, care, status)
+
+
+@bp.route("/care/<int:care_id>/void", methods=["GET", "POST"])
+@roles_required(*RECORDERS)
+def void_care_view(care_id: int) -> Any:
+    care = _care_or_404(care_id)
+    form = VoidForm()
+    if not form.is_submitted():
+        form.version.data = str(care.version)
+    elif form.validate():
+        try:
+            void_care(current_user, care, form.reason.data, _expected(form))
+            db.session.commit()
+            flash(_("The record was voided. It stays in the history."), "success")
+            return redirect(url_for("visits.show_care", care_id=care.id))
+        except DomainError as exc:
+            db.session.rollback()
+            _put_errors(form, exc)
+            form.version.data = str(care.version)
+    return render_template("visits/void.html", form=form, record=care, kind="care",
+                           elder=care.elder)  # fmt: skip
+
+
+@bp.get("/care/<int:care_id>/versions/<int:number>")
+@login_required
+def care_version(care_id: int, number: int) -> Any:
+    care = _care_or_404(care_id)
+    saved = get_record_version("care", care.id, number)
+    if saved is None:
+        abort(404)
+    audit.record("view_version", object_type="care", object_id=care.id,
+                 elder_id=care.elder_id, detail=str(number))  # fmt: skip
+    db.session.commit()
+    return render_template("visits/version.html", record=care, saved=saved, kind="care",
+                           elder=care.elder, labels=labels)  # fmt: skip
+
+
+# --- due lists ------------------------------------------------------------------------------
+
+
+STATE_FILTERS = {
+    "": (DueState.OVERDUE, DueState.DUE),
+    "overdue": (DueState.OVERDUE,),
+    "due": (DueState.DUE,),
+    "done": (DueState.DONE,),
+}
+
+
+@bp.get("/visits/due")
+@login_required
+def due() -> Any:
+    """Who needs a home visit: "my visits" for a worker, the due list for staff."""
+    state = request.args.get("state", "")
+    if state not in STATE_FILTERS:
+        state = ""
+    key = request.args.get("key", "")
+    area = area_in_scope(
+        current_user, request.args.get("village", type=int) or request.args.get("town", type=int)
+    )
+    area_id = area.id if area else None
+    result = list_due(current_user, today(), area_id=area_id, states=STATE_FILTERS[state],
+                      key=key)  # fmt: skip
+    towns, villages = list_filter_areas(current_user)
+    return render_template(
+        "visits/due.html",
+        result=result,
+        state=state,
+        key=key,
+        area_id=area_id,
+        towns=towns,
+        villages=villages,
+        labels=labels,
+        recent=list_recent_visits(current_user, 10) if current_user.role == Role.WORKER else [],
+        can_record=current_user.role.value in RECORDERS,
+        today=today(),
+        DueState=DueState,
+    )
+
+
+# --- campaigns ------------------------------------------------------------------------------
+
+
+@bp.get("/campaigns/")
+@login_required
+def campaigns() -> Any:
+    items = [campaign_progress(c, current_user) for c in list_campaigns(current_user, today())]
+    return render_template(
+        "visits/campaigns.html",
+        items=items,
+        today=today(),
+        can_create=current_user.role.value in CAMPAIGN_OWNERS,
+        labels=labels,
+        elder_labels=elder_labels,
+    )
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@roles_required(*CAMPAIGN_OWNERS)
+def new_campaign() -> Any:
+    form = CampaignForm()
+    areas = db.session.scalars(scoped_areas(current_user)).all()
+    areas = [a for a in areas if a.level.value in ("district", "town", "village")]
+    areas.sort(key=lambda a: a.path)
+    form.area_id.choices = [(str(a.id), a.full_name) for a in areas]
+    if not form.is_submitted():
+        form.area_id.data = str(current_user.area_id)
+        form.starts_on.data = today()
+        form.home_visit_only.data = True
+    elif form.validate():
+        values = {
+            "name": form.name.data.strip(),
+            "starts_on": form.starts_on.data,
+            "ends_on": form.ends_on.data,
+            "area_id": int(form.area_id.data),
+            "categories": list(form.categories.data or []),
+            "key_only": bool(form.key_only.data),
+            "home_visit_only": bool(form.home_visit_only.data),
+            "note": (form.note.data or "").strip(),
+        }
+        try:
+            campaign = create_campaign(current_user, values, today())
+            db.session.commit()
+            flash(_("The campaign was started."), "success")
+            return redirect(url_for("visits.campaign", campaign_id=campaign.id))
+        except DomainError as exc:
+            db.session.rollback()
+            _put_errors(form, exc)
+    return render_template("visits/campaign_form.html", form=form), (
+        400 if form.is_submitted() else 200
+    )
+
+
+@bp.get("/campaigns/<int:campaign_id>")
+@login_required
+def campaign(campaign_id: int) -> Any:
+    item = get_campaign_or_none(current_user, campaign_id)
+    if item is None:
+        abort(404)
+    return render_template(
+        "visits/campaign.html",
+        progress=campaign_progress(item, current_user),
+        pending=list_campaign_pending(item, current_user),
+        campaign=item,
+        today=today(),
+        elder_labels=elder_labels,
+        can_record=current_user.role.value in RECORDERS,
+        can_close=current_user.role.value in CAMPAIGN_OWNERS,
+        close_form=CloseForm(),
+    )
+
+
+@bp.post("/campaigns/<int:campaign_id>/close")
+@roles_required(*CAMPAIGN_OWNERS)
+def close(campaign_id: int) -> Any:
+    item = get_campaign_or_none(current_user, campaign_id)
+    if item is None or not current_user.area.contains(item.area):
+        abort(404)
+    form = CloseForm()
+    if form.validate():
+        try:
+            close_campaign(current_user, item, form.reason.data)
+            db.session.commit()
+            flash(_("The campaign was closed."), "success")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(translate_message(exc.message, exc.params), "error")
+    else:
+        flash(_("Give the reason for closing the campaign."), "error")
+    return redirect(url_for("visits.campaign", campaign_id=item.id))
