@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import click
 from flask import Flask
 from flask_migrate import upgrade
@@ -29,8 +31,18 @@ def init_db() -> None:
 
 @click.command("demo-data")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has areas.")
-def demo_data(if_empty: bool) -> None:
-    """Load the deterministic demo district (渝北区) and print the demo logins."""
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The demo's today (default: the real today). Same date, same data.",
+)
+def demo_data(if_empty: bool, today: datetime | None) -> None:
+    """Load the deterministic demo district (渝北区) and print the demo logins.
+
+    Visit history runs up to ``--today``, so the dashboard and due lists look lived-in on the
+    day the demo is loaded.
+    """
     from caseman.demo import load_demo
 
     if if_empty and db.session.scalar(select(Area.id).limit(1)) is not None:
@@ -38,7 +50,7 @@ def demo_data(if_empty: bool) -> None:
         return
     if db.session.scalar(select(Area.id).limit(1)) is not None:
         raise click.ClickException("The database is not empty: demo data goes into a new one.")
-    logins = load_demo()
+    logins = load_demo(today.date() if today else date.today())
     db.session.commit()
     click.echo("Demo logins (username / password / role / area):")
     for login in logins:

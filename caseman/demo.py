@@ -25,6 +25,7 @@ from caseman.areas.models import Area, AreaLevel
 from caseman.areas.services import create_area
 from caseman.auth.models import Role, User
 from caseman.auth.services import create_user
+from caseman.demo_visits import load_campaigns, load_visit_history
 from caseman.elders.models import Elder, ElderAssignment
 from caseman.elders.services import (
     Registration,
@@ -692,6 +693,15 @@ def load_demo(today: date | None = None, elders: int = 320) -> list[tuple[str, s
             on = elder.filed_on + timedelta(days=days)
             note_on = f"{on.year}年{on.month}月{on.day}日{note}"
             archive_elder(actor, elder, reason, on, note_on, today, elder.version)
+
+    # 14 months of visits and care (附件3), and two visit campaigns.
+    visitors: dict[int, tuple[str, User]] = {}
+    for village in villages:
+        visitors[village.village.id] = (village.cadre, actor)
+    visitors[users["worker"].area_id] = (users["worker"].display_name, users["worker"])
+    visitors[users["village2"].area_id] = (users["village2"].display_name, users["village2"])
+    load_visit_history([e for e, _r, _v in registered], visitors, actor, today, DEMO_SEED)
+    load_campaigns(district, towns["木耳镇"], users["town"], today)
 
     return [
         (user.username, DEMO_PASSWORD, user.role.value, user.area.full_name)
