@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from caseman.auth.models import User
 from caseman.elders.models import Elder, ElderCategory, ElderVersion
 from caseman.extensions import db
 from caseman.rules.enums import Category
+from caseman.rules.visit_periods import DueState
 from caseman.scope import elder_filter, scoped_areas
 
 
@@ -25,6 +27,7 @@ class ElderFilters:
     category: str = ""
     key: str = ""  # "key" | "general" | ""
     archived: str = ""  # "" active only | "yes" archived only | "all"
+    due: str = ""  # visit schedule state: "overdue" | "due" | "done" | ""
 
 
 @dataclass
@@ -69,6 +72,11 @@ def list_elders(user: User, filters: ElderFilters, page: int, per_page: int) -> 
         )
     if filters.key in ("key", "general"):
         query = query.where(Elder.is_key.is_(filters.key == "key"))
+    if filters.due in {s.value for s in DueState} - {DueState.INACTIVE.value}:
+        from caseman.visits.queries import due_elder_ids
+
+        ids = due_elder_ids(user, date.today(), DueState(filters.due))
+        query = query.where(Elder.id.in_(ids))
     if filters.archived == "yes":
         query = query.where(Elder.archived_on.is_not(None))
     elif filters.archived != "all":

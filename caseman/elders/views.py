@@ -256,6 +256,7 @@ def index() -> Any:
         category=args.get("category", ""),
         key=args.get("key", ""),
         archived=args.get("archived", ""),
+        due=args.get("due", ""),
     )
     page_number = max(1, args.get("page", 1, type=int))
     page = list_elders(current_user, filters, page_number, current_app.config["PAGE_SIZE"])

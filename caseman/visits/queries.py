@@ -379,12 +379,14 @@ class Dashboard:
 
 def _fold(
     counts: dict[tuple[int, bool], tuple[int, int]], areas: dict[int, Area], level: AreaLevel
-) -> dict[int, Rate]:
-    result: dict[int, Rate] = defaultdict(Rate)
+) -> dict[int, AreaRate]:
+    """Sum per-area counts up to the town or village each area belongs to."""
+    result: dict[int, AreaRate] = {}
     for (area_id, is_key), (visited, active) in counts.items():
         target = areas[area_id].ancestor(level)
         if target is not None:
-            result[target.id].add(is_key, visited, active)
+            item = result.setdefault(target.id, AreaRate(target, Rate()))
+            item.rate.add(is_key, visited, active)
     return result
 
 
@@ -411,19 +413,14 @@ def dashboard(user: User, today: date, months: int = 12) -> Dashboard:
         states[status.state] += 1
         if status.state == DueState.OVERDUE:
             overdue_by_area[row.residence_area_id] += 1
-    town_rows, village_rows = [], []
-    for area_id, rate in towns.items():
-        town_rows.append(AreaRate(areas[area_id], rate))
-    for area_id, rate in villages.items():
-        village_rows.append(AreaRate(areas[area_id], rate))
+    areas = _areas_by_id(set(overdue_by_area), areas)
     for area_id, n in overdue_by_area.items():
-        area = areas.get(area_id)
-        for bucket in (town_rows, village_rows):
-            for item in bucket:
-                if area is not None and item.area.contains(area):
-                    item.overdue += n
-    town_rows.sort(key=lambda r: r.area.path)
-    village_rows.sort(key=lambda r: r.area.path)
+        for level, bucket in ((AreaLevel.TOWN, towns), (AreaLevel.VILLAGE, villages)):
+            target = areas[area_id].ancestor(level)
+            if target is not None and target.id in bucket:
+                bucket[target.id].overdue += n
+    town_rows = sorted(towns.values(), key=lambda r: r.area.path)
+    village_rows = sorted(villages.values(), key=lambda r: r.area.path)
     trend = []
     month = period
     for _ in range(months):
