@@ -96,7 +96,11 @@ def make_user(areas: dict[str, Area]) -> Callable[..., User]:
 
     def make(role: str = "village", area: str = "jingang", **kwargs: Any) -> User:
         user = create_user(
-            kwargs.pop("username", f"{role}{next(numbers)}"), PASSWORD, Role(role), areas[area]
+            kwargs.pop("username", f"{role}{next(numbers)}"),
+            PASSWORD,
+            Role(role),
+            areas[area],
+            full_name=kwargs.pop("full_name", ""),
         )
         db.session.commit()
         return user
