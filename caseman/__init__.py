@@ -62,6 +62,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # Let SQLAlchemy, not the driver, open transactions: otherwise pysqlite commits at a
+        # SAVEPOINT's release and a later rollback cannot undo it (SQLAlchemy's pysqlite recipe).
+        dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection: Any) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
 
 
 def _init_login(app: Flask) -> None:

@@ -35,7 +35,7 @@ def test_demo_is_deterministic(app: Flask) -> None:
 
 
 def test_demo_data_command_loads_a_complete_district(app: Flask) -> None:
-    result = app.test_cli_runner().invoke(args=["demo-data"])
+    result = app.test_cli_runner().invoke(args=["demo-data", "--today", DEFAULT_TODAY.isoformat()])
     assert result.exit_code == 0, result.output
     for username in ("district", "town", "village", "worker", "town2", "village2"):
         assert f"{username}\t{DEMO_PASSWORD}\t" in result.output
@@ -94,3 +94,27 @@ def test_demo_data_command_loads_a_complete_district(app: Flask) -> None:
     ).all()
     assert len(assigned) >= 10
     assert all(jingang.contains(e.residence_area) for e in assigned)
+
+    # Visits (附件3) in every month of the last year, home visits and calls, a few findings;
+    # care answering visits; no visit before filing or after archiving; numbers 1..N per elder.
+    from caseman.visits.models import Campaign, CareRecord, Visit
+
+    visits = db.session.scalars(sa.select(Visit)).all()
+    assert len(visits) > 10 * len(elders)
+    months = {(v.visited_on.year, v.visited_on.month) for v in visits}
+    assert len(months) >= 12
+    assert {v.method.value for v in visits} >= {"home", "phone"}
+    assert any(v.unsafe_items for v in visits)
+    assert any(v.worse_items for v in visits)
+    by_id = {e.id: e for e in elders}
+    numbers: dict[int, list[int]] = {}
+    for v in visits:
+        elder = by_id[v.elder_id]
+        assert elder.filed_on <= v.visited_on <= DEFAULT_TODAY
+        assert elder.archived_on is None or v.visited_on < elder.archived_on
+        numbers.setdefault(v.elder_id, []).append(v.number)
+    assert all(sorted(n) == list(range(1, len(n) + 1)) for n in numbers.values())
+    cares = db.session.scalars(sa.select(CareRecord)).all()
+    assert cares
+    assert all(c.visit is not None and c.cared_on >= c.visit.visited_on for c in cares)
+    assert db.session.scalar(sa.select(sa.func.count(Campaign.id))) == 2
