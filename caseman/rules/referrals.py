@@ -2,10 +2,13 @@
 
 004 一(四)2 "三协助": remove safety hazards; connect needs (生活照料、康复护理、精神慰藉、
 紧急救援、居家适老化改造 …) with services; help apply for social-security benefits.
-004 二(五): on a major risk or emergency the visitor calls the emergency number and reaches the family or emergency contact,
-and the town follows up (跟踪回访) the hazards, the urgent hardships and the referrals until they
-are settled. 003 三(二): wandering or begging, unlawful harm (abuse), critical illness, severe
-mental illness and major hardship are reported to the town (乡镇人民政府) at once.
+
+004 二(五): on a major risk or emergency the visitor calls the emergency number and reaches
+the family or emergency contact; the town follows up (跟踪回访) the hazards, the urgent
+hardships and the referrals until they are settled.
+
+003 三(二): wandering or begging, unlawful harm (abuse), critical illness, severe mental
+illness and major hardship are reported to the town (乡镇人民政府) at once.
 """
 
 from __future__ import annotations
