@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import Field
+from wtforms import Field, StringField
 
 from caseman import audit
 from caseman.access import login_required, roles_required
@@ -124,13 +124,14 @@ def _put_errors(form: Any, exc: DomainError) -> None:
 def _visit_values(form: VisitForm) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in VISIT_FIELDS:
-        data = getattr(form, name).data
+        field = getattr(form, name)
+        data = field.data
         if name in ENUMS:
             values[name] = ENUMS[name](data) if data else None
         elif name == "needs":
             values[name] = [NeedType(v).value for v in data or []]
-        elif isinstance(data, str):
-            values[name] = data.strip()
+        elif isinstance(field, StringField):  # a text box left out of the post: empty, not None
+            values[name] = (data or "").strip()
         else:
             values[name] = data
     return values
@@ -310,15 +311,16 @@ def _care_choices(form: CareForm, elder: Elder) -> None:
 def _care_values(form: CareForm) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in CARE_FIELDS:
-        data = getattr(form, name).data
+        field = getattr(form, name)
+        data = field.data
         if name == "visit_id":
             values[name] = int(data) if data else None
         elif name == "need":
             values[name] = NeedType(data) if data else None
         elif name == "satisfaction":
             values[name] = Satisfaction(data) if data else None
-        elif isinstance(data, str):
-            values[name] = data.strip()
+        elif isinstance(field, StringField):  # a text box left out of the post: empty, not None
+            values[name] = (data or "").strip()
         else:
             values[name] = data
     return values
