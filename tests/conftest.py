@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 
 from caseman import create_app
@@ -59,6 +59,13 @@ def app(_database: str) -> Iterator[Flask]:
             "SECRET_KEY": "test",
         }
     )
+
+    @app.before_request
+    def _forget_cached_user() -> None:
+        # Requests reuse the fixture's app context (and its ``g``): without this, Flask-Login's
+        # cached user would leak from one client's request into another's.
+        g.pop("_login_user", None)
+
     with app.app_context():
         yield app
         db.session.rollback()
