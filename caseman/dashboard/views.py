@@ -14,6 +14,8 @@ from caseman.access import login_required
 from caseman.elders import labels
 from caseman.elders.models import Elder, ElderCategory
 from caseman.extensions import db
+from caseman.referrals import labels as referral_labels
+from caseman.referrals.queries import list_unacknowledged_reports
 from caseman.scope import elder_filter
 from caseman.visits.queries import campaign_progress, list_campaigns
 from caseman.visits.queries import dashboard as visit_dashboard
@@ -60,6 +62,8 @@ def index() -> Any:
     return render_template(
         "dashboard/index.html",
         visits=visit_dashboard(current_user, today),
+        reports=list_unacknowledged_reports(current_user),
+        risk_labels=referral_labels,
         campaigns=campaigns,
         total=total,
         key=key,

@@ -38,6 +38,8 @@ from caseman.elders.services import (
 from caseman.errors import DomainError, StaleEdit
 from caseman.extensions import db
 from caseman.i18n import translate_message
+from caseman.referrals import labels as referral_labels
+from caseman.referrals.queries import list_elder_referrals, list_elder_risks, solved_count
 from caseman.rules.categories import suggest_categories
 from caseman.rules.enums import ArchiveReason, Category
 from caseman.rules.id_number import InvalidIdNumber, age_on, parse_id_number
@@ -303,6 +305,10 @@ def show(elder_id: int) -> Any:
         schedule=status_of(elder, today()),
         timeline=timeline(elder),
         can_record=current_user.role.value in RECORDERS,
+        referrals=list_elder_referrals(elder),
+        risks=list_elder_risks(elder),
+        solved=solved_count(elder),
+        referral_labels=referral_labels,
     )
 
 

@@ -69,8 +69,8 @@ class CareForm(BaseForm):
     version = HiddenField()
     submission_key = HiddenField()
     cared_on = DateField(_l("Care date"), validators=[InputRequired(DATE_MESSAGE)])
-    visit_id = SelectField(_l("Visit answered"), choices=[("", "—")])
-    need = SelectField(_l("Need answered"), choices=[("", "—"), *choices(labels.NEED)])
+    visit_id = SelectField(_l("Visit answered"), choices=[("", "—")], default="")
+    need = SelectField(_l("Need answered"), choices=[("", "—"), *choices(labels.NEED)], default="")
     what_was_done = TextAreaField(
         _l("What was done"), validators=[InputRequired(REQUIRED), Length(max=2000)]
     )
