@@ -25,7 +25,7 @@ from caseman.areas.models import Area, AreaLevel
 from caseman.areas.services import create_area
 from caseman.auth.models import Role, User
 from caseman.auth.services import create_user
-from caseman.demo_visits import load_campaigns, load_visit_history
+from caseman.demo_visits import load_campaigns, load_referrals, load_risks, load_visit_history
 from caseman.elders.models import Elder, ElderAssignment
 from caseman.elders.services import (
     Registration,
@@ -700,8 +700,22 @@ def load_demo(today: date | None = None, elders: int = 320) -> list[tuple[str, s
         visitors[village.village.id] = (village.cadre, actor)
     visitors[users["worker"].area_id] = (users["worker"].display_name, users["worker"])
     visitors[users["village2"].area_id] = (users["village2"].display_name, users["village2"])
-    load_visit_history([e for e, _r, _v in registered], visitors, actor, today, DEMO_SEED)
+    elders_only = [e for e, _r, _v in registered]
+    visits, _cares = load_visit_history(elders_only, visitors, actor, today, DEMO_SEED)
     load_campaigns(district, towns["木耳镇"], users["town"], today)
+
+    # Referrals from visits that found a need, at every stage; a few risks (one abuse report
+    # in 金刚村 still waiting for the town's acknowledgement).
+    owners: dict[int, User] = {}
+    for elder in elders_only:
+        for name in ("worker", "village2", "town", "town2"):  # the nearest user in scope
+            if users[name].area.contains(elder.residence_area):
+                owners[elder.id] = users[name]
+                break
+    with_needs = [v for v in visits if v.needs and v.method.value == "home"]
+    load_referrals(with_needs, owners, users["district"], today, DEMO_SEED)
+    active_jingang = [e for e in jingang if not e.is_archived]
+    load_risks(active_jingang, users["worker"], users["town"], today)
 
     return [
         (user.username, DEMO_PASSWORD, user.role.value, user.area.full_name)
