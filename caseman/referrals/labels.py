@@ -8,7 +8,7 @@ from caseman.referrals.models import Benefit, BenefitOutcome
 from caseman.rules.referrals import ReferralStatus, RiskStatus, RiskType, Severity
 
 REFERRAL_STATUS = {
-    ReferralStatus.OPEN: _l("Open"),
+    ReferralStatus.OPEN: _l("Not yet referred"),
     ReferralStatus.REFERRED: _l("Referred"),
     ReferralStatus.IN_PROGRESS: _l("Service in progress"),
     ReferralStatus.SOLVED: _l("Solved"),
@@ -38,7 +38,7 @@ SEVERITY = {
     Severity.CRITICAL: _l("Critical, urgent"),
 }
 RISK_STATUS = {
-    RiskStatus.OPEN: _l("Open"),
+    RiskStatus.OPEN: _l("Not yet handled"),
     RiskStatus.HANDLING: _l("Being handled"),
     RiskStatus.CLOSED: _l("Closed"),
 }
