@@ -59,5 +59,9 @@ babel-compile: $(STAMP)
 db-upgrade: $(STAMP)
 	$(FLASK) init-db
 
+# Due list and dashboard at district scale (20,000 elders, 24 months of visits) on a fresh SQLite
+# file; fails when the town's due list renders in over 300 ms. Options go in BENCH_ARGS, e.g. on
+# PostgreSQL: url=$(scripts/pg-test-db.sh); make bench BENCH_ARGS="--database-url $url";
+# scripts/pg-drop-db.sh $url (see scripts/bench_visits.py).
 bench: $(STAMP)
-	@echo "no benchmark yet (search and scale arrive with issue 6)"
+	PYTHONPATH=. $(BIN)/python scripts/bench_visits.py $(BENCH_ARGS)
