@@ -146,6 +146,9 @@ def move_referral(
         errors["note"] = (N_("Say how the problem was solved."), {})
     if target is ReferralStatus.UNSOLVABLE and not note:
         errors["note"] = (N_("Give the reason it cannot be solved."), {})
+    next_on = values.get("follow_up_on")
+    if next_on is not None and next_on < today and not target.is_closed:
+        errors["follow_up_on"] = (N_("The follow-up date cannot be in the past."), {})
     if current.is_closed and not note:
         errors["note"] = (N_("Give the reason for reopening."), {})
     if target.is_closed and referral.need is NeedType.BENEFITS:

@@ -74,7 +74,8 @@ def _put_errors(form: Any, exc: DomainError) -> None:
     for name, (message, params) in errors.items():
         text = translate_message(message, params)
         target = getattr(form, name, None) if name else None
-        if target is not None and hasattr(target, "errors"):
+        # A hidden field (the status chosen by a button) shows no error: say it above the form.
+        if target is not None and hasattr(target, "errors") and target.type != "HiddenField":
             target.errors = [*list(target.errors), text]
         else:
             form.form_errors.append(text)
@@ -246,6 +247,10 @@ def referral_status(referral_id: int) -> Any:
 
 def _follow_up(record: Referral | Risk, endpoint: str, render: Any, key: str) -> Any:
     form = FollowUpForm()
+    if record.is_closed:
+        # Closed meanwhile: the page shows no follow-up form (nor its errors), so say why above it.
+        flash(_("This record is closed; reopen it first."), "error")
+        return render(record, follow_form=form, status=400)
     if form.validate():
         values = {
             "followed_on": form.followed_on.data,
