@@ -151,7 +151,7 @@ def move_referral(
         errors["follow_up_on"] = (N_("The follow-up date cannot be in the past."), {})
     if current.is_closed and not note:
         errors["note"] = (N_("Give the reason for reopening."), {})
-    if target.is_closed and referral.need is NeedType.BENEFITS:
+    if target is ReferralStatus.SOLVED and referral.need is NeedType.BENEFITS:
         if not values.get("benefit") and referral.benefit is None:
             errors["benefit"] = (N_("Choose the benefit applied for."), {})
         if not values.get("benefit_applied_on") and referral.benefit_applied_on is None:

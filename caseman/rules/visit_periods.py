@@ -19,6 +19,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 ONE_DAY = timedelta(days=1)
 
@@ -39,12 +40,14 @@ class Period:
         return (self.end - self.start).days + 1
 
 
+@lru_cache(maxsize=4096)  # pure and called for every period of every elder: cache it
 def month_period(year: int, month: int) -> Period:
     """The calendar month as a general elder's period (每月至少上门探访服务1次)."""
     last = calendar.monthrange(year, month)[1]
     return Period(date(year, month, 1), date(year, month, last), is_key=False)
 
 
+@lru_cache(maxsize=65536)
 def period_containing(day: date, is_key: bool) -> Period:
     """The period containing ``day``: for a key elder the 1st–15th or the 16th–last day of the
     month (每半月至少上门探访服务1次), otherwise the calendar month."""
@@ -99,6 +102,14 @@ def required_periods(
     starting after it. A change before the (old) filing period, or without ``was_key``, or to the
     same status, is no change.
     """
+    periods = _unarchived_periods(filed_on, key, until)
+    if archived_on is not None:
+        return [p for p in periods if p.end < archived_on]
+    return list(periods)
+
+
+@lru_cache(maxsize=16384)  # many elders share a filing date and status: compute each once
+def _unarchived_periods(filed_on: date, key: KeyHistory, until: date) -> tuple[Period, ...]:
     changed_on = key.changed_on
     old_first = None
     if changed_on is not None and key.was_key is not None and key.was_key != key.is_key:
@@ -110,9 +121,7 @@ def required_periods(
         new_first = next_period(period_containing(changed_on, key.is_key))
         periods = _periods_from(old_first, until, last_start=changed_on)
         periods += _periods_from(new_first, until)
-    if archived_on is not None:
-        periods = [p for p in periods if p.end < archived_on]
-    return sorted(periods, key=lambda p: (p.end, p.start))
+    return tuple(sorted(periods, key=lambda p: (p.end, p.start)))
 
 
 class DueState(StrEnum):

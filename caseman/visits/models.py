@@ -35,7 +35,8 @@ class Visit(TimestampMixin, Base):
     __tablename__ = "visits"
     __table_args__ = (
         sa.UniqueConstraint("elder_id", "number", name="uq_visits_elder_number"),
-        sa.Index("ix_visits_elder_method_on", "elder_id", "method", "visited_on"),
+        # Covers "last counting visit of an elder" and "a home visit of an elder in a period".
+        sa.Index("ix_visits_elder_counting", "elder_id", "method", "voided_at", "visited_on"),
         sa.Index("ix_visits_visited_on_method", "visited_on", "method"),
     )
 

@@ -122,11 +122,14 @@ def schedule_statuses(
         conditions.append(Elder.residence_area_id.in_(_subtree(area_id)))
     if key in ("key", "general"):
         conditions.append(Elder.is_key.is_(key == "key"))
-    last_visit = (
-        select(Visit.elder_id, sa.func.max(Visit.visited_on).label("last_on"))
-        .where(counting_visits(), Visit.visited_on <= today)
-        .group_by(Visit.elder_id)
-        .subquery()
+    # A correlated MAX per elder walks the (elder_id, method, voided_at, visited_on) index for the
+    # elders in scope only; a GROUP BY over all visits would read the whole district's history.
+    last_on = (
+        select(sa.func.max(Visit.visited_on))
+        .where(Visit.elder_id == Elder.id, counting_visits(), Visit.visited_on <= today)
+        .correlate(Elder)
+        .scalar_subquery()
+        .label("last_on")
     )
     rows = db.session.execute(
         select(
@@ -139,10 +142,8 @@ def schedule_statuses(
             Elder.filed_on,
             Elder.archived_on,
             Elder.residence_area_id,
-            last_visit.c.last_on,
-        )
-        .outerjoin(last_visit, last_visit.c.elder_id == Elder.id)
-        .where(*conditions)
+            last_on,
+        ).where(*conditions)
     ).all()
     return [
         (row, visit_status(today, row.filed_on, row.archived_on, key_history(row), row.last_on))
@@ -326,11 +327,17 @@ class Rate:
             self.key_active += active
 
 
-def _visited_in(period: Period) -> sa.Select[tuple[int]]:
+def _visited_in(period: Period) -> sa.Exists:
+    """A home visit of the (outer) elder inside the period, as a correlated EXISTS."""
     return (
-        select(Visit.elder_id)
-        .where(counting_visits(), Visit.visited_on.between(period.start, period.end))
-        .distinct()
+        select(Visit.id)
+        .where(
+            Visit.elder_id == Elder.id,
+            counting_visits(),
+            Visit.visited_on.between(period.start, period.end),
+        )
+        .correlate(Elder)
+        .exists()
     )
 
 
@@ -340,7 +347,7 @@ def rate_counts(user: User, period: Period) -> dict[tuple[int, bool], tuple[int,
     Active: filed by the period's end and not archived by then; an elder archived inside the
     period counts when visited in it before archiving. Visited: a home visit in the period.
     """
-    visited = Elder.id.in_(_visited_in(period))
+    visited = _visited_in(period)
     in_scope = sa.and_(elder_filter(user), Elder.filed_on <= period.end)
     active_at_end = sa.or_(Elder.archived_on.is_(None), Elder.archived_on > period.end)
     archived_inside = Elder.archived_on.between(period.start, period.end)

@@ -502,9 +502,19 @@ def due() -> Any:
     result = list_due(current_user, today(), area_id=area_id, states=STATE_FILTERS[state],
                       key=key)  # fmt: skip
     towns, villages = list_filter_areas(current_user)
+    # Across a whole district the list runs to thousands: show each town's counts to pick from.
+    by_town = None
+    if area_id is None and len(towns) > 1:
+        by_town = {}
+        for group in result.groups:
+            town = group.village.town if group.village else None
+            counts = by_town.setdefault(town, {"overdue": 0, "rows": 0})
+            counts["overdue"] += group.overdue
+            counts["rows"] += len(group.rows)
     return render_template(
         "visits/due.html",
         result=result,
+        by_town=by_town,
         state=state,
         key=key,
         area_id=area_id,

@@ -100,7 +100,7 @@ def upgrade():
     sa.UniqueConstraint('submission_key', name=op.f('uq_visits_submission_key'))
     )
     with op.batch_alter_table('visits', schema=None) as batch_op:
-        batch_op.create_index('ix_visits_elder_method_on', ['elder_id', 'method', 'visited_on'], unique=False)
+        batch_op.create_index('ix_visits_elder_counting', ['elder_id', 'method', 'voided_at', 'visited_on'], unique=False)
         batch_op.create_index('ix_visits_visited_on_method', ['visited_on', 'method'], unique=False)
 
     op.create_table('care_records',
@@ -152,7 +152,7 @@ def downgrade():
     op.drop_table('care_records')
     with op.batch_alter_table('visits', schema=None) as batch_op:
         batch_op.drop_index('ix_visits_visited_on_method')
-        batch_op.drop_index('ix_visits_elder_method_on')
+        batch_op.drop_index('ix_visits_elder_counting')
 
     op.drop_table('visits')
     with op.batch_alter_table('record_versions', schema=None) as batch_op:

@@ -400,6 +400,16 @@ def test_benefit_chosen_when_raised_counts_when_closing(elder, cadre, add_referr
     db.session.rollback()
 
 
+def test_benefit_referral_the_elder_never_applied_for_can_be_closed_as_unsolvable(
+    elder, cadre, add_referral
+):
+    """三协助 三 helps an elder apply; when they decline, there is no application to record."""
+    referral = add_referral(elder, need=NeedType.BENEFITS.value, description="帮助申请低保")
+    move(cadre, referral, S.UNSOLVABLE, note="老人不愿申请，已告知家属")
+    assert referral.status is S.UNSOLVABLE
+    assert referral.benefit_outcome is None
+
+
 @pytest.mark.parametrize("expected", ["older", None])
 def test_stale_version_is_refused(elder, cadre, add_referral, expected):
     referral = add_referral(elder)
