@@ -24,7 +24,7 @@ run: setup
 	$(FLASK) demo-data --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: setup
+test: setup lint
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-pg
 
@@ -39,8 +39,8 @@ test-pg:
 	  status=$$?; scripts/pg-drop-db.sh $$url; exit $$status
 
 lint: $(STAMP)
-	$(BIN)/ruff check caseman tests
-	$(BIN)/ruff format --check caseman tests
+	$(BIN)/ruff check caseman tests scripts
+	$(BIN)/ruff format --check caseman tests scripts
 
 fmt: $(STAMP)
 	$(BIN)/ruff format caseman tests

@@ -37,9 +37,7 @@ def test_every_transition_of_a_referred_need(current, target):
     assert can_move(current, target, NeedType.REHABILITATION) is expected
 
 
-@pytest.mark.parametrize(
-    "need", [NeedType.SAFETY_HAZARD, NeedType.EMOTIONAL, NeedType.OTHER]
-)
+@pytest.mark.parametrize("need", [NeedType.SAFETY_HAZARD, NeedType.EMOTIONAL, NeedType.OTHER])
 def test_needs_settled_on_the_spot_may_be_solved_directly(need):
     """004 一(四)2 三协助 一: a hazard removed with the family on the visit needs no referral."""
     assert can_move(R.OPEN, R.SOLVED, need)
