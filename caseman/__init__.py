@@ -97,6 +97,7 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from caseman.auth.views import bp as auth_bp
     from caseman.dashboard.views import bp as dashboard_bp
+    from caseman.documents.views import bp as documents_bp
     from caseman.elders.views import bp as elders_bp
     from caseman.referrals.views import bp as referrals_bp
     from caseman.visits.views import bp as visits_bp
@@ -106,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(elders_bp)
     app.register_blueprint(visits_bp)
     app.register_blueprint(referrals_bp)
+    app.register_blueprint(documents_bp)
     # Static files are public: mark Flask's own endpoint for the access-policy test.
     app.view_functions["static"].access_policy = "public"  # type: ignore[attr-defined]
 

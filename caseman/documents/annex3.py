@@ -250,10 +250,11 @@ def annex3_document(
     number: int,
     numbers: list[str],
     name: str = "annex3",
+    copies: tuple[str, ...] = COPIES,
 ) -> Document:
     """Four copies of 附件3 for one visit (or a blank field sheet when ``visit`` is None)."""
     sheets = []
-    for label, document_number in zip(COPIES, numbers, strict=True):
+    for label, document_number in zip(copies, numbers, strict=True):
         sheets.append(
             Sheet(
                 title=TITLE,

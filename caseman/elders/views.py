@@ -38,6 +38,7 @@ from caseman.elders.services import (
 from caseman.errors import DomainError, StaleEdit
 from caseman.extensions import db
 from caseman.i18n import translate_message
+from caseman.documents.queries import list_printed
 from caseman.referrals import labels as referral_labels
 from caseman.referrals.queries import list_elder_referrals, list_elder_risks, solved_count
 from caseman.rules.categories import suggest_categories
@@ -309,6 +310,7 @@ def show(elder_id: int) -> Any:
         risks=list_elder_risks(elder),
         solved=solved_count(elder),
         referral_labels=referral_labels,
+        printed=list_printed(elder),
     )
 
 

@@ -1,0 +1,92 @@
+"""From the database to a layout: which data each printed form takes (and its numbers)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from caseman.areas.models import Area
+from caseman.auth.models import User
+from caseman.documents.annex2 import COPIES as ANNEX2_COPIES
+from caseman.documents.annex2 import Place, annex2_document
+from caseman.documents.annex3 import COPIES as ANNEX3_COPIES
+from caseman.documents.annex3 import annex3_document
+from caseman.documents.layout import Document
+from caseman.documents.services import area_parts, number_document
+from caseman.elders.models import Elder
+from caseman.elders.services import snapshot
+from caseman.extensions import db
+from caseman.visits.models import Visit
+from caseman.visits.services import CARE_FIELDS, VISIT_FIELDS, _snapshot
+
+
+def _place(area_id: int | None, detail: str) -> Place:
+    area = db.session.get(Area, area_id) if area_id else None
+    district, town, village = area_parts(area)
+    if area is not None and area.level.value == "group":
+        detail = f"{area.name}{detail}"
+    return Place(district, town, village, detail)
+
+
+def annex2_for(actor: User, elder: Elder, today: date, data: dict[str, Any] | None = None,
+               version: int | None = None) -> Document:  # fmt: skip
+    """附件2 of the current registration, or of a saved version's snapshot."""
+    data = data if data is not None else snapshot(elder)
+    printed = number_document(actor, elder, "annex2", len(ANNEX2_COPIES), today,
+                              elder_version=version or _latest_version(elder))  # fmt: skip
+    numbers = [printed.copy_number(k) for k in range(1, len(ANNEX2_COPIES) + 1)]
+    return annex2_document(
+        data,
+        _place(data.get("household_area_id"), data.get("household_address") or ""),
+        _place(data.get("residence_area_id"), data.get("residence_address") or ""),
+        numbers,
+        name=f"附件2_{elder.name}_{printed.number}",
+    )
+
+
+def _latest_version(elder: Elder) -> int | None:
+    return elder.versions[0].number if elder.versions else None
+
+
+def _address(elder: Elder) -> str:
+    return f"{elder.residence_area.full_name}{elder.residence_address}"
+
+
+def annex3_for(actor: User, visit: Visit, today: date) -> Document:
+    """附件3 of a visit, with the first care record that answers it (part 二)."""
+    elder = visit.elder
+    care = next((c for c in visit.care_records if not c.is_void), None)
+    care_data = _snapshot(care, CARE_FIELDS) if care else None
+    printed = number_document(actor, elder, "annex3", len(ANNEX3_COPIES), today,
+                              visit_id=visit.id)  # fmt: skip
+    numbers = [printed.copy_number(k) for k in range(1, len(ANNEX3_COPIES) + 1)]
+    return annex3_document(
+        elder.name,
+        _address(elder),
+        _snapshot(visit, VISIT_FIELDS),
+        care_data,
+        visit.number,
+        numbers,
+        name=f"附件3_{elder.name}_第{visit.number}次_{printed.number}",
+    )
+
+
+def field_sheets_for(actor: User, elders: list[Elder], today: date, label: str) -> Document:
+    """One blank 附件3 per elder, header filled, numbered with the visit number to come."""
+    from sqlalchemy import func, select
+
+    sheets = []
+    for elder in elders:
+        last = db.session.scalar(select(func.max(Visit.number)).where(Visit.elder_id == elder.id))
+        printed = number_document(actor, elder, "field_sheet", 1, today)
+        document = annex3_document(
+            elder.name,
+            _address(elder),
+            None,
+            None,
+            (last or 0) + 1,
+            [printed.copy_number(1)],
+            copies=("探访现场记录（录入系统后归档）",),
+        )
+        sheets.extend(document.sheets)
+    return Document(sheets, name=f"附件3_现场记录_{label}_{today.isoformat()}")

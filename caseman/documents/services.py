@@ -1,0 +1,148 @@
+"""Numbering printed forms and filing their signed scans. Services flush; the view commits."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from caseman import audit
+from caseman.areas.models import Area
+from caseman.auth.models import User
+from caseman.documents.models import PrintedDocument, SignedScan
+from caseman.elders.models import Elder
+from caseman.errors import DomainError
+from caseman.extensions import db
+from caseman.rules.enums import N_
+
+ANNEX_CODES = {"annex2": "F2", "annex3": "F3", "field_sheet": "F3"}
+MAX_SCAN_BYTES = 10 * 1024 * 1024
+NUMBER_RE = re.compile(r"^(\d{6}-F[23]-\d{4}-\d{6})-(\d)$")
+SIGNATURES = (
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+)
+
+
+def _district_code(elder: Elder) -> str:
+    district = elder.residence_area.district if elder.residence_area else None
+    code = (district.code if district else "") or "000000"
+    return code[:6].rjust(6, "0")
+
+
+def number_document(
+    actor: User,
+    elder: Elder,
+    annex: str,
+    copies: int,
+    today: date,
+    *,
+    elder_version: int | None = None,
+    visit_id: int | None = None,
+) -> PrintedDocument:
+    """Give a printing its document number (the serial is the row id, so numbers never clash)."""
+    document = PrintedDocument(
+        number=f"pending-{elder.id}-{annex}-{id(elder)}",
+        annex=annex,
+        elder_id=elder.id,
+        elder_version=elder_version,
+        visit_id=visit_id,
+        copies=copies,
+        created_by_id=actor.id,
+    )
+    db.session.add(document)
+    db.session.flush()
+    document.number = f"{_district_code(elder)}-{ANNEX_CODES[annex]}-{today.year}-{document.id:06d}"
+    db.session.flush()
+    audit.record("print", object_type=annex, object_id=visit_id or elder.id, elder_id=elder.id,
+                 detail=document.number, user=actor)  # fmt: skip
+    return document
+
+
+def sniff(content: bytes) -> tuple[str, str] | None:
+    """(media type, extension) from the file's first bytes, or None if not PDF/JPEG/PNG."""
+    for magic, media_type, extension in SIGNATURES:
+        if content.startswith(magic):
+            return media_type, extension
+    return None
+
+
+def find_document(number: str) -> tuple[PrintedDocument | None, int | None]:
+    """The printing and copy a printed number (``…-000123-2``) refers to."""
+    match = NUMBER_RE.match(number.strip().upper())
+    if not match:
+        return None, None
+    document = db.session.scalar(
+        select(PrintedDocument).where(PrintedDocument.number == match.group(1))
+    )
+    return document, int(match.group(2))
+
+
+def file_scan(
+    actor: User,
+    document: PrintedDocument,
+    copy: int,
+    filename: str,
+    content: bytes,
+    uploads: Path,
+) -> SignedScan:
+    """Attach the signed scan of one copy; checked by content, size-limited, never overwritten."""
+    if not 1 <= copy <= document.copies:
+        raise DomainError("number", N_("This form has no copy %(copy)s."), copy=copy)
+    if not content:
+        raise DomainError("scan", N_("The file is empty."))
+    if len(content) > MAX_SCAN_BYTES:
+        raise DomainError("scan", N_("The file is larger than %(size)s MB."), size=10)
+    kind = sniff(content)
+    if kind is None:
+        raise DomainError("scan", N_("Upload a PDF, JPEG or PNG scan."))
+    if copy in document.filed_copies:
+        raise DomainError(
+            "number", N_("A signed scan of copy %(copy)s is already filed."), copy=copy
+        )
+    media_type, extension = kind
+    digest = hashlib.sha256(content).hexdigest()
+    relative = (
+        Path(str(document.created_at.year)) / f"{document.number}-{copy}-{digest[:12]}.{extension}"
+    )
+    target = uploads / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    scan = SignedScan(
+        document_id=document.id,
+        copy=copy,
+        elder_id=document.elder_id,
+        filename=Path(filename or "scan").name[:200],
+        stored_as=str(relative),
+        media_type=media_type,
+        size=len(content),
+        sha256=digest,
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(scan)
+    db.session.flush()
+    audit.record(
+        "file_scan",
+        object_type=document.annex,
+        object_id=document.id,
+        elder_id=document.elder_id,
+        detail=document.copy_number(copy),
+        user=actor,
+    )
+    return scan
+
+
+def area_parts(area: Area | None) -> tuple[str, str, str]:
+    """(district, town, village) names of an area, for the address cells of the forms."""
+    if area is None:
+        return "", "", ""
+    district, town, village = area.district, area.town, area.village
+    return (
+        district.name if district else "",
+        town.name if town else "",
+        village.name if village else "",
+    )
