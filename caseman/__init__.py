@@ -49,6 +49,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from caseman import cli
 
     cli.init_app(app)
+    from caseman.documents.cli import forms
+
+    app.cli.add_command(forms)
     return app
 
 
