@@ -13,6 +13,7 @@ from wtforms import StringField, TextAreaField
 
 from caseman import audit
 from caseman.access import login_required
+from caseman.documents.queries import list_printed
 from caseman.elders import labels
 from caseman.elders.forms import ArchiveForm, ElderForm, RestoreForm
 from caseman.elders.models import Elder
@@ -38,7 +39,6 @@ from caseman.elders.services import (
 from caseman.errors import DomainError, StaleEdit
 from caseman.extensions import db
 from caseman.i18n import translate_message
-from caseman.documents.queries import list_printed
 from caseman.referrals import labels as referral_labels
 from caseman.referrals.queries import list_elder_referrals, list_elder_risks, solved_count
 from caseman.rules.categories import suggest_categories
