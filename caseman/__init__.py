@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseman.dashboard.views import bp as dashboard_bp
     from caseman.documents.views import bp as documents_bp
     from caseman.elders.views import bp as elders_bp
+    from caseman.ledger.views import bp as ledger_bp
     from caseman.referrals.views import bp as referrals_bp
     from caseman.visits.views import bp as visits_bp
 
@@ -111,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(visits_bp)
     app.register_blueprint(referrals_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(ledger_bp)
     # Static files are public: mark Flask's own endpoint for the access-policy test.
     app.view_functions["static"].access_policy = "public"  # type: ignore[attr-defined]
 

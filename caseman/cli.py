@@ -1,4 +1,4 @@
-"""Command-line contract of DESIGN.md: init-db, demo-data, create-user, areas."""
+"""Command-line contract of DESIGN.md: init-db, demo-data, create-user, areas, ledger."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_data)
     app.cli.add_command(create_user_command)
     app.cli.add_command(areas_command)
+    app.cli.add_command(ledger_command)
 
 
 @click.command("init-db")
@@ -87,3 +88,97 @@ def areas_command() -> None:
     for area in db.session.scalars(select(Area).order_by(Area.path)):
         parent = area.parent.name if area.parent else ""
         click.echo(f"{area.level.value}\t{area.name}\t{parent}")
+
+
+@click.command("ledger")
+@click.option(
+    "--town", "town_name", default=None, help="Town or street, e.g. 木耳镇; omit for the district."
+)
+@click.option("--village", "village_name", default=None, help="A village of the town, e.g. 金刚村.")
+@click.option("--format", "fmt", required=True, type=click.Choice(["xlsx", "docx", "pdf"]))
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Output file.")
+@click.option(
+    "--from",
+    "start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="First day counted (default: 1 January or 1 July of this half-year).",
+)
+@click.option(
+    "--to",
+    "end",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Last day counted and the day the caseload is taken (default: today).",
+)
+@click.option("--full", is_flag=True, help="Print full ID and phone numbers (masked by default).")
+def ledger_command(
+    town_name: str | None,
+    village_name: str | None,
+    fmt: str,
+    out: str,
+    start: datetime | None,
+    end: datetime | None,
+    full: bool,
+) -> None:
+    """Write the 附件1 ledger (台帐) of a town, a village of it, or the whole district.
+
+    An operator's tool: it acts with district scope (every elder of the area, no login). ID and
+    phone numbers are masked as on a village user's ledger unless --full is given. The export is
+    recorded in the audit log (user "cli").
+    """
+    from pathlib import Path
+
+    from caseman import audit
+    from caseman.areas.models import AreaLevel
+    from caseman.ledger import render_ledger
+    from caseman.ledger.annex1 import LedgerMeta
+    from caseman.ledger.queries import current_half_year, ledger_rows, unit_name
+
+    area = _ledger_area(town_name, village_name)
+    if area is None:
+        area = db.session.scalar(select(Area).where(Area.level == AreaLevel.DISTRICT).limit(1))
+        if area is None:
+            raise click.ClickException("No district yet; see `flask areas`.")
+    first, last = current_half_year(date.today())
+    first = start.date() if start else first
+    last = end.date() if end else last
+    if first > last:
+        raise click.ClickException("--from is after --to.")
+    area_id = None if area.level == AreaLevel.DISTRICT else area.id
+    rows = ledger_rows(None, area_id, first, last, full=full)
+    content = render_ledger(rows, LedgerMeta(unit_name(area), first, last, date.today()), fmt)
+    Path(out).write_bytes(content)
+    audit.record(
+        "export",
+        object_type="ledger",
+        object_id=area_id,
+        detail=f"format={fmt} rows={len(rows)} area={area.id} from={first} to={last}"
+        f"{' full' if full else ''}",
+    )
+    db.session.commit()
+    click.echo(f"Wrote {out}: {len(rows)} elders of {area.full_name}, {first} to {last}.")
+
+
+def _ledger_area(town_name: str | None, village_name: str | None) -> Area | None:
+    """The village or town named on the command line (None: the district)."""
+    from caseman.areas.models import AreaLevel
+    from caseman.areas.services import find_area
+
+    try:
+        town = find_area(town_name) if town_name else None
+        if town_name and (town is None or town.level != AreaLevel.TOWN):
+            raise click.ClickException(f"No town called {town_name}; see `flask areas`.")
+        if not village_name:
+            return town
+        if town is not None:
+            village = db.session.scalar(
+                select(Area).where(Area.parent_id == town.id, Area.name == village_name.strip())
+            )
+        else:
+            village = find_area(village_name)
+    except DomainError as exc:
+        raise click.ClickException(exc.message % exc.params if exc.params else exc.message) from exc
+    if village is None or village.level != AreaLevel.VILLAGE:
+        raise click.ClickException(f"No village called {village_name}; see `flask areas`.")
+    return village
