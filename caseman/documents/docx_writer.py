@@ -1,0 +1,451 @@
+"""The Word writer: a :class:`~caseman.documents.layout.Document` as a .docx file (python-docx).
+
+Page: A4, portrait or landscape per sheet, margins 12 mm top and bottom and 15 mm left and right;
+each sheet is its own section, so each copy starts on a new page with its own orientation. At the
+top, a borderless band holds the copy label and the document number (right-aligned) above the
+centred title, with the QR code beside both, as in the PDF.
+
+Fonts. Word and WPS on the offices' Windows machines have 宋体 (SimSun), which is what Chinese
+forms are set in; Noto Serif CJK SC, which the PDF uses, is usually absent there, and a Word file
+naming a missing font falls back to whatever the reader picks (often a Japanese Mincho, as
+ECOSYSTEM.md measured). So the East Asian font is ``宋体`` (the name Chinese Word itself writes;
+Word also resolves it on English Windows, and LibreOffice maps it through fontconfig to the
+installed CJK serif, e.g. Noto Serif CJK SC), the Latin font is Times New Roman, both set on the
+document defaults *and* the Normal style with the theme-font attributes removed, and
+``w:lang w:eastAsia="zh-CN"`` so that the fallback, if any, is a Chinese one. Body 10.5 pt (五号),
+titles 16 pt (三号) bold.
+
+Boxes: □ and ☑ are printed as Unicode characters (the Wingdings trick shows a missing-glyph box
+after Chinese text). 宋体 has □ but not ☑, so both glyphs go in one run set in Segoe UI Symbol
+(on every Windows since 7; LibreOffice substitutes DejaVu Sans), which has both: every box then
+looks the same, checked or not.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from docx import Document as new_docx
+from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.simpletypes import ST_Merge
+from docx.oxml.table import CT_Row
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.section import Section
+from docx.shared import Mm, Pt
+from docx.table import Table as DocxTable
+from docx.table import _Cell, _Row
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+from caseman.documents.layout import Box, Cell, Document, Line, Paragraph, Row, Sheet, Table, Text
+from caseman.documents.qr import qr_png
+
+EAST_ASIAN_FONT = "宋体"
+LATIN_FONT = "Times New Roman"
+SYMBOL_FONT = "Segoe UI Symbol"
+LANGUAGE = "zh-CN"
+
+BODY_PT = 10.5  # 五号
+TITLE_PT = 16  # 三号
+SMALL_PT = 9  # the document number
+MARGIN_MM = 15  # left and right: tables are 180 mm (portrait) or 267 mm (landscape) wide
+MARGIN_TOP_MM = 12  # top and bottom
+QR_MM = 18
+BORDER_EIGHTHS = 6  # table rules, in eighths of a point (0.75 pt)
+CELL_MARGIN_TWIPS = 85  # 1.5 mm left and right inside cells
+
+_ALIGN = {
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+}
+_BOLD_KINDS = {"label", "section", "header"}
+
+
+def render_docx(document: Document) -> bytes:
+    """The document as the bytes of a .docx file."""
+    docx = new_docx()
+    _set_fonts(docx)
+    title = next((s.title for s in document.sheets if s.title), document.name)
+    properties = docx.core_properties
+    properties.title = title
+    properties.subject = document.name
+    properties.author = "caseman"
+    properties.last_modified_by = "caseman"
+    properties.comments = ""
+    properties.keywords = ""
+    properties.language = LANGUAGE
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    properties.created = now
+    properties.modified = now
+    properties.revision = 1
+
+    for index, sheet in enumerate(document.sheets):
+        if index == 0:
+            section = docx.sections[0]
+        else:
+            section = docx.add_section(WD_SECTION.NEW_PAGE)
+            # The paragraph that closes the previous sheet: keep it from spilling onto a page.
+            _shrink(docx.paragraphs[-1])
+        _page(section, sheet.orientation)
+        _write_sheet(docx, sheet)
+
+    out = io.BytesIO()
+    docx.save(out)
+    return out.getvalue()
+
+
+# --- fonts and page -------------------------------------------------------------------------------
+
+
+def _set_fonts(docx: DocxDocument) -> None:
+    """Name the East Asian font on the document defaults and the Normal style (see module doc)."""
+    styles = docx.styles.element
+    r_pr = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _set_run_fonts(r_pr, EAST_ASIAN_FONT, LATIN_FONT)
+    _set_language(r_pr)
+    for size_tag in ("w:sz", "w:szCs"):
+        size = r_pr.find(qn(size_tag))
+        if size is not None:
+            size.set(qn("w:val"), str(round(BODY_PT * 2)))
+
+    normal = docx.styles["Normal"]
+    normal.font.name = LATIN_FONT
+    normal.font.size = Pt(BODY_PT)
+    _set_run_fonts(normal.element.get_or_add_rPr(), EAST_ASIAN_FONT, LATIN_FONT)
+    _set_language(normal.element.get_or_add_rPr())
+    paragraph_format = normal.paragraph_format
+    paragraph_format.space_before = Pt(0)
+    paragraph_format.space_after = Pt(0)
+    paragraph_format.line_spacing = 1.0
+
+
+def _set_language(r_pr: BaseOxmlElement) -> None:
+    """w:lang zh-CN (w:lang comes after the font, size and underline elements we set)."""
+    lang = r_pr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        r_pr.append(lang)
+    lang.set(qn("w:val"), LANGUAGE)
+    lang.set(qn("w:eastAsia"), LANGUAGE)
+
+
+def _set_run_fonts(r_pr: BaseOxmlElement, east_asian: str, latin: str) -> None:
+    fonts = r_pr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        r_pr.insert(0, fonts)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:cs"), latin)
+    fonts.set(qn("w:eastAsia"), east_asian)
+
+
+def _page(section: Section, orientation: str) -> None:
+    if orientation == "landscape":
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin = section.bottom_margin = Mm(MARGIN_TOP_MM)
+    section.left_margin = section.right_margin = Mm(MARGIN_MM)
+    section.header_distance = Mm(8)
+    section.footer_distance = Mm(8)
+
+
+def _usable_width_mm(orientation: str) -> float:
+    return (297 if orientation == "landscape" else 210) - 2 * MARGIN_MM
+
+
+def _shrink(paragraph: DocxParagraph) -> None:
+    """A 1 pt paragraph mark with no spacing (a section break's own paragraph)."""
+    paragraph.paragraph_format.space_before = Pt(0)
+    paragraph.paragraph_format.space_after = Pt(0)
+    paragraph.paragraph_format.line_spacing = Pt(1)
+    p_pr = paragraph._p.get_or_add_pPr()
+    r_pr = p_pr.find(qn("w:rPr"))
+    if r_pr is None:
+        r_pr = OxmlElement("w:rPr")
+        # w:rPr comes after everything in w:pPr but w:sectPr and w:pPrChange.
+        anchor = p_pr.find(qn("w:sectPr"))
+        if anchor is not None:
+            anchor.addprevious(r_pr)
+        else:
+            p_pr.append(r_pr)
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "2")
+    r_pr.append(size)
+
+
+# --- a sheet --------------------------------------------------------------------------------------
+
+
+def _write_sheet(docx: DocxDocument, sheet: Sheet) -> None:
+    if sheet.document_number:
+        _write_band(docx, sheet)
+    else:
+        if sheet.copy_label:
+            label = docx.add_paragraph()
+            label.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            label.add_run(sheet.copy_label).bold = True
+        if sheet.title:
+            _write_title(docx.add_paragraph(), sheet.title)
+    for line in sheet.before:
+        _write_line(docx.add_paragraph(), line)
+    _write_table(docx, sheet.table)
+    if sheet.after:
+        for line in sheet.after:
+            _write_line(docx.add_paragraph(), line)
+    else:
+        # Word wants a paragraph between a table and the section's end.
+        _shrink(docx.add_paragraph())
+
+
+def _write_title(paragraph: DocxParagraph, title: str) -> None:
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.space_after = Pt(4)
+    run = paragraph.add_run(title)
+    run.bold = True
+    run.font.size = Pt(TITLE_PT)
+
+
+def _write_band(docx: DocxDocument, sheet: Sheet) -> None:
+    """A borderless 2 x 2 table: copy label and number over the title, the QR code beside both.
+
+    The title is indented by the QR column's width on its left so that it is centred on the page.
+    """
+    width = _usable_width_mm(sheet.orientation)
+    qr_column = QR_MM + 1
+    band = docx.add_table(rows=2, cols=2)  # no style: no borders
+    band.autofit = False
+    _fixed_layout(band, [width - qr_column, qr_column])
+    _cell_margins(band, left=0, right=0)
+    ids, qr_top = band.rows[0].cells
+    title_cell = band.rows[1].cells[0]
+    qr_cell = qr_top.merge(band.rows[1].cells[1])
+
+    label = ids.paragraphs[0]
+    label.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if sheet.copy_label:
+        label.add_run(sheet.copy_label).bold = True
+        number = ids.add_paragraph()
+        number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    else:
+        number = label
+    number.add_run(f"编号：{sheet.document_number}").font.size = Pt(SMALL_PT)
+    number.paragraph_format.right_indent = Mm(1)
+    label.paragraph_format.right_indent = Mm(1)
+
+    title = title_cell.paragraphs[0]
+    _write_title(title, sheet.title)
+    title.paragraph_format.left_indent = Mm(qr_column)
+    title.paragraph_format.space_after = Pt(0)
+    title_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
+
+    qr_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
+    picture = qr_cell.paragraphs[0]
+    picture.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    picture.add_run().add_picture(io.BytesIO(qr_png(sheet.document_number)), width=Mm(QR_MM))
+    # A little air between the band and the lines or the table below it.
+    title.paragraph_format.space_after = Pt(4)
+
+
+def _write_line(paragraph: DocxParagraph, line: Line) -> None:
+    paragraph.alignment = _ALIGN[line.align]
+    paragraph.paragraph_format.space_before = Pt(2)
+    paragraph.paragraph_format.space_after = Pt(2)
+    _write_inlines(paragraph, line.parts, size_pt=line.size_pt)
+
+
+def _write_inlines(
+    paragraph: DocxParagraph,
+    parts: Paragraph,
+    *,
+    bold: bool = False,
+    size_pt: float | None = None,
+) -> None:
+    def run(text: str, *, bold: bool = bold, underline: bool = False, symbol: bool = False) -> None:
+        r = paragraph.add_run(text)
+        if bold:
+            r.bold = True
+        if underline:
+            r.underline = True
+        if size_pt is not None:
+            r.font.size = Pt(size_pt)
+        if symbol:
+            _set_run_fonts(r._r.get_or_add_rPr(), SYMBOL_FONT, SYMBOL_FONT)
+
+    for part in parts:
+        if isinstance(part, Box):
+            run(part.glyph, bold=False, symbol=True)
+            if part.label:
+                run(part.label)
+        elif isinstance(part, Text):
+            run(part.text, bold=bold or part.bold, underline=part.fill)
+        elif part:
+            run(part)
+
+
+# --- the table ------------------------------------------------------------------------------------
+
+
+def _write_table(docx: DocxDocument, table: Table) -> None:
+    """The table built row by row from the resolved grid: a spanned cell is one ``w:tc`` with
+    ``w:gridSpan``, continued in the rows below by ``w:vMerge`` cells (what Word writes itself).
+
+    python-docx's ``cell()`` and ``merge()`` walk the whole table on every call; building the
+    merged structure directly keeps a long ledger linear.
+    """
+    grid = table.grid()  # raises ValueError when the spans do not tile the grid
+    out = docx.add_table(rows=0, cols=table.columns)
+    out.style = docx.styles["Table Grid"]
+    out.alignment = WD_TABLE_ALIGNMENT.CENTER
+    out.autofit = False
+    _fixed_layout(out, table.column_widths_mm)
+    _borders(out)
+    _cell_margins(out, left=CELL_MARGIN_TWIPS, right=CELL_MARGIN_TWIPS, top=20, bottom=20)
+
+    widths = table.column_widths_mm
+    leading_header = True
+    for r, row in enumerate(table.rows):
+        tr = out._tbl.add_tr()
+        _cant_split(tr)
+        docx_row = _Row(tr, out)
+        if row.height_mm is not None:
+            docx_row.height = Mm(row.height_mm)
+            docx_row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+        # Word repeats only the rows at the very top of a table.
+        leading_header = leading_header and row.header
+        if leading_header:
+            tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+
+        col = 0
+        while col < table.columns:
+            top, index = grid[r][col]  # type: ignore[misc] - grid() leaves no None
+            cell = table.rows[top].cells[index]
+            tc = tr.add_tc()
+            tc.width = Mm(sum(widths[col : col + cell.colspan]))
+            if cell.colspan > 1:
+                tc.grid_span = cell.colspan
+            if cell.rowspan > 1:
+                tc.vMerge = ST_Merge.RESTART if top == r else ST_Merge.CONTINUE
+            if top == r:
+                _write_cell(_Cell(tc, out), cell, tall=row.height_mm is not None)
+            col += cell.colspan
+        # Rows joined by a rowspan stay on one page, and a section title stays with the row
+        # below it: Word keeps a row with the next one when its paragraphs keep with next.
+        spanning = any(top + table.rows[top].cells[i].rowspan - 1 > r for top, i in grid[r])  # type: ignore[misc]
+        if spanning or (r + 1 < len(table.rows) and _is_heading(row)):
+            for p in tr.iter(qn("w:p")):
+                DocxParagraph(p, out).paragraph_format.keep_with_next = True
+
+
+def _is_heading(row: Row) -> bool:
+    """A row of section titles or column headers: it belongs with the row below it."""
+    return all(cell.kind in ("section", "header") for cell in row.cells)
+
+
+def _write_cell(target: _Cell, cell: Cell, *, tall: bool) -> None:
+    writing_space = tall and cell.kind in ("value", "signature")
+    target.vertical_alignment = (
+        WD_CELL_VERTICAL_ALIGNMENT.TOP if writing_space else WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    )
+    align = "center" if cell.kind == "header" else cell.align
+    bold = cell.kind in _BOLD_KINDS
+    paragraphs: Iterable[Paragraph] = cell.paragraphs or [[]]
+    for i, parts in enumerate(paragraphs):
+        paragraph = target.paragraphs[0] if i == 0 else target.add_paragraph()
+        paragraph.alignment = _ALIGN[align]
+        _write_inlines(paragraph, parts, bold=bold)
+
+
+def _fixed_layout(table: DocxTable, widths_mm: list[float]) -> None:
+    """Fixed column widths: w:tblW, w:tblLayout fixed, w:gridCol and the w:tcW of cells."""
+    tbl = table._tbl
+    total = OxmlElement("w:tblW")
+    total.set(qn("w:w"), str(round(sum(widths_mm) * 1440 / 25.4)))
+    total.set(qn("w:type"), "dxa")
+    _insert_tbl_pr(tbl.tblPr, total)
+    for grid_col, width in zip(tbl.tblGrid.gridCol_lst, widths_mm, strict=True):
+        grid_col.w = Mm(width)
+    for tr in tbl.tr_lst:
+        col = 0
+        for tc in tr.tc_lst:
+            tc.width = Mm(sum(widths_mm[col : col + tc.grid_span]))
+            col += tc.grid_span
+
+
+def _borders(table: DocxTable) -> None:
+    """Rules on every cell, set on the table itself (not only through the Table Grid style)."""
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:val"), "single")
+        element.set(qn("w:sz"), str(BORDER_EIGHTHS))
+        element.set(qn("w:space"), "0")
+        element.set(qn("w:color"), "000000")
+        borders.append(element)
+    _insert_tbl_pr(table._tbl.tblPr, borders)
+
+
+def _cell_margins(
+    table: DocxTable, *, left: int, right: int, top: int = 0, bottom: int = 0
+) -> None:
+    margins = OxmlElement("w:tblCellMar")
+    for edge, value in (("top", top), ("left", left), ("bottom", bottom), ("right", right)):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:w"), str(value))
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    _insert_tbl_pr(table._tbl.tblPr, margins)
+
+
+# Children of w:tblPr in schema order (Word rejects files whose elements are out of order).
+_TBL_PR_ORDER = [
+    "w:tblStyle",
+    "w:tblpPr",
+    "w:tblOverlap",
+    "w:bidiVisual",
+    "w:tblStyleRowBandSize",
+    "w:tblStyleColBandSize",
+    "w:tblW",
+    "w:jc",
+    "w:tblCellSpacing",
+    "w:tblInd",
+    "w:tblBorders",
+    "w:shd",
+    "w:tblLayout",
+    "w:tblCellMar",
+    "w:tblLook",
+    "w:tblCaption",
+    "w:tblDescription",
+]
+
+
+def _insert_tbl_pr(tbl_pr: BaseOxmlElement, element: BaseOxmlElement) -> None:
+    """Put ``element`` into w:tblPr at its schema position, replacing one of the same tag."""
+    tag = element.tag
+    for old in tbl_pr.findall(tag):
+        tbl_pr.remove(old)
+    rank = _TBL_PR_ORDER.index(next(t for t in _TBL_PR_ORDER if qn(t) == tag))
+    for index, child in enumerate(tbl_pr):
+        names = [qn(t) for t in _TBL_PR_ORDER[rank + 1 :]]
+        if child.tag in names:
+            tbl_pr.insert(index, element)
+            return
+    tbl_pr.append(element)
+
+
+def _cant_split(tr: CT_Row) -> None:
+    """A row is never split across pages (w:cantSplit, first in w:trPr among what we set)."""
+    tr_pr = tr.get_or_add_trPr()
+    tr_pr.insert(0, OxmlElement("w:cantSplit"))

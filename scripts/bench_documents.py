@@ -1,0 +1,95 @@
+"""Time the document writers: render_docx and render_pdf of each document, warm.
+
+Each document is built once, rendered once untimed (the "first" column: WeasyPrint's import and
+font loading land there), then rendered ``--runs`` times; min / median / max are in milliseconds.
+The renders run inside an application context (the PDF template needs one), on the database of
+``DATABASE_URL`` (``--database-url`` overrides), so builders may read real data.
+
+    PYTHONPATH=. .venv/bin/python scripts/bench_documents.py [--runs 10] [--only NAME ...]
+
+To add a document, add one line to ``DOCUMENTS``: a name and a function (called inside the app
+context) that returns a :class:`caseman.documents.layout.Document`.
+
+The machine is shared: the load average printed with the figures says whether other work ran.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+
+from caseman import create_app
+from caseman.documents.docx_writer import render_docx
+from caseman.documents.layout import Document
+from caseman.documents.pdf_writer import render_pdf
+from tests.documents.test_writers import sample_document
+
+DOCUMENTS: dict[str, Callable[[], Document]] = {
+    "sample": sample_document,  # two copies of a one-page form (tests/documents)
+}
+
+WRITERS: dict[str, Callable[[Document], bytes]] = {"docx": render_docx, "pdf": render_pdf}
+
+
+def pdf_pages(data: bytes) -> str:
+    """Page count from pdfinfo (poppler-utils), or "?" when it is not installed."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(data)
+        handle.flush()
+        try:
+            info = subprocess.run(  # noqa: S603 - fixed command
+                ["pdfinfo", handle.name],  # noqa: S607 - from poppler-utils on PATH
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        except (OSError, subprocess.CalledProcessError):
+            return "?"
+    return next((line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")), "?")
+
+
+def bench(name: str, build: Callable[[], Document], runs: int) -> None:
+    document = build()
+    for kind, render in WRITERS.items():
+        started = time.perf_counter()
+        data = render(document)
+        first = (time.perf_counter() - started) * 1000
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            render(document)
+            times.append((time.perf_counter() - started) * 1000)
+        pages = f"{pdf_pages(data):>3} p" if kind == "pdf" else f"{len(document.sheets):>3} s"
+        print(
+            f"{name:<16} {kind:<5} first {first:7.1f}   min {min(times):7.1f}"
+            f"   median {statistics.median(times):7.1f}   max {max(times):7.1f} ms"
+            f"   {len(data) / 1024:7.1f} KB {pages}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=10, help="timed renders per writer")
+    parser.add_argument("--only", nargs="+", choices=sorted(DOCUMENTS), help="documents to time")
+    parser.add_argument("--database-url", help="database the builders read (default: settings)")
+    args = parser.parse_args(argv)
+
+    config = {"SQLALCHEMY_DATABASE_URI": args.database_url} if args.database_url else None
+    app = create_app(config)
+    print(
+        f"load average {os.getloadavg()[0]:.2f}, {args.runs} runs, python {sys.version.split()[0]}"
+    )
+    with app.app_context():
+        for name in args.only or DOCUMENTS:
+            bench(name, DOCUMENTS[name], args.runs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
