@@ -18,7 +18,9 @@ from caseman.documents.layout import Box, Cell, Document, Line, Row, Sheet, Tabl
 TITLE = "渝北区特殊困难老年人信息登记表"
 COPIES = ("第1联 区民政局存档", "第2联 镇（街道）存档", "第3联 村（社区）存档")
 NOTE = "备注：此表一式三份 ， 区民政局、镇（街道）、村（社区）各存档一份。"
-WIDTHS = [19.0, 23.0, 13.0, 21.0, 25.0, 35.0, 21.0, 23.0]  # 180 mm: A4 less 15 mm margins
+# 180 mm (A4 less 15 mm margins). Columns 4 and 6 carry 18-digit ID numbers (family table and
+# the elder's own), so they are the wide ones.
+WIDTHS = [14.0, 19.0, 10.0, 37.0, 20.0, 37.0, 19.0, 24.0]
 MIN_FAMILY_ROWS = 5
 
 GENDER = {"male": "男", "female": "女"}
@@ -34,12 +36,14 @@ RELATION = {
     "daughter_in_law": "儿媳", "grandchild": "孙子女", "sibling": "兄弟姐妹", "parent": "父母",
     "other": "其他亲属",
 }  # fmt: skip
+# The annex's five box lines, set two by two so the form keeps to one page.
 SUPPORT_LINES = (
-    (("party_government", "党政机关、群团组织"),),
-    (("town_village", "乡镇（街道）、村（居）民委员会"), ("enterprise", "企业")),
-    (("social_organisation", "社会组织"),),
-    (("social_work", "专业社会工作"), ("volunteer", "志愿者")),
-    (("other", "其他"),),
+    (
+        ("party_government", "党政机关、群团组织"),
+        ("town_village", "乡镇（街道）、村（居）民委员会"),
+    ),
+    (("enterprise", "企业"), ("social_organisation", "社会组织"), ("social_work", "专业社会工作")),
+    (("volunteer", "志愿者"), ("other", "其他")),
 )
 SUFFIXES = ("街道", "社区", "区", "县", "镇", "乡", "村")
 
@@ -147,7 +151,7 @@ def _family_rows(data: dict[str, Any]) -> list[Row]:
                 align="center",
             ),
         ]
-        rows.append(Row(cells, height_mm=8))
+        rows.append(Row(cells, height_mm=6.5))
     return rows
 
 
@@ -167,7 +171,7 @@ def annex2_table(data: dict[str, Any], household: Place, residence: Place) -> Ta
                 _label("联系电话"),
                 _value(data.get("phone") or ""),
             ],
-            height_mm=9,
+            height_mm=7,
         ),  # fmt: skip
         Row(
             [
@@ -178,10 +182,10 @@ def annex2_table(data: dict[str, Any], household: Place, residence: Place) -> Ta
                 _label("联系电话"),
                 _value(data.get("emergency_phone") or "", colspan=3),
             ],
-            height_mm=9,
+            height_mm=7,
         ),  # fmt: skip
-        Row([_label("户籍地址"), _address(household)], height_mm=9),
-        Row([_label("居住地址"), _address(residence)], height_mm=9),
+        Row([_label("户籍地址"), _address(household)], height_mm=7),
+        Row([_label("居住地址"), _address(residence)], height_mm=7),
         Row(
             [
                 _label("健康状况", rowspan=2),
@@ -342,10 +346,10 @@ def annex2_table(data: dict[str, Any], household: Place, residence: Place) -> Ta
                         )
                         for line in SUPPORT_LINES
                     ],
-                    colspan=3,
+                    colspan=4,
                 ),
                 _label("帮扶 责任人"),
-                _value(data.get("support_person") or "", colspan=2),
+                _value(data.get("support_person") or ""),
             ]
         ),  # fmt: skip
         Row(
@@ -353,13 +357,12 @@ def annex2_table(data: dict[str, Any], household: Place, residence: Place) -> Ta
                 Cell(
                     [
                         ["帮扶措施：", Text(data.get("support_measures") or "", fill=True)],
-                        [""],
                         ["　" * 20, "工作人员签字：", "　" * 8, "年　　月　　日"],
                     ],
                     colspan=8,
                 )
             ],
-            height_mm=30,
+            height_mm=14,
         ),  # fmt: skip
     ]
     return Table(WIDTHS, rows)
