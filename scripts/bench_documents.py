@@ -30,7 +30,52 @@ from caseman.documents.layout import Document
 from caseman.documents.pdf_writer import render_pdf
 from tests.documents.test_writers import sample_document
 
+
+def _registration() -> dict:
+    """A full 附件2 snapshot with five family members (no database needed)."""
+    member = {"name": "李强", "gender": "male", "id_number": "500112197001011234",
+              "relation": "son", "health": "健康", "is_dibao_or_poverty": False,
+              "visits_often": True}  # fmt: skip
+    return {
+        "name": "张秀英", "gender": "female", "id_number": "500112194403050203",
+        "phone": "13800001234", "emergency_name": "李强", "emergency_gender": "male",
+        "emergency_phone": "13900001234", "ability_level": "moderate",
+        "medical_history": "高血压、糖尿病", "is_dibao": True, "monthly_income": "820",
+        "income_sources": "养老金", "categories": ["living_alone", "disabled_care"],
+        "is_key": True, "members": [member] * 5, "water_safe": True, "electricity_safe": True,
+        "housing_safe": False, "household_monthly_income": "1200", "has_pension": True,
+        "pension_monthly": "180", "subsidy_monthly": "100", "subsidy_items": "高龄津贴",
+        "support_units": ["town_village", "volunteer"], "support_person": "王芳",
+        "support_measures": "每周上门探访", "filed_on": "2024-03-05",
+    }  # fmt: skip
+
+
+def annex2_three_copies() -> Document:
+    from caseman.documents.annex2 import Place, annex2_document
+
+    place = Place("渝北区", "木耳镇", "金刚村", "一组12号")
+    numbers = [f"500112-F2-2026-000001-{k}" for k in (1, 2, 3)]
+    return annex2_document(_registration(), place, place, numbers)
+
+
+def annex3_four_copies() -> Document:
+    from caseman.documents.annex3 import annex3_document
+
+    visit = {"visited_on": "2026-11-20", "method": "home", "family_change": "unchanged",
+             "expression": "unchanged", "mobility": "worse", "illness": "unchanged",
+             "mood": "unchanged", "gas_safety": "unsafe", "water_heating_safety": "safe",
+             "electricity_safety": "safe", "personal_hygiene": "unchanged",
+             "home_hygiene": "unchanged", "indoor_environment": "unchanged",
+             "needs": ["medical"], "needs_note": "血压高", "suggested_care": "联系家庭医生",
+             "visitor_name": "王芳", "visited_person_name": "张秀英",
+             "recorder_name": "王芳"}  # fmt: skip
+    numbers = [f"500112-F3-2026-000002-{k}" for k in (1, 2, 3, 4)]
+    return annex3_document("张秀英", "渝北区木耳镇金刚村一组12号", visit, None, 3, numbers)
+
+
 DOCUMENTS: dict[str, Callable[[], Document]] = {
+    "annex2": annex2_three_copies,
+    "annex3": annex3_four_copies,
     "sample": sample_document,  # two copies of a one-page form (tests/documents)
 }
 
