@@ -47,3 +47,30 @@ class SubForm(BaseForm):
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+def put_errors(form: FlaskForm, exc: Exception) -> None:
+    """Show a service's ``DomainError`` beside the field it names, or above the form.
+
+    ``FormErrors`` (several fields at once) carry ``errors``: field → (msgid, params). A hidden
+    field (a version, the status a button chose) shows no error, so its message goes on top.
+    """
+    from caseman.i18n import translate_message
+
+    field_name = getattr(exc, "field", None)
+    errors = getattr(exc, "errors", None) or {
+        field_name: (getattr(exc, "message", str(exc)), getattr(exc, "params", {}))
+    }
+    for name, (message, params) in errors.items():
+        text = translate_message(message, params)
+        target = getattr(form, name, None) if name else None
+        if target is not None and hasattr(target, "errors") and target.type != "HiddenField":
+            target.errors = [*list(target.errors), text]
+        else:
+            form.form_errors.append(text)
+
+
+def expected_version(form: FlaskForm) -> int | None:
+    """The record version the form was opened on (optimistic locking), or None."""
+    raw = form.version.data or ""
+    return int(raw) if raw.isdigit() else None

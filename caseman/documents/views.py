@@ -33,7 +33,7 @@ from caseman.elders.models import Elder
 from caseman.elders.queries import get_version
 from caseman.errors import DomainError
 from caseman.extensions import db
-from caseman.i18n import translate_message
+from caseman.forms import put_errors
 from caseman.rules.visit_periods import DueState
 from caseman.scope import area_in_scope, can_see_elder, get_elder_or_404
 from caseman.visits.queries import get_visit_or_none, schedule_statuses
@@ -161,12 +161,7 @@ def upload_scan() -> Any:
                 db.session.commit()
             except DomainError as exc:
                 db.session.rollback()
-                field = getattr(form, exc.field or "", None)
-                text = translate_message(exc.message, exc.params)
-                if field is not None:
-                    field.errors = [*list(field.errors), text]
-                else:
-                    form.form_errors.append(text)
+                put_errors(form, exc)
             else:
                 flash(_("The signed copy was filed with the case."), "success")
                 return redirect(url_for("elders.show", elder_id=document.elder_id,

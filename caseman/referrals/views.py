@@ -15,9 +15,9 @@ from caseman.auth.models import Role
 from caseman.auth.views import _safe_next
 from caseman.elders.models import Elder
 from caseman.elders.queries import list_filter_areas
-from caseman.elders.services import FormErrors
 from caseman.errors import DomainError, StaleEdit
 from caseman.extensions import db
+from caseman.forms import expected_version, put_errors
 from caseman.i18n import translate_message
 from caseman.referrals import labels
 from caseman.referrals.forms import (
@@ -67,23 +67,6 @@ def today() -> date:
 
 def now() -> datetime:
     return datetime.now().replace(second=0, microsecond=0)
-
-
-def _put_errors(form: Any, exc: DomainError) -> None:
-    errors = exc.errors if isinstance(exc, FormErrors) else {exc.field: (exc.message, exc.params)}
-    for name, (message, params) in errors.items():
-        text = translate_message(message, params)
-        target = getattr(form, name, None) if name else None
-        # A hidden field (the status chosen by a button) shows no error: say it above the form.
-        if target is not None and hasattr(target, "errors") and target.type != "HiddenField":
-            target.errors = [*list(target.errors), text]
-        else:
-            form.form_errors.append(text)
-
-
-def _expected(form: Any) -> int | None:
-    raw = form.version.data or ""
-    return int(raw) if raw.isdigit() else None
 
 
 def _choices(form: Any, elder: Elder) -> None:
@@ -152,7 +135,7 @@ def new_referral(elder_id: int) -> Any:
                 return redirect(url_for("referrals.show_referral", referral_id=exc.record_id))
             except DomainError as exc:
                 db.session.rollback()
-                _put_errors(form, exc)
+                put_errors(form, exc)
             else:
                 flash(_("The referral was recorded."), "success")
                 return redirect(url_for("referrals.show_referral", referral_id=referral.id))
@@ -227,17 +210,17 @@ def referral_status(referral_id: int) -> Any:
             "benefit_outcome": form.benefit_outcome.data or None,
         }
         try:
-            move_referral(current_user, referral, target, values, today(), _expected(form))
+            move_referral(current_user, referral, target, values, today(), expected_version(form))
             db.session.commit()
         except StaleEdit as exc:
             db.session.rollback()
-            _put_errors(form, exc)
+            put_errors(form, exc)
             db.session.refresh(referral)
             form.version.data = str(referral.version)
             return _render_referral(referral, status_form=form, status=409)
         except DomainError as exc:
             db.session.rollback()
-            _put_errors(form, exc)
+            put_errors(form, exc)
         else:
             flash(_("Status: %(status)s.", status=labels.REFERRAL_STATUS[target]), "success")
             return redirect(url_for("referrals.show_referral", referral_id=referral.id))
@@ -263,7 +246,7 @@ def _follow_up(record: Referral | Risk, endpoint: str, render: Any, key: str) ->
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
-            _put_errors(form, exc)
+            put_errors(form, exc)
         else:
             flash(_("The follow-up was recorded."), "success")
             return redirect(url_for(endpoint, **{key: record.id}))
@@ -328,7 +311,7 @@ def new_risk(elder_id: int) -> Any:
                 return redirect(url_for("referrals.show_risk", risk_id=exc.record_id))
             except DomainError as exc:
                 db.session.rollback()
-                _put_errors(form, exc)
+                put_errors(form, exc)
             else:
                 if risk.must_report:
                     flash(_("The risk was recorded and reported to the town."), "success")
@@ -390,17 +373,19 @@ def risk_status(risk_id: int) -> Any:
         abort(400)
     if form.validate():
         try:
-            move_risk(current_user, risk, target, form.note.data or "", today(), _expected(form))
+            move_risk(
+                current_user, risk, target, form.note.data or "", today(), expected_version(form)
+            )
             db.session.commit()
         except StaleEdit as exc:
             db.session.rollback()
-            _put_errors(form, exc)
+            put_errors(form, exc)
             db.session.refresh(risk)
             form.version.data = str(risk.version)
             return _render_risk(risk, status_form=form, status=409)
         except DomainError as exc:
             db.session.rollback()
-            _put_errors(form, exc)
+            put_errors(form, exc)
         else:
             flash(_("Status: %(status)s.", status=labels.RISK_STATUS[target]), "success")
             return redirect(url_for("referrals.show_risk", risk_id=risk.id))

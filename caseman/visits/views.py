@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import Field, StringField
+from wtforms import StringField
 
 from caseman import audit
 from caseman.access import login_required, roles_required
@@ -17,9 +17,9 @@ from caseman.auth.models import Role
 from caseman.elders import labels as elder_labels
 from caseman.elders.models import Elder
 from caseman.elders.queries import list_filter_areas
-from caseman.elders.services import FormErrors
 from caseman.errors import DomainError, StaleEdit
 from caseman.extensions import db
+from caseman.forms import expected_version, put_errors
 from caseman.i18n import translate_message
 from caseman.rules.enums import (
     FamilyChange,
@@ -104,23 +104,6 @@ def today() -> date:
     return date.today()
 
 
-def _expected(form: Any) -> int | None:
-    raw = form.version.data or ""
-    return int(raw) if raw.isdigit() else None
-
-
-def _put_errors(form: Any, exc: DomainError) -> None:
-    """Show a service error beside its field, or above the form."""
-    errors = exc.errors if isinstance(exc, FormErrors) else {exc.field: (exc.message, exc.params)}
-    for name, (message, params) in errors.items():
-        text = translate_message(message, params)
-        target: Field | None = getattr(form, name, None) if name else None
-        if target is not None:
-            target.errors = [*list(target.errors), text]
-        else:
-            form.form_errors.append(text)
-
-
 def _visit_values(form: VisitForm) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in VISIT_FIELDS:
@@ -194,7 +177,7 @@ def new(elder_id: int) -> Any:
             return redirect(url_for("visits.show", visit_id=exc.record_id))
         except DomainError as exc:
             db.session.rollback()
-            _put_errors(form, exc)
+            put_errors(form, exc)
         else:
             flash(_("Visit no. %(number)s was saved.", number=visit.number), "success")
             return redirect(url_for("visits.show", visit_id=visit.id))
@@ -237,17 +220,17 @@ def edit(visit_id: int) -> Any:
     status = 400
     if form.validate():
         try:
-            update_visit(current_user, visit, _visit_values(form), today(), _expected(form))
+            update_visit(current_user, visit, _visit_values(form), today(), expected_version(form))
             db.session.commit()
         except (StaleEdit, StaleDataError) as exc:
             db.session.rollback()
-            _put_errors(form, exc if isinstance(exc, StaleEdit) else StaleEdit(0))
+            put_errors(form, exc if isinstance(exc, StaleEdit) else StaleEdit(0))
             db.session.refresh(visit)
             form.version.data = str(visit.version)
             status = 409
         except DomainError as exc:
             db.session.rollback()
-            _put_errors(form, exc)
+            put_errors(form, exc)
         else:
             flash(_("The changes were saved; the earlier version is kept."), "success")
             return redirect(url_for("visits.show", visit_id=visit.id))
@@ -263,13 +246,13 @@ def void(visit_id: int) -> Any:
         form.version.data = str(visit.version)
     elif form.validate():
         try:
-            void_visit(current_user, visit, form.reason.data, _expected(form))
+            void_visit(current_user, visit, form.reason.data, expected_version(form))
             db.session.commit()
             flash(_("The record was voided. It stays in the history."), "success")
             return redirect(url_for("visits.show", visit_id=visit.id))
         except DomainError as exc:
             db.session.rollback()
-            _put_errors(form, exc)
+            put_errors(form, exc)
             form.version.data = str(visit.version)
     return render_template("visits/void.html", form=form, record=visit, kind="visit",
                            elder=visit.elder)  # fmt: skip
@@ -378,7 +361,7 @@ def new_care(elder_id: int) -> Any:
             return redirect(url_for("visits.show_care", care_id=exc.record_id))
         except DomainError as exc:
             db.session.rollback()
-            _put_errors(form, exc)
+            put_errors(form, exc)
         else:
             flash(_("Care record no. %(number)s was saved.", number=care.number), "success")
             return redirect(url_for("elders.show", elder_id=elder.id, _anchor="timeline"))
@@ -424,17 +407,17 @@ def edit_care(care_id: int) -> Any:
     status = 400
     if form.validate():
         try:
-            update_care(current_user, care, _care_values(form), today(), _expected(form))
+            update_care(current_user, care, _care_values(form), today(), expected_version(form))
             db.session.commit()
         except (StaleEdit, StaleDataError) as exc:
             db.session.rollback()
-            _put_errors(form, exc if isinstance(exc, StaleEdit) else StaleEdit(0))
+            put_errors(form, exc if isinstance(exc, StaleEdit) else StaleEdit(0))
             db.session.refresh(care)
             form.version.data = str(care.version)
             status = 409
         except DomainError as exc:
             db.session.rollback()
-            _put_errors(form, exc)
+            put_errors(form, exc)
         else:
             flash(_("The changes were saved; the earlier version is kept."), "success")
             return redirect(url_for("visits.show_care", care_id=care.id))
@@ -450,13 +433,13 @@ def void_care_view(care_id: int) -> Any:
         form.version.data = str(care.version)
     elif form.validate():
         try:
-            void_care(current_user, care, form.reason.data, _expected(form))
+            void_care(current_user, care, form.reason.data, expected_version(form))
             db.session.commit()
             flash(_("The record was voided. It stays in the history."), "success")
             return redirect(url_for("visits.show_care", care_id=care.id))
         except DomainError as exc:
             db.session.rollback()
-            _put_errors(form, exc)
+            put_errors(form, exc)
             form.version.data = str(care.version)
     return render_template("visits/void.html", form=form, record=care, kind="care",
                            elder=care.elder)  # fmt: skip
@@ -575,7 +558,7 @@ def new_campaign() -> Any:
             return redirect(url_for("visits.campaign", campaign_id=campaign.id))
         except DomainError as exc:
             db.session.rollback()
-            _put_errors(form, exc)
+            put_errors(form, exc)
     return render_template("visits/campaign_form.html", form=form), (
         400 if form.is_submitted() else 200
     )
