@@ -28,7 +28,7 @@ from caseman.rules.enums import (
 )
 from caseman.rules.visit_periods import KeyHistory, Period, required_periods
 from caseman.visits.models import Campaign, CareRecord, RecordVersion, Visit
-from caseman.visits.services import CARE_FIELDS, VISIT_FIELDS, new_submission_key
+from caseman.visits.services import CARE_FIELDS, VISIT_FIELDS, _snapshot, new_submission_key
 
 HISTORY_MONTHS = 14
 NEED_CARE = {
@@ -104,21 +104,14 @@ def _findings(rng: random.Random) -> dict[str, Any]:
 
 
 def _version(record: Visit | CareRecord, fields: tuple[str, ...]) -> RecordVersion:
-    def plain(value: Any) -> Any:
-        if isinstance(value, date):
-            return value.isoformat()
-        return value.value if hasattr(value, "value") else value
-
-    snapshot = {name: plain(getattr(record, name)) for name in fields}
-    snapshot["number"] = record.number
-    snapshot["void_reason"] = ""
+    """Version 1 of a demo record, as ``record_visit`` / ``record_care`` would store it."""
     return RecordVersion(
         record_type="visit" if isinstance(record, Visit) else "care",
         record_id=record.id,
         elder_id=record.elder_id,
         number=1,
         kind="created",
-        snapshot=snapshot,
+        snapshot=_snapshot(record, fields),
         changed_fields=[],
         created_by_id=record.created_by_id,
     )

@@ -224,17 +224,21 @@ def update_visit(
     return version
 
 
-def void_visit(actor: User, visit: Visit, reason: str, expected_version: int | None) -> None:
-    """Void a visit entered in error (wrong elder, typed twice): kept, but no longer counted."""
-    _ensure_current(visit, expected_version)
-    if visit.is_void:
+def void_record(
+    actor: User, record: Visit | CareRecord, reason: str, expected_version: int | None
+) -> None:
+    """Void a visit or care record entered in error (wrong elder, typed twice): it is kept in
+    the history with the reason, keeps its number, and no longer counts."""
+    _ensure_current(record, expected_version)
+    if record.is_void:
         raise DomainError(None, N_("This record is already voided."))
     if not reason.strip():
         raise DomainError("reason", N_("Please fill this in."))
-    visit.voided_at = utcnow()
-    visit.void_reason = reason.strip()
-    _add_version(visit, actor, "voided")
-    audit.record("void", object_type="visit", object_id=visit.id, elder_id=visit.elder_id)
+    record.voided_at = utcnow()
+    record.void_reason = reason.strip()
+    _add_version(record, actor, "voided")
+    kind = "visit" if isinstance(record, Visit) else "care"
+    audit.record("void", object_type=kind, object_id=record.id, elder_id=record.elder_id)
 
 
 def _check_care(values: dict[str, Any], elder: Elder, today: date) -> None:
@@ -298,19 +302,6 @@ def update_care(
     audit.record("update", object_type="care", object_id=care.id, elder_id=care.elder_id,
                  detail=",".join(version.changed_fields))  # fmt: skip
     return version
-
-
-def void_care(actor: User, care: CareRecord, reason: str, expected_version: int | None) -> None:
-    """Void a care record entered in error."""
-    _ensure_current(care, expected_version)
-    if care.is_void:
-        raise DomainError(None, N_("This record is already voided."))
-    if not reason.strip():
-        raise DomainError("reason", N_("Please fill this in."))
-    care.voided_at = utcnow()
-    care.void_reason = reason.strip()
-    _add_version(care, actor, "voided")
-    audit.record("void", object_type="care", object_id=care.id, elder_id=care.elder_id)
 
 
 def create_campaign(actor: User, values: dict[str, Any], today: date) -> Campaign:

@@ -60,8 +60,7 @@ from caseman.visits.services import (
     record_visit,
     update_care,
     update_visit,
-    void_care,
-    void_visit,
+    void_record,
 )
 
 bp = Blueprint("visits", __name__)
@@ -241,21 +240,26 @@ def edit(visit_id: int) -> Any:
 @roles_required(*RECORDERS)
 def void(visit_id: int) -> Any:
     visit = _visit_or_404(visit_id)
+    return _void_page(visit, "visit", url_for("visits.show", visit_id=visit.id))
+
+
+def _void_page(record: Visit | CareRecord, kind: str, back: str) -> Any:
+    """The void form of a visit or care record: a reason, then back to the record."""
     form = VoidForm()
     if not form.is_submitted():
-        form.version.data = str(visit.version)
+        form.version.data = str(record.version)
     elif form.validate():
         try:
-            void_visit(current_user, visit, form.reason.data, expected_version(form))
+            void_record(current_user, record, form.reason.data, expected_version(form))
             db.session.commit()
             flash(_("The record was voided. It stays in the history."), "success")
-            return redirect(url_for("visits.show", visit_id=visit.id))
+            return redirect(back)
         except DomainError as exc:
             db.session.rollback()
             put_errors(form, exc)
-            form.version.data = str(visit.version)
-    return render_template("visits/void.html", form=form, record=visit, kind="visit",
-                           elder=visit.elder)  # fmt: skip
+            form.version.data = str(record.version)
+    return render_template("visits/void.html", form=form, record=record, kind=kind,
+                           elder=record.elder)  # fmt: skip
 
 
 @bp.get("/visits/<int:visit_id>/versions/<int:number>")
@@ -428,21 +432,7 @@ def edit_care(care_id: int) -> Any:
 @roles_required(*RECORDERS)
 def void_care_view(care_id: int) -> Any:
     care = _care_or_404(care_id)
-    form = VoidForm()
-    if not form.is_submitted():
-        form.version.data = str(care.version)
-    elif form.validate():
-        try:
-            void_care(current_user, care, form.reason.data, expected_version(form))
-            db.session.commit()
-            flash(_("The record was voided. It stays in the history."), "success")
-            return redirect(url_for("visits.show_care", care_id=care.id))
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-            form.version.data = str(care.version)
-    return render_template("visits/void.html", form=form, record=care, kind="care",
-                           elder=care.elder)  # fmt: skip
+    return _void_page(care, "care", url_for("visits.show_care", care_id=care.id))
 
 
 @bp.get("/care/<int:care_id>/versions/<int:number>")

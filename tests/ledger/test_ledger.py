@@ -32,7 +32,7 @@ from caseman.referrals.services import move_referral, move_risk, raise_referral,
 from caseman.rules.enums import Category, NeedType, VisitMethod
 from caseman.rules.masking import mask_id_number, mask_phone
 from caseman.rules.referrals import ReferralStatus, RiskStatus
-from caseman.visits.services import new_submission_key, record_visit, void_visit
+from caseman.visits.services import new_submission_key, record_visit, void_record
 from tests.conftest import TODAY
 from tests.referrals.conftest import referral_values, risk_values
 from tests.visits.conftest import visit_values
@@ -136,7 +136,7 @@ def test_home_visits_are_counted_within_the_period_only(make_user, make_elder, c
         cadre, elder, START + timedelta(days=20), method=VisitMethod.PHONE
     )  # a call does not count
     voided = visit(cadre, elder, START + timedelta(days=30))
-    void_visit(cadre, voided, "录错老人", voided.version)
+    void_record(cadre, voided, "录错老人", voided.version)
     db.session.commit()
     visit(cadre, elder, END)  # last day counts
     visit(cadre, elder, END + timedelta(days=1))  # after

@@ -23,7 +23,7 @@ from caseman.referrals.services import (
 )
 from caseman.rules.enums import ArchiveReason, NeedType, VisitMethod
 from caseman.rules.referrals import ReferralStatus, RiskStatus, RiskType
-from caseman.visits.services import DuplicateSubmission, new_submission_key, void_visit
+from caseman.visits.services import DuplicateSubmission, new_submission_key, void_record
 from tests.conftest import TODAY, row_counts
 from tests.referrals.conftest import FILED, NOW, referral_values, risk_values
 
@@ -98,11 +98,11 @@ def test_referral_raised_from_the_case_file_needs_no_visit(elder, add_referral, 
     assert referral.description == "需要适老化改造"
 
 
-def test_visit_of_another_elder_or_a_void_visit_is_refused(elder, make_elder, add_visit, cadre):
+def test_visit_of_another_elder_or_a_void_record_is_refused(elder, make_elder, add_visit, cadre):
     other = make_elder(filed_on=FILED)
     theirs = add_visit(other)
     voided = add_visit(elder)
-    void_visit(cadre, voided, "录错了", voided.version)
+    void_record(cadre, voided, "录错了", voided.version)
     db.session.commit()
     before = row_counts()
     for visit in (theirs, voided):

@@ -25,7 +25,7 @@ from caseman.visits.queries import (
     status_of,
     total_rate,
 )
-from caseman.visits.services import void_visit
+from caseman.visits.services import void_record
 from tests.conftest import TODAY
 
 # A fixed past calendar: filed in January 2024, looked at on 20 March 2024.
@@ -56,7 +56,7 @@ def test_status_counts_home_visits_only(make_elder, add_visit, recorder):
     home = add_visit(elder, date(2024, 3, 7), today=DAY)
     status = status_of(elder, DAY)
     assert (status.state, status.last_home_visit_on) == (DueState.DONE, date(2024, 3, 7))
-    void_visit(recorder, home, "录错了老人", home.version)
+    void_record(recorder, home, "录错了老人", home.version)
     db.session.commit()
     status = status_of(elder, DAY)
     assert (status.state, status.last_home_visit_on) == (DueState.DUE, None)
@@ -96,7 +96,7 @@ def test_due_list_groups_by_village_and_group_overdue_first(
     add_visit(called, date(2024, 3, 12), today=DAY, method=VisitMethod.PHONE)
     voided = make_elder(name="作废辛", filed_on=date(2024, 3, 1), **GENERAL)
     wrong = add_visit(voided, date(2024, 3, 12), today=DAY)
-    void_visit(recorder, wrong, "录错了老人", wrong.version)
+    void_record(recorder, wrong, "录错了老人", wrong.version)
     gone = make_elder(name="归档壬", filed_on=FILED)
     archive(gone, date(2024, 3, 1), recorder)
     not_yet = make_elder(name="未建档癸", filed_on=date(2024, 3, 25), **GENERAL)
@@ -188,7 +188,7 @@ def cohort(make_elder, add_visit, recorder):
     add_visit(before, date(2024, 3, 4), today=DAY)
     voided = make_elder(name="作废上门", filed_on=FILED)
     wrong = add_visit(voided, date(2024, 3, 12), today=DAY)
-    void_visit(recorder, wrong, "录错", wrong.version)
+    void_record(recorder, wrong, "录错", wrong.version)
     db.session.commit()
     nest = make_elder(
         name="空巢老人",

@@ -28,7 +28,7 @@ from caseman.visits.services import (
     record_care,
     record_visit,
     update_visit,
-    void_visit,
+    void_record,
 )
 from tests.conftest import TODAY, registration_values, row_counts
 from tests.visits.conftest import care_values, visit_values
@@ -73,7 +73,7 @@ def test_number_is_stable_after_edit_and_void_and_never_reused(make_elder, add_v
         one.version,
     )
     db.session.commit()
-    void_visit(recorder, two, "录错了老人", two.version)
+    void_record(recorder, two, "录错了老人", two.version)
     db.session.commit()
     three = add_visit(elder, TODAY - timedelta(days=5))
     db.session.expire_all()
@@ -254,16 +254,16 @@ def test_stale_version_is_refused_and_changes_nothing(make_elder, add_visit, rec
     db.session.rollback()
     assert db.session.get(Visit, visit.id).note == "甲"
     with pytest.raises(StaleEdit):
-        void_visit(recorder, visit, "录错", expected_version=None)
+        void_record(recorder, visit, "录错", expected_version=None)
 
 
 def test_void_needs_a_reason_and_is_final(make_elder, add_visit, recorder):
     elder = make_elder(filed_on=FILED)
     visit = add_visit(elder, TODAY - timedelta(days=3))
     with pytest.raises(DomainError) as exc:
-        void_visit(recorder, visit, "  ", visit.version)
+        void_record(recorder, visit, "  ", visit.version)
     assert exc.value.field == "reason"
-    void_visit(recorder, visit, "录错了老人", visit.version)
+    void_record(recorder, visit, "录错了老人", visit.version)
     db.session.commit()
     assert visit.void_reason == "录错了老人"
     with pytest.raises(DomainError):
@@ -323,7 +323,7 @@ def test_care_linked_to_another_elders_visit_is_refused(make_elder, add_visit, r
 def test_care_linked_to_a_voided_visit_is_refused(make_elder, add_visit, recorder):
     elder = make_elder(filed_on=FILED)
     visit = add_visit(elder, TODAY - timedelta(days=5))
-    void_visit(recorder, visit, "录错", visit.version)
+    void_record(recorder, visit, "录错", visit.version)
     db.session.commit()
     with pytest.raises(FormErrors) as exc:
         record_care(recorder, elder, care_values(visit_id=visit.id), new_submission_key(), TODAY)
