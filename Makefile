@@ -22,7 +22,7 @@ setup: debian $(STAMP) babel-compile
 run: setup
 	$(FLASK) init-db
 	$(FLASK) demo-data --if-empty
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	BIN=$(BIN) scripts/run.sh
 
 test: setup lint
 	$(MAKE) --no-print-directory test-sqlite

@@ -43,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     _init_login(app)
     _register_blueprints(app)
+    _init_queue(app)
     _register_errors(app)
     _security_headers(app)
 
@@ -102,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseman.dashboard.views import bp as dashboard_bp
     from caseman.documents.views import bp as documents_bp
     from caseman.elders.views import bp as elders_bp
+    from caseman.jobs.views import bp as jobs_bp
     from caseman.ledger.views import bp as ledger_bp
     from caseman.referrals.views import bp as referrals_bp
     from caseman.visits.views import bp as visits_bp
@@ -113,8 +115,17 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(referrals_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(ledger_bp)
+    app.register_blueprint(jobs_bp)
     # Static files are public: mark Flask's own endpoint for the access-policy test.
     app.view_functions["static"].access_policy = "public"  # type: ignore[attr-defined]
+
+
+def _init_queue(app: Flask) -> None:
+    """Tests (and ``CASEMAN_QUEUE_IMMEDIATE=1``) run background jobs at once, in-process."""
+    from caseman.jobs.queue import huey
+
+    if app.config.get("TESTING") or app.config.get("CASEMAN_QUEUE_IMMEDIATE"):
+        huey.immediate = True
 
 
 def _register_errors(app: Flask) -> None:

@@ -30,6 +30,12 @@ def _secret_key(instance_path: Path) -> str:
     return path.read_text().strip()
 
 
+def queue_url(instance_path: Path) -> str:
+    """The task queue: SQLite under instance/ unless CASEMAN_QUEUE_URL says otherwise."""
+    url = os.environ.get("CASEMAN_QUEUE_URL", "").strip()
+    return url or f"sqlite:///{instance_path / 'queue.sqlite3'}"
+
+
 def load_config(instance_path: Path) -> dict[str, object]:
     """Build the Flask config mapping for an app whose instance folder is ``instance_path``."""
     return {
@@ -39,9 +45,7 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "CASEMAN_KEY_TARGET_AGE": int(os.environ.get("CASEMAN_KEY_TARGET_AGE", "80")),
-        "CASEMAN_QUEUE_URL": os.environ.get(
-            "CASEMAN_QUEUE_URL", f"sqlite:///{instance_path / 'queue.sqlite3'}"
-        ),
+        "CASEMAN_QUEUE_URL": queue_url(instance_path),
         "CASEMAN_UPLOADS": os.environ.get("CASEMAN_UPLOADS", str(instance_path / "uploads")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -19,6 +19,7 @@ import mimetypes
 import shutil
 import subprocess  # noqa: S404 - runs fc-list, a fixed command without a shell
 import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
-__all__ = ["DocumentError", "check_cjk_font", "render_pdf", "static_url_fetcher"]
+__all__ = ["DocumentError", "check_cjk_font", "render_pdf", "render_pdf_many", "static_url_fetcher"]
 
 TEMPLATE = "documents/sheets.html"
 STYLESHEET = "css/documents.css"  # relative to the static folder
@@ -153,6 +154,41 @@ def render_pdf(document: Document, *, base_url: str | None = None) -> bytes:
         ).write_pdf(font_config=_font_config())
     except FatalURLFetchingError as error:  # a BaseException: make it an ordinary error
         raise DocumentError(f"the document refers to a file it may not read: {error}") from error
+
+
+def render_pdf_many(
+    documents: Iterable[Document], on_rendered: Callable[[int], None] | None = None
+) -> bytes:
+    """Many documents as one PDF (needs an application context).
+
+    Each document is laid out on its own (so ``on_rendered(k)`` can report progress after the
+    k-th) and the pages are written once at the end, so each font is embedded once, not once
+    per document.
+    """
+    check_cjk_font()
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    static_root = Path(current_app.static_folder or "static").resolve()
+    stylesheet = (static_root / STYLESHEET).as_uri()
+    fetcher = static_url_fetcher(static_root)
+    rendered = []
+    try:
+        for k, document in enumerate(documents, start=1):
+            html = render_template(TEMPLATE, **template_context(document), stylesheet=stylesheet)
+            rendered.append(
+                HTML(string=html, base_url=static_root.as_uri() + "/", url_fetcher=fetcher).render(
+                    font_config=_font_config()
+                )
+            )
+            if on_rendered is not None:
+                on_rendered(k)
+    except FatalURLFetchingError as error:
+        raise DocumentError(f"the document refers to a file it may not read: {error}") from error
+    if not rendered:
+        raise ValueError("no documents to render")
+    pages = [page for document in rendered for page in document.pages]
+    return rendered[0].copy(pages).write_pdf()
 
 
 def template_context(document: Document) -> dict[str, Any]:

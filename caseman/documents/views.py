@@ -24,16 +24,18 @@ from sqlalchemy import select
 
 from caseman import audit
 from caseman.access import login_required, roles_required
+from caseman.documents.batches import start_annex2_batch, start_annex3_batch
 from caseman.documents.builders import annex2_for, annex3_for, field_sheets_for
-from caseman.documents.forms import ScanForm
+from caseman.documents.forms import BatchForm, ScanForm
 from caseman.documents.layout import Document
 from caseman.documents.models import SignedScan
 from caseman.documents.services import MAX_SCAN_BYTES, file_scan, find_document
 from caseman.elders.models import Elder
-from caseman.elders.queries import get_version
+from caseman.elders.queries import get_version, list_filter_areas
 from caseman.errors import DomainError
 from caseman.extensions import db
 from caseman.forms import put_errors
+from caseman.jobs.services import enqueue
 from caseman.rules.visit_periods import DueState
 from caseman.scope import area_in_scope, can_see_elder, get_elder_or_404
 from caseman.visits.queries import get_visit_or_none, schedule_statuses
@@ -130,6 +132,42 @@ def field_sheets(fmt: str) -> Any:
     response = send_document(document, fmt)
     db.session.commit()
     return response
+
+
+@bp.route("/documents/batches/new", methods=["GET", "POST"])
+@login_required
+def new_batch() -> Any:
+    """Every 附件2 of a town or village, or every 附件3 of a period, as one PDF made in the
+    background; the job page shows progress and offers the file when it is done."""
+    towns, villages = list_filter_areas(current_user)
+    form = BatchForm()
+    form.area.choices = [(a.id, a.full_name) for a in towns + villages] or [
+        (current_user.area.id, current_user.area.full_name)
+    ]
+    if request.method == "GET":
+        start = today().replace(day=1)
+        form.start.data, form.end.data = start, today()
+        form.kind.data = request.args.get("kind", "annex2")
+        chosen = area_in_scope(current_user, request.args.get("area", type=int))
+        if chosen is not None:
+            form.area.data = chosen.id
+    if form.validate_on_submit():
+        area = area_in_scope(current_user, form.area.data)
+        if area is None:
+            abort(404)
+        try:
+            if form.kind.data == "annex2":
+                job = start_annex2_batch(current_user, area, today())
+            else:
+                job = start_annex3_batch(current_user, area, form.start.data, form.end.data)
+        except DomainError as exc:
+            put_errors(form, exc)
+        else:
+            db.session.commit()
+            enqueue(job)
+            return redirect(url_for("jobs.show", job_id=job.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("documents/batch.html", form=form), status
 
 
 @bp.route("/documents/scans/new", methods=["GET", "POST"])

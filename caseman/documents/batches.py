@@ -1,0 +1,144 @@
+"""Batch printing in the background: every 附件2 of an area, every 附件3 of a period, one PDF.
+
+Each handler first numbers every form and writes the audit rows in one transaction (committed
+before the long part, so the progress commits that follow carry nothing else), then lays out the
+forms one by one, reporting progress, and writes one PDF. Queries are limited to the scope of the
+user who started the job (the worker has no request, so scope is applied explicitly).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from caseman.areas.models import Area
+from caseman.auth.models import User
+from caseman.documents.builders import annex2_for, annex3_for
+from caseman.documents.pdf_writer import check_cjk_font, render_pdf_many
+from caseman.elders.models import Elder
+from caseman.errors import DomainError
+from caseman.extensions import db
+from caseman.jobs.models import Job
+from caseman.jobs.services import JobContext, handler, start_job
+from caseman.ledger.queries import select_ledger
+from caseman.rules.enums import N_
+from caseman.scope import elder_filter
+from caseman.visits.models import Visit
+
+ANNEX2 = "annex2_batch"
+ANNEX3 = "annex3_batch"
+DEFAULT_LIMIT = 2000  # forms in one batch (CASEMAN_BATCH_LIMIT); a village is a few hundred
+
+
+def batch_limit() -> int:
+    return int(current_app.config.get("CASEMAN_BATCH_LIMIT", DEFAULT_LIMIT))
+
+
+def annex2_elder_ids(user: User, area: Area, on: date) -> list[int]:
+    """Elders in the caseload on ``on`` in ``area``, in scope, in the ledger's order."""
+    return [row.id for row in select_ledger(user, area.id, on).elders]
+
+
+def annex3_visits(user: User, area: Area, start: date, end: date) -> list[int]:
+    """Visits (not void) from ``start`` to ``end`` of the elders in ``area`` and in scope."""
+    in_area = select(Area.id).where(Area.path.startswith(area.path, autoescape=True))
+    return list(
+        db.session.scalars(
+            select(Visit.id)
+            .join(Elder, Elder.id == Visit.elder_id)
+            .where(
+                elder_filter(user),
+                Elder.residence_area_id.in_(in_area),
+                Visit.voided_at.is_(None),
+                Visit.visited_on.between(start, end),
+            )
+            .order_by(Visit.visited_on, Elder.name, Visit.number)
+        )
+    )
+
+
+def _check_size(count: int) -> None:
+    if count == 0:
+        raise DomainError(None, N_("There is nothing to print for this choice."))
+    if count > batch_limit():
+        raise DomainError(
+            None,
+            N_(
+                "That is %(count)d forms, more than %(limit)d in one batch: choose a village or a "
+                "shorter period."
+            ),  # fmt: skip
+            count=count,
+            limit=batch_limit(),
+        )
+
+
+def start_annex2_batch(user: User, area: Area, on: date) -> Job:
+    """Queue every 附件2 of ``area`` (flush only). DomainError when empty or too large."""
+    count = len(annex2_elder_ids(user, area, on))
+    _check_size(count)
+    title = f"附件2 · {area.full_name} · {on.isoformat()}"
+    return start_job(user, ANNEX2, title, {"area_id": area.id, "on": on.isoformat()}, count)
+
+
+def start_annex3_batch(user: User, area: Area, start: date, end: date) -> Job:
+    """Queue every 附件3 of ``area`` from ``start`` to ``end`` (flush only)."""
+    count = len(annex3_visits(user, area, start, end))
+    _check_size(count)
+    title = f"附件3 · {area.full_name} · {start.isoformat()}–{end.isoformat()}"
+    params = {"area_id": area.id, "from": start.isoformat(), "to": end.isoformat()}
+    return start_job(user, ANNEX3, title, params, count)
+
+
+def _area(params: dict[str, Any]) -> Area:
+    area = db.session.get(Area, int(params["area_id"]))
+    if area is None:
+        raise DomainError(None, N_("The area no longer exists."))
+    return area
+
+
+def _render(ctx: JobContext, documents: list[Any], name: str) -> str:
+    db.session.commit()  # the numbers and audit rows; what follows only reports progress
+    ctx.progress(0, len(documents), N_("Laying out the forms"))
+    data = render_pdf_many(documents, lambda k: ctx.progress(k))
+    ctx.output(".pdf").write_bytes(data)
+    return name
+
+
+@handler(ANNEX2)
+def annex2_batch(ctx: JobContext) -> str:
+    check_cjk_font()  # before numbering anything
+    area = _area(ctx.params)
+    on = date.fromisoformat(ctx.params["on"])
+    today = date.today()
+    ids = annex2_elder_ids(ctx.user, area, on)
+    _check_size(len(ids))
+    ctx.progress(0, len(ids), N_("Numbering the forms"))
+    documents = []
+    for k, elder_id in enumerate(ids, start=1):
+        elder = db.session.get(Elder, elder_id)
+        assert elder is not None
+        documents.append(annex2_for(ctx.user, elder, today))
+        ctx.job.done = k
+    return _render(ctx, documents, f"附件2_{area.name}_{on.isoformat()}.pdf")
+
+
+@handler(ANNEX3)
+def annex3_batch(ctx: JobContext) -> str:
+    check_cjk_font()
+    area = _area(ctx.params)
+    start = date.fromisoformat(ctx.params["from"])
+    end = date.fromisoformat(ctx.params["to"])
+    today = date.today()
+    ids = annex3_visits(ctx.user, area, start, end)
+    _check_size(len(ids))
+    ctx.progress(0, len(ids), N_("Numbering the forms"))
+    documents = []
+    for k, visit_id in enumerate(ids, start=1):
+        visit = db.session.get(Visit, visit_id)
+        assert visit is not None
+        documents.append(annex3_for(ctx.user, visit, today))
+        ctx.job.done = k
+    return _render(ctx, documents, f"附件3_{area.name}_{start.isoformat()}_{end.isoformat()}.pdf")

@@ -1,0 +1,156 @@
+"""Starting background jobs and running them in the queue's worker.
+
+A job kind is a handler registered with :func:`handler`. The view that starts a job calls
+:func:`start_job` (which adds the row), commits, then :func:`enqueue`. The worker runs
+:func:`run_job`: it marks the job running, calls the handler with a :class:`JobContext` and stores
+the file the handler wrote. Progress is committed as the handler reports it, so the handler must
+commit its own database work before its long part (see caseman.documents.batches), and the page
+that started the job shows how far it got.
+
+A job runs as the user who started it: handlers limit their queries with that user's scope
+explicitly (there is no request, hence no ``current_user``, in the worker).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+
+from caseman.auth.models import User
+from caseman.errors import DomainError
+from caseman.extensions import db
+from caseman.jobs.models import Job, JobStatus
+from caseman.jobs.queue import huey
+from caseman.rules.enums import N_
+
+log = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 0.5  # seconds between progress commits
+
+
+@dataclass
+class JobContext:
+    job: Job
+    user: User
+    params: dict[str, Any]
+    directory: Path
+    _last_commit: float = field(default=0.0)
+
+    def progress(self, done: int, total: int | None = None, message: str = "") -> None:
+        """Record how far the job got (committed at most every PROGRESS_EVERY seconds)."""
+        self.job.done = done
+        if total is not None:
+            self.job.total = total
+        if message:
+            self.job.message = message[:300]
+        now = time.monotonic()
+        if now - self._last_commit >= PROGRESS_EVERY or done == self.job.total:
+            db.session.commit()
+            self._last_commit = now
+
+    def output(self, suffix: str) -> Path:
+        """A new file for the result, under a random name."""
+        self.job.result_file = f"{secrets.token_hex(16)}{suffix}"
+        return self.directory / self.job.result_file
+
+
+Handler = Callable[[JobContext], str]  # writes ctx.output(...), returns the download name
+HANDLERS: dict[str, Handler] = {}
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    def register(function: Handler) -> Handler:
+        HANDLERS[kind] = function
+        return function
+
+    return register
+
+
+def jobs_directory(app: Flask | None = None) -> Path:
+    app = app or current_app
+    path = Path(app.config["CASEMAN_UPLOADS"]) / "jobs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def start_job(user: User, kind: str, title: str, params: dict[str, Any], total: int = 0) -> Job:
+    """Add a queued job (flush only; commit, then :func:`enqueue`)."""
+    if kind not in HANDLERS:
+        raise ValueError(f"unknown job kind {kind!r}")
+    job = Job(kind=kind, title=title[:200], user=user, params=params, total=total)
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def enqueue(job: Job) -> None:
+    run_job(job.id)
+
+
+@huey.task()
+def run_job(job_id: int) -> None:
+    if has_app_context():  # immediate mode (tests) or called from a request
+        _run(job_id)
+        return
+    with _worker_app().app_context():
+        _run(job_id)
+        db.session.remove()
+
+
+_app: Flask | None = None
+
+
+def _worker_app() -> Flask:
+    global _app
+    if _app is None:
+        from caseman import create_app
+
+        _app = create_app()
+    return _app
+
+
+def _run(job_id: int) -> None:
+    from caseman.db import utcnow
+
+    job = db.session.get(Job, job_id)
+    if job is None or job.status != JobStatus.QUEUED:
+        return  # already run (a retried task) or gone
+    job.status = JobStatus.RUNNING
+    job.started_at = utcnow()
+    db.session.commit()
+    context = JobContext(job, job.user, dict(job.params or {}), jobs_directory())
+    try:
+        if not job.user.is_active:
+            raise DomainError(None, N_("Your account is no longer active."))
+        job.result_name = HANDLERS[job.kind](context)
+    except Exception as error:
+        db.session.rollback()
+        job = db.session.get(Job, job_id)
+        assert job is not None
+        job.status = JobStatus.FAILED
+        if isinstance(error, DomainError):
+            job.message = error.message[:300]  # a msgid, translated when shown
+        else:
+            log.exception("job %s (%s) failed", job_id, job.kind)
+            job.message = N_("Something went wrong; the job stopped. Please try again.")
+        job.finished_at = utcnow()
+        db.session.commit()
+        return
+    job.status = JobStatus.DONE
+    job.done = job.total
+    job.finished_at = utcnow()
+    db.session.commit()
+
+
+def result_path(job: Job) -> Path | None:
+    if job.status != JobStatus.DONE or not job.result_file:
+        return None
+    path = jobs_directory() / job.result_file
+    return path if path.is_file() else None

@@ -1,0 +1,10 @@
+"""What the queue consumer imports: the Huey instance with every task and job handler registered.
+
+huey_consumer caseman.jobs.worker.huey -w 2 -k thread
+"""
+
+from caseman.documents import batches  # noqa: F401 - registers the batch-printing handlers
+from caseman.jobs.queue import huey
+from caseman.jobs.services import run_job
+
+__all__ = ["huey", "run_job"]
