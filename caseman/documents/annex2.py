@@ -386,11 +386,12 @@ def annex2_document(
 ) -> Document:
     """Three copies of 附件2 (区民政局 / 镇（街道） / 村（社区）), each with its document number."""
     sheets = []
+    table = annex2_table(data, household, residence)  # one table, shared by the copies
     for label, number in zip(COPIES, numbers, strict=True):
         sheets.append(
             Sheet(
                 title=TITLE,
-                table=annex2_table(data, household, residence),
+                table=table,
                 before=[Line(["建档日期：", *cn_date(data.get("filed_on"))], align="left")],
                 after=[Line([NOTE])],
                 copy_label=label,

@@ -254,11 +254,12 @@ def annex3_document(
 ) -> Document:
     """Four copies of 附件3 for one visit (or a blank field sheet when ``visit`` is None)."""
     sheets = []
+    table = annex3_table(visit, care, number)  # one table, shared by the copies
     for label, document_number in zip(copies, numbers, strict=True):
         sheets.append(
             Sheet(
                 title=TITLE,
-                table=annex3_table(visit, care, number),
+                table=table,
                 before=[
                     Line(
                         [

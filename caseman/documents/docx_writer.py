@@ -23,24 +23,24 @@ looks the same, checked or not.
 
 from __future__ import annotations
 
+import copy
 import io
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape  # noqa: S406 - escaping, not parsing
 
 from docx import Document as new_docx
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.oxml.simpletypes import ST_Merge
-from docx.oxml.table import CT_Row
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.section import Section
 from docx.shared import Mm, Pt
 from docx.table import Table as DocxTable
-from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from caseman.documents.layout import Box, Cell, Document, Line, Paragraph, Row, Sheet, Table, Text
@@ -86,6 +86,7 @@ def render_docx(document: Document) -> bytes:
     properties.modified = now
     properties.revision = 1
 
+    tables: dict[int, BaseOxmlElement] = {}  # id(layout table) -> its w:tbl, for the copies
     for index, sheet in enumerate(document.sheets):
         if index == 0:
             section = docx.sections[0]
@@ -94,7 +95,7 @@ def render_docx(document: Document) -> bytes:
             # The paragraph that closes the previous sheet: keep it from spilling onto a page.
             _shrink(docx.paragraphs[-1])
         _page(section, sheet.orientation)
-        _write_sheet(docx, sheet)
+        _write_sheet(docx, sheet, tables)
 
     out = io.BytesIO()
     docx.save(out)
@@ -189,7 +190,7 @@ def _shrink(paragraph: DocxParagraph) -> None:
 # --- a sheet --------------------------------------------------------------------------------------
 
 
-def _write_sheet(docx: DocxDocument, sheet: Sheet) -> None:
+def _write_sheet(docx: DocxDocument, sheet: Sheet, tables: dict[int, BaseOxmlElement]) -> None:
     if sheet.document_number:
         _write_band(docx, sheet)
     else:
@@ -201,7 +202,13 @@ def _write_sheet(docx: DocxDocument, sheet: Sheet) -> None:
             _write_title(docx.add_paragraph(), sheet.title)
     for line in sheet.before:
         _write_line(docx.add_paragraph(), line)
-    _write_table(docx, sheet.table)
+    written = tables.get(id(sheet.table))
+    if written is not None:
+        # The copies of a form share one table: copy its XML instead of building it again
+        # (python-docx's element API is most of the writer's time).
+        docx.element.body._insert_tbl(copy.deepcopy(written))
+    else:
+        tables[id(sheet.table)] = _write_table(docx, sheet.table)
     if sheet.after:
         for line in sheet.after:
             _write_line(docx.add_paragraph(), line)
@@ -298,7 +305,7 @@ def _write_inlines(
 # --- the table ------------------------------------------------------------------------------------
 
 
-def _write_table(docx: DocxDocument, table: Table) -> None:
+def _write_table(docx: DocxDocument, table: Table) -> BaseOxmlElement:
     """The table built row by row from the resolved grid: a spanned cell is one ``w:tc`` with
     ``w:gridSpan``, continued in the rows below by ``w:vMerge`` cells (what Word writes itself).
 
@@ -314,58 +321,124 @@ def _write_table(docx: DocxDocument, table: Table) -> None:
     _borders(out)
     _cell_margins(out, left=CELL_MARGIN_TWIPS, right=CELL_MARGIN_TWIPS, top=20, bottom=20)
 
-    widths = table.column_widths_mm
-    leading_header = True
-    for r, row in enumerate(table.rows):
-        tr = out._tbl.add_tr()
-        _cant_split(tr)
-        docx_row = _Row(tr, out)
-        if row.height_mm is not None:
-            docx_row.height = Mm(row.height_mm)
-            docx_row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
-        # Word repeats only the rows at the very top of a table.
-        leading_header = leading_header and row.header
-        if leading_header:
-            tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    rows = "".join(_row_xml(table, grid, r) for r in range(len(table.rows)))
+    parsed = parse_xml(f"<w:tbl {nsdecls('w')}>{rows}</w:tbl>")
+    for tr in list(parsed):
+        out._tbl.append(tr)
+    return out._tbl
 
-        col = 0
-        while col < table.columns:
-            top, index = grid[r][col]  # type: ignore[misc] - grid() leaves no None
-            cell = table.rows[top].cells[index]
-            tc = tr.add_tc()
-            tc.width = Mm(sum(widths[col : col + cell.colspan]))
-            if cell.colspan > 1:
-                tc.grid_span = cell.colspan
-            if cell.rowspan > 1:
-                tc.vMerge = ST_Merge.RESTART if top == r else ST_Merge.CONTINUE
-            if top == r:
-                _write_cell(_Cell(tc, out), cell, tall=row.height_mm is not None)
-            col += cell.colspan
-        # Rows joined by a rowspan stay on one page, and a section title stays with the row
-        # below it: Word keeps a row with the next one when its paragraphs keep with next.
-        spanning = any(top + table.rows[top].cells[i].rowspan - 1 > r for top, i in grid[r])  # type: ignore[misc]
-        if spanning or (r + 1 < len(table.rows) and _is_heading(row)):
-            for p in tr.iter(qn("w:p")):
-                DocxParagraph(p, out).paragraph_format.keep_with_next = True
+
+# The rows are written as XML text and parsed once: python-docx's element API (which keeps every
+# child in schema order by searching its siblings) took most of the writer's time. The elements
+# are exactly what that API wrote, in schema order: w:trPr (cantSplit, trHeight, tblHeader),
+# w:tcPr (tcW, gridSpan, vMerge, vAlign), w:pPr (keepNext, jc), w:rPr (rFonts, b, sz, u).
+
+_JC = {"left": "left", "center": "center", "right": "right"}
+
+
+def _row_xml(table: Table, grid: list[list[Any]], r: int) -> str:
+    row = table.rows[r]
+    widths = table.column_widths_mm
+    leading_header = all(table.rows[k].header for k in range(r + 1))
+    tr_pr = "<w:cantSplit/>"
+    if row.height_mm is not None:
+        tr_pr += f'<w:trHeight w:val="{_twips(row.height_mm)}" w:hRule="atLeast"/>'
+    if leading_header:  # Word repeats only the rows at the very top of a table
+        tr_pr += "<w:tblHeader/>"
+    # Rows joined by a rowspan stay on one page, and a section title stays with the row below
+    # it: Word keeps a row with the next one when its paragraphs keep with next.
+    spanning = any(top + table.rows[top].cells[i].rowspan - 1 > r for top, i in grid[r])
+    keep_next = spanning or (r + 1 < len(table.rows) and _is_heading(row))
+    cells = []
+    col = 0
+    while col < table.columns:
+        top, index = grid[r][col]
+        cell = table.rows[top].cells[index]
+        tc_pr = f'<w:tcW w:w="{_twips(sum(widths[col : col + cell.colspan]))}" w:type="dxa"/>'
+        if cell.colspan > 1:
+            tc_pr += f'<w:gridSpan w:val="{cell.colspan}"/>'
+        if cell.rowspan > 1:
+            tc_pr += '<w:vMerge w:val="restart"/>' if top == r else "<w:vMerge/>"
+        if top == r:
+            tall = row.height_mm is not None and cell.kind in ("value", "signature")
+            tc_pr += f'<w:vAlign w:val="{"top" if tall else "center"}"/>'
+            body = _cell_paragraphs_xml(cell, keep_next)
+        else:
+            tc_pr += '<w:vAlign w:val="center"/>'
+            body = _paragraph_xml([], "left", keep_next=keep_next)
+        cells.append(f"<w:tc><w:tcPr>{tc_pr}</w:tcPr>{body}</w:tc>")
+        col += cell.colspan
+    return f"<w:tr><w:trPr>{tr_pr}</w:trPr>{''.join(cells)}</w:tr>"
+
+
+def _cell_paragraphs_xml(cell: Cell, keep_next: bool) -> str:
+    align = "center" if cell.kind == "header" else cell.align
+    bold = cell.kind in _BOLD_KINDS
+    paragraphs: Iterable[Paragraph] = cell.paragraphs or [[]]
+    return "".join(
+        _paragraph_xml(_runs(parts, bold), align, keep_next=keep_next) for parts in paragraphs
+    )
+
+
+def _runs(parts: Paragraph, bold: bool) -> list[str]:
+    runs = []
+    for part in parts:
+        if isinstance(part, Box):
+            runs.append(_run_xml(part.glyph, symbol=True))
+            if part.label:
+                runs.append(_run_xml(part.label, bold=bold))
+        elif isinstance(part, Text):
+            runs.append(_run_xml(part.text, bold=bold or part.bold, underline=part.fill))
+        elif part:
+            runs.append(_run_xml(part, bold=bold))
+    return runs
+
+
+def _paragraph_xml(runs: list[str], align: str, *, keep_next: bool) -> str:
+    p_pr = ("<w:keepNext/>" if keep_next else "") + f'<w:jc w:val="{_JC[align]}"/>'
+    return f"<w:p><w:pPr>{p_pr}</w:pPr>{''.join(runs)}</w:p>"
+
+
+def _run_xml(
+    text: str, *, bold: bool = False, underline: bool = False, symbol: bool = False
+) -> str:
+    r_pr = ""
+    if symbol:
+        font = xml_escape(SYMBOL_FONT, {'"': "&quot;"})
+        r_pr += (f'<w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:cs="{font}" '
+                 f'w:eastAsia="{font}"/>')  # fmt: skip
+    if bold:
+        r_pr += "<w:b/>"
+    if underline:
+        r_pr += '<w:u w:val="single"/>'
+    content = []
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            content.append("<w:br/>")
+        for j, piece in enumerate(line.split("\t")):
+            if j:
+                content.append("<w:tab/>")
+            if piece:
+                content.append(f'<w:t xml:space="preserve">{xml_escape(_xml_safe(piece))}</w:t>')
+    props = f"<w:rPr>{r_pr}</w:rPr>" if r_pr else ""
+    return f"<w:r>{props}{''.join(content)}</w:r>"
+
+
+_XML_ILLEGAL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])
+
+
+def _xml_safe(text: str) -> str:
+    """Drop control characters XML 1.0 cannot carry (a pasted form feed would break the file)."""
+    return text.translate(_XML_ILLEGAL)
+
+
+def _twips(mm: float) -> int:
+    return round(mm * 1440 / 25.4)
 
 
 def _is_heading(row: Row) -> bool:
     """A row of section titles or column headers: it belongs with the row below it."""
     return all(cell.kind in ("section", "header") for cell in row.cells)
-
-
-def _write_cell(target: _Cell, cell: Cell, *, tall: bool) -> None:
-    writing_space = tall and cell.kind in ("value", "signature")
-    target.vertical_alignment = (
-        WD_CELL_VERTICAL_ALIGNMENT.TOP if writing_space else WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    )
-    align = "center" if cell.kind == "header" else cell.align
-    bold = cell.kind in _BOLD_KINDS
-    paragraphs: Iterable[Paragraph] = cell.paragraphs or [[]]
-    for i, parts in enumerate(paragraphs):
-        paragraph = target.paragraphs[0] if i == 0 else target.add_paragraph()
-        paragraph.alignment = _ALIGN[align]
-        _write_inlines(paragraph, parts, bold=bold)
 
 
 def _fixed_layout(table: DocxTable, widths_mm: list[float]) -> None:
@@ -443,9 +516,3 @@ def _insert_tbl_pr(tbl_pr: BaseOxmlElement, element: BaseOxmlElement) -> None:
             tbl_pr.insert(index, element)
             return
     tbl_pr.append(element)
-
-
-def _cant_split(tr: CT_Row) -> None:
-    """A row is never split across pages (w:cantSplit, first in w:trPr among what we set)."""
-    tr_pr = tr.get_or_add_trPr()
-    tr_pr.insert(0, OxmlElement("w:cantSplit"))

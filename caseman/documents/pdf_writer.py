@@ -22,14 +22,13 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from flask import current_app, render_template
-from markupsafe import Markup
 
 from caseman.documents.errors import DocumentError
 from caseman.documents.layout import Box, Document, Paragraph, Row, Sheet, Text
-from caseman.documents.qr import qr_svg
+from caseman.documents.qr import qr_png
 
 if TYPE_CHECKING:
     from weasyprint.text.fonts import FontConfiguration
@@ -45,6 +44,9 @@ INSTALL_HINT = (
     "`make run` do it through scripts/ensure-debian-packages.sh)."
 )
 PREFERRED_FONT = "Noto Serif CJK SC"
+# The QR code of a document number is an image the fetcher draws: ``caseman-qr:<number>`` (a PNG
+# is laid out and embedded much faster than an SVG of a few hundred path segments).
+QR_SCHEME = "caseman-qr:"
 UNBROKEN_LABEL = 12  # characters: an option label up to this long is never split across lines
 
 _cjk_font: str | None = None  # the probe's answer, kept once a font was found
@@ -108,6 +110,9 @@ def static_url_fetcher(static_root: str | Path | None = None) -> URLFetcher:
 
     class StaticOnlyFetcher(URLFetcher):
         def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            if url.startswith(QR_SCHEME):
+                number = unquote(url.removeprefix(QR_SCHEME))
+                return URLFetcherResponse(url, qr_png(number), {"Content-Type": "image/png"})
             path = static_path(url, root)
             mime, _encoding = mimetypes.guess_type(path.name)
             return URLFetcherResponse(
@@ -196,14 +201,12 @@ def template_context(document: Document) -> dict[str, Any]:
     sheets = []
     for sheet in document.sheets:
         number = sheet.document_number
-        # qr_svg builds the element with ElementTree, which escapes the text.
-        qr = Markup(qr_svg(number)) if number else None  # noqa: S704
-        sheets.append(_sheet(sheet, qr))
+        sheets.append(_sheet(sheet, QR_SCHEME + quote(number, safe="") if number else None))
     title = next((s.title for s in document.sheets if s.title), document.name)
     return {"title": title, "sheets": sheets}
 
 
-def _sheet(sheet: Sheet, qr: Markup | None) -> dict[str, Any]:
+def _sheet(sheet: Sheet, qr: str | None) -> dict[str, Any]:
     table = sheet.table
     grid = table.grid()  # raises ValueError when the spans do not tile the grid
     head = 0

@@ -1,8 +1,8 @@
-"""QR codes of document numbers: inline SVG for the PDF, PNG for the Word file.
+"""QR codes of document numbers, as PNG images for both the PDF and the Word file.
 
 A printed form carries its document number as text and as a QR code, so that the signed copy,
 scanned, can be attached back to its case. The code is small (~18 mm) and only holds the number,
-so error correction M and the standard 4-module quiet zone are plenty. Both functions cache their
+so error correction M and the standard 4-module quiet zone are plenty. ``qr_png`` caches its
 last few hundred answers: the copies of a form, and reprints, share one number.
 
 PNG output prefers Pillow (a WeasyPrint dependency, so normally present), then qrcode's PyPNG
@@ -16,11 +16,9 @@ import functools
 import io
 import struct
 import zlib
-from xml.etree import ElementTree as ET  # noqa: S405 - we build XML, we never parse any
 
 import qrcode
 import qrcode.constants
-from qrcode.image.svg import SvgPathImage
 
 BORDER = 4  # modules of quiet zone (the standard minimum)
 
@@ -32,25 +30,6 @@ def _qr(text: str, box_size: int = 10) -> qrcode.QRCode:
     code.add_data(text)
     code.make(fit=True)
     return code
-
-
-@functools.lru_cache(maxsize=256)
-def qr_svg(text: str, *, css_class: str = "qr-code") -> str:
-    """An inline ``<svg>`` element (one path, no XML declaration, no external files).
-
-    The element has a ``viewBox`` but no width or height: size it with CSS.
-    """
-    image = _qr(text).make_image(image_factory=SvgPathImage)
-    svg = image.get_image()
-    for attribute in ("width", "height"):
-        svg.attrib.pop(attribute, None)
-    svg.set("class", css_class)
-    svg.set("role", "img")
-    svg.set("aria-label", text)
-    if image.path is not None:
-        # qrcode names the path id="qr-path": several codes on one page would repeat the id.
-        image.path.attrib.pop("id", None)
-    return ET.tostring(svg, encoding="unicode")
 
 
 @functools.lru_cache(maxsize=256)

@@ -19,7 +19,7 @@ from caseman.documents.docx_writer import render_docx
 from caseman.documents.errors import DocumentError
 from caseman.documents.layout import Box, Cell, Document, Line, Row, Sheet, Table, Text
 from caseman.documents.pdf_writer import check_cjk_font, render_pdf, static_url_fetcher
-from caseman.documents.qr import png_from_matrix, qr_png, qr_svg
+from caseman.documents.qr import png_from_matrix, qr_png
 
 COPIES = ["第1联 区民政局存档", "第2联 镇（街道）存档"]
 NUMBER = "YB-A2-2025-000123"
@@ -123,16 +123,6 @@ def sample_document() -> Document:
 
 
 # --- QR codes -------------------------------------------------------------------------------------
-
-
-def test_qr_svg_is_one_inline_path_without_an_id() -> None:
-    svg = qr_svg(NUMBER)
-    assert svg.startswith("<svg")
-    assert svg.endswith("</svg>")
-    assert svg.count("<path") == 1
-    assert "id=" not in svg
-    assert "<?xml" not in svg
-    assert "viewBox" in svg
 
 
 def test_qr_png_fallback_matches_pillow() -> None:
@@ -340,6 +330,10 @@ def test_url_fetcher_serves_only_static_files(app: Flask) -> None:
     assert b"@page" in response.read()
     assert response.content_type == "text/css"
     response.close()
+    qr = fetcher.fetch("caseman-qr:" + NUMBER)  # the QR code of a document number, drawn
+    assert qr.content_type == "image/png"
+    assert qr.read() == qr_png(NUMBER)
+    qr.close()
     for url in (
         "file:///etc/passwd",
         (static / ".." / "requirements.txt").as_uri(),
