@@ -6,6 +6,7 @@ The renders run inside an application context (the PDF template needs one), on t
 ``DATABASE_URL`` (``--database-url`` overrides), so builders may read real data.
 
     PYTHONPATH=. .venv/bin/python scripts/bench_documents.py [--runs 10] [--only NAME ...]
+        [--batch 200]
 
 To add a document, add one line to ``DOCUMENTS``: a name and a function (called inside the app
 context) that returns a :class:`caseman.documents.layout.Document`.
@@ -118,11 +119,90 @@ def bench(name: str, build: Callable[[], Document], runs: int) -> None:
         )
 
 
+def bench_batch(count: int) -> None:
+    """Every 附件2 of a village of ``count`` elders as one PDF, through the background job's
+    handler (numbering, audit rows, layout, one PDF), on a scratch SQLite database; prints the
+    progress the job page would show, the total time, the pages and the peak memory."""
+    import resource
+    from datetime import date
+
+    from caseman.areas.models import AreaLevel
+    from caseman.areas.services import create_area
+    from caseman.auth.models import Role
+    from caseman.auth.services import create_user
+    from caseman.documents.batches import start_annex2_batch
+    from caseman.elders.services import Registration, register_elder
+    from caseman.extensions import db
+    from caseman.jobs import services as jobs
+    from caseman.jobs.models import Job
+    from caseman.rules.enums import Category, Gender
+    from caseman.rules.id_number import make_id_number
+    from tests.conftest import registration_values
+
+    today = date.today()
+    with tempfile.TemporaryDirectory() as scratch:
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{scratch}/batch.sqlite3",
+                "CASEMAN_UPLOADS": scratch,
+                "CASEMAN_QUEUE_IMMEDIATE": True,
+            }
+        )
+        with app.app_context():
+            db.create_all()
+            district = create_area("渝北区", AreaLevel.DISTRICT, code="500112")
+            town = create_area("木耳镇", AreaLevel.TOWN, district)
+            village = create_area("金刚村", AreaLevel.VILLAGE, town)
+            user = create_user("bench", "bench-pass-2024", Role.TOWN, town)
+            member = {"name": "李强", "gender": "male", "relation": "son", "phone": "13900001234",
+                      "id_number": "", "health": "健康", "is_dibao_or_poverty": False,
+                      "visits_often": True}  # fmt: skip
+            for k in range(count):
+                birth = date(today.year - 70 - k % 25, 1 + k % 12, 1 + k % 28)
+                number = make_id_number("500112", birth, 100 + k, Gender.FEMALE)
+                values = registration_values(village, name=f"张秀{k:03d}", id_number=number,
+                                             key_override_reason="按村里掌握的情况")  # fmt: skip
+                register_elder(user, Registration(values, [member], {Category.LIVING_ALONE}), today)
+            db.session.commit()
+            job = start_annex2_batch(user, village, today)
+            db.session.commit()
+
+            started = time.perf_counter()
+            report = jobs.JobContext.progress
+
+            def progress(ctx: jobs.JobContext, done: int, total: int | None = None,
+                         message: str = "") -> None:  # fmt: skip
+                report(ctx, done, total, message)
+                if done % 25 == 0 or done == ctx.job.total:
+                    print(f"  {time.perf_counter() - started:7.1f} s  {done:>4}/{ctx.job.total}"
+                          f"  {message}")  # fmt: skip
+
+            jobs.JobContext.progress = progress  # type: ignore[method-assign]
+            jobs._run(job.id)
+            elapsed = time.perf_counter() - started
+            finished = db.session.get(Job, job.id)
+            assert finished is not None
+            path = jobs.result_path(finished)
+            if path is None:
+                print(f"batch of {count}: {finished.status.value} ({finished.message})")
+                return
+            data = path.read_bytes()
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(
+                f"batch of {count} 附件2: {elapsed:.1f} s ({elapsed / count * 1000:.0f} ms a form),"
+                f" {pdf_pages(data)} pages, {len(data) / 1024 / 1024:.1f} MB,"
+                f" peak RSS {peak:.0f} MB"
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=10, help="timed renders per writer")
     parser.add_argument("--only", nargs="+", choices=sorted(DOCUMENTS), help="documents to time")
     parser.add_argument("--database-url", help="database the builders read (default: settings)")
+    parser.add_argument(
+        "--batch", type=int, metavar="N", help="also print a village's N 附件2 in one PDF"
+    )
     args = parser.parse_args(argv)
 
     config = {"SQLALCHEMY_DATABASE_URI": args.database_url} if args.database_url else None
@@ -133,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     with app.app_context():
         for name in args.only or DOCUMENTS:
             bench(name, DOCUMENTS[name], args.runs)
+    if args.batch:
+        bench_batch(args.batch)
     return 0
 
 
