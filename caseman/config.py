@@ -46,6 +46,7 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "CASEMAN_KEY_TARGET_AGE": int(os.environ.get("CASEMAN_KEY_TARGET_AGE", "80")),
         "CASEMAN_QUEUE_URL": queue_url(instance_path),
+        "CASEMAN_BATCH_LIMIT": int(os.environ.get("CASEMAN_BATCH_LIMIT", "2000")),
         "CASEMAN_UPLOADS": os.environ.get("CASEMAN_UPLOADS", str(instance_path / "uploads")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

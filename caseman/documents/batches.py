@@ -30,11 +30,11 @@ from caseman.visits.models import Visit
 
 ANNEX2 = "annex2_batch"
 ANNEX3 = "annex3_batch"
-DEFAULT_LIMIT = 2000  # forms in one batch (CASEMAN_BATCH_LIMIT); a village is a few hundred
 
 
 def batch_limit() -> int:
-    return int(current_app.config.get("CASEMAN_BATCH_LIMIT", DEFAULT_LIMIT))
+    """Forms in one batch (CASEMAN_BATCH_LIMIT, 2,000 by default; a village has a few hundred)."""
+    return int(current_app.config["CASEMAN_BATCH_LIMIT"])
 
 
 def annex2_elder_ids(user: User, area: Area, on: date) -> list[int]:

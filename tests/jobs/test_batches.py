@@ -199,3 +199,16 @@ def test_queued_job_waits_in_the_queue_then_runs(client, login_as, make_user, ma
     db.session.expire_all()
     assert _job().status == JobStatus.DONE
     assert _download(client, job).startswith(b"%PDF")
+
+
+def test_a_batch_too_large_is_refused_with_the_numbers(app, client, login_as, make_user,
+                                                       make_elder, areas):  # fmt: skip
+    make_elder(name="张秀英")
+    make_elder(name="李桂兰")
+    app.config["CASEMAN_BATCH_LIMIT"] = 1
+    login_as(make_user("town", "muer"))
+    before = row_counts()
+    page = _post_batch(client, kind="annex2", area=areas["jingang"].id)
+    assert page.status_code == 400
+    assert "That is 2 forms, more than 1 in one batch" in page.get_data(as_text=True)
+    assert row_counts() == before
