@@ -144,25 +144,14 @@ def render_pdf(document: Document, *, base_url: str | None = None) -> bytes:
     ``base_url`` is where relative URLs in the template resolve (the static folder by default);
     whatever it is, only files under the static folder are ever fetched.
     """
-    check_cjk_font()
-    from weasyprint import HTML
-    from weasyprint.urls import FatalURLFetchingError
-
-    static_root = Path(current_app.static_folder or "static").resolve()
-    stylesheet = (static_root / STYLESHEET).as_uri()  # absolute: whatever base_url says
-    html = render_template(TEMPLATE, **template_context(document), stylesheet=stylesheet)
-    try:
-        return HTML(
-            string=html,
-            base_url=base_url or static_root.as_uri() + "/",
-            url_fetcher=static_url_fetcher(static_root),
-        ).write_pdf(font_config=_font_config())
-    except FatalURLFetchingError as error:  # a BaseException: make it an ordinary error
-        raise DocumentError(f"the document refers to a file it may not read: {error}") from error
+    return render_pdf_many([document], base_url=base_url)
 
 
 def render_pdf_many(
-    documents: Iterable[Document], on_rendered: Callable[[int], None] | None = None
+    documents: Iterable[Document],
+    on_rendered: Callable[[int], None] | None = None,
+    *,
+    base_url: str | None = None,
 ) -> bytes:
     """Many documents as one PDF (needs an application context).
 
@@ -171,39 +160,142 @@ def render_pdf_many(
     per document.
     """
     check_cjk_font()
-    from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
     static_root = Path(current_app.static_folder or "static").resolve()
-    stylesheet = (static_root / STYLESHEET).as_uri()
     fetcher = static_url_fetcher(static_root)
-    rendered = []
+    base = base_url or static_root.as_uri() + "/"
+    first = None
+    pages: list[Any] = []
     try:
         for k, document in enumerate(documents, start=1):
-            html = render_template(TEMPLATE, **template_context(document), stylesheet=stylesheet)
-            rendered.append(
-                HTML(string=html, base_url=static_root.as_uri() + "/", url_fetcher=fetcher).render(
-                    font_config=_font_config()
-                )
-            )
+            rendered, document_pages = _lay_out(document, static_root, base, fetcher)
+            first = first or rendered
+            pages.extend(document_pages)
             if on_rendered is not None:
                 on_rendered(k)
-    except FatalURLFetchingError as error:
+    except FatalURLFetchingError as error:  # a BaseException: make it an ordinary error
         raise DocumentError(f"the document refers to a file it may not read: {error}") from error
-    if not rendered:
+    if first is None:
         raise ValueError("no documents to render")
-    pages = [page for document in rendered for page in document.pages]
-    return rendered[0].copy(pages).write_pdf()
+    return first.copy(pages).write_pdf()
+
+
+# --- copies: one layout, a band per copy ----------------------------------------------------------
+#
+# The copies of a form (第1联, 第2联 …) differ only in the band at the top: the copy label, the
+# document number and its QR code. Laying out the same table three or four times was most of the
+# time a form took, so the form is laid out once with its band left blank, each copy's band is
+# laid out on a page of its own, and every copy's first page is painted as the form's page with
+# that band on top (the rest of a long form's pages follow unchanged). The PDF is the same as if
+# each copy had been laid out in full: same positions, same text, fonts embedded once.
+
+
+class _Overlay:
+    """A laid-out page painted with another laid-out page on top of it."""
+
+    def __init__(self, base: Any, top: Any) -> None:
+        self._base = base
+        self._top = top
+
+    def __getattr__(self, name: str) -> Any:  # size, bleed, links, anchors… of the base page
+        return getattr(self._base, name)
+
+    def paint(self, stream: Any, scale: float = 1) -> None:
+        self._base.paint(stream, scale)
+        self._top.paint(stream, scale)
+
+
+def copy_groups(sheets: list[Sheet]) -> list[list[Sheet]]:
+    """Consecutive sheets that are copies of one form: the same table object, title, lines and
+    orientation, each with a band (copy label or document number)."""
+    groups: list[list[Sheet]] = []
+    for sheet in sheets:
+        last = groups[-1][-1] if groups else None
+        if (
+            last is not None
+            and last.table is sheet.table
+            and (last.title, last.before, last.after, last.orientation)
+            == (sheet.title, sheet.before, sheet.after, sheet.orientation)
+            and (sheet.copy_label or sheet.document_number)
+            and (last.copy_label or last.document_number)
+        ):
+            groups[-1].append(sheet)
+        else:
+            groups.append([sheet])
+    return groups
+
+
+def _lay_out(document: Document, static_root: Path, base: str, fetcher: Any) -> tuple[Any, list]:
+    """Lay the document out; its pages in order, each copy's first page with its own band."""
+    from weasyprint import HTML
+
+    context = template_context(document)
+    html = render_template(
+        TEMPLATE, **context, stylesheet=(static_root / STYLESHEET).as_uri()
+    )  # absolute stylesheet URL: whatever base_url says
+    rendered = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
+        font_config=_font_config()
+    )
+    # Which section each page belongs to: a section's id is an anchor on its first page.
+    by_section: dict[int, list[Any]] = {}
+    section = -1
+    for page in rendered.pages:
+        starts = [int(a[1:]) for a in page.anchors if a.startswith("s") and a[1:].isdigit()]
+        if starts:
+            section = min(starts)
+        by_section.setdefault(section, []).append(page)
+    pages: list[Any] = []
+    for entry in context["layout"]:
+        body = by_section.get(entry["section"], [])
+        if entry["bands"] is None:
+            pages.extend(body)
+            continue
+        for band in entry["bands"]:
+            (top,) = by_section[band]
+            pages.append(_Overlay(body[0], top))
+            pages.extend(body[1:])
+    return rendered, pages
 
 
 def template_context(document: Document) -> dict[str, Any]:
-    """What ``sheets.html`` needs: the sheets with their inlines flattened for Jinja."""
-    sheets = []
-    for sheet in document.sheets:
-        number = sheet.document_number
-        sheets.append(_sheet(sheet, QR_SCHEME + quote(number, safe="") if number else None))
+    """What ``sheets.html`` needs: the sheets with their inlines flattened for Jinja.
+
+    Copies of one form (:func:`copy_groups`) become one section with a blank band and one
+    band-only section per copy; ``layout`` says which sections make which pages.
+    """
+    sheets: list[dict[str, Any]] = []
+    layout: list[dict[str, Any]] = []
+    for group in copy_groups(document.sheets):
+        body = _sheet(group[0], _qr(group[0]))
+        body["section"] = len(sheets)
+        if len(group) == 1:
+            sheets.append(body)
+            layout.append({"section": body["section"], "bands": None})
+            continue
+        body["band"] = "hidden"
+        sheets.append(body)
+        bands = []
+        for sheet in group:
+            bands.append(len(sheets))
+            sheets.append({**_sheet_band(sheet), "section": len(sheets), "band": "only"})
+        layout.append({"section": body["section"], "bands": bands})
     title = next((s.title for s in document.sheets if s.title), document.name)
-    return {"title": title, "sheets": sheets}
+    return {"title": title, "sheets": sheets, "layout": layout}
+
+
+def _qr(sheet: Sheet) -> str | None:
+    number = sheet.document_number
+    return QR_SCHEME + quote(number, safe="") if number else None
+
+
+def _sheet_band(sheet: Sheet) -> dict[str, Any]:
+    return {
+        "orientation": sheet.orientation,
+        "copy_label": sheet.copy_label,
+        "document_number": sheet.document_number,
+        "qr": _qr(sheet),
+    }
 
 
 def _sheet(sheet: Sheet, qr: str | None) -> dict[str, Any]:
@@ -216,6 +308,7 @@ def _sheet(sheet: Sheet, qr: str | None) -> dict[str, Any]:
     if any(r + c.rowspan > head for r in range(head) for c in table.rows[r].cells):
         head = 0
     return {
+        "band": "full",
         "title": sheet.title,
         "orientation": sheet.orientation,
         "copy_label": sheet.copy_label,

@@ -364,3 +364,40 @@ def test_no_cjk_font_is_a_document_error(app: Flask, monkeypatch: pytest.MonkeyP
 def test_cjk_font_is_found_here() -> None:
     assert pdf_writer._probe_cjk_fonts(), "install fonts-noto-cjk"
     assert check_cjk_font()
+
+
+def test_copies_sharing_a_table_are_grouped() -> None:
+    shared = sample_sheet(COPIES[0]).table
+    copies = [Sheet("标题", shared, copy_label=label, document_number=f"N-{k}")
+              for k, label in enumerate(COPIES, start=1)]  # fmt: skip
+    other = sample_sheet("另一份")
+    groups = pdf_writer.copy_groups([*copies, other])
+    assert [len(group) for group in groups] == [2, 1]
+    context = pdf_writer.template_context(Document([*copies, other]))
+    assert [s["band"] for s in context["sheets"]] == ["hidden", "only", "only", "full"]
+    assert context["layout"] == [{"section": 0, "bands": [1, 2]}, {"section": 3, "bands": None}]
+
+
+@poppler
+def test_copies_laid_out_once_print_each_band_on_its_own_copy(app: Flask, tmp_path: Path) -> None:
+    """A form long enough for two pages, in two copies sharing one table: each copy is its first
+    page with its own label and number, then the continuation (004 附件2: 一式三份, each 联)."""
+    rows = [Row([Cell.of(f"第{i}行"), Cell.of("")], height_mm=9) for i in range(40)]
+    table = Table([40, 140], rows)
+    sheets = [Sheet("标题", table, copy_label=label, document_number=f"{NUMBER}-{k}")
+              for k, label in enumerate(COPIES, start=1)]  # fmt: skip
+    path = tmp_path / "copies.pdf"
+    path.write_bytes(render_pdf(Document(sheets)))
+    pages = _run("pdftotext", "-layout", path, "-").rstrip("\f").split("\f")
+    assert len(pages) == 4
+    for first, label, k in ((0, COPIES[0], 1), (2, COPIES[1], 2)):
+        assert label in pages[first]
+        assert f"编号：{NUMBER}-{k}" in pages[first]
+        assert "第0行" in pages[first]
+        assert "第39行" in pages[first + 1]
+        assert label not in pages[first + 1]
+    text = "".join(pages)
+    assert text.count(COPIES[0]) == 1
+    assert text.count(COPIES[1]) == 1
+    images = _run("pdfimages", "-list", path)
+    assert len(images.strip().splitlines()) == 2 + 2  # header lines + one QR code per copy
