@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(demo_data)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(reset_totp_command)
     app.cli.add_command(areas_command)
     app.cli.add_command(ledger_command)
 
@@ -111,6 +112,21 @@ def create_user_command(
     click.echo(f"Created {user.username} ({user.role.value}) in {area.full_name}.")
     if user.needs_totp and not user.has_totp:
         click.echo("The second factor will be set up with a QR code at the first login.")
+
+
+@click.command("reset-totp")
+@click.option("--username", required=True)
+def reset_totp_command(username: str) -> None:
+    """Forget a user's TOTP second factor (lost phone): they enrol again at the next login."""
+    from caseman.auth.models import User
+    from caseman.auth.services import reset_totp
+
+    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        raise click.ClickException(f"No user called {username}.")
+    reset_totp(user)
+    db.session.commit()
+    click.echo(f"The second factor of {user.username} was reset; their sessions have ended.")
 
 
 @click.command("areas")

@@ -170,6 +170,16 @@ def confirm_totp_enrolment(user: User, code: str, now: float | None = None) -> N
     audit.record("totp_enrolled", object_type="user", object_id=user.id, user=user)
 
 
+def reset_totp(user: User) -> None:
+    """Forget the user's second factor (a lost phone): they enrol again at the next login,
+    and every session of theirs ends now."""
+    user.totp_secret = None
+    user.totp_confirmed_at = None
+    user.totp_last_step = None
+    user.session_version += 1
+    audit.record("totp_reset", object_type="user", object_id=user.id)
+
+
 def complete_login(user: User) -> None:
     """Both factors passed: record the login (this also resets the lockout count)."""
     user.last_login_at = utcnow()

@@ -6,11 +6,12 @@ import re
 
 from sqlalchemy import select
 
+from caseman.audit import AuditEvent
 from caseman.auth import totp
 from caseman.auth.models import User
 from caseman.demo import DEFAULT_TODAY, DEMO_PASSWORD
 from caseman.extensions import db
-from tests.conftest import TOTP_SECRET
+from tests.conftest import PASSWORD, TOTP_SECRET, log_in
 
 
 def _create(app, *extra):
@@ -74,3 +75,16 @@ def test_demo_data_prints_the_secrets_and_a_working_code(app, client):
     client.post("/login", data={"username": "district", "password": DEMO_PASSWORD})
     response = client.post("/login/code", data={"code": lines["district"][5]})
     assert response.headers["Location"] == "/"
+
+
+def test_reset_totp_makes_the_user_enrol_again(app, client, make_user):
+    user = make_user("town", "muer")
+    log_in(client, user)
+    result = app.test_cli_runner().invoke(args=["reset-totp", "--username", user.username])
+    assert result.exit_code == 0, result.output
+    assert client.get("/").status_code == 302  # the session ended
+    response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert response.headers["Location"] == "/login/enrol"
+    row = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "totp_reset"))
+    assert (row.ip, row.object_id) == ("cli", user.id)
+    assert app.test_cli_runner().invoke(args=["reset-totp", "--username", "nobody"]).exit_code != 0
