@@ -180,6 +180,9 @@ def make_elder(areas: dict[str, Area], make_user: Callable[..., User]) -> Callab
 def fresh_totp_code(user: User) -> str:
     """The current code of ``user``'s second factor, usable even if a login in this test
     already used it: the record of the last step used is forgotten, as if time had passed."""
+    # End the current transaction first: on SQLite (WAL) a read snapshot older than a write
+    # of the live server (e2e tests) cannot be turned into a write transaction.
+    db.session.commit()
     db.session.execute(sa.update(User).where(User.id == user.id).values(totp_last_step=None))
     db.session.commit()
     secret = db.session.scalar(sa.select(User.totp_secret).where(User.id == user.id))
