@@ -3,6 +3,7 @@ password policy."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -57,6 +58,11 @@ def password_problem(password: str, username: str = "") -> str | None:
     if lowered in common_passwords() or len(set(lowered)) <= 2:
         return N_("This password is too common: choose another.")
     name = username.strip().lower()
-    if (len(name) >= 3 and name in lowered) or (name and lowered in name):
-        return N_("The password must not contain the username.")
+    if name and (lowered == name or _letters(lowered) == _letters(name) != ""):
+        return N_("The password must not be the username, even with digits or signs added.")
     return None
+
+
+def _letters(text: str) -> str:
+    """``text`` without digits, punctuation and spaces: wangfang2024! → wangfang."""
+    return re.sub(r"[\d\W_]+", "", text)

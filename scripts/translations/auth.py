@@ -30,7 +30,7 @@ ZH = {
     "The current password is wrong.": "当前密码不正确。",
     "The new password must differ from the current one.": "新密码不能与当前密码相同。",
     "The password can have at most 128 characters.": "密码最多128个字符。",
-    "The password must not contain the username.": "密码不能包含用户名。",
+    "The password must not be the username, even with digits or signs added.": "密码不能是用户名，也不能只是在用户名后加数字或符号。",
     "The second factor is already set up.": "二次验证已经设置好了。",
     "The second factor is on: every login will ask for a code.": "二次验证已开启：以后每次登录都要输入动态码。",
     "The two new passwords differ.": "两次输入的新密码不一致。",
