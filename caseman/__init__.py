@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from caseman import i18n
 from caseman.config import load_config
-from caseman.extensions import babel, csrf, db, login_manager, migrate
+from caseman.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +32,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
+    if app.config.get("CASEMAN_TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind nginx: the client IP (for throttling and the audit log) and HTTPS (for Secure
+        # cookies) come from X-Forwarded-* of this many trusted proxies.
+        hops = int(app.config["CASEMAN_TRUSTED_PROXIES"])
+        proxied = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = proxied  # type: ignore[method-assign]
     babel.init_app(
         app,
         locale_selector=i18n.select_locale,
@@ -80,9 +89,11 @@ def _sqlite_begin(connection: Any) -> None:
 def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
+    from caseman.auth import sessions
     from caseman.auth.models import User
 
     login_manager.init_app(app)
+    sessions.init_app(app)  # idle and absolute timeouts, Secure cookies on HTTPS
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"

@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(demo_data)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(reset_totp_command)
     app.cli.add_command(areas_command)
     app.cli.add_command(ledger_command)
 
@@ -53,9 +54,24 @@ def demo_data(if_empty: bool, today: datetime | None) -> None:
         raise click.ClickException("The database is not empty: demo data goes into a new one.")
     logins = load_demo(today.date() if today else date.today())
     db.session.commit()
-    click.echo("Demo logins (username / password / role / area):")
+    click.echo("Demo logins (username / password / role / area / TOTP secret / code now):")
     for login in logins:
-        click.echo("  " + "\t".join(login))
+        click.echo("  " + "\t".join((*login, *_demo_totp(login[0]))))
+    click.echo(
+        "District and town logins ask for the code of an authenticator app: add the secret to "
+        "one (e.g. Tencent Authenticator, FreeOTP), or use the code shown (valid about 30 s)."
+    )
+
+
+def _demo_totp(username: str) -> tuple[str, str]:
+    """(secret, current code) of a demo user's second factor, or ("-", "-") without one."""
+    from caseman.auth import totp
+    from caseman.auth.models import User
+
+    secret = db.session.scalar(select(User.totp_secret).where(User.username == username))
+    if not secret:
+        return ("-", "-")
+    return (secret, totp.code_at(secret, totp.current_step()))
 
 
 @click.command("create-user")
@@ -64,8 +80,20 @@ def demo_data(if_empty: bool, today: datetime | None) -> None:
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--area", "area_name", required=True, help="Area name, e.g. 木耳镇 or 木耳镇金刚村")
 @click.option("--full-name", default="")
+@click.option(
+    "--totp-secret",
+    default=None,
+    help="Base32 TOTP secret (at least 26 characters), e.g. from pyotp.random_base32(): the "
+    "second factor is then set up already (for scripts); without it, district and town users "
+    "enrol with a QR code at their first login.",
+)
 def create_user_command(
-    username: str, password: str, role: str, area_name: str, full_name: str
+    username: str,
+    password: str,
+    role: str,
+    area_name: str,
+    full_name: str,
+    totp_secret: str | None,
 ) -> None:
     """Create a user bound to an area."""
     from caseman.areas.services import find_area
@@ -75,11 +103,30 @@ def create_user_command(
         area = find_area(area_name)
         if area is None:
             raise click.ClickException(f"No area called {area_name}; see `flask areas`.")
-        user = create_user(username, password, Role(role), area, full_name=full_name)
+        user = create_user(
+            username, password, Role(role), area, full_name=full_name, totp_secret=totp_secret
+        )
     except DomainError as exc:
         raise click.ClickException(exc.message % exc.params if exc.params else exc.message) from exc
     db.session.commit()
     click.echo(f"Created {user.username} ({user.role.value}) in {area.full_name}.")
+    if user.needs_totp and not user.has_totp:
+        click.echo("The second factor will be set up with a QR code at the first login.")
+
+
+@click.command("reset-totp")
+@click.option("--username", required=True)
+def reset_totp_command(username: str) -> None:
+    """Forget a user's TOTP second factor (lost phone): they enrol again at the next login."""
+    from caseman.auth.models import User
+    from caseman.auth.services import reset_totp
+
+    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        raise click.ClickException(f"No user called {username}.")
+    reset_totp(user)
+    db.session.commit()
+    click.echo(f"The second factor of {user.username} was reset; their sessions have ended.")
 
 
 @click.command("areas")

@@ -38,6 +38,7 @@ def queue_url(instance_path: Path) -> str:
 
 def load_config(instance_path: Path) -> dict[str, object]:
     """Build the Flask config mapping for an app whose instance folder is ``instance_path``."""
+    session_hours = int(os.environ.get("CASEMAN_SESSION_HOURS", "12"))
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
@@ -50,9 +51,23 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "CASEMAN_UPLOADS": os.environ.get("CASEMAN_UPLOADS", str(instance_path / "uploads")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Secure also follows request.is_secure (caseman.auth.sessions); behind a TLS proxy set
+        # CASEMAN_TRUSTED_PROXIES so that is_secure and the client IP are the real ones.
         "SESSION_COOKIE_SECURE": os.environ.get("CASEMAN_HTTPS", "") == "1",
-        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "PERMANENT_SESSION_LIFETIME": session_hours * 3600,
+        # A session ends after this many minutes without a request, and in any case this many
+        # hours after the login (OWASP ASVS 5.0 §7.3).
+        "CASEMAN_IDLE_MINUTES": int(os.environ.get("CASEMAN_IDLE_MINUTES", "30")),
+        "CASEMAN_SESSION_HOURS": session_hours,
+        # Login attempts (password or code) per client IP; the per-username lockout is separate.
+        "CASEMAN_LOGIN_RATE_LIMIT": os.environ.get(
+            "CASEMAN_LOGIN_RATE_LIMIT", "20 per minute;200 per hour"
+        ),
+        "CASEMAN_TRUSTED_PROXIES": int(os.environ.get("CASEMAN_TRUSTED_PROXIES", "0")),
+        "RATELIMIT_ENABLED": True,
+        # memory:// counts per process; give several workers a shared store (redis://host:6379).
+        "RATELIMIT_STORAGE_URI": os.environ.get("CASEMAN_RATELIMIT_STORAGE", "memory://"),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
-        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": session_hours * 3600,
         "PAGE_SIZE": 20,
     }

@@ -23,8 +23,9 @@ from flask import current_app
 
 from caseman.areas.models import Area, AreaLevel
 from caseman.areas.services import create_area
-from caseman.auth.models import Role, User
+from caseman.auth.models import TOTP_REQUIRED_ROLES, Role, User
 from caseman.auth.services import create_user
+from caseman.auth.totp import new_secret
 from caseman.demo_visits import load_campaigns, load_referrals, load_risks, load_visit_history
 from caseman.elders.models import Elder, ElderAssignment
 from caseman.elders.services import (
@@ -231,9 +232,18 @@ class _Demo:
             ("town2", Role.TOWN, towns["古路镇"], "古路镇民政干事"),
             ("village2", Role.VILLAGE, by_name[("古路镇", "草坪村")], "草坪村养老专干"),
         )
+        # District and town users must log in with a second factor: each gets a fresh random
+        # secret (printed by `flask demo-data`), so that a demo reachable from outside is not
+        # open to anyone who has read this file.
         return {
             username: create_user(
-                username, DEMO_PASSWORD, role, area, full_name=full_name, phone=self.phone()
+                username,
+                DEMO_PASSWORD,
+                role,
+                area,
+                full_name=full_name,
+                phone=self.phone(),
+                totp_secret=new_secret() if role in TOTP_REQUIRED_ROLES else None,
             )
             for username, role, area, full_name in specs
         }

@@ -17,7 +17,8 @@ from flask.testing import FlaskClient
 from caseman import create_app
 from caseman.areas.models import Area, AreaLevel
 from caseman.areas.services import create_area
-from caseman.auth.models import Role, User
+from caseman.auth import totp
+from caseman.auth.models import TOTP_REQUIRED_ROLES, Role, User
 from caseman.auth.services import create_user
 from caseman.elders.models import Elder
 from caseman.elders.services import Registration, register_elder
@@ -26,6 +27,9 @@ from caseman.rules.enums import Gender
 from caseman.rules.id_number import make_id_number
 
 PASSWORD = "test-pass-2024"
+# The second factor of test users (district and town users must have one): a fixed base32
+# secret, so that helpers and scripts can compute the current code.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 TODAY = date.today()
 
 
@@ -57,6 +61,8 @@ def app(_database: str) -> Iterator[Flask]:
             "TESTING": True,
             "WTF_CSRF_ENABLED": False,
             "SECRET_KEY": "test",
+            # Many logins from 127.0.0.1: the per-IP login limit has its own tests.
+            "RATELIMIT_ENABLED": False,
         }
     )
 
@@ -102,12 +108,15 @@ def make_user(areas: dict[str, Area]) -> Callable[..., User]:
     numbers = count(1)
 
     def make(role: str = "village", area: str = "jingang", **kwargs: Any) -> User:
+        """A user; district and town users get TOTP_SECRET unless ``totp_secret`` says else."""
+        default_secret = TOTP_SECRET if Role(role) in TOTP_REQUIRED_ROLES else None
         user = create_user(
             kwargs.pop("username", f"{role}{next(numbers)}"),
             PASSWORD,
             Role(role),
             areas[area],
             full_name=kwargs.pop("full_name", ""),
+            totp_secret=kwargs.pop("totp_secret", default_secret),
         )
         db.session.commit()
         return user
@@ -168,11 +177,36 @@ def make_elder(areas: dict[str, Area], make_user: Callable[..., User]) -> Callab
     return make
 
 
+def fresh_totp_code(user: User) -> str:
+    """The current code of ``user``'s second factor, usable even if a login in this test
+    already used it: the record of the last step used is forgotten, as if time had passed."""
+    # End the current transaction first: on SQLite (WAL) a read snapshot older than a write
+    # of the live server (e2e tests) cannot be turned into a write transaction.
+    db.session.commit()
+    db.session.execute(sa.update(User).where(User.id == user.id).values(totp_last_step=None))
+    db.session.commit()
+    secret = db.session.scalar(sa.select(User.totp_secret).where(User.id == user.id))
+    assert secret, f"{user.username} has no TOTP secret"
+    return totp.code_at(secret, totp.current_step())
+
+
+def log_in(client: FlaskClient, user: User, password: str = PASSWORD, next_url: str = "") -> Any:
+    """Log ``client`` in as ``user``: the password, then (district, town, or anyone with a second
+    factor) the TOTP code. Returns the last response (a redirect to ``next_url`` or home)."""
+    url = "/login" + (f"?next={next_url}" if next_url else "")
+    response = client.post(url, data={"username": user.username, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    if response.headers["Location"].endswith("/login/code"):
+        response = client.post("/login/code", data={"code": fresh_totp_code(user)})
+        assert response.status_code == 302, response.get_data(as_text=True)
+    assert not response.headers["Location"].startswith("/login"), response.headers["Location"]
+    return response
+
+
 @pytest.fixture
 def login_as(client: FlaskClient) -> Callable[[User], FlaskClient]:
     def login(user: User) -> FlaskClient:
-        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)
+        log_in(client, user)
         return client
 
     return login

@@ -19,6 +19,10 @@ class Role(StrEnum):
     WORKER = "worker"  # 社工、养老助理、志愿者
 
 
+# Roles whose users see a whole town or the district: a stolen password must not be enough.
+TOTP_REQUIRED_ROLES = frozenset({Role.DISTRICT, Role.TOWN})
+
+
 class User(TimestampMixin, Base):
     __tablename__ = "users"
 
@@ -33,6 +37,12 @@ class User(TimestampMixin, Base):
     # Bumped on logout, password change or disabling: older session cookies stop working.
     session_version: Mapped[int] = mapped_column(default=1)
     last_login_at: Mapped[datetime | None]
+    # TOTP second factor (RFC 6238): the base32 secret, when it was confirmed with a first code
+    # (an unconfirmed secret is an enrolment in progress), and the last time step accepted, so
+    # that a code cannot be used twice.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_confirmed_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     area: Mapped[Area] = relationship()
 
@@ -51,6 +61,16 @@ class User(TimestampMixin, Base):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+    @property
+    def has_totp(self) -> bool:
+        """A confirmed second factor: every login then asks for a code."""
+        return bool(self.totp_secret) and self.totp_confirmed_at is not None
+
+    @property
+    def needs_totp(self) -> bool:
+        """District and town users must use a second factor; others may choose to."""
+        return self.role in TOTP_REQUIRED_ROLES or self.has_totp
 
     @property
     def display_name(self) -> str:

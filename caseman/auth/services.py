@@ -1,4 +1,9 @@
-"""Users: creation and authentication (with a database-backed lockout)."""
+"""Users: creation, authentication (password, then a TOTP code), lockout, password changes and
+session revocation.
+
+The lockout is counted in the audit log, in the database: it holds across processes and
+machines. Flask-Limiter (per IP, in the views) adds a second, coarser brake.
+"""
 
 from __future__ import annotations
 
@@ -10,37 +15,54 @@ from sqlalchemy import select
 from caseman import audit
 from caseman.areas.models import Area
 from caseman.audit import AuditEvent
+from caseman.auth import totp
 from caseman.auth.models import Role, User
-from caseman.auth.passwords import hash_password, needs_rehash, verify_password
+from caseman.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from caseman.db import utcnow
 from caseman.errors import DomainError
 from caseman.extensions import db
 from caseman.rules.enums import N_
 
-MIN_PASSWORD_LENGTH = 8
 LOCKOUT_FAILURES = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
-COMMON_PASSWORDS = frozenset(
-    {"12345678", "123456789", "1234567890", "password", "password1", "11111111", "88888888",
-     "66666666", "qwertyui", "abcd1234", "a1234567", "iloveyou", "00000000", "abc12345",
-     "12341234", "87654321", "qwerty123", "1q2w3e4r", "admin123", "woaini1314"}
-)  # fmt: skip
+# Audit actions that count towards the lockout: a wrong password and a wrong code alike.
+FAILURE_ACTIONS = ("login_failed", "totp_failed")
 
 
-def check_password_policy(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError("password", N_("The password needs at least 8 characters."))
-    if password.lower() in COMMON_PASSWORDS:
-        raise DomainError("password", N_("This password is too common: choose another."))
+def check_password_policy(password: str, username: str = "") -> None:
+    """Raise DomainError("password", ...) when the password breaks the policy."""
+    problem = password_problem(password, username)
+    if problem:
+        raise DomainError("password", problem)
 
 
 def create_user(
-    username: str, password: str, role: Role, area: Area, full_name: str = "", phone: str = ""
+    username: str,
+    password: str,
+    role: Role,
+    area: Area,
+    full_name: str = "",
+    phone: str = "",
+    totp_secret: str | None = None,
 ) -> User:
-    """Add a user bound to ``area``; the password is hashed with argon2id."""
-    check_password_policy(password)
+    """Add a user bound to ``area``; the password is hashed with argon2id.
+
+    ``totp_secret`` (base32) gives the user a second factor that is already confirmed, so that
+    scripts and demos can log in without the enrolment page.
+    """
+    username = username.strip()
+    check_password_policy(password, username)
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise DomainError("username", N_("This username is taken."))
+    secret = None
+    if totp_secret is not None:
+        secret = totp.normalise_secret(totp_secret)
+        if secret is None:
+            raise DomainError(
+                "totp_secret",
+                N_("The TOTP secret must be base32 (A–Z, 2–7) of at least %(count)d characters."),
+                count=totp.MIN_SECRET_CHARS,
+            )
     user = User(
         username=username,
         password_hash=hash_password(password),
@@ -48,6 +70,8 @@ def create_user(
         area=area,
         full_name=full_name,
         phone=phone,
+        totp_secret=secret,
+        totp_confirmed_at=utcnow() if secret else None,
     )
     db.session.add(user)
     db.session.flush()
@@ -55,7 +79,10 @@ def create_user(
 
 
 def is_locked_out(username: str) -> bool:
-    """Five failures within 15 minutes lock the username (counted in the audit log)."""
+    """Five failures (password or code) within 15 minutes lock the username.
+
+    Counted in the audit log since the last successful login.
+    """
     since = utcnow() - LOCKOUT_WINDOW
     last_success = db.session.scalar(
         select(sa.func.max(AuditEvent.at)).where(
@@ -66,7 +93,7 @@ def is_locked_out(username: str) -> bool:
         since = last_success
     failures = db.session.scalar(
         select(sa.func.count()).where(
-            AuditEvent.action == "login_failed",
+            AuditEvent.action.in_(FAILURE_ACTIONS),
             AuditEvent.detail == username[:64],
             AuditEvent.at > since,
         )
@@ -74,14 +101,22 @@ def is_locked_out(username: str) -> bool:
     return (failures or 0) >= LOCKOUT_FAILURES
 
 
-def authenticate(username: str, password: str) -> User | None:
-    """The active user with these credentials, or None; failures are audited."""
-    username = username.strip()
+def _refuse_when_locked_out(username: str) -> None:
     if is_locked_out(username):
         audit.record("login_locked", detail=username[:64])
         raise DomainError(
             None, N_("Too many failed attempts. Wait 15 minutes or ask your administrator.")
         )
+
+
+def check_password(username: str, password: str) -> User | None:
+    """The first factor: the active user with these credentials, or None (audited).
+
+    The login is not complete yet: call :func:`complete_login` once the second factor (if the
+    user needs one) has been checked too. Raises DomainError while the username is locked out.
+    """
+    username = username.strip()
+    _refuse_when_locked_out(username)
     user = db.session.scalar(select(User).where(User.username == username))
     if not verify_password(user.password_hash if user else None, password) or user is None:
         audit.record("login_failed", detail=username[:64])
@@ -91,9 +126,89 @@ def authenticate(username: str, password: str) -> User | None:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    return user
+
+
+def check_code(user: User, code: str, now: float | None = None) -> bool:
+    """The second factor: a TOTP code of the user's secret, never one used before (audited).
+
+    A wrong code counts as a failed login towards the lockout. Raises DomainError while the
+    username is locked out.
+    """
+    _refuse_when_locked_out(user.username)
+    step = None
+    if user.totp_secret:
+        step = totp.matching_step(user.totp_secret, code, user.totp_last_step, now)
+    if step is None:
+        audit.record("totp_failed", detail=user.username[:64], user=user)
+        return False
+    user.totp_last_step = step
+    return True
+
+
+def start_totp_enrolment(user: User) -> str:
+    """The secret to show on the enrolment page: a new one unless an enrolment is under way.
+
+    Keeping an unconfirmed secret means a reload does not invalidate a QR code already scanned.
+    """
+    if user.has_totp:
+        raise DomainError(None, N_("The second factor is already set up."))
+    if not user.totp_secret:
+        user.totp_secret = totp.new_secret()
+        user.totp_last_step = None
+        db.session.flush()
+    return user.totp_secret
+
+
+def confirm_totp_enrolment(user: User, code: str, now: float | None = None) -> None:
+    """Switch the second factor on once the first code from the app is right (audited)."""
+    if user.has_totp or not user.totp_secret:
+        raise DomainError(None, N_("Start the set-up of the second factor again."))
+    if not check_code(user, code, now):
+        raise DomainError("code", N_("This code is wrong or was already used. Try the next one."))
+    user.totp_confirmed_at = utcnow()
+    audit.record("totp_enrolled", object_type="user", object_id=user.id, user=user)
+
+
+def reset_totp(user: User) -> None:
+    """Forget the user's second factor (a lost phone): they enrol again at the next login,
+    and every session of theirs ends now."""
+    user.totp_secret = None
+    user.totp_confirmed_at = None
+    user.totp_last_step = None
+    user.session_version += 1
+    audit.record("totp_reset", object_type="user", object_id=user.id)
+
+
+def complete_login(user: User) -> None:
+    """Both factors passed: record the login (this also resets the lockout count)."""
     user.last_login_at = utcnow()
     audit.record("login", user=user)
-    return user
+
+
+def change_password(user: User, old_password: str, new_password: str) -> None:
+    """Set a new password after checking the old one; every other session is revoked.
+
+    The caller logs the current session in again with the new session version.
+    """
+    if not verify_password(user.password_hash, old_password):
+        audit.record("password_change_failed", object_type="user", object_id=user.id, user=user)
+        raise DomainError("old_password", N_("The current password is wrong."))
+    problem = password_problem(new_password, user.username)
+    if problem:
+        raise DomainError("new_password", problem)
+    if verify_password(user.password_hash, new_password):
+        raise DomainError("new_password", N_("The new password must differ from the current one."))
+    user.password_hash = hash_password(new_password)
+    user.session_version += 1
+    audit.record("password_changed", object_type="user", object_id=user.id, user=user)
+
+
+def disable_user(actor: User, user: User) -> None:
+    """Disable an account: its sessions stop working at once and it can no longer log in."""
+    user.is_active_user = False
+    user.session_version += 1
+    audit.record("user_disabled", object_type="user", object_id=user.id, user=actor)
 
 
 def logout_everywhere(user: User) -> None:

@@ -16,7 +16,8 @@ from caseman.referrals.queries import solved_count
 from caseman.rules.enums import NeedType
 from caseman.rules.referrals import ReferralStatus, RiskStatus
 from caseman.visits.services import new_submission_key
-from tests.conftest import PASSWORD, TODAY, row_counts
+from tests import conftest
+from tests.conftest import TODAY, row_counts
 from tests.referrals.conftest import FILED
 
 EN = {"Accept-Language": "en"}
@@ -30,8 +31,7 @@ def login(app):
         client = app.test_client()
         if lang:
             client.post("/lang", data={"lang": lang})
-        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302
+        conftest.log_in(client, user)
         return client
 
     return log_in

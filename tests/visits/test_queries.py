@@ -26,7 +26,7 @@ from caseman.visits.queries import (
     total_rate,
 )
 from caseman.visits.services import void_record
-from tests.conftest import TODAY
+from tests.conftest import TODAY, log_in
 
 # A fixed past calendar: filed in January 2024, looked at on 20 March 2024.
 FILED = date(2024, 1, 10)
@@ -352,8 +352,8 @@ def test_demo_dashboard_visit_rates_match_a_count_by_hand(app, client):
     # The same figure for 金刚村 on the home page.
     jingang = next(row for row in board.villages if row.area.name == "金刚村")
     visited, active = _by_hand(period, jingang.area.path)["total"]
-    login = client.post("/login", data={"username": "district", "password": DEMO_PASSWORD})
-    assert login.status_code == 302
+    district_user = db.session.scalar(sa.select(User).where(User.username == "district"))
+    log_in(client, district_user, DEMO_PASSWORD)
     page = client.get("/").get_data(as_text=True)
     row = re.search(
         r"渝北区木耳镇金刚村</a></td>\s*<td[^>]*><strong>[^<]*</strong>\s*"

@@ -14,7 +14,8 @@ from caseman.extensions import db
 from caseman.rules.enums import NeedType, Safety, VisitMethod
 from caseman.visits.models import Campaign, CareRecord, Visit
 from caseman.visits.services import new_submission_key, record_care
-from tests.conftest import PASSWORD, TODAY, row_counts
+from tests import conftest
+from tests.conftest import TODAY, row_counts
 from tests.visits.conftest import care_values
 
 EN = {"Accept-Language": "en"}
@@ -76,8 +77,7 @@ def login(app):
 
     def log_in(user):
         client = app.test_client()
-        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302
+        conftest.log_in(client, user)
         return client
 
     return log_in

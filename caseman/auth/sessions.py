@@ -1,0 +1,142 @@
+"""Login sessions: a fresh session on login, idle and absolute timeouts, the half-way state
+between the password and the TOTP code, and the Secure flag on HTTPS.
+
+Sessions are Flask's signed cookies. A cookie cannot be used after logout, a password change or
+disabling (the per-user session version, see ``User.get_id``) nor after the timeouts below,
+whose timestamps are signed into the cookie: nothing here needs a server-side store.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+
+from caseman.auth.models import User
+from caseman.extensions import db
+
+LOGIN_AT = "_login_at"  # when both factors passed (seconds since the epoch)
+SEEN_AT = "_seen_at"  # the last request of the session
+PENDING = "_pending_login"  # the password was right; the code is still to come
+PENDING_SECONDS = 5 * 60
+# Refreshing the idle timestamp rewrites the cookie: once every so many seconds is enough.
+SEEN_RESOLUTION = 15
+KEPT_ON_LOGIN = ("lang",)
+
+
+def _fresh_session() -> None:
+    """Empty the session, keeping only the language choice (no session fixation)."""
+    kept = {key: session[key] for key in KEPT_ON_LOGIN if key in session}
+    session.clear()
+    session.update(kept)
+
+
+def start_session(user: User) -> None:
+    """Log ``user`` in on a new session and start its clocks."""
+    _fresh_session()
+    login_user(user)
+    now = int(time.time())
+    session[LOGIN_AT] = now
+    session[SEEN_AT] = now
+
+
+def end_session() -> None:
+    logout_user()
+    _fresh_session()
+
+
+def begin_second_factor(user: User, next_url: str | None) -> None:
+    """Remember, for five minutes, whose password was right while the code is asked for."""
+    _fresh_session()
+    session[PENDING] = {
+        "user": user.get_id(),
+        "at": int(time.time()),
+        "next": next_url or "",
+    }
+
+
+def pending_user() -> User | None:
+    """The user whose password was right, while the second factor is asked for (else None)."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict):
+        return None
+    if time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
+        session.pop(PENDING, None)
+        return None
+    user_id, _sep, version = str(pending.get("user", "")).partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user
+
+
+def pending_next() -> str:
+    pending = session.get(PENDING)
+    return str(pending.get("next", "")) if isinstance(pending, dict) else ""
+
+
+def _expired_message(now: float) -> str | None:
+    """Why the logged-in session has ended, or None while it is alive."""
+    login_at, seen_at = session.get(LOGIN_AT), session.get(SEEN_AT)
+    config = current_app.config
+    if not isinstance(login_at, int | float) or not isinstance(seen_at, int | float):
+        return _("Your session has ended. Please log in again.")
+    if now - login_at > config["CASEMAN_SESSION_HOURS"] * 3600:
+        return _(
+            "You were logged in for more than %(hours)d hours. Please log in again.",
+            hours=config["CASEMAN_SESSION_HOURS"],
+        )
+    if now - seen_at > config["CASEMAN_IDLE_MINUTES"] * 60:
+        return _(
+            "Nothing happened for %(minutes)d minutes, so you were logged out. "
+            "Please log in again.",
+            minutes=config["CASEMAN_IDLE_MINUTES"],
+        )
+    return None
+
+
+def check_timeouts() -> Any:
+    """Before each request: end a logged-in session that was idle or is too old."""
+    if request.endpoint == "static" or "_user_id" not in session:
+        return None
+    now = time.time()
+    message = _expired_message(now)
+    if message is None:
+        if now - session[SEEN_AT] >= SEEN_RESOLUTION:
+            session[SEEN_AT] = int(now)
+        return None
+    end_session()
+    flash(message, "info")
+    target = None
+    if request.method == "GET" and request.endpoint not in ("auth.login", None):
+        target = request.full_path if request.query_string else request.path
+    return redirect(url_for("auth.login", next=target))
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the Secure flag whenever the request came by HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        if super().get_cookie_secure(app):
+            return True
+        return has_request_context() and request.is_secure
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+    app.before_request(check_timeouts)
