@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import mimetypes
 import shutil
-import subprocess  # noqa: S404 - runs fc-list, a fixed command without a shell
+import subprocess  # noqa: S404 - runs fc-list, a fixed command without a shell # nosec B404
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,7 +58,7 @@ def _probe_cjk_fonts() -> list[str]:
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return []
-    result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+    result = subprocess.run(  # noqa: S603 - fixed arguments, no shell # nosec B603
         [fc_list, ":lang=zh", "family"],
         capture_output=True,
         text=True,
@@ -161,7 +161,7 @@ def template_context(document: Document) -> dict[str, Any]:
     for sheet in document.sheets:
         number = sheet.document_number
         # qr_svg builds the element with ElementTree, which escapes the text.
-        qr = Markup(qr_svg(number)) if number else None  # noqa: S704
+        qr = Markup(qr_svg(number)) if number else None  # noqa: S704 # nosec B704
         sheets.append(_sheet(sheet, qr))
     title = next((s.title for s in document.sheets if s.title), document.name)
     return {"title": title, "sheets": sheets}

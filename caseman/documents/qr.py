@@ -16,7 +16,7 @@ import functools
 import io
 import struct
 import zlib
-from xml.etree import ElementTree as ET  # noqa: S405 - we build XML, we never parse any
+from xml.etree import ElementTree as ET  # noqa: S405 - we build XML, we never parse any # nosec B405
 
 import qrcode
 import qrcode.constants
