@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, has_request_context, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -14,6 +16,7 @@ from caseman.config import load_config
 from caseman.extensions import babel, csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SQLITE_LOCK_WAIT_SECONDS = 60
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -52,6 +55,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from caseman.documents.cli import forms
 
     app.cli.add_command(forms)
+    from caseman import backup
+
+    backup.init_app(app)
     return app
 
 
@@ -72,8 +78,36 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection: Any) -> None:
-    if connection.dialect.name == "sqlite":
+    """SQLite: a request's transaction takes the write lock at BEGIN (BEGIN IMMEDIATE).
+
+    Every request may write (a change, or at least its audit row) after reading. A transaction
+    that began deferred and read would fail at its first write with "database is locked", without
+    waiting, whenever another writer committed meanwhile (busy_timeout cannot help: its snapshot
+    is stale). BEGIN IMMEDIATE waits (busy_timeout) for the lock instead, so requests' write
+    transactions queue up and none fails. Readers outside requests (CLI, tests) keep deferred
+    transactions and never block a request. On SQLite this serialises requests' transactions; a
+    site with many concurrent users runs on PostgreSQL (DESIGN.md: scaling out).
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    if not has_request_context():
         connection.exec_driver_sql("BEGIN")
+        return
+    # SQLite's busy handler polls rather than queues: under a steady stream of writers one
+    # waiter can miss the lock for longer than busy_timeout. Nothing has happened in this
+    # transaction yet, so trying BEGIN IMMEDIATE again is safe; give up only after a minute.
+    cursor = connection.connection.dbapi_connection.cursor()
+    deadline = time.monotonic() + SQLITE_LOCK_WAIT_SECONDS
+    try:
+        while True:
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+    finally:
+        cursor.close()
 
 
 def _init_login(app: Flask) -> None:
