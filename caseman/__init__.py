@@ -155,8 +155,17 @@ def _register_errors(app: Flask) -> None:
     def render_error(code: int) -> Any:
         return render_template("errors/error.html", code=code), code
 
-    for code in (400, 403, 404, 405, 409, 413, 429, 500):
+    for code in (400, 403, 404, 405, 409, 413, 429):
         app.register_error_handler(code, lambda exc, code=code: render_error(code))
+
+    def server_error(exc: Exception) -> Any:
+        # Undo what the failed request did before anything else runs; a failed statement also
+        # leaves PostgreSQL's transaction unusable until then. The page shows no detail: the
+        # traceback goes to the log only.
+        db.session.rollback()
+        return render_error(500)
+
+    app.register_error_handler(500, server_error)
 
     from flask_wtf.csrf import CSRFError
 
