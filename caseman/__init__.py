@@ -48,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_errors(app)
     _security_headers(app)
+    _check_uploads(app)
 
     from caseman import cli
 
@@ -170,6 +171,14 @@ def _register_errors(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
     app.register_error_handler(CSRFError, lambda exc: render_error(400))
+
+
+def _check_uploads(app: Flask) -> None:
+    """Uploaded scans live outside static/: Flask serves static/ to anyone, without a login."""
+    uploads = Path(app.config["CASEMAN_UPLOADS"]).resolve()
+    public = Path(app.static_folder or PROJECT_ROOT / "static").resolve()
+    if uploads == public or public in uploads.parents:
+        raise RuntimeError(f"CASEMAN_UPLOADS ({uploads}) must not be inside {public}.")
 
 
 def _security_headers(app: Flask) -> None:
