@@ -80,7 +80,8 @@ def test_no_get_route_changes_the_database(app, world):
         assert snapshot() == before, route
 
 
-REQUIRED_CSP = ("default-src 'self'", "script-src 'self'", "frame-ancestors 'none'")
+REQUIRED_CSP = ("default-src 'self'", "script-src 'self'", "frame-ancestors 'none'",
+                "object-src 'none'", "base-uri 'none'")  # fmt: skip
 
 
 def assert_secure_headers(response, url: str) -> None:
@@ -94,6 +95,7 @@ def assert_secure_headers(response, url: str) -> None:
     assert headers.get("X-Content-Type-Options") == "nosniff", route
     assert headers.get("Referrer-Policy") in ("same-origin", "no-referrer", "strict-origin"), route
     assert headers.get("X-Frame-Options") == "DENY", route
+    assert headers.get("Cross-Origin-Opener-Policy") == "same-origin", route
     if not url.startswith("/static/"):
         assert "no-store" in headers.get("Cache-Control", ""), route
 
@@ -174,3 +176,9 @@ def test_an_error_shows_no_traceback_and_leaves_no_partial_data(failing_app, mak
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     db.session.rollback()
     assert row_counts() == before
+
+
+def test_https_deployments_get_strict_transport_security(app, client):
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    app.config["SESSION_COOKIE_SECURE"] = True  # CASEMAN_HTTPS=1
+    assert client.get("/login").headers["Strict-Transport-Security"].startswith("max-age=")

