@@ -41,6 +41,8 @@ test-pg:
 lint: $(STAMP)
 	$(BIN)/ruff check caseman tests scripts
 	$(BIN)/ruff format --check caseman tests scripts
+	$(BIN)/bandit -q -c pyproject.toml -r caseman scripts
+	$(BIN)/python scripts/audit_dependencies.py
 
 fmt: $(STAMP)
 	$(BIN)/ruff format caseman tests

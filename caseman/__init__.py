@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextvars
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, has_request_context, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -14,6 +17,7 @@ from caseman.config import load_config
 from caseman.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SQLITE_LOCK_WAIT_SECONDS = 60
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -55,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _init_queue(app)
     _register_errors(app)
     _security_headers(app)
+    _check_uploads(app)
 
     from caseman import cli
 
@@ -62,6 +67,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from caseman.documents.cli import forms
 
     app.cli.add_command(forms)
+    from caseman import backup
+
+    backup.init_app(app)
     return app
 
 
@@ -80,10 +88,44 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
 
 
+# Work outside a request that writes like one (a background job) sets this, so that its
+# transactions also begin IMMEDIATE (see _sqlite_begin).
+WRITER: contextvars.ContextVar[bool] = contextvars.ContextVar("caseman_writer", default=False)
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection: Any) -> None:
-    if connection.dialect.name == "sqlite":
+    """SQLite: a request's transaction takes the write lock at BEGIN (BEGIN IMMEDIATE).
+
+    Every request may write (a change, or at least its audit row) after reading. A transaction
+    that began deferred and read would fail at its first write with "database is locked", without
+    waiting, whenever another writer committed meanwhile (busy_timeout cannot help: its snapshot
+    is stale). BEGIN IMMEDIATE waits (busy_timeout) for the lock instead, so requests' write
+    transactions queue up and none fails. Readers outside requests (CLI, tests) keep deferred
+    transactions and never block a request; background jobs set ``WRITER`` and write like a
+    request. On SQLite this serialises requests' transactions; a
+    site with many concurrent users runs on PostgreSQL (DESIGN.md: scaling out).
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    if not has_request_context() and not WRITER.get():
         connection.exec_driver_sql("BEGIN")
+        return
+    # SQLite's busy handler polls rather than queues: under a steady stream of writers one
+    # waiter can miss the lock for longer than busy_timeout. Nothing has happened in this
+    # transaction yet, so trying BEGIN IMMEDIATE again is safe; give up only after a minute.
+    cursor = connection.connection.dbapi_connection.cursor()
+    deadline = time.monotonic() + SQLITE_LOCK_WAIT_SECONDS
+    try:
+        while True:
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+    finally:
+        cursor.close()
 
 
 def _init_login(app: Flask) -> None:
@@ -143,12 +185,29 @@ def _register_errors(app: Flask) -> None:
     def render_error(code: int) -> Any:
         return render_template("errors/error.html", code=code), code
 
-    for code in (400, 403, 404, 405, 409, 413, 429, 500):
+    for code in (400, 403, 404, 405, 409, 413, 429):
         app.register_error_handler(code, lambda exc, code=code: render_error(code))
+
+    def server_error(exc: Exception) -> Any:
+        # Undo what the failed request did before anything else runs; a failed statement also
+        # leaves PostgreSQL's transaction unusable until then. The page shows no detail: the
+        # traceback goes to the log only.
+        db.session.rollback()
+        return render_error(500)
+
+    app.register_error_handler(500, server_error)
 
     from flask_wtf.csrf import CSRFError
 
     app.register_error_handler(CSRFError, lambda exc: render_error(400))
+
+
+def _check_uploads(app: Flask) -> None:
+    """Uploaded scans live outside static/: Flask serves static/ to anyone, without a login."""
+    uploads = Path(app.config["CASEMAN_UPLOADS"]).resolve()
+    public = Path(app.static_folder or PROJECT_ROOT / "static").resolve()
+    if uploads == public or public in uploads.parents:
+        raise RuntimeError(f"CASEMAN_UPLOADS ({uploads}) must not be inside {public}.")
 
 
 def _security_headers(app: Flask) -> None:
@@ -157,11 +216,15 @@ def _security_headers(app: Flask) -> None:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            # Served over HTTPS (CASEMAN_HTTPS=1): browsers must never fall back to plain HTTP.
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.endpoint != "static":
             # Pages carry personal data: never keep them in a shared or back-button cache.
             response.headers["Cache-Control"] = "no-store"

@@ -49,7 +49,7 @@ from caseman.rules.enums import (
 from caseman.rules.id_number import age_on, make_id_number
 from caseman.rules.key_target import suggest_key
 
-DEMO_PASSWORD = "demo-pass-2024"  # noqa: S105 - printed on purpose: demo logins only
+DEMO_PASSWORD = "demo-pass-2024"  # noqa: S105 - printed on purpose: demo logins only # nosec B105
 DEMO_SEED = 20240305  # 渝北民〔2024〕24号 was issued on 5 March 2024
 DEFAULT_TODAY = date(2026, 11, 1)
 FIRST_FILED_ON = date(2024, 3, 5)
@@ -162,7 +162,7 @@ class _Demo:
 
     def __init__(self, today: date) -> None:
         self.today = today
-        self.rng = random.Random(DEMO_SEED)  # noqa: S311 - reproducible demo data, not secrets
+        self.rng = random.Random(DEMO_SEED)  # noqa: S311 - reproducible demo data, not secrets # nosec B311
         self.used_ids: set[str] = set()
         self.target_age = int(current_app.config["CASEMAN_KEY_TARGET_AGE"])
 

@@ -131,7 +131,7 @@ def load_visit_history(
 
     Returns the visits and care records created.
     """
-    rng = random.Random(seed)  # noqa: S311 - reproducible demo data
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data # nosec B311
     since = _month_start(today, HISTORY_MONTHS - 1)
     diligence: dict[int, float] = {}
     visits: list[Visit] = []
@@ -253,7 +253,7 @@ def load_referrals(visits_by_need: list[Visit], owners: dict[int, User], fallbac
     from caseman.referrals.models import Benefit, BenefitOutcome, FollowUp, Referral, StatusChange
     from caseman.rules.referrals import SETTLED_ON_THE_SPOT, ReferralStatus
 
-    rng = random.Random(seed + 1)  # noqa: S311 - reproducible demo data
+    rng = random.Random(seed + 1)  # noqa: S311 - reproducible demo data # nosec B311
     created = 0
     for visit in visits_by_need:
         need = visit.need_types[0]

@@ -74,3 +74,47 @@ def expected_version(form: FlaskForm) -> int | None:
     """The record version the form was opened on (optimistic locking), or None."""
     raw = form.version.data or ""
     return int(raw) if raw.isdigit() else None
+
+
+def changed_fields(form: FlaskForm, current: dict[str, object]) -> list[tuple[str, str]]:
+    """(label, value saved now) of each field whose saved value differs from what the user typed.
+
+    Shown above a form answered 409 (optimistic locking): what someone else changed meanwhile,
+    next to the user's own input, which the form keeps.
+    """
+    changes = []
+    for name, saved in current.items():
+        field = getattr(form, name, None)
+        if field is None or field.type in ("HiddenField", "CSRFTokenField", "SubmitField"):
+            continue
+        typed = field.data
+        if _comparable(typed) == _comparable(saved):
+            continue
+        changes.append((str(field.label.text), _display(field, saved)))
+    return changes
+
+
+def _comparable(value: object) -> object:
+    if value is None or value == "":
+        return ""
+    if hasattr(value, "value"):  # an enum
+        value = value.value
+    if isinstance(value, list | tuple | set):
+        return sorted(str(_comparable(item)) for item in value)
+    return str(value)
+
+
+def _display(field: object, value: object) -> str:
+    """A saved value as the form would show it: the label of a choice, not its code."""
+    choices = dict((str(key), label) for key, label, *_rest in _choices(field))
+    if isinstance(value, list | tuple | set):
+        return "、".join(str(choices.get(str(_comparable(item)), item)) for item in value)
+    key = _comparable(value)
+    return str(choices.get(str(key), "" if key == "" else value))
+
+
+def _choices(field: object) -> list[tuple[object, ...]]:
+    choices = getattr(field, "choices", None)
+    if not choices or isinstance(choices, dict):
+        return []
+    return [tuple(item) if isinstance(item, list | tuple) else (item, item) for item in choices]

@@ -84,8 +84,8 @@ from caseman.rules.visit_periods import KeyHistory, Period, required_periods
 from caseman.visits.models import CareRecord, Visit
 from caseman.visits.queries import dashboard, list_due
 
-PASSWORD = "bench-pass-2024"  # noqa: S105 - synthetic benchmark logins in a throwaway database
-TOTP_SECRET = "BENCHBENCHBENCHBENCHBENCHBENCH22"  # noqa: S105 - the same, for the second factor
+PASSWORD = "bench-pass-2024"  # noqa: S105 - synthetic benchmark logins in a throwaway database # nosec B105
+TOTP_SECRET = "BENCHBENCHBENCHBENCHBENCHBENCH22"  # noqa: S105 - the same, for the second factor # nosec B105
 SEED = 20240305
 LIMIT_MS = 300.0  # the acceptance limit for the town's due list (median of the HTTP render)
 BATCH = 10_000
@@ -232,7 +232,7 @@ class Rows:
         mark = "?" if self.dialect == "sqlite" else "%s"
         names = ", ".join(name for name, _conv in self.columns)
         marks = ", ".join(mark for _ in self.columns)
-        self.sql = f"INSERT INTO {self.table.name} ({names}) VALUES ({marks})"  # noqa: S608 - names from the schema
+        self.sql = f"INSERT INTO {self.table.name} ({names}) VALUES ({marks})"  # noqa: S608 - names from the schema # nosec B608
 
     def add(self, **values: Any) -> None:
         row = {**self.defaults, **values}
@@ -362,7 +362,7 @@ def visit_days(
 
 def build(app: Flask, n_elders: int, months: int, seed: int, today: date) -> None:
     """Create the schema and the synthetic district."""
-    rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not secrets
+    rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not secrets # nosec B311
     now = utcnow()
     with app.app_context():
         if sa.inspect(db.engine).get_table_names():
@@ -575,7 +575,7 @@ def reset_sequences() -> None:
     for table in ("elders", "visits", "care_records"):
         db.session.execute(
             sa.text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - fixed names
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - fixed names # nosec B608
                 f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
             )
         )
@@ -763,7 +763,7 @@ def main(argv: list[str] | None = None) -> int:
                 "SQLALCHEMY_DATABASE_URI": url,
                 "TESTING": True,
                 "WTF_CSRF_ENABLED": False,
-                "SECRET_KEY": "bench",
+                "SECRET_KEY": "bench",  # a throwaway benchmark app # nosec B105
                 "CASEMAN_QUEUE_URL": f"sqlite:///{Path(tmp) / 'queue.sqlite3'}",
                 "CASEMAN_UPLOADS": str(Path(tmp) / "uploads"),
             }

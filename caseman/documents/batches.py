@@ -117,11 +117,10 @@ def annex2_batch(ctx: JobContext) -> str:
     _check_size(len(ids))
     ctx.progress(0, len(ids), N_("Numbering the forms"))
     documents = []
-    for k, elder_id in enumerate(ids, start=1):
+    for elder_id in ids:
         elder = db.session.get(Elder, elder_id)
         assert elder is not None
         documents.append(annex2_for(ctx.user, elder, today))
-        ctx.job.done = k
     return _render(ctx, documents, f"附件2_{area.name}_{on.isoformat()}.pdf")
 
 
@@ -136,9 +135,8 @@ def annex3_batch(ctx: JobContext) -> str:
     _check_size(len(ids))
     ctx.progress(0, len(ids), N_("Numbering the forms"))
     documents = []
-    for k, visit_id in enumerate(ids, start=1):
+    for visit_id in ids:
         visit = db.session.get(Visit, visit_id)
         assert visit is not None
         documents.append(annex3_for(ctx.user, visit, today))
-        ctx.job.done = k
     return _render(ctx, documents, f"附件3_{area.name}_{start.isoformat()}_{end.isoformat()}.pdf")

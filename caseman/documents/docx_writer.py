@@ -27,8 +27,8 @@ import copy
 import io
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from html import escape as xml_escape  # & < > " ' as entities: valid XML 1.0 text
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape  # noqa: S406 - escaping, not parsing
 
 from docx import Document as new_docx
 from docx.document import Document as DocxDocument
@@ -404,7 +404,7 @@ def _run_xml(
 ) -> str:
     r_pr = ""
     if symbol:
-        font = xml_escape(SYMBOL_FONT, {'"': "&quot;"})
+        font = xml_escape(SYMBOL_FONT)
         r_pr += (f'<w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:cs="{font}" '
                  f'w:eastAsia="{font}"/>')  # fmt: skip
     if bold:
@@ -419,7 +419,8 @@ def _run_xml(
             if j:
                 content.append("<w:tab/>")
             if piece:
-                content.append(f'<w:t xml:space="preserve">{xml_escape(_xml_safe(piece))}</w:t>')
+                text_xml = xml_escape(_xml_safe(piece), quote=False)
+                content.append(f'<w:t xml:space="preserve">{text_xml}</w:t>')
     props = f"<w:rPr>{r_pr}</w:rPr>" if r_pr else ""
     return f"<w:r>{props}{''.join(content)}</w:r>"
 

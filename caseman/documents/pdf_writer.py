@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import mimetypes
 import shutil
-import subprocess  # noqa: S404 - runs fc-list, a fixed command without a shell
+import subprocess  # noqa: S404 - runs fc-list, a fixed command without a shell # nosec B404
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -61,7 +61,7 @@ def _probe_cjk_fonts() -> list[str]:
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return []
-    result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+    result = subprocess.run(  # noqa: S603 - fixed arguments, no shell # nosec B603
         [fc_list, ":lang=zh", "family"],
         capture_output=True,
         text=True,

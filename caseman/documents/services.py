@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from datetime import date
 from pathlib import Path
 
@@ -26,6 +27,7 @@ SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
     (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
 )
+EXTENSIONS = {"pdf": "pdf", "jpg": "jpg", "jpeg": "jpg", "png": "png"}  # name's suffix → kind
 
 
 def _district_code(elder: Elder) -> str:
@@ -105,10 +107,19 @@ def file_scan(
             "number", N_("A signed scan of copy %(copy)s is already filed."), copy=copy
         )
     media_type, extension = kind
+    declared = Path(filename or "").suffix.lower().lstrip(".")
+    if EXTENSIONS.get(declared) != extension:
+        # A PNG called .pdf (or a file without a type in its name) is refused, not "corrected":
+        # the name and the content must tell the same story.
+        raise DomainError(
+            "scan",
+            N_("The file's content does not match its name (.%(extension)s). Upload the PDF, "
+               "JPEG or PNG scan as it was saved."),
+            extension=declared or "?",
+        )  # fmt: skip
     digest = hashlib.sha256(content).hexdigest()
-    relative = (
-        Path(str(document.created_at.year)) / f"{document.number}-{copy}-{digest[:12]}.{extension}"
-    )
+    # A random name: nothing about the elder or the form can be read or guessed from it.
+    relative = Path(str(document.created_at.year)) / f"{secrets.token_hex(16)}.{extension}"
     target = uploads / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(content)

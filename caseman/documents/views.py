@@ -219,4 +219,7 @@ def scan(scan_id: int) -> Any:
         abort(404)
     audit.record("view_scan", object_type="scan", object_id=item.id, elder_id=item.elder_id)
     db.session.commit()
-    return send_file(path, mimetype=item.media_type, download_name=item.filename, max_age=0)
+    # Always a download, never shown inline: an uploaded file runs nothing in our origin.
+    return send_file(
+        path, mimetype=item.media_type, download_name=item.filename, as_attachment=True, max_age=0
+    )

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
 
 from caseman.auth.models import User
@@ -41,17 +42,23 @@ class JobContext:
     user: User
     params: dict[str, Any]
     directory: Path
+    total: int = 0
     _last_commit: float = field(default=0.0)
 
     def progress(self, done: int, total: int | None = None, message: str = "") -> None:
-        """Record how far the job got (committed at most every PROGRESS_EVERY seconds)."""
-        self.job.done = done
+        """Record how far the job got (committed at most every PROGRESS_EVERY seconds).
+
+        It only writes: reading the job back after a commit would open a transaction that,
+        on SQLite, holds the write lock until the next progress report.
+        """
         if total is not None:
-            self.job.total = total
+            self.total = total
+        values: dict[str, Any] = {"done": done, "total": self.total}
         if message:
-            self.job.message = message[:300]
+            values["message"] = message[:300]
         now = time.monotonic()
-        if now - self._last_commit >= PROGRESS_EVERY or done == self.job.total:
+        if now - self._last_commit >= PROGRESS_EVERY or done == self.total:
+            db.session.execute(sa.update(Job).where(Job.id == self.job.id).values(**values))
             db.session.commit()
             self._last_commit = now
 
@@ -99,9 +106,15 @@ def run_job(job_id: int) -> None:
     if has_app_context():  # immediate mode (tests) or called from a request
         _run(job_id)
         return
-    with _worker_app().app_context():
-        _run(job_id)
-        db.session.remove()
+    from caseman import WRITER
+
+    token = WRITER.set(True)  # the job reads, then writes: take SQLite's write lock at BEGIN
+    try:
+        with _worker_app().app_context():
+            _run(job_id)
+            db.session.remove()
+    finally:
+        WRITER.reset(token)
 
 
 _app: Flask | None = None
@@ -125,7 +138,7 @@ def _run(job_id: int) -> None:
     job.status = JobStatus.RUNNING
     job.started_at = utcnow()
     db.session.commit()
-    context = JobContext(job, job.user, dict(job.params or {}), jobs_directory())
+    context = JobContext(job, job.user, dict(job.params or {}), jobs_directory(), job.total)
     try:
         if not job.user.is_active:
             raise DomainError(None, N_("Your account is no longer active."))

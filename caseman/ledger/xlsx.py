@@ -6,7 +6,8 @@ fitted to the page width, the header rows repeated on every printed page and fro
 
 Every text is written as a text cell: ID and phone numbers keep all their digits, and a value
 that starts with = + - @ stays text (a string cell, with Excel's quote prefix so that editing the
-cell does not turn it into a formula either), without changing the value itself.
+cell does not turn it into a formula either), without changing the value itself: see
+caseman.spreadsheets, the helper every spreadsheet export uses.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from copy import copy
 from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -31,11 +32,11 @@ from caseman.ledger.annex1 import (
     leaf_values,
 )
 from caseman.ledger.queries import LedgerRow
+from caseman.spreadsheets import set_text
 
 # Column widths in Excel's character units, one per leaf column of the annex.
 WIDTHS = [5, 8, 5, 28, 20.5, 13, 8, 9, 13, 12, 9, 11, 8, 13, 7.5, 7.5]
 TEXT_COLUMNS = {4, 5, 8, 13}  # 身份证号码, 电话, relatives' 电话, 责任人电话: "@" (text) format
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 FONT_NAME = "宋体"  # what Excel and WPS on the offices' PCs show for Chinese; any CJK font works
 
 TITLE_ROW = 1
@@ -46,20 +47,6 @@ DATA_FIRST = 5
 
 _THIN = Side(style="thin")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-
-
-def is_formula_like(value: str) -> bool:
-    """Whether a spreadsheet would read ``value`` as a formula if it were typed in."""
-    return value.startswith(FORMULA_TRIGGERS)
-
-
-def set_text(cell: Cell, value: str) -> None:
-    """Write ``value`` as a text cell, never a formula (openpyxl makes "=…" a formula)."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell.value = value
-    cell.data_type = "s"
-    if is_formula_like(value):
-        cell.quotePrefix = True
 
 
 def _style_template(sheet: Worksheet, column: int, *, header: bool = False) -> Cell:

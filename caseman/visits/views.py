@@ -19,7 +19,7 @@ from caseman.elders.models import Elder
 from caseman.elders.queries import list_filter_areas
 from caseman.errors import DomainError, StaleEdit
 from caseman.extensions import db
-from caseman.forms import expected_version, put_errors
+from caseman.forms import changed_fields, expected_version, put_errors
 from caseman.i18n import translate_message
 from caseman.rules.enums import (
     FamilyChange,
@@ -128,7 +128,13 @@ def _visit_data(visit: Visit) -> dict[str, Any]:
     return data
 
 
-def _render_visit_form(form: VisitForm, elder: Elder, visit: Visit | None, status: int = 200):
+def _render_visit_form(
+    form: VisitForm,
+    elder: Elder,
+    visit: Visit | None,
+    status: int = 200,
+    changes: list[tuple[str, str]] | None = None,
+):
     return (
         render_template(
             "visits/form.html",
@@ -137,6 +143,7 @@ def _render_visit_form(form: VisitForm, elder: Elder, visit: Visit | None, statu
             visit=visit,
             labels=labels,
             schedule=status_of(elder, today()),
+            changes=changes or [],
         ),
         status,
     )
@@ -217,6 +224,7 @@ def edit(visit_id: int) -> Any:
         return _render_visit_form(VisitForm(data=_visit_data(visit)), visit.elder, visit)
     form = VisitForm()
     status = 400
+    changes: list[tuple[str, str]] = []
     if form.validate():
         try:
             update_visit(current_user, visit, _visit_values(form), today(), expected_version(form))
@@ -226,6 +234,7 @@ def edit(visit_id: int) -> Any:
             put_errors(form, exc if isinstance(exc, StaleEdit) else StaleEdit(0))
             db.session.refresh(visit)
             form.version.data = str(visit.version)
+            changes = changed_fields(form, _visit_data(visit))
             status = 409
         except DomainError as exc:
             db.session.rollback()
@@ -233,7 +242,7 @@ def edit(visit_id: int) -> Any:
         else:
             flash(_("The changes were saved; the earlier version is kept."), "success")
             return redirect(url_for("visits.show", visit_id=visit.id))
-    return _render_visit_form(form, visit.elder, visit, status)
+    return _render_visit_form(form, visit.elder, visit, status, changes)
 
 
 @bp.route("/visits/<int:visit_id>/void", methods=["GET", "POST"])
@@ -326,9 +335,15 @@ def _care_data(care: CareRecord) -> dict[str, Any]:
     return data
 
 
-def _render_care_form(form: CareForm, elder: Elder, care: CareRecord | None, status: int = 200):
+def _render_care_form(
+    form: CareForm,
+    elder: Elder,
+    care: CareRecord | None,
+    status: int = 200,
+    changes: list[tuple[str, str]] | None = None,
+):
     return render_template("visits/care_form.html", form=form, elder=elder, care=care,
-                           labels=labels), status  # fmt: skip
+                           labels=labels, changes=changes or []), status  # fmt: skip
 
 
 @bp.route("/elders/<int:elder_id>/care/new", methods=["GET", "POST"])
@@ -409,6 +424,7 @@ def edit_care(care_id: int) -> Any:
     form = CareForm()
     _care_choices(form, care.elder)
     status = 400
+    changes: list[tuple[str, str]] = []
     if form.validate():
         try:
             update_care(current_user, care, _care_values(form), today(), expected_version(form))
@@ -418,6 +434,7 @@ def edit_care(care_id: int) -> Any:
             put_errors(form, exc if isinstance(exc, StaleEdit) else StaleEdit(0))
             db.session.refresh(care)
             form.version.data = str(care.version)
+            changes = changed_fields(form, _care_data(care))
             status = 409
         except DomainError as exc:
             db.session.rollback()
@@ -425,7 +442,7 @@ def edit_care(care_id: int) -> Any:
         else:
             flash(_("The changes were saved; the earlier version is kept."), "success")
             return redirect(url_for("visits.show_care", care_id=care.id))
-    return _render_care_form(form, care.elder, care, status)
+    return _render_care_form(form, care.elder, care, status, changes)
 
 
 @bp.route("/care/<int:care_id>/void", methods=["GET", "POST"])

@@ -1,0 +1,80 @@
+"""Walk ``app.url_map``: every route, filled in with the ids of the test world."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+from flask import Flask
+
+from caseman.extensions import db
+
+# Rows a GET may add on purpose: the audit log (views of case files are recorded) and the
+# register of printed forms (printing gives each form its document number, 渝北民〔2024〕24号
+# asks for the signed copy to be filed back against it). Neither changes a case file.
+RECORD_TABLES = {"audit_events", "printed_documents"}
+
+
+@dataclass(frozen=True)
+class Route:
+    endpoint: str
+    method: str
+    url: str
+    policy: str
+
+
+def _argument_values(world: SimpleNamespace) -> dict[str, list[object]]:
+    return {
+        "elder_id": [world.elder.id],
+        "visit_id": [world.visit.id],
+        "care_id": [world.care.id],
+        "referral_id": [world.referral.id],
+        "risk_id": [world.risk.id],
+        "campaign_id": [world.campaign.id],
+        "scan_id": [world.scan.id],
+        "number": [1],
+        "fmt": ["pdf", "docx"],
+        "filename": ["css/app.css"],
+    }
+
+
+def routes(app: Flask, world: SimpleNamespace) -> Iterator[Route]:
+    """Every (rule, method) of the app, once per value of a format argument."""
+    values = _argument_values(world)
+    adapter = app.url_map.bind("localhost")
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        missing = set(rule.arguments) - set(values)
+        assert not missing, f"no test value for {missing} of {rule.rule}: add one to routes.py"
+        combinations: list[dict[str, object]] = [{}]
+        for name in sorted(rule.arguments):
+            combinations = [dict(c, **{name: v}) for c in combinations for v in values[name]]
+        policy = getattr(app.view_functions[rule.endpoint], "access_policy", "")
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            for arguments in combinations:
+                url = adapter.build(rule.endpoint, arguments, method=method)
+                yield Route(rule.endpoint, method, url, policy)
+
+
+def user_for(route: Route, world: SimpleNamespace) -> object | None:
+    """Someone the route's policy lets in (None for public routes)."""
+    if route.policy == "public":
+        return None
+    if route.policy.startswith("roles:"):
+        roles = route.policy.removeprefix("roles:").split(",")
+        for user in (world.cadre, world.town, world.district):
+            if user.role.value in roles:
+                return user
+        raise AssertionError(f"no test user for {route.policy}")
+    return world.cadre
+
+
+def snapshot(skip: set[str] = RECORD_TABLES) -> dict[str, list[str]]:
+    """Every row of every table (but ``skip``), to prove that a request changed nothing."""
+    db.session.rollback()  # a fresh read: see what other connections committed
+    return {
+        table.name: sorted(repr(tuple(row)) for row in db.session.execute(sa.select(table)))
+        for table in db.metadata.sorted_tables
+        if table.name not in skip
+    }
