@@ -34,7 +34,9 @@ def _coordinate(label: object, low: float, high: float) -> DecimalField:
 
 
 class MemberForm(BaseForm):
-    role = RadioField(_l("Role"), choices=choices(labels.ROLE), validators=[InputRequired(REQUIRED)])
+    role = RadioField(
+        _l("Role"), choices=choices(labels.ROLE), validators=[InputRequired(REQUIRED)]
+    )
     name = StringField(_l("Name"), validators=[InputRequired(REQUIRED), Length(max=32)])
     gender = RadioField(_l("Gender"), choices=choices(GENDER), validators=[InputRequired(REQUIRED)])
     birth_year = IntegerField(
@@ -66,9 +68,7 @@ class PairedElderFields(BaseForm):
 
     elder_id = SelectField(_l("Elder from the caseload"), choices=[("", "—")], default="")
     elder_name = StringField(_l("Or: name of another village elder"), validators=[Length(max=32)])
-    elder_gender = SelectField(
-        _l("Gender"), choices=[("", "—"), *choices(GENDER)], default=""
-    )
+    elder_gender = SelectField(_l("Gender"), choices=[("", "—"), *choices(GENDER)], default="")
     elder_birth_year = IntegerField(
         _l("Year of birth"), validators=[Optional(), NumberRange(1900, 2100, _l("Out of range."))]
     )

@@ -101,7 +101,9 @@ class Pairing(TimestampMixin, Base):
 
 class PairingHelper(Base):
     __tablename__ = "aid_pairing_helpers"
-    __table_args__ = (sa.UniqueConstraint("pairing_id", "member_id", name="uq_aid_pairing_helpers"),)
+    __table_args__ = (
+        sa.UniqueConstraint("pairing_id", "member_id", name="uq_aid_pairing_helpers"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pairing_id: Mapped[int] = mapped_column(sa.ForeignKey("aid_pairings.id"), index=True)

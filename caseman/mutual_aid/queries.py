@@ -154,7 +154,9 @@ def list_rates(village: Area) -> list[PointRate]:
 def list_activities(village: Area) -> list[Activity]:
     return list(
         db.session.scalars(
-            select(Activity).where(Activity.village_id == village.id).order_by(Activity.held_on.desc())
+            select(Activity)
+            .where(Activity.village_id == village.id)
+            .order_by(Activity.held_on.desc())
         )
     )
 
@@ -269,8 +271,12 @@ def map_markers(village: Area) -> list[MapMarker]:
         for paired in pairing.elders:
             if paired.elder_id and paired.latitude is not None and paired.longitude is not None:
                 markers.append(
-                    MapMarker("elder", paired.display_name, float(paired.latitude),
-                              float(paired.longitude))  # fmt: skip
+                    MapMarker(
+                        "elder",
+                        paired.display_name,
+                        float(paired.latitude),
+                        float(paired.longitude),
+                    )  # fmt: skip
                 )
     if markers:
         lats = [m.latitude for m in markers]
@@ -324,8 +330,9 @@ def _villages_of(area: Area) -> list[Area]:
     return list(
         db.session.scalars(
             select(Area)
-            .where(Area.level == AreaLevel.VILLAGE,
-                   Area.path.startswith(area.path, autoescape=True))  # fmt: skip
+            .where(
+                Area.level == AreaLevel.VILLAGE, Area.path.startswith(area.path, autoescape=True)
+            )  # fmt: skip
             .order_by(Area.path)
         )
     )
@@ -394,8 +401,11 @@ def summary_rows(area: Area, start: date, end: date) -> list[SummaryRow]:
         vid: Decimal(total or 0)
         for vid, total in db.session.execute(
             select(Fund.village_id, sa.func.sum(Fund.amount))
-            .where(Fund.village_id.in_(ids), Fund.voided_on.is_(None),
-                   Fund.received_on.between(start, end))  # fmt: skip
+            .where(
+                Fund.village_id.in_(ids),
+                Fund.voided_on.is_(None),
+                Fund.received_on.between(start, end),
+            )  # fmt: skip
             .group_by(Fund.village_id)
         )
     }
@@ -428,7 +438,9 @@ def summary_rows(area: Area, start: date, end: date) -> list[SummaryRow]:
             SummaryRow(
                 number=number,
                 village=village.name,
-                organisations="、".join(dict.fromkeys(m.organisation for m in social if m.organisation)),
+                organisations="、".join(
+                    dict.fromkeys(m.organisation for m in social if m.organisation)
+                ),
                 social_workers=len(social),
                 centre_points=centre,
                 sub_points=sum(1 for p in my_points if p.kind is PointKind.SUB),
@@ -492,11 +504,9 @@ class PairingRow:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def pairing_rows(
-    area: Area, start: date, end: date, user: User | None = None
-) -> list[PairingRow]:
+def pairing_rows(area: Area, start: date, end: date, user: User | None = None) -> list[PairingRow]:
     """000 附件2: every elder in a pairing active on ``end``, with the help records counted
-    from ``start`` to ``end`` (帮扶次数). Phones are masked unless the reader is town or district."""
+    from ``start`` to ``end`` (帮扶次数). Phones are masked below town level."""
     full = shows_full_numbers(user)
     phone = (lambda v: v) if full else mask_phone
     ids = [v.id for v in _villages_of(area)]
@@ -521,13 +531,17 @@ def pairing_rows(
     rows = []
     for pairing in pairings:
         helpers = [h.member for h in pairing.helpers]
-        kind_note = "一对一" if pairing.kind is PairingKind.ONE_TO_ONE else f"划片式：{pairing.name}"
+        kind_note = (
+            "一对一" if pairing.kind is PairingKind.ONE_TO_ONE else f"划片式：{pairing.name}"
+        )
         for paired in pairing.elders:
             elder = paired.elder
             if elder is not None:
                 name, gender = elder.name, GENDER_TEXT[elder.gender.value]
-                age = end.year - elder.birth_on.year - (
-                    (end.month, end.day) < (elder.birth_on.month, elder.birth_on.day)
+                age = (
+                    end.year
+                    - elder.birth_on.year
+                    - ((end.month, end.day) < (elder.birth_on.month, elder.birth_on.day))
                 )
                 tel = elder.phone
                 address = elder.residence_area.full_name + elder.residence_address
@@ -541,8 +555,12 @@ def pairing_rows(
             note = "；".join(filter(None, [kind_note, "" if elder else "社会老人", paired.note]))
             rows.append(
                 PairingRow(
-                    number=len(rows) + 1, name=name, gender=gender, age=str(age),
-                    phone=phone(tel) if tel else "", address=address,
+                    number=len(rows) + 1,
+                    name=name,
+                    gender=gender,
+                    age=str(age),
+                    phone=phone(tel) if tel else "",
+                    address=address,
                     children="有" if paired.has_children else "无",
                     living="独居" if paired.living is Living.ALONE else "双居",
                     health="失能" if disabled else "自理",
@@ -552,7 +570,8 @@ def pairing_rows(
                     helper_ages="\n".join(str(h.age_on(end) or "") for h in helpers),
                     helper_phones="\n".join(phone(h.phone) if h.phone else "" for h in helpers),
                     helper_addresses="\n".join(h.address for h in helpers),
-                    help_count=counts.get(paired.id, 0), note=note,
+                    help_count=counts.get(paired.id, 0),
+                    note=note,
                     paired_elder_id=paired.id,
                 )  # fmt: skip
             )

@@ -123,7 +123,9 @@ def create_pairing(
     if len(members) != len(set(helper_ids)) or any(
         m.village_id != village.id or not m.is_active_on(started_on) for m in members
     ):
-        raise DomainError("helper_ids", N_("Helpers must be active members of this village's team."))
+        raise DomainError(
+            "helper_ids", N_("Helpers must be active members of this village's team.")
+        )
     pairing = Pairing(village_id=village.id, kind=kind, name=name, started_on=started_on)
     db.session.add(pairing)
     db.session.flush()

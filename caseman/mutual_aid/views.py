@@ -1,4 +1,4 @@
-"""Mutual-aid pages: a village's programme, its forms, the town indicators and the quarterly forms."""
+"""Mutual-aid pages: a village's programme, its forms, the town indicators, the quarterly forms."""
 
 from __future__ import annotations
 
@@ -22,13 +22,17 @@ from caseman.errors import DomainError
 from caseman.extensions import db
 from caseman.forms import BaseForm, put_errors
 from caseman.mutual_aid import labels, queries, services
-from caseman.mutual_aid.documents import FORMATS, FORMS, MEDIA_TYPES, SUMMARY, file_stem
-from caseman.mutual_aid.documents import render_form as render_annex
 from caseman.mutual_aid.documents import (
+    FORMATS,
+    FORMS,
+    MEDIA_TYPES,
+    SUMMARY,
+    file_stem,
     header_line,
     pairing_values,
     summary_values,
 )
+from caseman.mutual_aid.documents import render_form as render_annex
 from caseman.mutual_aid.forms import (
     ActivityForm,
     AidPointForm,
@@ -337,9 +341,7 @@ def new_help(paired_id: int) -> Any:
     )  # fmt: skip
     form.helper_id.choices = [(str(h.member.id), h.member.name) for h in record.helpers]
     rates = queries.list_rates(record.village)
-    form.rate_id.choices = [("", "—")] + [
-        (str(r.id), f"{r.service} · {r.points}") for r in rates
-    ]
+    form.rate_id.choices = [("", "—")] + [(str(r.id), f"{r.service} · {r.points}") for r in rates]
 
     def save() -> Any:
         rate = next((r for r in rates if str(r.id) == form.rate_id.data), None)
@@ -514,8 +516,10 @@ def report() -> Any:
         abort(404)
     area_id = request.args.get("area", type=int) or current_user.area_id
     area = db.session.get(Area, area_id)
-    if area is None or area.level not in (AreaLevel.TOWN, AreaLevel.VILLAGE) or not (
-        area.path.startswith(current_user.area.path)
+    if (
+        area is None
+        or area.level not in (AreaLevel.TOWN, AreaLevel.VILLAGE)
+        or not (area.path.startswith(current_user.area.path))
     ):
         abort(404)
     _start, end = quarter_bounds(year, quarter)

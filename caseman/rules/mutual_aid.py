@@ -145,9 +145,7 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
-def nearest_point_m(
-    home: tuple[float, float], points: list[tuple[float, float]]
-) -> float | None:
+def nearest_point_m(home: tuple[float, float], points: list[tuple[float, float]]) -> float | None:
     """Distance to the nearest mutual-aid point, or None when there is none with coordinates."""
     if not points:
         return None
@@ -186,9 +184,7 @@ def missed_beats(
         window_start = as_of - timedelta(days=days - 1)
         if started_on > window_start:
             continue
-        kept = any(
-            window_start <= on <= as_of and kind in _SATISFIES[beat] for on, kind in records
-        )
+        kept = any(window_start <= on <= as_of and kind in _SATISFIES[beat] for on, kind in records)
         if not kept:
             missed.append(beat)
     return missed

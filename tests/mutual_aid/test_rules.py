@@ -95,8 +95,13 @@ def test_indicators_one_below_are_not_met():
     items = {
         i.key: i
         for i in town_indicators(
-            _figures(running_villages=5, paired_ledger_elders=89, points=9_999, activities=14,
-                     funds=Decimal("49999.99"))  # fmt: skip
+            _figures(
+                running_villages=5,
+                paired_ledger_elders=89,
+                points=9_999,
+                activities=14,
+                funds=Decimal("49999.99"),
+            )  # fmt: skip
         )
     }
     assert not any(i.met for i in items.values())
@@ -105,8 +110,12 @@ def test_indicators_one_below_are_not_met():
 
 
 def test_indicators_of_a_town_without_villages():
-    items = {i.key: i for i in town_indicators(_figures(villages=0, running_villages=0,
-                                                        ledger_elders=0, paired_ledger_elders=0))}  # fmt: skip
+    items = {
+        i.key: i
+        for i in town_indicators(
+            _figures(villages=0, running_villages=0, ledger_elders=0, paired_ledger_elders=0)
+        )
+    }
     assert not items["villages"].met
     assert items["paired"].met  # nobody to pair
     assert items["villages"].value == 0

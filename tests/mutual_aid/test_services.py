@@ -41,8 +41,9 @@ def test_group_leader_needs_a_group_and_one_per_group(programme, areas):
                                                                    group_id=group.id))  # fmt: skip
     # A group of another village is refused.
     with pytest.raises(DomainError):
-        services.add_team_member(p.actor, areas["baiyan"], member_values(role="group_leader",
-                                                                         group_id=group.id))  # fmt: skip
+        services.add_team_member(
+            p.actor, areas["baiyan"], member_values(role="group_leader", group_id=group.id)
+        )
 
 
 def test_social_worker_needs_an_organisation(programme):
@@ -88,12 +89,28 @@ def test_helpers_must_be_active_members_of_the_village(programme, areas):
 def test_help_must_be_by_a_helper_of_the_pairing_inside_its_time(programme):
     p = programme
     with pytest.raises(DomainError) as exc:
-        services.record_help(p.actor, p.paired, {"helped_on": date(YEAR, 3, 1), "kind": "knock",
-                                                 "helper_id": p.neighbour.id, "what": ""})  # fmt: skip
+        services.record_help(
+            p.actor,
+            p.paired,
+            {
+                "helped_on": date(YEAR, 3, 1),
+                "kind": "knock",
+                "helper_id": p.neighbour.id,
+                "what": "",
+            },
+        )
     assert exc.value.field == "helper_id"
     with pytest.raises(DomainError) as exc:
-        services.record_help(p.actor, p.paired, {"helped_on": date(YEAR, 1, 1), "kind": "knock",
-                                                 "helper_id": p.volunteer.id, "what": ""})  # fmt: skip
+        services.record_help(
+            p.actor,
+            p.paired,
+            {
+                "helped_on": date(YEAR, 1, 1),
+                "kind": "knock",
+                "helper_id": p.volunteer.id,
+                "what": "",
+            },
+        )
     assert exc.value.field == "helped_on"
 
 
@@ -151,7 +168,8 @@ def test_correction_is_a_new_entry_and_cannot_overdraw(programme):
     correction = services.correct_entry(p.actor, redemption, "未领取", date(YEAR, 3, 4))
     db.session.commit()
     assert correction.kind is EntryKind.CORRECTION
-    assert correction.points == 10 and correction.corrects_id == redemption.id
+    assert correction.points == 10
+    assert correction.corrects_id == redemption.id
     assert services.balance_of(member.id) == 10
     assert db.session.get(PointEntry, redemption.id).points == -10  # the original stays
     with pytest.raises(DomainError, match="already been corrected"):
@@ -189,7 +207,8 @@ def test_rates_are_positive(programme):
     with pytest.raises(DomainError):
         services.set_rate(programme.actor, programme.village, "沐浴清洁", 0)
     rate = services.set_rate(programme.actor, programme.village, "送餐入户", 6)
-    assert rate.id == programme.rate.id and rate.points == 6
+    assert rate.id == programme.rate.id
+    assert rate.points == 6
 
 
 def test_void_activity_and_fund_stop_counting(programme):
@@ -223,7 +242,8 @@ def test_map_markers_put_points_and_caseload_elders_on_a_grid(programme):
     assert all(0 <= m.x <= 100 and 0 <= m.y <= 100 for m in markers)
     centre = next(m for m in markers if m.kind == "centre")
     sub = next(m for m in markers if m.kind == "sub")
-    assert sub.x > centre.x and sub.y < centre.y  # north-east of the centre point
+    assert sub.x > centre.x
+    assert sub.y < centre.y
 
 
 def test_caseload_elder_can_also_be_a_helper(programme):
@@ -258,7 +278,8 @@ def test_summary_and_indicators_count_the_data(programme, areas, make_elder):
     assert (jingang.one_to_one, jingang.area_groups) == (1, 1)
     assert (jingang.points, jingang.activities, jingang.funds) == (5, 1, Decimal("20000.50"))
     assert (jingang.ledger_elders, jingang.paired_ledger_elders) == (2, 1)
-    assert jingang.is_running and not baiyan.is_running
+    assert jingang.is_running
+    assert not baiyan.is_running
     assert (baiyan.points, baiyan.one_to_one) == (0, 0)
 
     items = {i.key: i for i in queries.indicators_for(areas["muer"], YEAR, 1, date(YEAR, 3, 31))}
@@ -268,7 +289,8 @@ def test_summary_and_indicators_count_the_data(programme, areas, make_elder):
     assert items["points"].value == 5
     assert (items["activities"].value, items["activities"].target) == (1, 1)
     assert items["activities"].met
-    assert items["funds"].value == Decimal("20000.50") and not items["funds"].met
+    assert items["funds"].value == Decimal("20000.50")
+    assert not items["funds"].met
     # Second quarter: year to date.
     items = {i.key: i for i in queries.indicators_for(areas["muer"], YEAR, 2, date(YEAR, 6, 30))}
     assert (items["points"].value, items["activities"].value, items["activities"].target) == (
@@ -290,7 +312,8 @@ def test_pairing_ledger_rows(programme, make_user):
     assert (first.gender, first.age, first.living, first.children) == ("女", str(age), "独居", "无")
     assert (first.health, first.elder_type, first.help_count) == ("自理", "低保", 2)
     assert first.phone == "138****5678"  # village staff see phones masked
-    assert first.helper_names == "刘志愿" and first.helper_ages == str(YEAR - 1962)
+    assert first.helper_names == "刘志愿"
+    assert first.helper_ages == str(YEAR - 1962)
     assert first.note == "一对一"
     group = rows[1]
     assert group.helper_names == "赵邻居\n刘志愿"
