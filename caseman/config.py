@@ -43,6 +43,9 @@ def load_config(instance_path: Path) -> dict[str, object]:
             "CASEMAN_QUEUE_URL", f"sqlite:///{instance_path / 'queue.sqlite3'}"
         ),
         "CASEMAN_UPLOADS": os.environ.get("CASEMAN_UPLOADS", str(instance_path / "uploads")),
+        # 互助养老地图 tiles, e.g. https://tile.example.org/{z}/{x}/{y}.png; empty: plain grid only.
+        "CASEMAN_MAP_TILES": os.environ.get("CASEMAN_MAP_TILES", ""),
+        "CASEMAN_MAP_ATTRIBUTION": os.environ.get("CASEMAN_MAP_ATTRIBUTION", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("CASEMAN_HTTPS", "") == "1",

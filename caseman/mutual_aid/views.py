@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 from io import BytesIO
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -152,6 +165,45 @@ def village(village_id: int) -> Any:
         markers=queries.map_markers(area), today_date=today(),
         PairingKind=PairingKind,
     )  # fmt: skip
+
+
+@bp.get("/villages/<int:village_id>/map")
+@roles_required(*STAFF)
+def village_map(village_id: int) -> Any:
+    """互助养老地图 (000 三(六)2): points and paired special-difficulty elders of the village."""
+    area = _village(village_id)
+    markers = queries.map_markers(area)
+    tiles = current_app.config.get("CASEMAN_MAP_TILES", "")
+    response = make_response(
+        render_template(
+            "mutual_aid/map.html", village=area, markers=markers, labels=labels,
+            sites=queries.list_points(area), uncovered=queries.uncovered_elders(area),
+            tiles=tiles, attribution=current_app.config.get("CASEMAN_MAP_ATTRIBUTION", ""),
+            markers_json=json.dumps([
+                {"kind": m.kind, "label": m.label, "latitude": m.latitude,
+                 "longitude": m.longitude} for m in markers
+            ], ensure_ascii=False),
+        )
+    )  # fmt: skip
+    origin = tile_origin(tiles)
+    if origin:
+        # The page loads its tiles from the configured server: allow its images, nothing more.
+        response.headers["Content-Security-Policy"] = (
+            f"default-src 'self'; img-src 'self' data: {origin}; style-src 'self'; "
+            "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+        )
+    return response
+
+
+def tile_origin(template: str) -> str:
+    """scheme://host[:port] of a tile URL template, or "" when it is not an http(s) URL."""
+    parts = urlsplit(template.replace("{s}", "a"))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    host = parts.netloc
+    if template.split("//", 1)[-1].startswith("{s}."):
+        host = "*." + host.split(".", 1)[1]
+    return f"{parts.scheme}://{host}"
 
 
 # --- team and points of service --------------------------------------------------------------

@@ -241,3 +241,34 @@ def test_index_shows_indicators_for_the_town(client, login_as, make_user, quarte
     assert 'data-key="villages"' in html
     assert "1 / 2" in html
     assert client.get("/mutual-aid/?quarter=7").status_code == 404
+
+
+def test_map_page_draws_points_and_elders_without_tiles(client, login_as, programme):
+    p = programme
+    login_as(p.actor)
+    response = client.get(f"/mutual-aid/villages/{p.village.id}/map")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.count('class="marker-centre"') == 1
+    assert html.count('class="marker-sub"') == 1
+    assert html.count('class="marker-elder"') == 1  # only caseload elders are on the map
+    assert "leaflet" not in html  # no tile server configured: no script, nothing fetched
+    assert "img-src 'self' data:;" in response.headers["Content-Security-Policy"]
+    assert "孙婆婆" in html  # listed as beyond 1 km
+
+
+def test_map_page_with_a_tile_server_loads_the_vendored_leaflet(app, client, login_as,
+                                                                  programme):  # fmt: skip
+    app.config["CASEMAN_MAP_TILES"] = "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
+    login_as(programme.actor)
+    response = client.get(f"/mutual-aid/villages/{programme.village.id}/map")
+    html = response.get_data(as_text=True)
+    assert "/static/vendor/leaflet/leaflet.min.js" in html
+    assert 'data-tiles="https://{s}.tiles.example.org/{z}/{x}/{y}.png"' in html
+    assert (
+        "img-src 'self' data: https://*.tiles.example.org;"
+        in (response.headers["Content-Security-Policy"])
+    )
+    script = client.get("/static/vendor/leaflet/leaflet.min.js")
+    assert script.status_code == 200
+    script.close()
