@@ -21,7 +21,6 @@ from caseman.mutual_aid import labels
 
 REQUIRED = _l("Please fill this in.")
 WHOLE = _l("Enter a whole number.")
-NUMBER = _l("Enter a number such as 29.7215.")
 
 
 def _coordinate(label: object, low: float, high: float) -> DecimalField:
