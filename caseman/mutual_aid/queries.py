@@ -284,8 +284,9 @@ def map_markers(village: Area) -> list[MapMarker]:
         span = max(max(lats) - min(lats), max(lons) - min(lons), 0.002)
         mid_lat, mid_lon = (max(lats) + min(lats)) / 2, (max(lons) + min(lons)) / 2
         for m in markers:
-            m.x = round(50 + (m.longitude - mid_lon) / span * 90, 2)
-            m.y = round(50 - (m.latitude - mid_lat) / span * 90, 2)
+            # A 15-unit margin keeps markers and their labels off the edges.
+            m.x = round(50 + (m.longitude - mid_lon) / span * 70, 2)
+            m.y = round(50 - (m.latitude - mid_lat) / span * 70, 2)
     return markers
 
 
