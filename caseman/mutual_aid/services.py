@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from caseman import audit
 from caseman.areas.models import Area, AreaLevel
@@ -274,8 +275,18 @@ def _append_entry(
         points=points, balance_after=after, entry_on=entry_on, source=source[:200],
         created_by_id=actor.id, **links,
     )  # fmt: skip
-    db.session.add(entry)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a savepoint: a lost race leaves the request usable
+            db.session.add(entry)
+            db.session.flush()
+    except IntegrityError:
+        # Another entry for this member took the same sequence number first (two people
+        # recording at once): nothing of this entry is kept, and the balance stays right.
+        raise DomainError(
+            "points",
+            N_("Someone recorded points for this member at the same moment: nothing was saved, "
+               "please try again."),
+        ) from None  # fmt: skip
     audit.record("create", object_type="aid_points", object_id=entry.id,
                  detail=f"kind={kind.value}", user=actor)  # fmt: skip
     return entry

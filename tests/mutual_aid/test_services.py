@@ -343,3 +343,35 @@ def test_archived_elders_cannot_be_paired(programme, make_elder):
     with pytest.raises(DomainError, match="archived"):
         services.create_pairing(p.actor, p.village, PairingKind.ONE_TO_ONE, date(YEAR, 3, 1),
                                 [p.neighbour.id], [social_elder(elder_id=elder.id)])  # fmt: skip
+
+
+def test_a_lost_race_for_the_same_balance_saves_nothing(programme, monkeypatch):
+    """Two entries built on one balance: the second collides on its sequence and is refused."""
+    p = programme
+    services.award_points(p.actor, p.volunteer, p.rate, date(YEAR, 3, 2))
+    db.session.commit()
+    real_next_balance = services.next_balance
+
+    def racing(balance, points):
+        # Meanwhile another request redeems the same 5 points (sequence 2, balance 0).
+        db.session.execute(
+            sa.insert(PointEntry.__table__).values(
+                member_id=p.volunteer.id,
+                village_id=p.village.id,
+                sequence=2,
+                kind="redeem",
+                points=-5,
+                balance_after=0,
+                entry_on=date(YEAR, 3, 3),
+                source="兑换：大米",
+            )
+        )
+        return real_next_balance(balance, points)
+
+    monkeypatch.setattr(services, "next_balance", racing)
+    with pytest.raises(DomainError, match="at the same moment"):
+        services.redeem_points(p.actor, p.volunteer, 5, "食用油", date(YEAR, 3, 3))
+    db.session.commit()
+    entries = queries.list_entries(p.volunteer)
+    assert [(e.sequence, e.points, e.balance_after) for e in entries] == [(2, -5, 0), (1, 5, 5)]
+    assert services.balance_of(p.volunteer.id) == 0
