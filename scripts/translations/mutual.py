@@ -208,4 +208,7 @@ ZH = {
     "Collective activities": "集体活动",
     "Void: %(reason)s": "已作废：%(reason)s",
     "Funds raised": "资金筹集",
+    "Someone recorded points for this member at the same moment: nothing was saved, please try again.": (  # noqa: E501
+        "有人同时为该成员登记了积分：本次未保存，请重试。"
+    ),
 }
