@@ -205,21 +205,34 @@ def _load_village(
             actor, village, PairingKind.ONE_TO_ONE, on, [helper.id],
             [_facts(elder, rng, centre)],
         ))  # fmt: skip
-    others = [e for e in elders if e not in alone and e.filed_on <= start][:4]
-    group_elders = [_facts(e, rng, centre) for e in others]
+    # Area-based groups, one per villager group, take the other caseload elders; the newest
+    # cases (filed in the last two months) and a few who declined are not paired.
+    others = [
+        e
+        for index, e in enumerate(elders)
+        if e not in alone and e.filed_on <= today - timedelta(days=60) and index % 12 != 5
+    ]
+    members_of: list[list[dict[str, Any]]] = [
+        [_facts(e, rng, centre) for e in others[index :: len(groups)]]
+        for index in range(len(groups))
+    ]
     for name, gender, age, children, living, kind in SOCIAL_ELDERS:
         latitude, longitude = _near(rng, centre, 1500)
-        group_elders.append({
+        members_of[-1].append({
             "elder_id": None, "name": name, "gender": gender, "birth_year": today.year - age,
             "phone": f"13{rng.randint(100000000, 999999999)}",
             "address": f"{village.name}{groups[-1].name}{rng.randint(1, 60)}号",
             "has_children": children, "living": living, "is_disabled": False,
             "elder_type": kind, "latitude": latitude, "longitude": longitude,
         })  # fmt: skip
-    area_group = services.create_pairing(
-        actor, village, PairingKind.AREA_GROUP, start + timedelta(days=20),
-        [h.id for h in helpers[:2]], group_elders, name=f"{groups[-1].name}片区",
-    )  # fmt: skip
+    area_groups = [
+        services.create_pairing(
+            actor, village, PairingKind.AREA_GROUP, start + timedelta(days=20 + 7 * index),
+            [helpers[index].id, helpers[index + 2].id], members, name=f"{group.name}片区",
+        )
+        for index, (group, members) in enumerate(zip(groups, members_of, strict=True))
+        if members
+    ]  # fmt: skip
 
     # Help records: knocks most days, a talk most weeks, practical help most months. The last
     # pair has fallen behind in the last ten days (it shows in the village's list).
@@ -238,12 +251,13 @@ def _load_village(
                 _row(paired, helper, day, HelpKind.TALK, "陪老人聊天，了解身体和生活情况")
             elif rng.random() < 0.88:
                 _row(paired, helper, day, HelpKind.KNOCK, "敲门问候，老人安好")
-    for number, paired in enumerate(area_group.elders):
-        for step, day in enumerate(_days(area_group.started_on, today)[::14]):
-            helper = rng.choice([h.member for h in area_group.helpers])
-            _row(paired, helper, day, HelpKind.TALK, "片区巡访探视")
-            if number == 0 and step % 2 == 0:  # the month's patrol of the area earns points
-                points.append((day, 1, helper, "上门探访", None))
+    for area_group in area_groups:
+        for number, paired in enumerate(area_group.elders):
+            for step, day in enumerate(_days(area_group.started_on, today)[::14]):
+                helper = rng.choice([h.member for h in area_group.helpers])
+                _row(paired, helper, day, HelpKind.TALK, "片区巡访探视")
+                if number == 0 and step % 2 == 0:  # the month's patrol of the area earns points
+                    points.append((day, 1, helper, "上门探访", None))
     db.session.flush()
 
     # Points, in date order so every balance builds on the one before; goods each quarter.
