@@ -61,7 +61,7 @@ PAIRING = Form(
         "居住情况\n（独居、双居）", "健康状况\n（自理、失能）", "老人类型", "帮扶人姓名", "性别",
         "年龄", "电话", "住址", "帮扶次数", "备注",
     ),
-    (7, 14, 6, 7, 24, 28, 17, 18, 18, 15, 14, 6, 7, 24, 27, 10, 25),
+    (7, 14, 6, 7, 24, 28, 17, 18, 18, 15, 14, 6, 7, 24, 31, 10, 21),
     (5, 9, 5, 5, 13, 22, 9, 9, 9, 8, 9, 5, 5, 13, 18, 7, 14),
     frozenset({0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 15}),
     note="说明：老人类型分为低保、分散特困、失独、残疾、优抚、其他。",
@@ -87,12 +87,23 @@ def summary_values(row: SummaryRow) -> list[str | int]:
     ]  # fmt: skip
 
 
-def pairing_values(row: PairingRow) -> list[str | int]:
+Value = str | int | list[str]  # a list: one line per helper, printed as stacked sub-rows
+
+
+def pairing_values(row: PairingRow) -> list[Value]:
+    """The 17 cells of an elder; the five 帮扶人 columns hold one entry per helper."""
     return [
         row.number, row.name, row.gender, row.age, row.phone, row.address, row.children,
-        row.living, row.health, row.elder_type, row.helper_names, row.helper_genders,
-        row.helper_ages, row.helper_phones, row.helper_addresses, row.help_count, row.note,
+        row.living, row.health, row.elder_type, row.helper_names.split("\n"),
+        row.helper_genders.split("\n"), row.helper_ages.split("\n"),
+        row.helper_phones.split("\n"), row.helper_addresses.split("\n"), row.help_count,
+        row.note,
     ]  # fmt: skip
+
+
+def sub_rows(row: Sequence[Value]) -> int:
+    """How many printed rows an entry takes: one per helper of an area-based group."""
+    return max((len(value) for value in row if isinstance(value, list)), default=1)
 
 
 def _cell(text: str, **kwargs: Any) -> Cell:
@@ -100,18 +111,25 @@ def _cell(text: str, **kwargs: Any) -> Cell:
     return Cell(paragraphs, **kwargs)
 
 
-def build_document(form: Form, values: Sequence[list[str | int]], meta: ReportMeta) -> Document:
-    """One landscape sheet: title, header block, the header row, a row per village/elder."""
+def build_document(form: Form, values: Sequence[Sequence[Value]], meta: ReportMeta) -> Document:
+    """One landscape sheet: title, header block, the header row, a row per village/elder.
+
+    An elder with several helpers takes one row per helper: the elder's cells span them, so each
+    helper's name, gender, age, phone and address stay on one line of the grid."""
     header = Row([_cell(h, align="center", kind="header") for h in form.headings], header=True)
-    rows = [
-        Row(
-            [
-                _cell(str(value), align="center" if index in form.centred else "left")
-                for index, value in enumerate(row)
-            ]
-        )
-        for row in values
-    ]
+    rows = []
+    for row in values:
+        span = sub_rows(row)
+        for line in range(span):
+            cells = []
+            for index, value in enumerate(row):
+                align = "center" if index in form.centred else "left"
+                if isinstance(value, list):
+                    text = value[line] if line < len(value) else ""
+                    cells.append(_cell(text, align=align))
+                elif line == 0:
+                    cells.append(_cell(str(value), align=align, rowspan=span))
+            rows.append(Row(cells))
     sheet = Sheet(
         title=form.title,
         table=Table(list(form.widths_mm), [header, *rows]),
@@ -132,7 +150,7 @@ _THIN = Side(style="thin")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
-def build_xlsx(form: Form, values: Sequence[list[str | int]], meta: ReportMeta) -> bytes:
+def build_xlsx(form: Form, values: Sequence[Sequence[Value]], meta: ReportMeta) -> bytes:
     """The form as an Excel sheet laid out like the annex, A4 landscape, headers repeated."""
     columns = len(form.headings)
     workbook = Workbook()
@@ -142,16 +160,18 @@ def build_xlsx(form: Form, values: Sequence[list[str | int]], meta: ReportMeta) 
     for index, width in enumerate(form.xlsx_widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
 
-    def line(row: int, text: str, size: int, *, bold: bool = False, centre: bool = False) -> None:
+    def write_line(
+        row: int, text: str, size: int, *, bold: bool = False, centre: bool = False
+    ) -> None:
         cell = sheet.cell(row, 1)
         set_text(cell, text)
         cell.font = Font(name=FONT_NAME, size=size, bold=bold)
         cell.alignment = Alignment(horizontal="center" if centre else "left", vertical="center")
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
 
-    line(1, form.title, 16, bold=True, centre=True)
+    write_line(1, form.title, 16, bold=True, centre=True)
     sheet.row_dimensions[1].height = 30
-    line(2, header_line(meta), 10)
+    write_line(2, header_line(meta), 10)
     style_for: Callable[[bool, bool], Any] = lambda header, centred: (  # noqa: E731
         Font(name=FONT_NAME, size=10, bold=header),
         Alignment(horizontal="center" if centred else "left", vertical="center", wrap_text=True),
@@ -164,21 +184,28 @@ def build_xlsx(form: Form, values: Sequence[list[str | int]], meta: ReportMeta) 
     sheet.row_dimensions[3].height = 45
     row_number = 4
     for row in values:
+        span = sub_rows(row)
         for column, value in enumerate(row):
+            for offset in range(span):
+                cell = sheet.cell(row_number + offset, column + 1)
+                cell.font, cell.alignment = style_for(False, column in form.centred)
+                cell.border = copy(_BORDER)
+                cell.number_format = "@"
             cell = sheet.cell(row_number, column + 1)
-            cell.font, cell.alignment = style_for(False, column in form.centred)
-            cell.border = copy(_BORDER)
-            if isinstance(value, int):
+            if isinstance(value, list):
+                for offset, text in enumerate(value):
+                    set_text(sheet.cell(row_number + offset, column + 1), text)
+            elif isinstance(value, int):
                 cell.value = value
+                cell.number_format = "General"
             else:
                 set_text(cell, value)
-                cell.number_format = "@"
-        lines = max(str(v).count("\n") + 1 for v in row)
-        if lines > 1:
-            sheet.row_dimensions[row_number].height = 14 * lines
-        row_number += 1
+            if span > 1 and not isinstance(value, list):
+                sheet.merge_cells(start_row=row_number, start_column=column + 1,
+                                  end_row=row_number + span - 1, end_column=column + 1)  # fmt: skip
+        row_number += span
     if form.note:
-        line(row_number, form.note, 10)
+        write_line(row_number, form.note, 10)
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
@@ -193,7 +220,7 @@ def build_xlsx(form: Form, values: Sequence[list[str | int]], meta: ReportMeta) 
     return out.getvalue()
 
 
-def render_form(form: Form, values: Sequence[list[str | int]], meta: ReportMeta, fmt: str) -> bytes:
+def render_form(form: Form, values: Sequence[Sequence[Value]], meta: ReportMeta, fmt: str) -> bytes:
     """The form in ``fmt`` (xlsx, docx or pdf): one function for the page and the CLI."""
     if fmt == "xlsx":
         return build_xlsx(form, values, meta)

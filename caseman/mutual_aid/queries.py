@@ -545,7 +545,7 @@ def pairing_rows(area: Area, start: date, end: date, user: User | None = None) -
                     - ((end.month, end.day) < (elder.birth_on.month, elder.birth_on.day))
                 )
                 tel = elder.phone
-                address = elder.residence_area.full_name + elder.residence_address
+                address = unit_name(elder.residence_area) + elder.residence_address
                 disabled = elder.ability_level is not AbilityLevel.INTACT
             else:
                 name = paired.name

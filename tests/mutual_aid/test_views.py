@@ -213,16 +213,22 @@ def test_annex2_downloads_list_each_paired_elder(client, login_as, quarter_data)
     sheet = load_workbook(io.BytesIO(_download(client, p.village.id, "annex2", "xlsx"))).active
     assert sheet["A1"].value == PAIRING.title
     assert [c.value for c in sheet[3]] == list(PAIRING.headings)
-    names = [sheet.cell(row, 2).value for row in range(4, 7)]
-    assert names == ["张秀英", "陈老汉", "孙婆婆"]
+    # 张秀英 (one helper) takes row 4; 陈老汉 and 孙婆婆 (two helpers each) two rows each.
+    names = [sheet.cell(row, 2).value for row in range(4, 9)]
+    assert names == ["张秀英", "陈老汉", None, "孙婆婆", None]
+    assert [sheet.cell(row, 11).value for row in range(4, 9)] == [
+        "刘志愿", "赵邻居", "刘志愿", "赵邻居", "刘志愿"]  # fmt: skip
+    assert "B5:B6" in {str(r) for r in sheet.merged_cells.ranges}
     assert sheet.cell(4, 16).value == 2  # 帮扶次数
     assert sheet.cell(4, 5).value == "138****5678"
-    assert sheet.cell(7, 1).value == PAIRING.note
+    assert sheet.cell(9, 1).value == PAIRING.note
 
     document = docx.Document(io.BytesIO(_download(client, p.village.id, "annex2", "docx")))
     table = document.tables[0]
     assert [c.text for c in table.rows[0].cells] == list(PAIRING.headings)
-    assert [c.text for c in table.rows[2].cells][10] == "赵邻居\n刘志愿"
+    assert [row.cells[10].text for row in table.rows[1:]] == [
+        "刘志愿", "赵邻居", "刘志愿", "赵邻居", "刘志愿"]  # fmt: skip
+    assert table.rows[3].cells[1].text == "陈老汉"  # the elder's cell spans the helper rows
     assert table.rows[1].cells[15].text == "2"
     assert any(PAIRING.note in para.text for para in document.paragraphs)
 
