@@ -257,6 +257,7 @@ class MapMarker:
     longitude: float
     x: float = 0.0  # position on a plain 0–100 grid (the map without tiles)
     y: float = 0.0
+    number: int = 0  # elders are numbered on the map and listed beside it (names overlap)
 
 
 def map_markers(village: Area) -> list[MapMarker]:
@@ -276,6 +277,7 @@ def map_markers(village: Area) -> list[MapMarker]:
                         paired.display_name,
                         float(paired.latitude),
                         float(paired.longitude),
+                        number=sum(m.kind == "elder" for m in markers) + 1,
                     )  # fmt: skip
                 )
     if markers:
