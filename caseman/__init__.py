@@ -158,6 +158,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseman.elders.views import bp as elders_bp
     from caseman.jobs.views import bp as jobs_bp
     from caseman.ledger.views import bp as ledger_bp
+    from caseman.mutual_aid.views import bp as mutual_aid_bp
     from caseman.referrals.views import bp as referrals_bp
     from caseman.visits.views import bp as visits_bp
 
@@ -169,6 +170,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(documents_bp)
     app.register_blueprint(ledger_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(mutual_aid_bp)
     # Static files are public: mark Flask's own endpoint for the access-policy test.
     app.view_functions["static"].access_policy = "public"  # type: ignore[attr-defined]
 

@@ -49,6 +49,9 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "CASEMAN_QUEUE_URL": queue_url(instance_path),
         "CASEMAN_BATCH_LIMIT": int(os.environ.get("CASEMAN_BATCH_LIMIT", "2000")),
         "CASEMAN_UPLOADS": os.environ.get("CASEMAN_UPLOADS", str(instance_path / "uploads")),
+        # 互助养老地图 tiles, e.g. https://tile.example.org/{z}/{x}/{y}.png; empty: plain grid only.
+        "CASEMAN_MAP_TILES": os.environ.get("CASEMAN_MAP_TILES", ""),
+        "CASEMAN_MAP_ATTRIBUTION": os.environ.get("CASEMAN_MAP_ATTRIBUTION", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Secure also follows request.is_secure (caseman.auth.sessions); behind a TLS proxy set

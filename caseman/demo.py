@@ -727,6 +727,12 @@ def load_demo(today: date | None = None, elders: int = 320) -> list[tuple[str, s
     active_jingang = [e for e in jingang if not e.is_archived]
     load_risks(active_jingang, users["worker"], users["town"], today)
 
+    # Rural mutual aid (000) in three villages: team, points, pairs, help, points, activities.
+    from caseman.demo_mutual_aid import load_mutual_aid
+
+    load_mutual_aid([(v.village, v.cadre, v.cadre_phone) for v in villages], elders_only, actor,
+                    today, DEMO_SEED)  # fmt: skip
+
     return [
         (user.username, DEMO_PASSWORD, user.role.value, user.area.full_name)
         for user in users.values()
