@@ -43,6 +43,10 @@ def snapshot_value(value: Any, name: str) -> str:
         return ""
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if name == "id_number":  # a saved version is shown like the case file: masked
+        return _mask_id(str(value))
+    if name in ("phone", "emergency_phone"):
+        return mask_phone(str(value))
     if name in ("categories", "suggested_categories"):
         return "、".join(labels.label_of(labels.CATEGORY, v) for v in value)
     if name == "support_units":
