@@ -19,8 +19,10 @@ changes, printed documents, signed scans, categories, family members). The crite
 - :func:`system_access` (``reason``): the narrow escape hatch for system work (CLI commands, the
   audit page's look-ups, recording a denial). Entering it writes an audit row
   (``system_access``, with the reason), so every unscoped read is on record;
-- anything else (a shell, a job that forgot to say whom it acts for) raises
-  :class:`UnscopedQuery` instead of silently seeing everything: the rule fails closed.
+- anything else (a shell, a job that forgot to say whom it acts for) fails closed: a query that
+  selects elders or their records raises :class:`UnscopedQuery`, and any other statement that
+  reaches them (a count, a join, a subquery) sees none. Queries of areas and users still work,
+  so ``flask areas`` or ``create-user`` need no declaration.
 
 Column refreshes of rows already loaded are left alone (they were in scope when loaded).
 """
@@ -125,6 +127,7 @@ def _scoped_children() -> tuple[type[Any], ...]:
 
 
 SCOPED_CHILDREN: tuple[type[Any], ...] = ()
+_SCOPED: frozenset[type[Any]] = frozenset()
 
 
 def _current_request() -> object | None:
@@ -163,7 +166,7 @@ _SYSTEM = object()
 
 
 def _acting_user() -> object:
-    """The user whose scope applies now, or ``_SYSTEM``; raises when nobody is."""
+    """The user whose scope applies now, ``_SYSTEM``, or None outside a request (nobody)."""
     override = _override.get()
     current = _current_request()
     # An override counts only where it was declared: one set around a test (or a CLI command)
@@ -174,10 +177,7 @@ def _acting_user() -> object:
         from flask_login import current_user
 
         return current_user._get_current_object()  # type: ignore[attr-defined]
-    raise UnscopedQuery(
-        "An elder query ran outside a request: wrap it in scope.acting_as(user) "
-        "or scope.system_access(reason)."
-    )
+    return None  # nobody: no elder at all
 
 
 def _criteria_for(user: Any) -> ColumnElement[bool] | None:
@@ -199,6 +199,11 @@ def _add_scope(state: ORMExecuteState) -> None:
         user = _acting_user()
         if user is _SYSTEM:
             return
+        if user is None and any(m.class_ in _SCOPED for m in state.all_mappers):
+            raise UnscopedQuery(
+                "An elder query ran outside a request: wrap it in scope.acting_as(user) "
+                "or scope.system_access(reason)."
+            )
         criteria = _criteria_for(user)
     finally:
         _resolving.reset(token)
@@ -215,7 +220,8 @@ def _add_scope(state: ORMExecuteState) -> None:
 
 def init_app(app: Flask) -> None:
     """Install the data-layer scope on every ORM session."""
-    global SCOPED_CHILDREN
+    global SCOPED_CHILDREN, _SCOPED
     SCOPED_CHILDREN = _scoped_children()
+    _SCOPED = frozenset((Elder, *SCOPED_CHILDREN))
     if not event.contains(Session, "do_orm_execute", _add_scope):
         event.listen(Session, "do_orm_execute", _add_scope)

@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from caseman.areas.models import Area
 from caseman.documents.models import PrintedDocument, SignedScan
 from caseman.elders.models import Elder
 from caseman.extensions import db
@@ -215,6 +216,9 @@ def test_scope_fails_closed_outside_a_request(world):
     try:
         with pytest.raises(UnscopedQuery):
             db.session.scalars(sa.select(Elder)).all()
+        counted = sa.select(sa.func.count()).select_from(Visit)  # no entity to name: sees none
+        assert db.session.scalar(counted) == 0
+        assert db.session.scalar(sa.select(sa.func.count(Area.id))) == 7  # areas are not scoped
         with acting_as(users["town"]):
             names = sorted(db.session.scalars(sa.select(Elder.name)))
         assert names == ["甲老人"]
