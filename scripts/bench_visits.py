@@ -526,7 +526,7 @@ def build(app: Flask, n_elders: int, months: int, seed: int, today: date) -> Non
 
 def load_info(app: Flask) -> dict[str, Any]:
     """The benchmark users, the town, the case file to open and the row counts."""
-    with app.app_context():
+    with app.app_context(), system_access("benchmark", record=False):
         users = {
             user.role.value: user
             for user in db.session.scalars(sa.select(User).where(User.username.like("bench_%")))
