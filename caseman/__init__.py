@@ -55,6 +55,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     templating.init_app(app)
     _init_login(app)
+    from caseman import audit, scope
+
+    scope.init_app(app)
+    audit.init_app(app)
     _register_blueprints(app)
     _init_queue(app)
     _register_errors(app)
@@ -152,6 +156,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from caseman.audit_log.views import bp as audit_log_bp
     from caseman.auth.views import bp as auth_bp
     from caseman.dashboard.views import bp as dashboard_bp
     from caseman.documents.views import bp as documents_bp
@@ -171,6 +176,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(ledger_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(mutual_aid_bp)
+    app.register_blueprint(audit_log_bp)
     # Static files are public: mark Flask's own endpoint for the access-policy test.
     app.view_functions["static"].access_policy = "public"  # type: ignore[attr-defined]
 

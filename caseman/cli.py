@@ -52,7 +52,10 @@ def demo_data(if_empty: bool, today: datetime | None) -> None:
         return
     if db.session.scalar(select(Area.id).limit(1)) is not None:
         raise click.ClickException("The database is not empty: demo data goes into a new one.")
-    logins = load_demo(today.date() if today else date.today())
+    from caseman.scope import system_access
+
+    with system_access("cli demo-data"):
+        logins = load_demo(today.date() if today else date.today())
     db.session.commit()
     click.echo("Demo logins (username / password / role / area / TOTP secret / code now):")
     for login in logins:
@@ -193,7 +196,10 @@ def ledger_command(
     if first > last:
         raise click.ClickException("--from is after --to.")
     area_id = None if area.level == AreaLevel.DISTRICT else area.id
-    rows = ledger_rows(None, area_id, first, last, full=full)
+    from caseman.scope import system_access
+
+    with system_access(f"cli ledger area={area.id}"):
+        rows = ledger_rows(None, area_id, first, last, full=full)
     content = render_ledger(rows, LedgerMeta(unit_name(area), first, last, date.today()), fmt)
     Path(out).write_bytes(content)
     audit.record(

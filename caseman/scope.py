@@ -7,15 +7,38 @@
 
 Every elder query goes through ``elder_filter``; lookups by id go through ``get_elder_or_404`` so an
 elder outside scope answers 404, exactly like one that does not exist.
+
+The same rule also holds at the data layer, so that a query that forgets ``elder_filter`` still
+cannot leak: ``init_app`` adds a ``do_orm_execute`` session event that puts
+``with_loader_criteria`` on every ORM SELECT for elders and for every row reachable from an elder
+(:data:`SCOPED_CHILDREN`: visits, care records, versions, referrals, risks, follow-ups, status
+changes, printed documents, signed scans, categories, family members). The criteria follow:
+
+- inside a request: the logged-in user (an anonymous visitor sees no elder at all);
+- :func:`acting_as` (``user``): a background job acting for a user gets that user's scope;
+- :func:`system_access` (``reason``): the narrow escape hatch for system work (CLI commands, the
+  audit page's look-ups, recording a denial). Entering it writes an audit row
+  (``system_access``, with the reason), so every unscoped read is on record;
+- anything else (a shell, a job that forgot to say whom it acts for) fails closed: a query that
+  selects elders or their records raises :class:`UnscopedQuery`, and any other statement that
+  reaches them (a count, a join, a subquery) sees none. Queries of areas and users still work,
+  so ``flask areas`` or ``create-user`` need no declaration.
+
+Column refreshes of rows already loaded are left alone (they were in scope when loaded).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from flask import abort
-from sqlalchemy import ColumnElement, select
+from flask import Flask, abort, has_request_context, request
+from sqlalchemy import ColumnElement, event, select
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from caseman.areas.models import Area, AreaLevel
 from caseman.auth.models import Role
@@ -74,3 +97,131 @@ def area_in_scope(user: User, area_id: int | None) -> Area | None:
     if not area_id:
         return None
     return db.session.scalar(scoped_areas(user).where(Area.id == area_id))
+
+
+# --- the data-layer filter -------------------------------------------------------------------
+
+
+class UnscopedQuery(RuntimeError):
+    """An elder-related query ran with no user and no declared system access."""
+
+
+@dataclass(frozen=True)
+class _Override:
+    user: User | None  # None: system access
+    request: object | None  # the request it was declared in (None: outside any request)
+
+
+_override: ContextVar[_Override | None] = ContextVar("caseman_scope_override", default=None)
+_resolving: ContextVar[bool] = ContextVar("caseman_scope_resolving", default=False)
+
+
+def _scoped_children() -> tuple[type[Any], ...]:
+    from caseman.documents.models import PrintedDocument, SignedScan
+    from caseman.elders.models import ElderCategory, ElderVersion, FamilyMember
+    from caseman.referrals.models import FollowUp, Referral, Risk, StatusChange
+    from caseman.visits.models import CareRecord, RecordVersion, Visit
+
+    return (Visit, CareRecord, RecordVersion, Referral, Risk, FollowUp, StatusChange,
+            PrintedDocument, SignedScan, ElderCategory, FamilyMember, ElderVersion)  # fmt: skip
+
+
+SCOPED_CHILDREN: tuple[type[Any], ...] = ()
+_SCOPED: frozenset[type[Any]] = frozenset()
+
+
+def _current_request() -> object | None:
+    return request._get_current_object() if has_request_context() else None  # type: ignore[attr-defined]
+
+
+@contextmanager
+def acting_as(user: User) -> Iterator[None]:
+    """Run queries with ``user``'s scope (a background job working for that user)."""
+    token = _override.set(_Override(user, _current_request()))
+    try:
+        yield
+    finally:
+        _override.reset(token)
+
+
+@contextmanager
+def system_access(reason: str, *, record: bool = True) -> Iterator[None]:
+    """Lift the data-layer scope for system work, and say why (audited as ``system_access``).
+
+    For CLI commands, background jobs without a user, and look-ups the system itself needs
+    (whether an id that answered 404 exists). ``record=False`` is for the test suite only.
+    """
+    if record:
+        from caseman import audit
+
+        audit.record("system_access", detail=reason)
+    token = _override.set(_Override(None, _current_request()))
+    try:
+        yield
+    finally:
+        _override.reset(token)
+
+
+_SYSTEM = object()
+
+
+def _acting_user() -> object:
+    """The user whose scope applies now, ``_SYSTEM``, or None outside a request (nobody)."""
+    override = _override.get()
+    current = _current_request()
+    # An override counts only where it was declared: one set around a test (or a CLI command)
+    # must not leak into a request handled in the same context.
+    if override is not None and override.request is current:
+        return _SYSTEM if override.user is None else override.user
+    if current is not None:
+        from flask_login import current_user
+
+        return current_user._get_current_object()  # type: ignore[attr-defined]
+    return None  # nobody: no elder at all
+
+
+def _criteria_for(user: Any) -> ColumnElement[bool] | None:
+    """The WHERE clause for ``Elder`` (None: everything, e.g. the root area's staff)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return sa.false()
+    if user.role != Role.WORKER and user.area.parent_id is None:
+        return None  # the whole tree: no filter needed
+    return elder_filter(user)
+
+
+def _add_scope(state: ORMExecuteState) -> None:
+    if not state.is_select or state.is_column_load or _resolving.get():
+        return
+    if state.execution_options.get("caseman_unscoped"):
+        return
+    token = _resolving.set(True)  # loading the user below runs queries of its own
+    try:
+        user = _acting_user()
+        if user is _SYSTEM:
+            return
+        if user is None and any(m.class_ in _SCOPED for m in state.all_mappers):
+            raise UnscopedQuery(
+                "An elder query ran outside a request: wrap it in scope.acting_as(user) "
+                "or scope.system_access(reason)."
+            )
+        criteria = _criteria_for(user)
+    finally:
+        _resolving.reset(token)
+    if criteria is None:
+        return
+    in_scope = select(Elder.id).where(criteria)
+    options = [with_loader_criteria(Elder, criteria, include_aliases=True)]
+    options += [
+        with_loader_criteria(child, child.elder_id.in_(in_scope), include_aliases=True)
+        for child in SCOPED_CHILDREN
+    ]
+    state.statement = state.statement.options(*options)
+
+
+def init_app(app: Flask) -> None:
+    """Install the data-layer scope on every ORM session."""
+    global SCOPED_CHILDREN, _SCOPED
+    SCOPED_CHILDREN = _scoped_children()
+    _SCOPED = frozenset((Elder, *SCOPED_CHILDREN))
+    if not event.contains(Session, "do_orm_execute", _add_scope):
+        event.listen(Session, "do_orm_execute", _add_scope)

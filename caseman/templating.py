@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from caseman.elders import labels
 from caseman.rules.id_number import age_on
-from caseman.rules.masking import mask_id_number, mask_phone
+from caseman.rules.masking import mask_id_for_role, mask_phone
 
 _VALUE_LABELS = {
     "gender": labels.GENDER,
@@ -43,6 +43,10 @@ def snapshot_value(value: Any, name: str) -> str:
         return ""
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if name == "id_number":  # a saved version is shown like the case file: masked
+        return _mask_id(str(value))
+    if name in ("phone", "emergency_phone"):
+        return mask_phone(str(value))
     if name in ("categories", "suggested_categories"):
         return "、".join(labels.label_of(labels.CATEGORY, v) for v in value)
     if name == "support_units":
@@ -85,9 +89,17 @@ def record_value(value: Any, name: str) -> str:
     return str(value)
 
 
+def _mask_id(value: str | None) -> str:
+    """The ID number masked for the logged-in user's role (caseman.rules.masking)."""
+    from flask_login import current_user
+
+    role = current_user.role.value if getattr(current_user, "is_authenticated", False) else None
+    return mask_id_for_role(value, role)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        mask_id=mask_id_number,
+        mask_id=_mask_id,
         mask_phone=mask_phone,
         age=lambda birth_on: age_on(birth_on, date.today()),
         field_label=field_label,

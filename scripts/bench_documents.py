@@ -29,6 +29,7 @@ from caseman import create_app
 from caseman.documents.docx_writer import render_docx
 from caseman.documents.layout import Document
 from caseman.documents.pdf_writer import render_pdf
+from caseman.scope import system_access
 from tests.documents.test_writers import sample_document
 
 
@@ -210,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"load average {os.getloadavg()[0]:.2f}, {args.runs} runs, python {sys.version.split()[0]}"
     )
-    with app.app_context():
+    with app.app_context(), system_access("benchmark", record=False):
         for name in args.only or DOCUMENTS:
             bench(name, DOCUMENTS[name], args.runs)
     if args.batch:

@@ -81,6 +81,7 @@ from caseman.rules.enums import (
 )
 from caseman.rules.id_number import make_id_number
 from caseman.rules.visit_periods import KeyHistory, Period, required_periods
+from caseman.scope import acting_as, system_access
 from caseman.visits.models import CareRecord, Visit
 from caseman.visits.queries import dashboard, list_due
 
@@ -364,7 +365,7 @@ def build(app: Flask, n_elders: int, months: int, seed: int, today: date) -> Non
     """Create the schema and the synthetic district."""
     rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not secrets # nosec B311
     now = utcnow()
-    with app.app_context():
+    with app.app_context(), system_access("benchmark build", record=False):
         if sa.inspect(db.engine).get_table_names():
             raise SystemExit("the database is not empty: give an empty (throwaway) database")
         db.create_all()
@@ -535,7 +536,7 @@ def build(app: Flask, n_elders: int, months: int, seed: int, today: date) -> Non
 
 def load_info(app: Flask) -> dict[str, Any]:
     """The benchmark users, the town, the case file to open and the row counts."""
-    with app.app_context():
+    with app.app_context(), system_access("benchmark", record=False):
         users = {
             user.role.value: user
             for user in db.session.scalars(sa.select(User).where(User.username.like("bench_%")))
@@ -607,7 +608,8 @@ def call_in_context(app: Flask, user_id: int, fn: Callable[[User], Any]) -> Call
             assert user is not None
             user.area  # noqa: B018 - load the area before the timed part, as a request does
             try:
-                return fn(user)
+                with acting_as(user):  # the user's scope, as in their requests
+                    return fn(user)
             finally:
                 db.session.remove()
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import Flask, g
 from flask.testing import FlaskClient
 
-from caseman import create_app
+from caseman import audit, create_app
 from caseman.areas.models import Area, AreaLevel
 from caseman.areas.services import create_area
 from caseman.auth import totp
@@ -25,6 +25,7 @@ from caseman.elders.services import Registration, register_elder
 from caseman.extensions import db
 from caseman.rules.enums import Gender
 from caseman.rules.id_number import make_id_number
+from caseman.scope import system_access
 
 PASSWORD = "test-pass-2024"
 # The second factor of test users (district and town users must have one): a fixed base32
@@ -72,15 +73,31 @@ def app(_database: str) -> Iterator[Flask]:
         # cached user would leak from one client's request into another's.
         g.pop("_login_user", None)
 
-    with app.app_context():
+    # Test code runs outside requests: give it system scope (requests still get their user's).
+    with app.app_context(), system_access("pytest", record=False):
         yield app
         db.session.rollback()
         db.session.remove()
         # Empty every table (children first) so each test starts clean.
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
+                if table.name == "audit_events":
+                    wipe_audit_log(connection)
+                else:
+                    connection.execute(table.delete())
         db.engine.dispose()
+
+
+def wipe_audit_log(connection: sa.Connection) -> None:
+    """Empty the append-only audit log between tests (its trigger refuses a plain DELETE)."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("TRUNCATE audit_events")  # row triggers do not fire
+        return
+    for statement in audit.SQLITE_DROP_TRIGGERS:
+        connection.exec_driver_sql(statement)
+    connection.exec_driver_sql("DELETE FROM audit_events")
+    for statement in audit.SQLITE_TRIGGERS:
+        connection.exec_driver_sql(statement)
 
 
 @pytest.fixture
@@ -212,9 +229,24 @@ def login_as(client: FlaskClient) -> Callable[[User], FlaskClient]:
     return login
 
 
-def row_counts() -> dict[str, int]:
-    """Rows per table: proves a refused request changed nothing."""
+def row_counts(*, except_audit: bool = False) -> dict[str, int]:
+    """Rows per table: proves a refused request changed nothing.
+
+    ``except_audit`` leaves out the audit log, for requests answered 404: their denial is
+    recorded there (check it with ``denials``).
+    """
     return {
         table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table)) or 0
         for table in db.metadata.sorted_tables
+        if not (except_audit and table.name == "audit_events")
     }
+
+
+def denials() -> int:
+    """How many ``deny`` rows the audit log holds."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(audit.AuditEvent.id)).where(audit.AuditEvent.action == "deny")
+        )
+        or 0
+    )

@@ -53,17 +53,19 @@ def annex2_command(elder_id: int, fmt: str, out: str, version: int | None) -> No
     from caseman.documents.builders import annex2_for
     from caseman.elders.models import Elder
     from caseman.elders.queries import get_version
+    from caseman.scope import system_access
 
-    elder = db.session.get(Elder, elder_id)
-    if elder is None:
-        raise click.ClickException(f"No elder {elder_id}.")
-    data = None
-    if version is not None:
-        saved = get_version(elder, version)
-        if saved is None:
-            raise click.ClickException(f"Elder {elder_id} has no version {version}.")
-        data = saved.snapshot
-    _write(annex2_for(_operator(), elder, date.today(), data, version), fmt, out)
+    with system_access(f"cli forms annex2 elder={elder_id}"):
+        elder = db.session.get(Elder, elder_id)
+        if elder is None:
+            raise click.ClickException(f"No elder {elder_id}.")
+        data = None
+        if version is not None:
+            saved = get_version(elder, version)
+            if saved is None:
+                raise click.ClickException(f"Elder {elder_id} has no version {version}.")
+            data = saved.snapshot
+        _write(annex2_for(_operator(), elder, date.today(), data, version), fmt, out)
 
 
 @forms.command("annex3")
@@ -74,9 +76,11 @@ def annex2_command(elder_id: int, fmt: str, out: str, version: int | None) -> No
 def annex3_command(visit_id: int, fmt: str, out: str) -> None:
     """附件3 of VISIT_ID (with its care record) in four copies."""
     from caseman.documents.builders import annex3_for
+    from caseman.scope import system_access
     from caseman.visits.models import Visit
 
-    visit = db.session.get(Visit, visit_id)
-    if visit is None:
-        raise click.ClickException(f"No visit {visit_id}.")
-    _write(annex3_for(_operator(), visit, date.today()), fmt, out)
+    with system_access(f"cli forms annex3 visit={visit_id}"):
+        visit = db.session.get(Visit, visit_id)
+        if visit is None:
+            raise click.ClickException(f"No visit {visit_id}.")
+        _write(annex3_for(_operator(), visit, date.today()), fmt, out)

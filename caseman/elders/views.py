@@ -298,8 +298,24 @@ def show(elder_id: int) -> Any:
     elder = get_elder_or_404(current_user, elder_id)
     audit.record("view", object_type="elder", object_id=elder.id, elder_id=elder.id)
     db.session.commit()
+    return _case_file(elder, reveal=False)
+
+
+@bp.post("/<int:elder_id>/reveal")
+@login_required
+def reveal(elder_id: int) -> Any:
+    """The case file with full ID and phone numbers (masked by default; see rules.masking)."""
+    elder = get_elder_or_404(current_user, elder_id)
+    audit.record("reveal", object_type="elder", object_id=elder.id, elder_id=elder.id,
+                 detail="id_number phone")  # fmt: skip
+    db.session.commit()
+    return _case_file(elder, reveal=True)
+
+
+def _case_file(elder: Elder, reveal: bool) -> Any:
     return render_template(
         "elders/show.html",
+        reveal=reveal,
         elder=elder,
         labels=labels,
         visit_labels=visit_labels,

@@ -7,8 +7,9 @@ the file the handler wrote. Progress is committed as the handler reports it, so 
 commit its own database work before its long part (see caseman.documents.batches), and the page
 that started the job shows how far it got.
 
-A job runs as the user who started it: handlers limit their queries with that user's scope
-explicitly (there is no request, hence no ``current_user``, in the worker).
+A job runs as the user who started it: the handler runs inside ``scope.acting_as(user)`` (there
+is no request, hence no ``current_user``, in the worker), and handlers also filter their own
+queries with that user's scope.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
 
+from caseman import scope
 from caseman.auth.models import User
 from caseman.errors import DomainError
 from caseman.extensions import db
@@ -142,7 +144,8 @@ def _run(job_id: int) -> None:
     try:
         if not job.user.is_active:
             raise DomainError(None, N_("Your account is no longer active."))
-        job.result_name = HANDLERS[job.kind](context)
+        with scope.acting_as(job.user):  # the worker has no request: the job's user's scope
+            job.result_name = HANDLERS[job.kind](context)
     except Exception as error:
         db.session.rollback()
         job = db.session.get(Job, job_id)

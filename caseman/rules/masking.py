@@ -15,6 +15,33 @@ The rule (004 三(四): "注重保护特殊困难老年人隐私"):
 * Surrounding whitespace is dropped; an empty value gives ``""``.
 
 Masking is for display only: never store or compare masked values.
+
+Per role (GB/T 35273-2020 §7.1 访问控制, least privilege, and §7.2 展示限制, de-identified
+display: show on screen and paper only what the reader's job needs). An ID number is area code
+(6 digits: province 2, city 2, county 2) + birth date (8) + sequence (3) + check (1). The birth
+date and sequence are what make a number usable by someone else (together with the name) and
+are never shown in a list. The area prefix says where the household is registered:
+
+* district and town staff (``district``, ``town``) see all 6 digits of the area code
+  (``500112********1234``): they compare registrations across towns and with other offices'
+  lists (户籍, 低保), where the county of registration tells apart people of the same name;
+* village staff and workers (``village``, ``worker``) see 4 (``5001**********1234``): they know
+  their elders in person; the last 4 are enough to match a paper form;
+* unknown roles get the strictest form (4).
+
+Phones keep 3 + 4 for every role (``138****5678``): enough to recognise a number, not to dial it.
+
+Where the full value shows:
+
+* the case file (``/elders/<id>``), only to users whose scope includes the elder — masked by
+  default as in the lists, with a "show full numbers" button (POST, audited as ``reveal``). Case
+  files are opened on phones at the elder's door and in shared village offices, and the full
+  number is needed only now and then (a call, checking a paper form): a click that is recorded
+  costs little and makes every disclosure of a full number traceable (the security audit of §11);
+* ledger exports (附件1 .xlsx/.docx/.pdf): full for district and town (they submit it, 004 三(三)),
+  masked as above for the others (:data:`FULL_EXPORT_ROLES`);
+* printed official forms (附件2, 附件3): full — they are the signed official record — and every
+  printing is audited (``print``).
 """
 
 from __future__ import annotations
@@ -33,12 +60,30 @@ def _mask_other(value: str) -> str:
     return _mask_keep(value, 0, 2)
 
 
-def mask_id_number(value: str | None) -> str:
-    """Mask an ID number: ``5001**********1234`` for 18 characters, else all but the last 2."""
+AREA_DIGITS_BY_ROLE = {"district": 6, "town": 6, "village": 4, "worker": 4}
+STRICTEST_AREA_DIGITS = 4
+FULL_EXPORT_ROLES = ("district", "town")
+
+
+def area_digits_for(role: str | None) -> int:
+    """How many leading digits (the area code) of an ID number ``role`` sees in a list."""
+    return AREA_DIGITS_BY_ROLE.get(role or "", STRICTEST_AREA_DIGITS)
+
+
+def mask_id_number(value: str | None, head: int = STRICTEST_AREA_DIGITS) -> str:
+    """Mask an ID number: ``5001**********1234`` for 18 characters, else all but the last 2.
+
+    ``head`` (4 or 6) is how much of the area code shows; see :func:`area_digits_for`.
+    """
     value = (value or "").strip()
     if len(value) == 18:
-        return _mask_keep(value, 4, 4)
+        return _mask_keep(value, head, 4)
     return _mask_other(value)
+
+
+def mask_id_for_role(value: str | None, role: str | None) -> str:
+    """The ID number as ``role`` sees it in lists, search results, dashboards and due lists."""
+    return mask_id_number(value, area_digits_for(role))
 
 
 def mask_phone(value: str | None) -> str:

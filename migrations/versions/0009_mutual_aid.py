@@ -1,7 +1,7 @@
 """mutual aid (渝北民〔2023〕23号): team, points, pairings, help, points ledger, activities, funds
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-22 22:22:24.538609
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

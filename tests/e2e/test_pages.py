@@ -79,6 +79,9 @@ def test_list_form_and_case_file_render(server, browser, make_user, make_elder, 
     page.screenshot(path=str(SHOTS / f"elder-form-errors-{label}.png"), full_page=True)
 
     page.goto(server + f"/elders/{elder.id}")
+    assert elder.id_number not in page.content()  # masked until asked for (rules.masking)
+    page.click("form.reveal button")
+    page.wait_for_load_state()
     assert page.get_by_text(elder.id_number).is_visible()
     assert page.get_by_text("李强").first.is_visible()
     # Nothing overflows sideways on a phone.

@@ -11,7 +11,7 @@ from caseman.elders.models import Elder, ElderVersion
 from caseman.extensions import db
 from caseman.rules.enums import Gender
 from caseman.rules.id_number import make_id_number
-from tests.conftest import TODAY, row_counts
+from tests.conftest import TODAY, denials, row_counts
 
 
 def form_data(areas, **overrides):
@@ -44,7 +44,13 @@ def test_village_user_registers_an_elder_and_sees_the_case_file(client, areas, m
     page = client.get(f"/elders/{elder.id}")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert elder.id_number in text  # full number on the case file, for users in scope
+    assert elder.id_number not in text  # masked by default (caseman.rules.masking) …
+    assert elder.id_number[:4] + "**********" + elder.id_number[-4:] in text
+    revealed = client.post(f"/elders/{elder.id}/reveal").get_data(as_text=True)
+    assert elder.id_number in revealed  # … full on request, for users in scope, audited
+    assert db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "reveal", AuditEvent.elder_id == elder.id)
+    )
     assert db.session.scalar(
         select(AuditEvent).where(AuditEvent.action == "view", AuditEvent.elder_id == elder.id)
     )
@@ -65,7 +71,7 @@ def test_other_village_gets_404_and_never_sees_the_elder(
 ):
     elder = make_elder(area="jingang")
     login_as(make_user("village", "baiyan"))
-    before = row_counts()
+    before = row_counts(except_audit=True)
     assert client.get(f"/elders/{elder.id}").status_code == 404
     assert client.get(f"/elders/{elder.id}/edit").status_code == 404
     assert (
@@ -74,8 +80,9 @@ def test_other_village_gets_404_and_never_sees_the_elder(
     found = client.get("/elders/?q=" + elder.name).get_data(as_text=True)
     assert f'href="/elders/{elder.id}"' not in found
     assert "(0)" in found
-    after = row_counts()
+    after = row_counts(except_audit=True)
     assert before == after
+    assert denials() == 3
 
 
 def test_town_sees_only_its_town(client, areas, make_user, make_elder, login_as):

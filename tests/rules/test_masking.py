@@ -45,3 +45,37 @@ def test_masking_keeps_length_and_hides_middle(value):
     for masked in (mask_id_number(value), mask_phone(value)):
         assert len(masked) == len(value)
         assert masked != value
+
+
+# Per role (caseman.rules.masking docstring; GB/T 35273-2020 §7.2 展示限制): district and town see
+# the 6-digit area code, village staff and workers 4; birth date and sequence never show in lists.
+@pytest.mark.parametrize(
+    ("role", "masked"),
+    [
+        ("district", "500112********1234"),
+        ("town", "500112********1234"),
+        ("village", "5001**********1234"),
+        ("worker", "5001**********1234"),
+        (None, "5001**********1234"),  # unknown: the strictest form
+        ("someone", "5001**********1234"),
+    ],
+)
+def test_mask_id_for_role(role, masked):
+    from caseman.rules.masking import mask_id_for_role
+
+    assert mask_id_for_role("500112194501011234", role) == masked
+
+
+def test_no_role_sees_the_birth_date_in_a_list():
+    from caseman.rules.masking import AREA_DIGITS_BY_ROLE, mask_id_for_role
+
+    for role in AREA_DIGITS_BY_ROLE:
+        assert "19450101" not in mask_id_for_role("500112194501011234", role)
+        assert len(mask_id_for_role("500112194501011234", role)) == 18
+
+
+def test_exports_show_full_numbers_only_to_district_and_town():
+    from caseman.ledger.queries import FULL_ID_ROLES
+    from caseman.rules.masking import FULL_EXPORT_ROLES
+
+    assert {role.value for role in FULL_ID_ROLES} == set(FULL_EXPORT_ROLES)

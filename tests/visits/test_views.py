@@ -15,7 +15,7 @@ from caseman.rules.enums import NeedType, Safety, VisitMethod
 from caseman.visits.models import Campaign, CareRecord, Visit
 from caseman.visits.services import new_submission_key, record_care
 from tests import conftest
-from tests.conftest import TODAY, row_counts
+from tests.conftest import TODAY, denials, row_counts
 from tests.visits.conftest import care_values
 
 EN = {"Accept-Language": "en"}
@@ -200,7 +200,8 @@ def test_another_town_gets_404_everywhere(make_elder, make_user, add_visit, reco
     db.session.commit()
     outsiders = [make_user("town", "gulu"), make_user("village", "baiyan")]
     clients = [(user, login(user)) for user in outsiders]
-    before = row_counts()
+    before = row_counts(except_audit=True)
+    refused = denials()
     for outsider, client in clients:
         for url in (
             f"/visits/{visit.id}",
@@ -222,7 +223,8 @@ def test_another_town_gets_404_everywhere(make_elder, make_user, add_visit, reco
         due = client.get("/visits/due").get_data(as_text=True)
         assert elder.name not in due
     db.session.expire_all()
-    assert row_counts() == before  # not even an audit row
+    assert row_counts(except_audit=True) == before  # nothing but …
+    assert denials() == refused + 2 * 11  # … one deny row per refused request
     assert db.session.get(Visit, visit.id).version == 1
 
 
