@@ -52,6 +52,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from caseman.documents.cli import forms
 
     app.cli.add_command(forms)
+    from caseman.search.cli import search_reindex
+
+    app.cli.add_command(search_reindex)
     return app
 
 
@@ -104,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseman.elders.views import bp as elders_bp
     from caseman.ledger.views import bp as ledger_bp
     from caseman.referrals.views import bp as referrals_bp
+    from caseman.search.views import bp as search_bp
     from caseman.visits.views import bp as visits_bp
 
     app.register_blueprint(auth_bp)
@@ -113,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(referrals_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(ledger_bp)
+    app.register_blueprint(search_bp)
     # Static files are public: mark Flask's own endpoint for the access-policy test.
     app.view_functions["static"].access_policy = "public"  # type: ignore[attr-defined]
 
