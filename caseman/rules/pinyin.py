@@ -75,15 +75,15 @@ def pinyin_keys(name: str) -> set[str]:
         total = 1
         for choice in options:
             total *= len(choice)
-        if total > MAX_MIXES:
-            # Too many readings: keep every reading of the first character (the surname at
-            # position 0) and only the default reading and initial of the others.
-            options = [options[0]] + [
-                list(dict.fromkeys([readings(c)[0], readings(c)[0][0]]))
-                for c in chars[start + 1 :]
-            ]
-        for combination in itertools.islice(itertools.product(*options), MAX_MIXES * 4):
-            keys.add(PINYIN + "".join(combination))
+        if total <= MAX_MIXES:
+            keys.update(PINYIN + "".join(c) for c in itertools.product(*options))
+            continue
+        # Too many readings (a long name): every reading or initial of the first character,
+        # then the rest in full, by initials, or the next syllable in full and then initials.
+        rest = [readings(c)[0] for c in chars[start + 1 :]]
+        tails = {"".join(rest), "".join(r[0] for r in rest)}
+        tails.add(rest[0] + "".join(r[0] for r in rest[1:]) if rest else "")
+        keys.update(PINYIN + head + tail for head in options[0] for tail in tails)
     return keys
 
 

@@ -18,6 +18,7 @@ from caseman.extensions import db
 from caseman.rules.pinyin import NAME, prefix_bounds, query_keys
 from caseman.search.models import SearchDocument, SearchKey
 
+WHOLE_RANK = 2  # keys ranked up to this start at the beginning of the name (or are an ID, a phone)
 TEXT_RANK = 5  # a match in a record's words comes after any name, ID or phone match
 MIN_TEXT = 2  # characters: one character in record texts would match nearly everyone
 SNIPPET = 24  # characters of context each side of a highlighted match
@@ -53,7 +54,10 @@ def search_hits(query: str) -> sa.Subquery | None:
     parts: list[sa.Select[tuple[int, int]]] = []
     for namespace, value in query_keys(query):
         lower, upper = prefix_bounds(namespace + value)
-        exact = sa.case((SearchKey.key == lower, literal(0)), else_=SearchKey.rank)
+        # The whole key typed (the whole name, its whole pinyin, the whole ID) ranks first; a
+        # suffix of a name typed whole (张 in 李张) keeps its own rank.
+        whole = sa.and_(SearchKey.key == lower, SearchKey.rank <= WHOLE_RANK)
+        exact = sa.case((whole, literal(0)), else_=SearchKey.rank)
         parts.append(
             select(SearchKey.elder_id, exact.label("rank")).where(
                 SearchKey.key >= lower, SearchKey.key < upper

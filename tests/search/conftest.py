@@ -4,7 +4,7 @@ services, and a small cast of elders in and out of 木耳镇."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -39,5 +39,6 @@ def cast(make_elder: Callable[..., Elder]) -> dict[str, Elder]:
         ("far_shan", "单田", "caoping", 106, "13900002222"),
     ]:
         people[key] = make_elder(area=area, name=name, gender="male", id_number=id_number(serial),
-                                 phone=phone, emergency_phone="")  # fmt: skip
+                                 phone=phone, emergency_phone="",
+                                 filed_on=TODAY - timedelta(days=120))  # fmt: skip
     return people
