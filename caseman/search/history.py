@@ -53,7 +53,9 @@ def list_history(elder: Elder, kinds: set[str] | None = None) -> list[HistoryEve
 
     if "registration" in wanted:
         for version in _rows(ElderVersion, elder, ElderVersion.number):
-            add("registration", version.created_at.date(), version.created_at, version,
+            # 建档: the first version dates from the filing day, even when typed in later.
+            on = elder.filed_on if version.number == 1 else version.created_at.date()
+            add("registration", on, version.created_at, version,
                 "elders.version", elder_id=elder.id, number=version.number)  # fmt: skip
     if "visit" in wanted:
         for visit in _rows(Visit, elder, Visit.number):
