@@ -4,7 +4,11 @@
 B-tree index (fast for one- and two-character names, where trigram indexes cannot help).
 ``search_documents`` holds the words of visits, care, referrals, risks and follow-ups; the database's
 own text index covers it: SQLite an FTS5 table with the trigram tokenizer (``search_fts``, external
-content, kept in step by triggers), PostgreSQL a pg_trgm GIN index. Both are created by DDL events
+content, kept in step by triggers), PostgreSQL a pg_trgm GIN index.
+
+SQLite 3.40's trigram index cannot answer two characters. The triggers index each text with a
+sentinel (U+001F) appended, so every two-character run of a text starts some trigram; a two-character
+query looks those trigrams up in ``search_fts_vocab`` (a key range) and matches any of them. Both are created by DDL events
 here (so ``db.create_all()`` in tests builds them) and by migration 0010.
 """
 
@@ -52,15 +56,17 @@ class SearchDocument(Base):
 SQLITE_CREATE = (
     "CREATE VIRTUAL TABLE search_fts USING fts5(body, content='search_documents', "
     "content_rowid='id', tokenize='trigram')",
+    "CREATE VIRTUAL TABLE search_fts_vocab USING fts5vocab(search_fts, 'row')",
     "CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN "
-    "INSERT INTO search_fts(rowid, body) VALUES (new.id, new.body); END",
+    "INSERT INTO search_fts(rowid, body) VALUES (new.id, new.body || char(31)); END",
     "CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, body) VALUES ('delete', old.id, old.body); END",
+    "INSERT INTO search_fts(search_fts, rowid, body) "
+    "VALUES ('delete', old.id, old.body || char(31)); END",
     "CREATE TRIGGER search_documents_au AFTER UPDATE ON search_documents BEGIN "
     "INSERT INTO search_fts(search_fts, rowid, body) VALUES ('delete', old.id, old.body); "
-    "INSERT INTO search_fts(rowid, body) VALUES (new.id, new.body); END",
+    "INSERT INTO search_fts(rowid, body) VALUES (new.id, new.body || char(31)); END",
 )
-SQLITE_DROP = ("DROP TABLE IF EXISTS search_fts",)
+SQLITE_DROP = ("DROP TABLE IF EXISTS search_fts_vocab", "DROP TABLE IF EXISTS search_fts")
 POSTGRESQL_EXTENSION = "CREATE EXTENSION IF NOT EXISTS pg_trgm"
 POSTGRESQL_CREATE = (
     "CREATE INDEX ix_search_documents_body_trgm ON search_documents "

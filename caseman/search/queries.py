@@ -21,6 +21,8 @@ from caseman.search.models import SearchDocument, SearchKey
 WHOLE_RANK = 2  # keys ranked up to this start at the beginning of the name (or are an ID, a phone)
 TEXT_RANK = 5  # a match in a record's words comes after any name, ID or phone match
 MIN_TEXT = 2  # characters: one character in record texts would match nearly everyone
+TEXT_LIMIT = 1000  # records: a word found in more finds the elders of the most recent ones
+MAX_TERMS = 400  # SQLite two-character queries: trigrams looked up at most
 SNIPPET = 24  # characters of context each side of a highlighted match
 MATCHES_PER_ELDER = 3
 
@@ -29,22 +31,59 @@ def _text_query(query: str) -> str:
     return re.sub(r"\s+", " ", query).strip()
 
 
-def _text_condition(query: str, dialect: str) -> sa.ColumnElement[bool] | None:
-    """Records whose words contain ``query``, through the database's text index."""
-    text = _text_query(query)
+def _like_pattern(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _wants_text(text: str) -> bool:
     if len(text) < MIN_TEXT or re.fullmatch(r"[\dxX\s-]+", text):
-        return None  # digits are IDs and phones, not words
-    if re.fullmatch(r"[A-Za-z]+", text) and len(text) < 3:
-        return None  # short Latin is pinyin
-    if dialect == "sqlite" and len(text) >= 3:
-        phrase = '"' + text.replace('"', '""') + '"'
-        matching = sa.text("SELECT rowid FROM search_fts WHERE search_fts MATCH :phrase")
-        return SearchDocument.id.in_(matching.bindparams(phrase=phrase))
-    # PostgreSQL: ILIKE uses the pg_trgm GIN index from 3 characters. Two characters (and SQLite
-    # below the trigram's three) read the documents table.
-    return SearchDocument.body.ilike(
-        "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",
-        escape="\\",
+        return False  # one character matches nearly everyone; digits are IDs and phones
+    return not (re.fullmatch(r"[A-Za-z]+", text) and len(text) < 3)  # short Latin is pinyin
+
+
+def _fts_phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _sqlite_match(text: str) -> str | None:
+    """An FTS5 MATCH expression for ``text`` (None when no indexed text can contain it)."""
+    if len(text) >= 3:
+        return _fts_phrase(text)
+    # Two characters: the trigrams starting with them (every text ends with a sentinel, so every
+    # two-character run starts a trigram), found by a key range on the index's vocabulary.
+    lower, upper = prefix_bounds(text.lower())
+    terms = db.session.scalars(
+        sa.text(
+            "SELECT term FROM search_fts_vocab WHERE term >= :lower AND term < :upper LIMIT :n"
+        ),
+        {"lower": lower, "upper": upper, "n": MAX_TERMS},
+    ).all()
+    return " OR ".join(_fts_phrase(term) for term in terms) or None
+
+
+def _text_hits(query: str, dialect: str) -> sa.Subquery | None:
+    """Elder ids of the most recent TEXT_LIMIT records whose words contain ``query``."""
+    text = _text_query(query)
+    if not _wants_text(text):
+        return None
+    if dialect == "sqlite":
+        match = _sqlite_match(text)
+        if match is None:
+            return None
+        matching = sa.text(
+            "SELECT rowid FROM search_fts WHERE search_fts MATCH :match "
+            "ORDER BY rowid DESC LIMIT :limit"
+        ).bindparams(match=match, limit=TEXT_LIMIT)
+        condition = SearchDocument.id.in_(matching)
+    else:
+        # PostgreSQL: ILIKE uses the pg_trgm GIN index from 3 characters.
+        condition = SearchDocument.body.ilike(_like_pattern(text), escape="\\")
+    return (
+        select(SearchDocument.elder_id)
+        .where(condition)
+        .order_by(SearchDocument.id.desc())
+        .limit(TEXT_LIMIT)
+        .subquery("text_hits")
     )
 
 
@@ -63,9 +102,9 @@ def search_hits(query: str) -> sa.Subquery | None:
                 SearchKey.key >= lower, SearchKey.key < upper
             )
         )
-    text = _text_condition(query, dialect)
+    text = _text_hits(query, dialect)
     if text is not None:
-        parts.append(select(SearchDocument.elder_id, literal(TEXT_RANK).label("rank")).where(text))
+        parts.append(select(text.c.elder_id, literal(TEXT_RANK).label("rank")))
     if not parts:
         return None
     hits = sa.union_all(*parts).subquery("hits")
@@ -116,9 +155,9 @@ class Match:
 def list_matches(elder_ids: list[int], query: str) -> dict[int, list[Match]]:
     """For the elders on a result page, the records whose words contain the query."""
     text = _text_query(query)
-    if not elder_ids or _text_condition(query, db.engine.dialect.name) is None:
+    if not elder_ids or not _wants_text(text):
         return {}
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = _like_pattern(text)
     rows = db.session.execute(
         select(SearchDocument)
         .where(

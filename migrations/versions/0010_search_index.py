@@ -23,13 +23,15 @@ depends_on = None
 SQLITE_CREATE = (
     "CREATE VIRTUAL TABLE search_fts USING fts5(body, content='search_documents', "
     "content_rowid='id', tokenize='trigram')",
+    "CREATE VIRTUAL TABLE search_fts_vocab USING fts5vocab(search_fts, 'row')",
     "CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN "
-    "INSERT INTO search_fts(rowid, body) VALUES (new.id, new.body); END",
+    "INSERT INTO search_fts(rowid, body) VALUES (new.id, new.body || char(31)); END",
     "CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, body) VALUES ('delete', old.id, old.body); END",
+    "INSERT INTO search_fts(search_fts, rowid, body) "
+    "VALUES ('delete', old.id, old.body || char(31)); END",
     "CREATE TRIGGER search_documents_au AFTER UPDATE ON search_documents BEGIN "
     "INSERT INTO search_fts(search_fts, rowid, body) VALUES ('delete', old.id, old.body); "
-    "INSERT INTO search_fts(rowid, body) VALUES (new.id, new.body); END",
+    "INSERT INTO search_fts(rowid, body) VALUES (new.id, new.body || char(31)); END",
 )
 
 
@@ -90,6 +92,7 @@ def upgrade():
 
 def downgrade():
     if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TABLE IF EXISTS search_fts_vocab")
         op.execute("DROP TABLE IF EXISTS search_fts")  # its triggers go with search_documents
     with op.batch_alter_table("search_keys", schema=None) as batch_op:
         batch_op.drop_index("ix_search_keys_key")

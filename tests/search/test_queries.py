@@ -180,3 +180,15 @@ def test_highlight_escapes_first():
     assert marked == "&lt;script&gt;alert(1)&lt;/script&gt;<mark>助浴</mark>"
     assert str(highlight("a<b>c", "<b>")) == "a<mark>&lt;b&gt;</mark>c"
     assert "<script>" not in str(snippet("x" * 40 + "<script>" + "y" * 40, "script"))
+
+
+def test_two_characters_at_the_end_or_the_whole_of_a_text(cast, town_user, add_visit):
+    # SQLite: the trigram index needs a third character; the indexed sentinel gives it one.
+    add_visit(cast["wang"], needs_note="需要送餐")
+    add_visit(cast["zeng"], needs_note="陪诊", suggested_care="Walker 助行器")
+    assert names(town_user, "送餐") == ["王五"]
+    assert names(town_user, "陪诊") == ["曾国藩"]
+    assert names(town_user, "walker") == ["曾国藩"]  # Latin words, any case
+    assert names(town_user, "助行") == ["曾国藩"]
+    assert names(town_user, "餐陪") == []
+    assert names(town_user, "要") == []  # one character searches names only
