@@ -1,13 +1,14 @@
 """Search keys of a name, an ID number and a phone: pure functions, no database.
 
-Town staff look a person up by whatever they know (issue 6: 按姓名、拼音、身份证后几位、电话查找):
-part of the Chinese name, its pinyin in full or by initials or mixed (``zhangsanfeng``, ``zsf``,
-``zhangsf`` for 张三丰), the trailing digits of the ID number, or part of the phone number.
+Town staff look a person up by whatever they know (issue 6): part of the Chinese name, its
+pinyin in full, by initials or mixed (``zhangsanfeng``, ``zsf``, ``zhangsf`` for 张三丰), the
+trailing digits of the ID number, or part of the phone number.
 
-Every key is matched by *prefix* in an ordinary B-tree index, so a key is made for every suffix of the
-name (a prefix of a suffix is any substring) and, for pinyin, every mix of full syllables and initials
-from that position on. Surnames read differently from the dictionary default (单 shan, 曾 zeng, 仇 qiu,
-解 xie, 区 ou, 朴 piao): every reading of every character is indexed, bounded per name.
+Every key is matched by *prefix* in an ordinary B-tree index, so a key is made for every suffix
+of the name (a prefix of a suffix is any substring) and, for pinyin, every mix of full syllables
+and initials from that position on. Surnames read differently from the dictionary default
+(单 shan, 曾 zeng, 仇 qiu, 解 xie, 区 ou, 朴 piao): every reading of every character is indexed,
+bounded per name.
 """
 
 from __future__ import annotations

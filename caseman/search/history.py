@@ -39,7 +39,9 @@ def _midnight(day: date) -> datetime:
 
 
 def _rows(model: Any, elder: Elder, *order: Any) -> list[Any]:
-    return list(db.session.scalars(select(model).where(model.elder_id == elder.id).order_by(*order)))
+    return list(
+        db.session.scalars(select(model).where(model.elder_id == elder.id).order_by(*order))
+    )
 
 
 def list_history(elder: Elder, kinds: set[str] | None = None) -> list[HistoryEvent]:

@@ -1,9 +1,9 @@
 """Keep the search index in step with the data.
 
 Every ORM flush that adds or changes an elder, a visit, a care record, a referral, a risk, a
-follow-up or a status change rewrites that record's index rows in the same transaction (so a rollback
-takes them back too). Bulk loads that bypass the ORM (core inserts) must run ``rebuild_index``
-afterwards: ``flask --app app search-reindex``.
+follow-up or a status change rewrites that record's index rows in the same transaction (so a
+rollback takes them back too). Bulk loads that bypass the ORM (core inserts) must run
+``rebuild_index`` afterwards: ``flask --app app search-reindex``.
 """
 
 from __future__ import annotations

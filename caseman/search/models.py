@@ -2,14 +2,15 @@
 
 ``search_keys`` answers names of any length, pinyin, ID tails and phones by a prefix range on a
 B-tree index (fast for one- and two-character names, where trigram indexes cannot help).
-``search_documents`` holds the words of visits, care, referrals, risks and follow-ups; the database's
-own text index covers it: SQLite an FTS5 table with the trigram tokenizer (``search_fts``, external
-content, kept in step by triggers), PostgreSQL a pg_trgm GIN index.
+``search_documents`` holds the words of visits, care, referrals, risks and follow-ups; the
+database's own text index covers it: SQLite an FTS5 table with the trigram tokenizer
+(``search_fts``, external content, kept in step by triggers), PostgreSQL a pg_trgm GIN index.
 
 SQLite 3.40's trigram index cannot answer two characters. The triggers index each text with a
-sentinel (U+001F) appended, so every two-character run of a text starts some trigram; a two-character
-query looks those trigrams up in ``search_fts_vocab`` (a key range) and matches any of them. Both are created by DDL events
-here (so ``db.create_all()`` in tests builds them) and by migration 0010.
+sentinel (U+001F) appended, so every two-character run of a text starts some trigram; a
+two-character query looks those trigrams up in ``search_fts_vocab`` (a key range) and matches any
+of them. The text index is created by DDL events here (so ``db.create_all()`` in tests builds it)
+and by migration 0010.
 """
 
 from __future__ import annotations
@@ -69,8 +70,7 @@ SQLITE_CREATE = (
 SQLITE_DROP = ("DROP TABLE IF EXISTS search_fts_vocab", "DROP TABLE IF EXISTS search_fts")
 POSTGRESQL_EXTENSION = "CREATE EXTENSION IF NOT EXISTS pg_trgm"
 POSTGRESQL_CREATE = (
-    "CREATE INDEX ix_search_documents_body_trgm ON search_documents "
-    "USING gin (body gin_trgm_ops)",
+    "CREATE INDEX ix_search_documents_body_trgm ON search_documents USING gin (body gin_trgm_ops)",
 )
 # Objects the text index adds beside the models (Alembic's comparison must not see them).
 UNMAPPED = {"search_fts", "ix_search_documents_body_trgm"}

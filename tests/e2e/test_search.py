@@ -16,8 +16,15 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.mark.parametrize(("label", "viewport"), [("phone", (360, 740)), ("desktop", (1280, 900))])
-def test_search_box_finds_highlights_and_opens_the_history(server, browser, make_user, make_elder,  # noqa: F811
-                                                           add_visit, label, viewport):  # noqa: F811
+def test_search_box_finds_highlights_and_opens_the_history(
+    server,  # noqa: F811
+    browser,  # noqa: F811
+    make_user,
+    make_elder,
+    add_visit,  # noqa: F811
+    label,
+    viewport,
+):
     user = make_user("town", "muer", username="muer_e2e")
     zhang = make_elder(name="张三丰", gender="male", id_number=id_number(201), phone="13800001111",
                        emergency_phone="", filed_on=TODAY - timedelta(days=60))  # fmt: skip
@@ -47,7 +54,8 @@ def test_search_box_finds_highlights_and_opens_the_history(server, browser, make
     page.press("input[name=q]", "Enter")
     page.wait_for_url("**q=%E5%8A%A9%E6%B5%B4*")
     mark = page.locator(".search-match mark")
-    assert mark.count() == 1 and mark.first.inner_text() == "助浴"
+    assert mark.count() == 1
+    assert mark.first.inner_text() == "助浴"
     assert "<b>需要</b>" in page.locator(".search-match").first.inner_text()  # shown as text
     page.screenshot(path=str(SHOTS / f"search-results-{label}.png"), full_page=True)
 

@@ -74,9 +74,23 @@ def test_id_number_tail_and_full(cast, town_user, other_town_user):
 
 
 def test_relevance_then_name(cast, town_user, make_elder):
-    make_elder(name="李张", id_number=id_number(120), phone="13700000001", emergency_phone="", gender="male")
-    make_elder(name="张", id_number=id_number(121), phone="13700000002", emergency_phone="", gender="male")
-    make_elder(name="张一", id_number=id_number(122), phone="13700000003", emergency_phone="", gender="male")
+    make_elder(
+        name="李张",
+        id_number=id_number(120),
+        phone="13700000001",
+        emergency_phone="",
+        gender="male",
+    )
+    make_elder(
+        name="张", id_number=id_number(121), phone="13700000002", emergency_phone="", gender="male"
+    )
+    make_elder(
+        name="张一",
+        id_number=id_number(122),
+        phone="13700000003",
+        emergency_phone="",
+        gender="male",
+    )
     # The exact name first, then names starting with it (by name), then names containing it.
     assert names(town_user, "张") == ["张", "张一", "张三丰", "李张"]
     assert names(town_user, "zhang")[:1] == ["张"]
@@ -147,7 +161,9 @@ def test_referral_status_note_is_searchable(cast, town_user, add_referral, cadre
 def test_filters_combine_with_search(cast, town_user, areas, add_risk):
     assert names(town_user, "zs", village=areas["jingang"].id) == ["张三丰"]
     assert names(town_user, "zs", village=areas["baiyan"].id) == []
-    assert sorted(names(town_user, "", ability="intact")) == sorted(["单田芳", "张三丰", "曾国藩", "王五"])
+    assert sorted(names(town_user, "", ability="intact")) == sorted(
+        ["单田芳", "张三丰", "曾国藩", "王五"]
+    )
     assert names(town_user, "", ability="severe") == []
     add_risk(cast["wang"])
     assert names(town_user, "", open="risk") == ["王五"]
@@ -162,8 +178,12 @@ def test_rebuild_gives_the_same_index(cast, add_visit, add_referral):
     def snapshot():
         keys = db.session.execute(sa.select(SearchKey.elder_id, SearchKey.key, SearchKey.rank))
         docs = db.session.execute(
-            sa.select(SearchDocument.source, SearchDocument.record_id, SearchDocument.field,
-                      SearchDocument.body)  # fmt: skip
+            sa.select(
+                SearchDocument.source,
+                SearchDocument.record_id,
+                SearchDocument.field,
+                SearchDocument.body,
+            )  # fmt: skip
         )
         return sorted(keys.all()), sorted(docs.all())
 
