@@ -21,7 +21,7 @@ from caseman.search.models import SearchDocument, SearchKey
 WHOLE_RANK = 2  # keys ranked up to this start at the beginning of the name (or are an ID, a phone)
 TEXT_RANK = 5  # a match in a record's words comes after any name, ID or phone match
 MIN_TEXT = 2  # characters: one character in record texts would match nearly everyone
-TEXT_LIMIT = 1000  # records: a word found in more finds the elders of the most recent ones
+TEXT_LIMIT = 1000  # records: a word found in more finds the elders of only some of them
 MAX_TERMS = 400  # SQLite two-character queries: trigrams looked up at most
 SNIPPET = 24  # characters of context each side of a highlighted match
 MATCHES_PER_ELDER = 3
@@ -62,7 +62,7 @@ def _sqlite_match(text: str) -> str | None:
 
 
 def _text_hits(query: str, dialect: str) -> sa.Subquery | None:
-    """Elder ids of the most recent TEXT_LIMIT records whose words contain ``query``."""
+    """Elder ids of up to TEXT_LIMIT records (SQLite: the most recent) containing ``query``."""
     text = _text_query(query)
     if not _wants_text(text):
         return None
@@ -74,14 +74,20 @@ def _text_hits(query: str, dialect: str) -> sa.Subquery | None:
             "SELECT rowid FROM search_fts WHERE search_fts MATCH :match "
             "ORDER BY rowid DESC LIMIT :limit"
         ).bindparams(match=match, limit=TEXT_LIMIT)
-        condition = SearchDocument.id.in_(matching)
-    else:
-        # PostgreSQL: ILIKE uses the pg_trgm GIN index from 3 characters.
-        condition = SearchDocument.body.ilike(_like_pattern(text), escape="\\")
+        return (
+            select(SearchDocument.elder_id)
+            .where(SearchDocument.id.in_(matching))
+            .subquery("text_hits")
+        )
+    if len(text) < 3:
+        # PostgreSQL: pg_trgm needs three characters; two would read every text (seconds at
+        # city scale), so two-character queries find names only here.
+        return None
+    # ILIKE through the pg_trgm GIN index. No ORDER BY: with one, the planner may walk the primary
+    # key backwards through every text looking for a rare word.
     return (
         select(SearchDocument.elder_id)
-        .where(condition)
-        .order_by(SearchDocument.id.desc())
+        .where(SearchDocument.body.ilike(_like_pattern(text), escape="\\"))
         .limit(TEXT_LIMIT)
         .subquery("text_hits")
     )
