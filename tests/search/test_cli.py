@@ -22,4 +22,5 @@ def test_reindex_restores_a_lost_index(app, cast, town_user, add_visit):
     assert [e.name for e in list_elders(town_user, ElderFilters(q="wangwu"), 1, 20).items] == [
         "王五"
     ]
-    assert [e.name for e in list_elders(town_user, ElderFilters(q="助浴服务"), 1, 20).items] == ["王五"]
+    found = list_elders(town_user, ElderFilters(q="助浴服务"), 1, 20).items
+    assert [e.name for e in found] == ["王五"]
