@@ -74,6 +74,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from caseman import backup
 
     backup.init_app(app)
+    from caseman.search.cli import search_reindex
+
+    app.cli.add_command(search_reindex)
     return app
 
 
@@ -165,6 +168,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseman.ledger.views import bp as ledger_bp
     from caseman.mutual_aid.views import bp as mutual_aid_bp
     from caseman.referrals.views import bp as referrals_bp
+    from caseman.search.views import bp as search_bp
     from caseman.visits.views import bp as visits_bp
 
     app.register_blueprint(auth_bp)
@@ -177,6 +181,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(jobs_bp)
     app.register_blueprint(mutual_aid_bp)
     app.register_blueprint(audit_log_bp)
+    app.register_blueprint(search_bp)
     # Static files are public: mark Flask's own endpoint for the access-policy test.
     app.view_functions["static"].access_policy = "public"  # type: ignore[attr-defined]
 

@@ -88,6 +88,11 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    if conf_args.get("include_name") is None:
+        # The search index's FTS5 table (and its shadow tables) and trigram index are not models.
+        from caseman.search.models import include_name
+
+        conf_args["include_name"] = include_name
 
     connectable = get_engine()
 

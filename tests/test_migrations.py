@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from caseman.extensions import db
+from caseman.search.models import include_name
 
 
 def _empty_database() -> None:
@@ -23,7 +24,8 @@ def test_upgrade_from_empty_matches_models_and_downgrade_removes_everything(app)
         upgrade()
         with db.engine.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"compare_type": True, "render_as_batch": True}
+                connection,
+                opts={"compare_type": True, "render_as_batch": True, "include_name": include_name},
             )
             differences = compare_metadata(context, db.metadata)
         assert differences == []

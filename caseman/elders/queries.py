@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,7 +13,7 @@ from caseman.areas.models import Area, AreaLevel
 from caseman.auth.models import User
 from caseman.elders.models import Elder, ElderCategory, ElderVersion
 from caseman.extensions import db
-from caseman.rules.enums import Category
+from caseman.rules.enums import AbilityLevel, Category
 from caseman.rules.visit_periods import DueState
 from caseman.scope import elder_filter, scoped_areas
 
@@ -28,6 +27,8 @@ class ElderFilters:
     key: str = ""  # "key" | "general" | ""
     archived: str = ""  # "" active only | "yes" archived only | "all"
     due: str = ""  # visit schedule state: "overdue" | "due" | "done" | ""
+    ability: str = ""  # AbilityLevel value | ""
+    open: str = ""  # "referral" | "risk" | "any" (an open referral or risk) | ""
 
 
 @dataclass
@@ -48,16 +49,17 @@ def _subtree(area_id: int) -> sa.Select[tuple[int]]:
 
 
 def list_elders(user: User, filters: ElderFilters, page: int, per_page: int) -> Page:
-    """Elders in the user's scope matching the filters, by name, paginated."""
+    """Elders in the user's scope matching the filters, by relevance then name, paginated."""
     query = select(Elder).where(elder_filter(user))
-    q = filters.q.strip()
-    if q:
-        digits = re.sub(r"\D", "", q.upper().replace("X", ""))
-        conditions = [Elder.name.contains(q, autoescape=True)]
-        if len(q) >= 4 and re.fullmatch(r"[0-9xX]+", q):
-            conditions.append(Elder.id_number.endswith(q.upper(), autoescape=True))
-            conditions.append(Elder.phone.contains(digits, autoescape=True))
-        query = query.where(sa.or_(*conditions))
+    order: list[sa.ColumnElement[object]] = []
+    if filters.q.strip():
+        from caseman.search.queries import search_hits
+
+        hits = search_hits(filters.q)
+        if hits is None:
+            return Page([], 0, page, per_page)
+        query = query.join(hits, hits.c.elder_id == Elder.id)
+        order.append(hits.c.rank)
     for area_id in (filters.village, filters.town):
         if area_id:
             query = query.where(Elder.residence_area_id.in_(_subtree(area_id)))
@@ -70,6 +72,12 @@ def list_elders(user: User, filters: ElderFilters, page: int, per_page: int) -> 
                 )
             )
         )
+    if filters.ability in {a.value for a in AbilityLevel}:
+        query = query.where(Elder.ability_level == AbilityLevel(filters.ability))
+    if filters.open in ("referral", "risk", "any"):
+        from caseman.search.queries import open_records_condition
+
+        query = query.where(open_records_condition(filters.open))
     if filters.key in ("key", "general"):
         query = query.where(Elder.is_key.is_(filters.key == "key"))
     if filters.due in {s.value for s in DueState} - {DueState.INACTIVE.value}:
@@ -84,7 +92,7 @@ def list_elders(user: User, filters: ElderFilters, page: int, per_page: int) -> 
     total = db.session.scalar(select(sa.func.count()).select_from(query.subquery())) or 0
     items = db.session.scalars(
         query.options(selectinload(Elder.category_rows), selectinload(Elder.residence_area))
-        .order_by(Elder.name, Elder.id)
+        .order_by(*order, Elder.name, Elder.id)
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()

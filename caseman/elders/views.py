@@ -46,6 +46,7 @@ from caseman.rules.enums import ArchiveReason, Category
 from caseman.rules.id_number import InvalidIdNumber, age_on, parse_id_number
 from caseman.rules.key_target import suggest_key
 from caseman.scope import get_elder_or_404
+from caseman.search.queries import highlight, is_name_query, list_matches
 from caseman.visits import labels as visit_labels
 from caseman.visits.queries import status_of, timeline
 from caseman.visits.views import RECORDERS
@@ -260,6 +261,8 @@ def index() -> Any:
         key=args.get("key", ""),
         archived=args.get("archived", ""),
         due=args.get("due", ""),
+        ability=args.get("ability", ""),
+        open=args.get("open", ""),
     )
     page_number = max(1, args.get("page", 1, type=int))
     page = list_elders(current_user, filters, page_number, current_app.config["PAGE_SIZE"])
@@ -271,6 +274,8 @@ def index() -> Any:
         towns=towns,
         villages=villages,
         labels=labels,
+        matches=list_matches([e.id for e in page.items], filters.q) if filters.q else {},
+        highlight=highlight if filters.q and is_name_query(filters.q) else None,
     )
 
 
