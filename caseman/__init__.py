@@ -106,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseman.jobs.views import bp as jobs_bp
     from caseman.ledger.views import bp as ledger_bp
     from caseman.referrals.views import bp as referrals_bp
+    from caseman.submissions.views import bp as submissions_bp
     from caseman.visits.views import bp as visits_bp
 
     app.register_blueprint(auth_bp)
@@ -116,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(documents_bp)
     app.register_blueprint(ledger_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(submissions_bp)
     # Static files are public: mark Flask's own endpoint for the access-policy test.
     app.view_functions["static"].access_policy = "public"  # type: ignore[attr-defined]
 
