@@ -38,7 +38,20 @@ def init_db() -> None:
     default=None,
     help="The demo's today (default: the real today). Same date, same data.",
 )
-def demo_data(if_empty: bool, today: datetime | None) -> None:
+@click.option(
+    "--elders",
+    type=click.IntRange(1),
+    default=None,
+    help="A city-scale synthetic district of this many elders (caseman.demo_scale).",
+)
+@click.option(
+    "--months",
+    type=click.IntRange(1, 120),
+    default=24,
+    show_default=True,
+    help="Months of visit history for --elders.",
+)
+def demo_data(if_empty: bool, today: datetime | None, elders: int | None, months: int) -> None:
     """Load the deterministic demo district (渝北区) and print the demo logins.
 
     Visit history runs up to ``--today``, so the dashboard and due lists look lived-in on the
@@ -51,6 +64,14 @@ def demo_data(if_empty: bool, today: datetime | None) -> None:
         return
     if db.session.scalar(select(Area.id).limit(1)) is not None:
         raise click.ClickException("The database is not empty: demo data goes into a new one.")
+    if elders is not None:
+        from caseman.demo_scale import load_scale
+
+        logins = load_scale(elders, months, today.date() if today else None, echo=click.echo)
+        click.echo("Logins (username / password / role / area):")
+        for login in logins:
+            click.echo("  " + "\t".join(login))
+        return
     logins = load_demo(today.date() if today else date.today())
     db.session.commit()
     click.echo("Demo logins (username / password / role / area):")
