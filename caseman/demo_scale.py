@@ -1,4 +1,4 @@
-"""A city-scale synthetic district for benchmarks: ``flask --app app demo-data --elders N --months M``.
+"""A city-scale synthetic district: ``flask --app app demo-data --elders N --months M``.
 
 The shape is Yubei's (002: 11 towns and 2 streets, 172 villages); names, valid ID numbers
 (GB 11643 check digit, caseman.rules.id_number), categories, key/general, and visits that follow
@@ -13,6 +13,8 @@ visit numbers counting from 1 per elder, unique submission keys).
 
 from __future__ import annotations
 
+# Row literals are kept one field group a line; random is for synthetic data, not secrets.
+# ruff: noqa: E501, S311
 import json
 import random
 import time
@@ -57,11 +59,141 @@ TOWNS = (
     "玉峰山镇", "龙兴镇", "双凤桥街道", "回兴街道",
 )  # fmt: skip
 VILLAGE_COUNT = 172
-VILLAGE_WORDS = ["金刚", "白岩", "草坪", "石坝", "桂花", "大石", "青龙", "白鹤", "红岩", "双河", "太平", "长岭", "新华", "高峰", "柏林", "黄桷", "三合", "清泉", "五星", "龙井", "团结", "明月", "莲花", "天堂", "水口", "松林", "梨子", "观音", "白果", "万寿", "凉风", "花园"]
-SURNAMES = ["张", "王", "李", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "马", "胡", "朱", "郭", "何", "罗", "高", "林", "曾", "单", "解", "谢", "唐", "冉", "蒋", "彭", "邓", "袁", "田", "钟", "肖", "付", "熊", "廖", "秦", "向", "谭", "余", "邹", "龚", "游"]
+VILLAGE_WORDS = [
+    "金刚",
+    "白岩",
+    "草坪",
+    "石坝",
+    "桂花",
+    "大石",
+    "青龙",
+    "白鹤",
+    "红岩",
+    "双河",
+    "太平",
+    "长岭",
+    "新华",
+    "高峰",
+    "柏林",
+    "黄桷",
+    "三合",
+    "清泉",
+    "五星",
+    "龙井",
+    "团结",
+    "明月",
+    "莲花",
+    "天堂",
+    "水口",
+    "松林",
+    "梨子",
+    "观音",
+    "白果",
+    "万寿",
+    "凉风",
+    "花园",
+]
+SURNAMES = [
+    "张",
+    "王",
+    "李",
+    "刘",
+    "陈",
+    "杨",
+    "黄",
+    "赵",
+    "周",
+    "吴",
+    "徐",
+    "孙",
+    "马",
+    "胡",
+    "朱",
+    "郭",
+    "何",
+    "罗",
+    "高",
+    "林",
+    "曾",
+    "单",
+    "解",
+    "谢",
+    "唐",
+    "冉",
+    "蒋",
+    "彭",
+    "邓",
+    "袁",
+    "田",
+    "钟",
+    "肖",
+    "付",
+    "熊",
+    "廖",
+    "秦",
+    "向",
+    "谭",
+    "余",
+    "邹",
+    "龚",
+    "游",
+]
 GIVEN = {
-    Gender.MALE: ["国", "建", "明", "德", "文", "志", "华", "光", "福", "贵", "富", "全", "成", "永", "树", "林", "清", "书", "祥", "汉", "忠", "仁", "昌", "海", "发", "洪"],
-    Gender.FEMALE: ["秀", "英", "兰", "芳", "珍", "玉", "桂", "华", "淑", "凤", "琼", "翠", "素", "群", "梅", "莲", "琴", "碧", "蓉", "惠", "菊", "香", "春", "贞", "芝"],
+    Gender.MALE: [
+        "国",
+        "建",
+        "明",
+        "德",
+        "文",
+        "志",
+        "华",
+        "光",
+        "福",
+        "贵",
+        "富",
+        "全",
+        "成",
+        "永",
+        "树",
+        "林",
+        "清",
+        "书",
+        "祥",
+        "汉",
+        "忠",
+        "仁",
+        "昌",
+        "海",
+        "发",
+        "洪",
+    ],
+    Gender.FEMALE: [
+        "秀",
+        "英",
+        "兰",
+        "芳",
+        "珍",
+        "玉",
+        "桂",
+        "华",
+        "淑",
+        "凤",
+        "琼",
+        "翠",
+        "素",
+        "群",
+        "梅",
+        "莲",
+        "琴",
+        "碧",
+        "蓉",
+        "惠",
+        "菊",
+        "香",
+        "春",
+        "贞",
+        "芝",
+    ],
 }
 NEED_NOTES = (
     "老人反映腿脚不便，希望有人帮忙代购生活用品。", "卫生间地面湿滑，建议安装扶手和防滑垫。",
@@ -154,8 +286,10 @@ class _Loader:
         plain = (str, int, float, type(None))
         values = (
             [
-                row[c] if type(row[c]) in plain
-                else json.dumps(row[c], ensure_ascii=False) if c in json_columns
+                row[c]
+                if type(row[c]) in plain
+                else json.dumps(row[c], ensure_ascii=False)
+                if c in json_columns
                 else convert(row[c])
                 for c in columns
             ]  # fmt: skip
@@ -163,7 +297,8 @@ class _Loader:
         )
         if not self.is_postgres:
             marks = ", ".join("?" for _ in columns)
-            raw.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", values)  # noqa: S608 - our own table and column names
+            insert = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608 - ours
+            raw.executemany(insert, values)
             return
         copy_sql = f"COPY {table.name} ({names}) FROM STDIN"
         with raw.cursor() as cursor, cursor.copy(copy_sql) as copy:
@@ -176,8 +311,8 @@ class _Loader:
         for table in tables:
             self.connection.execute(
                 sa.text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                    f"COALESCE((SELECT MAX(id) FROM {table.name}), 1))"
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608
+                    f"COALESCE((SELECT MAX(id) FROM {table.name}), 1))"  # our own table names
                 )
             )
 

@@ -1,7 +1,7 @@
-"""Half-years (半年) and the June/December submission: 004 三(五) and 二(三).
+"""Half-years (半年) and the June/December submission: 004 三(五), 二(三).
 
-004 三(五) (加强对象动态管理): "各镇街要对特殊困难老年人根据走访巡查情况即时更新，每年6月和12月将更新后的
-台账、《渝北区特殊困难老年人信息登记表》（附件2）、《渝北区特殊困难老年人探访关爱服务记录表》（附件3）
+004 三(五) (加强对象动态管理): "各镇街要对特殊困难老年人根据走访巡查情况即时更新，
+每年6月和12月将更新后的台账、《渝北区特殊困难老年人信息登记表》（附件2）、《渝北区特殊困难老年人探访关爱服务记录表》（附件3）
 报送至区民政局。" Each town sends the district, every June and December, the updated ledger and the
 forms of the half-year: the first half-year (H1) runs 1 January – 30 June and closes on 30 June,
 the second (H2) 1 July – 31 December and closes on 31 December. The submission falls due in the
@@ -55,7 +55,9 @@ class HalfYear:
         return f"{self.year}H{self.half}"
 
     def previous(self) -> HalfYear:
-        return HalfYear(self.year, FIRST) if self.half == SECOND else HalfYear(self.year - 1, SECOND)
+        return (
+            HalfYear(self.year, FIRST) if self.half == SECOND else HalfYear(self.year - 1, SECOND)
+        )
 
     def next(self) -> HalfYear:
         return HalfYear(self.year, SECOND) if self.half == FIRST else HalfYear(self.year + 1, FIRST)

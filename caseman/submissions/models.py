@@ -1,4 +1,4 @@
-"""A town's half-year submission (半年报送) to the district: the package built and whether it was sent."""
+"""A town's half-year submission (半年报送): the package built and whether it was sent."""
 
 from __future__ import annotations
 

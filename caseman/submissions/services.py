@@ -34,9 +34,9 @@ from sqlalchemy import select
 from caseman import audit
 from caseman.areas.models import Area, AreaLevel
 from caseman.auth.models import Role, User
+from caseman.db import utcnow
 from caseman.documents.builders import annex2_for, annex3_for
 from caseman.documents.layout import Document
-from caseman.db import utcnow
 from caseman.documents.pdf_writer import check_cjk_font, render_pdf_many
 from caseman.elders.models import Elder, ElderVersion
 from caseman.errors import DomainError
@@ -61,7 +61,7 @@ NO_VILLAGE = "未分村"
 
 
 def end_of_day_utc(day: date) -> datetime:
-    """The naive UTC instant at which ``day`` ends in China (versions saved by then were in force)."""
+    """The naive UTC instant at which ``day`` ends in China (versions saved by then count)."""
     return datetime.combine(day + timedelta(days=1), time()) - CHINA
 
 
@@ -144,7 +144,9 @@ class Changes:
                 "changed": len(self.changed)}  # fmt: skip
 
 
-def previous_submitted(submission_or_town: Submission | Area, before: HalfYear | None = None) -> Submission | None:  # noqa: E501
+def previous_submitted(
+    submission_or_town: Submission | Area, before: HalfYear | None = None
+) -> Submission | None:  # noqa: E501
     """The latest submitted package of the town, before ``before`` if given."""
     town_id = (
         submission_or_town.town_id

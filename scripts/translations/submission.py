@@ -1,4 +1,6 @@
-"""Chinese for the msgids of the half-year submission (merged into the catalogue by the integrator)."""
+"""Chinese for the msgids of the half-year submission (merged by the integrator)."""
+
+# ruff: noqa: E501
 
 ZH = {
     "%(added)d added, %(archived)d archived, %(changed)d changed": "新增 %(added)d 人，归档 %(archived)d 人，变更 %(changed)d 人",

@@ -1,5 +1,5 @@
-"""Half-years and the June/December submission (004 三(五): "每年6月和12月将更新后的台账、附件2、附件3
-报送至区民政局")."""
+"""Half-years and the June/December submission (004 三(五): "每年6月和12月将更新后的台账、
+附件2、附件3报送至区民政局")."""
 
 from __future__ import annotations
 
