@@ -6,7 +6,7 @@ FLASK    := $(BIN)/flask --app app
 STAMP    := $(VENV)/.installed
 CATALOGS := caseman/translations
 
-.PHONY: run test test-sqlite test-pg lint fmt babel-extract babel-update babel-compile db-upgrade bench setup debian
+.PHONY: run test test-sqlite test-pg lint fmt babel-extract babel-update babel-compile db-upgrade bench bench-scale setup debian
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -67,3 +67,8 @@ db-upgrade: $(STAMP)
 # scripts/pg-drop-db.sh $url (see scripts/bench_visits.py).
 bench: $(STAMP)
 	PYTHONPATH=. $(BIN)/python scripts/bench_visits.py $(BENCH_ARGS)
+
+# City scale (issue 6): search, case file, dashboard, due list, ledger export, gunicorn load.
+# make bench-scale SCALE_ARGS="--database-url sqlite:////tmp/scale.db --elders 100000 --months 24"
+bench-scale: $(STAMP)
+	$(BIN)/python -m caseman.bench $(SCALE_ARGS)

@@ -169,6 +169,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseman.mutual_aid.views import bp as mutual_aid_bp
     from caseman.referrals.views import bp as referrals_bp
     from caseman.search.views import bp as search_bp
+    from caseman.submissions.views import bp as submissions_bp
     from caseman.visits.views import bp as visits_bp
 
     app.register_blueprint(auth_bp)
@@ -182,6 +183,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(mutual_aid_bp)
     app.register_blueprint(audit_log_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(submissions_bp)
     # Static files are public: mark Flask's own endpoint for the access-policy test.
     app.view_functions["static"].access_policy = "public"  # type: ignore[attr-defined]
 

@@ -39,7 +39,20 @@ def init_db() -> None:
     default=None,
     help="The demo's today (default: the real today). Same date, same data.",
 )
-def demo_data(if_empty: bool, today: datetime | None) -> None:
+@click.option(
+    "--elders",
+    type=click.IntRange(1),
+    default=None,
+    help="A city-scale synthetic district of this many elders (caseman.demo_scale).",
+)
+@click.option(
+    "--months",
+    type=click.IntRange(1, 120),
+    default=24,
+    show_default=True,
+    help="Months of visit history for --elders.",
+)
+def demo_data(if_empty: bool, today: datetime | None, elders: int | None, months: int) -> None:
     """Load the deterministic demo district (渝北区) and print the demo logins.
 
     Visit history runs up to ``--today``, so the dashboard and due lists look lived-in on the
@@ -55,7 +68,12 @@ def demo_data(if_empty: bool, today: datetime | None) -> None:
     from caseman.scope import system_access
 
     with system_access("cli demo-data"):
-        logins = load_demo(today.date() if today else date.today())
+        if elders is not None:
+            from caseman.demo_scale import load_scale
+
+            logins = load_scale(elders, months, today.date() if today else None, echo=click.echo)
+        else:
+            logins = load_demo(today.date() if today else date.today())
     db.session.commit()
     click.echo("Demo logins (username / password / role / area / TOTP secret / code now):")
     for login in logins:

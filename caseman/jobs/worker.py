@@ -6,5 +6,6 @@ huey_consumer caseman.jobs.worker.huey -w 2 -k thread
 from caseman.documents import batches  # noqa: F401 - registers the batch-printing handlers
 from caseman.jobs.queue import huey
 from caseman.jobs.services import run_job
+from caseman.submissions import services as submissions  # noqa: F401 - the package handler
 
 __all__ = ["huey", "run_job"]

@@ -1,0 +1,592 @@
+"""A city-scale synthetic district: ``flask --app app demo-data --elders N --months M``.
+
+The shape is Yubei's (002: 11 towns and 2 streets, 172 villages); names, valid ID numbers
+(GB 11643 check digit, caseman.rules.id_number), categories, key/general, and visits that follow
+the schedule rules of 004 一(四) (key: a home visit every half month; others: every month) with a
+diligence that varies by village, plus phone calls, some needs written down, referrals and risks.
+
+Rows go in with SQLAlchemy Core ``executemany`` in batches (COPY on PostgreSQL), not through the
+ORM services: 100,000 elders and ~2.4 million visits must load in minutes. The values are the ones
+the services would accept (enums by value, a "created" registration version with its snapshot,
+visit numbers counting from 1 per elder, unique submission keys).
+"""
+
+from __future__ import annotations
+
+# Row literals are kept one field group a line; random is for synthetic data, not secrets.
+# ruff: noqa: E501, S311
+import json
+import random
+import time
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+
+from caseman.areas.models import Area, AreaLevel
+from caseman.areas.services import create_area
+from caseman.auth.models import Role, User
+from caseman.auth.services import create_user
+from caseman.auth.totp import new_secret
+from caseman.elders.models import Elder, ElderCategory, ElderVersion, FamilyMember
+from caseman.elders.services import ELDER_FIELDS
+from caseman.extensions import db
+from caseman.referrals.models import Referral
+from caseman.rules.enums import (
+    AbilityLevel,
+    Category,
+    FamilyChange,
+    Gender,
+    IllnessChange,
+    NeedType,
+    Relation,
+    Residence,
+    Safety,
+    Trend,
+    VisitMethod,
+)
+from caseman.rules.id_number import make_id_number
+from caseman.visits.models import Visit
+
+SCALE_PASSWORD = "scale-pass-2024"  # noqa: S105 - printed on purpose: benchmark logins only
+SEED = 20240624
+BATCH = 5000
+DISTRICT_CODE = "500112"
+# 渝北区: 11 towns and 2 streets (002), 172 villages and communities between them.
+TOWNS = (
+    "木耳镇", "古路镇", "兴隆镇", "茨竹镇", "大湾镇", "统景镇", "大盛镇", "洛碛镇", "石船镇",
+    "玉峰山镇", "龙兴镇", "双凤桥街道", "回兴街道",
+)  # fmt: skip
+VILLAGE_COUNT = 172
+VILLAGE_WORDS = [
+    "金刚",
+    "白岩",
+    "草坪",
+    "石坝",
+    "桂花",
+    "大石",
+    "青龙",
+    "白鹤",
+    "红岩",
+    "双河",
+    "太平",
+    "长岭",
+    "新华",
+    "高峰",
+    "柏林",
+    "黄桷",
+    "三合",
+    "清泉",
+    "五星",
+    "龙井",
+    "团结",
+    "明月",
+    "莲花",
+    "天堂",
+    "水口",
+    "松林",
+    "梨子",
+    "观音",
+    "白果",
+    "万寿",
+    "凉风",
+    "花园",
+]
+SURNAMES = [
+    "张",
+    "王",
+    "李",
+    "刘",
+    "陈",
+    "杨",
+    "黄",
+    "赵",
+    "周",
+    "吴",
+    "徐",
+    "孙",
+    "马",
+    "胡",
+    "朱",
+    "郭",
+    "何",
+    "罗",
+    "高",
+    "林",
+    "曾",
+    "单",
+    "解",
+    "谢",
+    "唐",
+    "冉",
+    "蒋",
+    "彭",
+    "邓",
+    "袁",
+    "田",
+    "钟",
+    "肖",
+    "付",
+    "熊",
+    "廖",
+    "秦",
+    "向",
+    "谭",
+    "余",
+    "邹",
+    "龚",
+    "游",
+]
+GIVEN = {
+    Gender.MALE: [
+        "国",
+        "建",
+        "明",
+        "德",
+        "文",
+        "志",
+        "华",
+        "光",
+        "福",
+        "贵",
+        "富",
+        "全",
+        "成",
+        "永",
+        "树",
+        "林",
+        "清",
+        "书",
+        "祥",
+        "汉",
+        "忠",
+        "仁",
+        "昌",
+        "海",
+        "发",
+        "洪",
+    ],
+    Gender.FEMALE: [
+        "秀",
+        "英",
+        "兰",
+        "芳",
+        "珍",
+        "玉",
+        "桂",
+        "华",
+        "淑",
+        "凤",
+        "琼",
+        "翠",
+        "素",
+        "群",
+        "梅",
+        "莲",
+        "琴",
+        "碧",
+        "蓉",
+        "惠",
+        "菊",
+        "香",
+        "春",
+        "贞",
+        "芝",
+    ],
+}
+NEED_NOTES = (
+    "老人反映腿脚不便，希望有人帮忙代购生活用品。", "卫生间地面湿滑，建议安装扶手和防滑垫。",
+    "近期血压偏高，需要家庭医生上门随访。", "老伴去世后情绪低落，希望多来陪伴聊天。",
+    "燃气软管老化，需要更换并安装报警器。", "想申请高龄津贴，不清楚办理流程。",
+    "屋顶漏雨，雨季前需要维修。", "独自在家担心突发疾病，希望安装一键呼叫设备。",
+)  # fmt: skip
+SUGGESTIONS = (
+    "联系村卫生室每月上门测量血压。", "协助申请居家适老化改造。", "由互助小组长每天敲门问候。",
+    "转介镇社工站提供精神慰藉服务。", "联系燃气公司上门检查。", "协助准备材料申请低保。",
+)  # fmt: skip
+ILLNESSES = ("高血压", "糖尿病", "慢阻肺", "冠心病", "关节炎", "白内障", "慢性胃炎")
+# The parts of a scale visit that never vary ("nothing changed since last time"), as stored.
+VISIT_CONSTANTS: dict[str, Any] = {
+    "method_other": "", "family_change": FamilyChange.UNCHANGED.value,
+    "family_change_count": None, "expression": Trend.UNCHANGED.value,
+    "mobility": Trend.UNCHANGED.value, "illness": IllnessChange.UNCHANGED.value,
+    "illness_name": "", "mood": Trend.UNCHANGED.value, "gas_safety": Safety.SAFE.value,
+    "water_heating_safety": Safety.SAFE.value, "electricity_safety": Safety.SAFE.value,
+    "personal_hygiene": Trend.UNCHANGED.value, "home_hygiene": Trend.UNCHANGED.value,
+    "indoor_environment": Trend.UNCHANGED.value, "visitor_name": "王芳",
+    "recorder_name": "王芳", "note": "", "voided_at": None, "void_reason": "", "version": 1,
+}  # fmt: skip
+IMPAIRED = (AbilityLevel.MILD, AbilityLevel.MODERATE, AbilityLevel.SEVERE, AbilityLevel.TOTAL)
+
+
+def _with_defaults(table: sa.Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Fill the columns a row leaves out with their Python-side defaults (raw inserts skip them)."""
+    missing = {}
+    for column in table.columns:
+        if column.name in rows[0] or column.default is None:
+            continue
+        default = column.default
+        if default.is_callable:
+            missing[column.name] = default.arg(None)  # type: ignore[attr-defined]
+        elif default.is_scalar:
+            missing[column.name] = default.arg  # type: ignore[attr-defined]
+    if missing:
+        for row in rows:
+            for name, value in missing.items():
+                row.setdefault(name, value() if callable(value) else value)
+    return rows
+
+
+def _plain_enum(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+def _sqlite_value(value: Any) -> Any:
+    """What SQLAlchemy would store in SQLite: enums by value, dates as ISO text."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+class _Loader:
+    """Batched inserts with explicit ids: executemany, or COPY on PostgreSQL."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self.connection = connection
+        self.is_postgres = connection.dialect.name == "postgresql"
+        self.counts: dict[str, int] = {}
+
+    def next_id(self, table: sa.Table) -> int:
+        return (self.connection.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
+
+    def insert(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)
+        rows = _with_defaults(table, rows)
+        columns = list(rows[0])
+        json_columns = {c for c in columns if isinstance(table.c[c].type, sa.JSON)}
+        raw = self.connection.connection.driver_connection
+        assert raw is not None
+        names = ", ".join(f'"{c}"' for c in columns)
+        convert = _sqlite_value if not self.is_postgres else _plain_enum
+        plain = (str, int, float, type(None))
+        values = (
+            [
+                row[c]
+                if type(row[c]) in plain
+                else json.dumps(row[c], ensure_ascii=False)
+                if c in json_columns
+                else convert(row[c])
+                for c in columns
+            ]  # fmt: skip
+            for row in rows
+        )
+        if not self.is_postgres:
+            marks = ", ".join("?" for _ in columns)
+            insert = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608 - ours
+            raw.executemany(insert, values)
+            return
+        copy_sql = f"COPY {table.name} ({names}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(copy_sql) as copy:
+            for row in values:
+                copy.write_row(row)
+
+    def fix_sequences(self, tables: list[sa.Table]) -> None:
+        if not self.is_postgres:
+            return
+        for table in tables:
+            self.connection.execute(
+                sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608
+                    f"COALESCE((SELECT MAX(id) FROM {table.name}), 1))"  # our own table names
+                )
+            )
+
+
+def _chunks(rows: Iterator[dict[str, Any]], size: int = BATCH) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _half_months(start: date, end: date) -> Iterator[tuple[date, date]]:
+    """Half-month periods (1st–15th, 16th–end) from ``start``'s month to ``end``."""
+    day = start.replace(day=1)
+    while day <= end:
+        next_month = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+        yield day, day.replace(day=15)
+        yield day.replace(day=16), next_month - timedelta(days=1)
+        day = next_month
+
+
+def _months(start: date, end: date) -> Iterator[tuple[date, date]]:
+    """Calendar months from ``start``'s month to ``end``."""
+    day = start.replace(day=1)
+    while day <= end:
+        next_month = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+        yield day, next_month - timedelta(days=1)
+        day = next_month
+
+
+def build_areas(rng: random.Random) -> tuple[Area, list[Area], list[Area]]:
+    """渝北区 with its 13 towns and streets and 172 villages and communities between them."""
+    district = create_area("渝北区", AreaLevel.DISTRICT, code=DISTRICT_CODE)
+    towns = [create_area(name, AreaLevel.TOWN, district) for name in TOWNS]
+    villages: list[Area] = []
+    words = list(VILLAGE_WORDS)
+    for index in range(VILLAGE_COUNT):
+        town = towns[index % len(towns)]
+        suffix = "社区" if town.name.endswith("街道") else "村"
+        word = words[index % len(words)] + (
+            "" if index < len(words) else words[(index * 7) % len(words)]
+        )
+        villages.append(create_area(f"{word}{suffix}", AreaLevel.VILLAGE, town))
+    db.session.flush()
+    return district, towns, villages
+
+
+def load_scale(elders: int, months: int, today: date | None = None,
+               echo: Callable[[str], None] = print) -> list[tuple[str, str, str, str]]:  # fmt: skip
+    """Load the synthetic district into an empty database (commits as it goes).
+
+    Returns the logins as (username, password, role, area).
+    """
+    today = today or date.today()
+    rng = random.Random(SEED)
+    started = time.monotonic()
+    district, towns, villages = build_areas(rng)
+    users = {"district": create_user("district", SCALE_PASSWORD, Role.DISTRICT, district,
+                                     full_name="区民政局")}  # fmt: skip
+    # One argon2 hash for every login (each takes about a second on this machine).
+    password_hash = users["district"].password_hash
+    # District and town logins need a second factor: each gets a confirmed secret (printed).
+    users["district"].totp_secret = new_secret()
+    users["district"].totp_confirmed_at = datetime.now()
+    for number, town in enumerate(towns, start=1):
+        users[f"town{number}"] = User(username=f"town{number}", password_hash=password_hash,
+                                      role=Role.TOWN, area=town, full_name=f"{town.name}民政办",
+                                      totp_secret=new_secret(),
+                                      totp_confirmed_at=datetime.now())  # fmt: skip
+    users["village1"] = User(username="village1", password_hash=password_hash,
+                             role=Role.VILLAGE, area=villages[0], full_name="王芳")  # fmt: skip
+    db.session.add_all(users.values())
+    db.session.commit()
+    actor_id = users["district"].id
+    town_user = {town.id: users[f"town{n}"].id for n, town in enumerate(towns, start=1)}
+    village_info = [(v.id, v.parent_id, v.name, f"{v.parent.name}{v.name}") for v in villages]
+    diligence = {v.id: rng.uniform(0.55, 1.0) for v in villages}
+    window_start = (today.replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
+    now = datetime.now().replace(microsecond=0)
+    stamp = _sqlite_value(now)  # the same text PostgreSQL's COPY reads as a timestamp
+
+    connection = db.session.connection()
+    loader = _Loader(connection)
+    tables = {m.__table__.name: m.__table__ for m in (Elder, ElderCategory, ElderVersion,
+                                                      FamilyMember, Visit, Referral)}  # fmt: skip
+    elder_id = loader.next_id(tables["elders"])
+    visit_id = loader.next_id(tables["visits"])
+    version_id = loader.next_id(tables["elder_versions"])
+    category_id = loader.next_id(tables["elder_categories"])
+    member_id = loader.next_id(tables["family_members"])
+    referral_id = loader.next_id(tables["referrals"])
+    used_ids: set[str] = set()
+
+    for chunk_start in range(0, elders, BATCH):
+        elder_rows, version_rows, category_rows, member_rows = [], [], [], []
+        visit_rows, referral_rows = [], []
+        for _ in range(chunk_start, min(elders, chunk_start + BATCH)):
+            gender = Gender.FEMALE if rng.random() < 0.56 else Gender.MALE
+            age = min(100, int(rng.triangular(60, 98, 72)))
+            while True:
+                birth_on = date(today.year - age, rng.randint(1, 12), rng.randint(1, 28))
+                number = make_id_number(DISTRICT_CODE, birth_on, rng.randint(0, 499), gender)
+                if number not in used_ids:
+                    used_ids.add(number)
+                    break
+            surname = rng.choice(SURNAMES)
+            name = surname + "".join(
+                rng.choice(GIVEN[gender]) for _ in range(rng.choice((1, 2, 2)))
+            )
+            area_id, town_id, village_name, place = rng.choice(village_info)
+            ability = rng.choices(list(AbilityLevel), weights=(80, 9, 5, 4, 2))[0]
+            certificate_grade = rng.choice((1, 2)) if rng.random() < 0.06 else None
+            serious = rng.random() < 0.05
+            categories: list[Category] = []
+            roll = rng.random()
+            if roll < 0.25:
+                categories.append(Category.LIVING_ALONE)
+            elif roll < 0.5:
+                categories.append(Category.EMPTY_NEST)
+            elif roll < 0.65:
+                categories.append(Category.LEFT_BEHIND)
+            if ability in IMPAIRED:
+                categories.append(Category.DISABLED_CARE)
+            if certificate_grade:
+                categories.append(Category.SEVERE_DISABILITY)
+            if rng.random() < 0.03:
+                categories.append(Category.FAMILY_PLANNING)
+            if not categories:
+                categories.append(Category.OTHER)
+            is_key = (
+                ability in IMPAIRED or serious or certificate_grade is not None
+                or (age >= 80 and Category.LIVING_ALONE in categories)
+            )  # fmt: skip
+            filed_on = (
+                window_start - timedelta(days=rng.randint(1, 700)) if rng.random() < 0.9
+                else window_start + timedelta(days=rng.randint(0, max(1, (today - window_start).days)))
+            )  # fmt: skip
+            filed_on = max(filed_on, birth_on + timedelta(days=365 * 60))
+            phone = f"1{rng.choice('3578')}{rng.randint(0, 999999999):09d}"
+            row: dict[str, Any] = {
+                "id": elder_id, "name": name, "gender": gender, "id_number": number,
+                "birth_on": birth_on, "phone": phone if rng.random() < 0.8 else "",
+                "emergency_name": surname + rng.choice(GIVEN[Gender.MALE]),
+                "emergency_gender": Gender.MALE,
+                "emergency_phone": f"139{rng.randint(0, 99999999):08d}",
+                "household_area_id": area_id, "household_address": f"{rng.randint(1, 12)}组{rng.randint(1, 99)}号",
+                "residence_area_id": area_id, "residence_address": f"{rng.randint(1, 12)}组{rng.randint(1, 99)}号",
+                "is_rural_hukou": not place.endswith("社区"), "ability_level": ability,
+                "medical_history": rng.choice(ILLNESSES), "has_serious_illness": serious,
+                "is_extreme_poverty": rng.random() < 0.05, "is_dibao": rng.random() < 0.15,
+                "is_dibao_edge": False, "monthly_income": None, "income_sources": "养老金",
+                "disability_certificate_no": f"50011219{rng.randint(0, 10**10):010d}" if certificate_grade else "",
+                "disability_grade": certificate_grade,
+                "other_reason": "住房条件差，子女照料不足。" if Category.OTHER in categories else "",
+                "suggested_categories": [c.value for c in categories],
+                "category_override_reason": "", "is_key": is_key, "suggested_key": is_key,
+                "key_override_reason": "", "water_safe": True, "electricity_safe": True,
+                "housing_safe": rng.random() < 0.9, "household_monthly_income": None,
+                "has_pension": True, "pension_monthly": None, "subsidy_monthly": None,
+                "subsidy_items": "", "support_units": ["town_village"],
+                "support_person": "王芳", "support_measures": "定期上门探访",
+                "filed_on": filed_on, "responsible_person": "王芳",
+                "responsible_phone": "13500000000", "version": 1,
+                "created_at": now, "updated_at": now, "created_by_id": actor_id,
+            }  # fmt: skip
+            elder_rows.append(row)
+            snapshot = {f: _plain(row[f]) for f in ELDER_FIELDS}
+            snapshot.update(birth_on=birth_on.isoformat(), categories=[c.value for c in categories],
+                            suggested_categories=row["suggested_categories"],
+                            residence_area=place, household_area=place, members=[])  # fmt: skip
+            version_rows.append({"id": version_id, "elder_id": elder_id, "number": 1,
+                                 "kind": "created", "snapshot": snapshot, "changed_fields": [],
+                                 "note": "", "created_at": now, "created_by_id": actor_id})  # fmt: skip
+            version_id += 1
+            for category in categories:
+                category_rows.append(
+                    {"id": category_id, "elder_id": elder_id, "category": category}
+                )
+                category_id += 1
+            if Category.LIVING_ALONE not in categories:
+                child_gender = rng.choice(list(Gender))
+                member_rows.append({
+                    "id": member_id, "elder_id": elder_id, "position": 0,
+                    "name": surname + rng.choice(GIVEN[child_gender]) + rng.choice(GIVEN[child_gender]),
+                    "gender": child_gender, "id_number": "",
+                    "relation": Relation.SON if child_gender == Gender.MALE else Relation.DAUGHTER,
+                    "health": "健康", "is_dibao_or_poverty": False, "visits_often": rng.random() < 0.5,
+                    "phone": f"138{rng.randint(0, 99999999):08d}",
+                    "residence": Residence.ELSEWHERE if Category.EMPTY_NEST in categories
+                    or Category.LEFT_BEHIND in categories else Residence.WITH_ELDER,
+                    "working_away_since": None, "is_deceased": False, "disability_grade": None,
+                })  # fmt: skip
+                member_id += 1
+
+            # Visits: key elders every half month, others every month, as diligent as the village.
+            care = diligence[area_id]
+            visit_number = 0
+            first = max(filed_on, window_start)
+            periods = list(_half_months(first, today) if is_key else _months(first, today))
+            for period_start, period_end in periods:
+                period_start = max(period_start, first)
+                period_end = min(period_end, today)
+                if period_start > period_end:
+                    continue
+                methods = []
+                if rng.random() < care:
+                    methods.append(VisitMethod.HOME)
+                if rng.random() < 0.05:
+                    methods.append(VisitMethod.PHONE)
+                for method in methods:
+                    visit_number += 1
+                    span = (period_end - period_start).days
+                    visited_on = period_start + timedelta(days=rng.randint(0, span))
+                    has_need = method == VisitMethod.HOME and rng.random() < 0.08
+                    needs = (
+                        [rng.choice([n.value for n in NeedType if n != NeedType.OTHER])]
+                        if has_need
+                        else []
+                    )
+                    visit_rows.append({
+                        "id": visit_id, "elder_id": elder_id, "number": visit_number,
+                        "visited_on": visited_on.isoformat(), "method": method.value,
+                        **VISIT_CONSTANTS, "needs": json.dumps(needs),
+                        "needs_note": rng.choice(NEED_NOTES) if has_need else "",
+                        "suggested_care": rng.choice(SUGGESTIONS) if has_need else "",
+                        "visited_person_name": name,
+                        "submission_key": f"scale-v{visit_id}", "created_by_id": actor_id,
+                        "created_at": stamp, "updated_at": stamp,
+                    })  # fmt: skip
+                    if has_need and rng.random() < 0.3:
+                        solved = rng.random() < 0.6
+                        referral_rows.append({
+                            "id": referral_id, "elder_id": elder_id, "visit_id": visit_id,
+                            "need": needs[0], "description": visit_rows[-1]["needs_note"],
+                            "raised_on": visited_on, "referred_to": "镇社工站",
+                            "referred_contact": "", "referred_on": visited_on,
+                            "owner_id": town_user[town_id],
+                            "status": "solved" if solved else "in_progress",
+                            "follow_up_on": None if solved else visited_on + timedelta(days=14),
+                            "outcome": "已上门处理" if solved else "", "unsolvable_reason": "",
+                            "closed_on": visited_on + timedelta(days=7) if solved else None,
+                            "benefit": None, "benefit_applied_on": None, "benefit_outcome": None,
+                            "submission_key": f"scale-r{referral_id}", "created_by_id": actor_id,
+                            "version": 1, "created_at": now, "updated_at": now,
+                        })  # fmt: skip
+                        referral_id += 1
+                    visit_id += 1
+            elder_id += 1
+        loader.insert(tables["elders"], elder_rows)
+        loader.insert(tables["elder_versions"], version_rows)
+        loader.insert(tables["elder_categories"], category_rows)
+        loader.insert(tables["family_members"], member_rows)
+        for rows in _chunks(iter(visit_rows), 20000):
+            loader.insert(tables["visits"], rows)
+        loader.insert(tables["referrals"], _referral_enums(referral_rows))
+        db.session.commit()
+        connection = db.session.connection()
+        loader.connection = connection
+        echo(f"{min(elders, chunk_start + BATCH)} elders, {loader.counts.get('visits', 0)} visits "
+             f"({time.monotonic() - started:.0f} s)")  # fmt: skip
+    loader.fix_sequences(list(tables.values()))
+    db.session.commit()
+    return [(u.username, SCALE_PASSWORD, u.role.value, u.area.full_name) for u in users.values()]
+
+
+def _referral_enums(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from caseman.rules.referrals import ReferralStatus
+
+    for row in rows:
+        row["status"] = ReferralStatus(row["status"])
+        row["need"] = NeedType(row["need"])
+    return rows

@@ -1,0 +1,94 @@
+"""``demo-data --elders N --months M``: a Yubei-shaped synthetic district loaded in bulk, with data
+the services accept (valid ID numbers, numbered visits, scoped pages that open)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date
+
+from sqlalchemy import func, select
+
+from caseman.areas.models import Area, AreaLevel
+from caseman.auth.models import Role, User
+from caseman.demo_scale import SCALE_PASSWORD
+from caseman.elders.models import Elder, ElderCategory, ElderVersion
+from caseman.extensions import db
+from caseman.referrals.models import Referral
+from caseman.rules.enums import Category, VisitMethod
+from caseman.rules.id_number import check_gender, parse_id_number
+from caseman.visits.models import Visit
+from tests.conftest import TODAY, log_in
+
+
+def test_scale_demo_loads_a_district_services_accept(app, client):
+    result = app.test_cli_runner().invoke(args=["demo-data", "--elders", "300", "--months", "3"])
+    assert result.exit_code == 0, result.output
+    assert "town1\tscale-pass-2024\ttown" in result.output
+
+    levels = Counter(db.session.scalars(select(Area.level)))
+    assert levels[AreaLevel.TOWN] == 13  # 11 towns and 2 streets (002)
+    assert levels[AreaLevel.VILLAGE] == 172
+    assert db.session.scalar(select(func.count(Elder.id))) == 300
+    assert db.session.scalar(select(func.count(ElderVersion.id))) == 300
+
+    elders = db.session.scalars(select(Elder)).all()
+    assert len({e.id_number for e in elders}) == 300
+    for elder in elders[:100]:
+        info = parse_id_number(elder.id_number, TODAY)  # raises on a bad check digit or date
+        check_gender(info, elder.gender)
+        assert info.birth_on == elder.birth_on
+        assert elder.categories
+        assert elder.versions[0].snapshot["id_number"] == elder.id_number
+
+    categories = Counter(db.session.scalars(select(ElderCategory.category)))
+    assert categories[Category.LIVING_ALONE] > 0
+    assert categories[Category.DISABLED_CARE] > 0
+
+    # Visits: numbered 1..n per elder in date order of insertion, within the months asked for.
+    visits = db.session.execute(select(Visit.elder_id, Visit.number, Visit.visited_on,
+                                       Visit.method)).all()  # fmt: skip
+    assert visits
+    numbers: dict[int, list[int]] = defaultdict(list)
+    for elder_id, number, visited_on, method in visits:
+        numbers[elder_id].append(number)
+        assert visited_on <= TODAY
+        assert visited_on >= date(TODAY.year - 1, 1, 1)
+        assert method in (VisitMethod.HOME, VisitMethod.PHONE)
+    for found in numbers.values():
+        assert sorted(found) == list(range(1, len(found) + 1))
+    # Key elders are visited about twice a month, the others about once.
+    key_ids = {e.id for e in elders if e.is_key}
+    key_rate = sum(len(numbers[i]) for i in key_ids) / max(1, len(key_ids))
+    other_rate = sum(len(v) for k, v in numbers.items() if k not in key_ids) / max(
+        1, len(elders) - len(key_ids)
+    )
+    assert key_rate > other_rate
+    assert db.session.scalar(select(func.count(Referral.id))) > 0  # some needs were referred
+
+    # The site reads the data: a town user opens the list, a case file and the ledger.
+    town = db.session.scalar(select(User).where(User.role == Role.TOWN).order_by(User.id))
+    mine = db.session.scalar(
+        select(Elder.id)
+        .join(Area, Area.id == Elder.residence_area_id)
+        .where(Area.path.startswith(town.area.path))
+        .limit(1)
+    )
+    other = db.session.scalar(
+        select(Elder.id)
+        .join(Area, Area.id == Elder.residence_area_id)
+        .where(~Area.path.startswith(town.area.path))
+        .limit(1)
+    )
+    log_in(client, town, SCALE_PASSWORD)  # the password, then the town's second factor
+    assert client.get("/elders/").status_code == 200
+    assert client.get(f"/elders/{mine}").status_code == 200
+    assert client.get(f"/elders/{other}").status_code == 404
+    assert client.get("/").status_code == 200
+    assert client.get("/visits/due").status_code == 200
+    response = client.get(f"/ledger?format=xlsx&town={town.area_id}")
+    assert response.status_code == 200
+    response.close()
+
+    # A second load refuses: demo data goes into an empty database.
+    again = app.test_cli_runner().invoke(args=["demo-data", "--elders", "10"])
+    assert again.exit_code != 0
