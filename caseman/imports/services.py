@@ -499,7 +499,8 @@ def _attribute_audit(actor: User) -> None:
 
 
 def _column(upload: Upload, name: str) -> str:
-    return upload.header.titles.get(name) or COLUMN_LABELS.get(name, "")
+    """The column's official 附件1 title (the sheet's own words may vary)."""
+    return COLUMN_LABELS.get(name) or upload.header.titles.get(name, "")
 
 
 def run_rows(
@@ -529,7 +530,6 @@ def run_rows(
                     for name, message, params in problems
                 )
         if write:
-            _attribute_audit(actor)
             chunk.commit()
         else:
             chunk.rollback()
@@ -581,6 +581,7 @@ def _run_row(actor: User, upload: Upload, number: int, cells: list[Any],
             update_elder(actor, elder, reg, today, elder.version)
             outcome.elder_ids.append(elder.id)
             outcome.updated += 1
+        _attribute_audit(actor)
         savepoint.commit()
     except FormErrors as exc:
         savepoint.rollback()
