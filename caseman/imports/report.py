@@ -6,6 +6,7 @@ one), so ID numbers keep all 18 characters and a refused =HYPERLINK(...) stays i
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,9 @@ ROW_TITLE = "原行号"
 
 
 def _text(sheet: Any, value: Any) -> WriteOnlyCell:
+    if isinstance(value, float) and value.is_integer():
+        # 5.0011219440305e+17 reads as the digits Excel kept (not the binary float's tail)
+        value = int(Decimal(repr(value)))
     cell = WriteOnlyCell(sheet, value="" if value is None else str(value))
     cell.data_type = "s"
     return cell

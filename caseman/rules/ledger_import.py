@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from difflib import SequenceMatcher
 from typing import Any
 
@@ -168,7 +169,7 @@ def id_number_text(value: Any) -> tuple[str, str | None]:
         return str(value), None
     if isinstance(value, int | float):
         if value >= 1e14:
-            return f"{int(value)}", ROUNDED_MESSAGE
+            return f"{int(Decimal(repr(value)))}", ROUNDED_MESSAGE
         return plain(value), None
     text = compact(value)
     if re.fullmatch(r"\d(\.\d+)?E\+\d+", text.upper()):
@@ -296,12 +297,12 @@ def parse_relative_text(value: Any) -> list[Relative]:
     relation the known kinship word, and the name what is left. A part without a name is
     skipped; 无 means no relatives. Unknown kinship words become 其他亲属.
     """
-    text = plain(value)
-    if compact(text) in NO_RELATIVES or not text:
+    text = unicodedata.normalize("NFKC", str(value or ""))
+    if compact(text) in NO_RELATIVES or not text.strip():
         return []
     relatives = []
-    for part in re.split(r"[;；\n]+|(?<=\d)[,，、]", text):
-        part = part.strip(" ,，、")
+    for raw in re.split(r"[;；\n]+|(?<=\d)[,，、]", text):
+        part = plain(raw).strip(" ,，、")
         if not part:
             continue
         phone_match = _PHONE_IN_TEXT.search(part)
@@ -387,7 +388,8 @@ def area_stem(name: str) -> str:
 
 
 def close_matches(name: str, candidates: list[str]) -> list[str]:
-    """Candidates close to ``name`` (same stem, or stems one character apart), best first.
+    """Candidates close to ``name``, best first: the same stem (白岩 for 白岩村, 白岩社区), or
+    the same suffix and a stem one character off (金钢村 for 金刚村).
 
     An exact name is not "close": callers try exact matches first.
     """
@@ -398,7 +400,8 @@ def close_matches(name: str, candidates: list[str]) -> list[str]:
         if other == stem:
             scored.append((2.0, candidate))
             continue
-        if len(stem) == len(other) and len(stem) >= 2:
+        same_kind = compact(name)[len(stem) :] == compact(candidate)[len(other) :]
+        if same_kind and len(stem) == len(other) and len(stem) >= 2:
             differ = sum(1 for a, b in zip(stem, other, strict=True) if a != b)
             if differ == 1:
                 scored.append((1.0 + SequenceMatcher(None, stem, other).ratio() / 10, candidate))
