@@ -73,7 +73,8 @@ def test_upload_preview_confirm_import_and_report(client, login_as, make_user, a
     # The error report: the rejected rows as uploaded, as text, with the reason.
     sheet = load_workbook(BytesIO(_download(client, f"/imports/{token}/errors.xlsx"))).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][1] == "姓名" and rows[0][-2:] == ("错误原因", "原行号")
+    assert rows[0][1] == "姓名"
+    assert rows[0][-2:] == ("错误原因", "原行号")
     assert [r[-1] for r in rows[1:]] == ["6", "7", "8"]
     assert rows[2][1] == '=HYPERLINK("http://x.cn","赵大")'
     assert sheet.cell(3, 2).data_type == "s"  # text, never a formula
