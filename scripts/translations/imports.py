@@ -55,13 +55,17 @@ ZH = {
     "Unknown object type: %(words)s.": "无法识别的对象类型：%(words)s。",
     "Unknown ability level.": "无法识别的能力程度。",
     "This is not a date.": "这不是日期。",
-    "The same ID number is on row %(row)d of this file.": "本文件第 %(row)d 行已有相同的身份证号码。",
+    "The same ID number is on row %(row)d of this file.": (
+        "本文件第 %(row)d 行已有相同的身份证号码。"
+    ),
     "Check the file before importing it.": "请先检查文件，再导入。",
     "Excel stored this ID number as a number and lost its last digits; it cannot be repaired. "
     "Type the full number again as text.": (
         "Excel 把此身份证号码存成了数字，末几位已丢失，无法恢复。请以文本格式重新录入完整号码。"
     ),
-    "The import runs in the background; its result appears below.": "导入在后台进行，结果显示在下方。",
+    "The import runs in the background; its result appears below.": (
+        "导入在后台进行，结果显示在下方。"
+    ),
     # Import pages
     "Import": "导入",
     "Import a ledger": "导入台账",
