@@ -233,21 +233,24 @@ class RowRejected(Exception):
 
 
 class _Villages:
-    """The villages (and groups) the actor may register in, by name and by town."""
+    """The villages the actor may register in, by name and by town.
+
+    The towns are those inside the actor's area plus the actor's own town: a village clerk's
+    ledger names its town in 责任镇街.
+    """
 
     def __init__(self, actor: User) -> None:
         areas = db.session.scalars(
             select(Area).where(
                 Area.path.startswith(actor.area.path, autoescape=True),
-                Area.level.in_([AreaLevel.VILLAGE, AreaLevel.GROUP, AreaLevel.TOWN]),
+                Area.level.in_([AreaLevel.VILLAGE, AreaLevel.TOWN]),
             )
         ).all()
         self.towns = {a.name: a for a in areas if a.level == AreaLevel.TOWN}
+        own_town = actor.area.town
+        if own_town is not None:
+            self.towns[own_town.name] = own_town
         self.villages = [a for a in areas if a.level == AreaLevel.VILLAGE]
-        if actor.area.level == AreaLevel.VILLAGE:
-            self.villages.append(actor.area) if actor.area not in self.villages else None
-        if actor.area.level == AreaLevel.TOWN:
-            self.towns[actor.area.name] = actor.area
 
     def in_town(self, town: str) -> list[Area]:
         if not town:
@@ -424,8 +427,8 @@ def _registration(ledger: dict[str, Any], area: Area, elder: Elder | None,
     values["name"] = ledger["name"]
     values["id_number"] = ledger["id_number"]
     values["residence_area_id"] = area.id
-    if elder is None or values.get("household_area_id") is None:
-        values["household_area_id"] = area.id if elder is None else values["household_area_id"]
+    if elder is None:
+        values["household_area_id"] = area.id
     for source, target in (("address", "residence_address"), ("phone", "phone"),
                            ("responsible_person", "responsible_person"),
                            ("responsible_phone", "responsible_phone"),

@@ -153,14 +153,26 @@ def test_case_of_another_town_is_not_touched(make_user, make_elder):
     assert other.version == 1
 
 
-def test_village_user_cannot_import_into_another_village(make_user):
+def test_village_user_imports_only_into_their_village(make_user, areas):
     village = make_user("village", "baiyan")
     upload = save_upload(
-        village, "a.xlsx", annex1_workbook([ledger_row("张三", "女", id_number(30))])
+        village,
+        "a.xlsx",
+        annex1_workbook(
+            [
+                ledger_row("张三", "女", id_number(30)),  # 木耳镇 金刚村: another village
+                ledger_row("李四", "女", id_number(31), "白岩村"),  # their own, town filled in
+                ledger_row("王五", "女", id_number(32), "草坪村", town="古路镇"),
+            ]
+        ),
     )
     preview = check_upload(village, upload, {}, TODAY)
-    assert preview["counts"]["rejected"] == 1
-    assert preview["problems"][0][2] == "%(name)s is not a town of your area."
+    assert preview["counts"] == {"new": 1, "updated": 0, "unchanged": 0, "rejected": 2}
+    assert preview["problems"] == [
+        [5, "责任村（社区）", "%(name)s is not a village or community of your area.",
+         {"name": "金刚村"}],
+        [7, "责任镇街", "%(name)s is not a town of your area.", {"name": "古路镇"}],
+    ]  # fmt: skip
 
 
 def test_import_needs_a_check_first_and_keeps_nothing_on_failure(make_user, monkeypatch):
