@@ -56,9 +56,10 @@ def workbook(rows: int, villages: int, today: date) -> bytes:
     sheet.append(SUB)
     for k in range(rows):
         gender = Gender.FEMALE if k % 2 else Gender.MALE
-        # 20,000 distinct numbers: vary the birth date, then the sequence code.
+        # Distinct numbers: 1,680 birth dates (the cycle of k % 30, k % 12, k // 12 % 28), then
+        # the next sequence code.
         birth = date(today.year - 65 - k % 30, 1 + k % 12, 1 + (k // 12) % 28)
-        number = make_id_number("500112", birth, (k // 10080) % 500, gender)
+        number = make_id_number("500112", birth, (k // 1680) % 500, gender)
         name = SURNAMES[k % 10] + GIVEN[k % 8]
         sheet.append([k + 1, name, "女" if gender == Gender.FEMALE else "男", f"{k % 9 + 1}组{k}号",
                       number, f"138{k:08d}", "李强", "儿子", f"139{k:08d}",
