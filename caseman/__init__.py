@@ -164,6 +164,8 @@ def _register_blueprints(app: Flask) -> None:
     from caseman.dashboard.views import bp as dashboard_bp
     from caseman.documents.views import bp as documents_bp
     from caseman.elders.views import bp as elders_bp
+    from caseman.exports.views import bp as exports_bp
+    from caseman.imports.views import bp as imports_bp
     from caseman.jobs.views import bp as jobs_bp
     from caseman.ledger.views import bp as ledger_bp
     from caseman.mutual_aid.views import bp as mutual_aid_bp
@@ -184,6 +186,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_log_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(submissions_bp)
+    app.register_blueprint(imports_bp)
+    app.register_blueprint(exports_bp)
     # Static files are public: mark Flask's own endpoint for the access-policy test.
     app.view_functions["static"].access_policy = "public"  # type: ignore[attr-defined]
 
