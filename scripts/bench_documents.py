@@ -138,6 +138,7 @@ def bench_batch(count: int) -> None:
     from caseman.jobs.models import Job
     from caseman.rules.enums import Category, Gender
     from caseman.rules.id_number import make_id_number
+    from caseman.scope import system_access
     from tests.conftest import registration_values
 
     today = date.today()
@@ -149,7 +150,7 @@ def bench_batch(count: int) -> None:
                 "CASEMAN_QUEUE_IMMEDIATE": True,
             }
         )
-        with app.app_context():
+        with app.app_context(), system_access("bench_documents --batch", record=False):
             db.create_all()
             district = create_area("渝北区", AreaLevel.DISTRICT, code="500112")
             town = create_area("木耳镇", AreaLevel.TOWN, district)
