@@ -15,6 +15,7 @@ own stylesheet.
 
 from __future__ import annotations
 
+import io
 import mimetypes
 import shutil
 import subprocess  # noqa: S404 - runs fc-list, a fixed command without a shell # nosec B404
@@ -147,6 +148,9 @@ def render_pdf(document: Document, *, base_url: str | None = None) -> bytes:
     return render_pdf_many([document], base_url=base_url)
 
 
+CHUNK_PAGES = 150  # laid-out pages held in memory before they are written (about 50 附件2)
+
+
 def render_pdf_many(
     documents: Iterable[Document],
     on_rendered: Callable[[int], None] | None = None,
@@ -156,8 +160,9 @@ def render_pdf_many(
     """Many documents as one PDF (needs an application context).
 
     Each document is laid out on its own (so ``on_rendered(k)`` can report progress after the
-    k-th) and the pages are written once at the end, so each font is embedded once, not once
-    per document.
+    k-th). Laid-out pages are written in chunks of about ``CHUNK_PAGES`` (each font embedded
+    once per chunk) and the chunks joined with pypdf: a village's 600 pages would otherwise
+    hold about a gigabyte of layout in memory at once.
     """
     check_cjk_font()
     from weasyprint.urls import FatalURLFetchingError
@@ -165,6 +170,7 @@ def render_pdf_many(
     static_root = Path(current_app.static_folder or "static").resolve()
     fetcher = static_url_fetcher(static_root)
     base = base_url or static_root.as_uri() + "/"
+    chunks: list[bytes] = []
     first = None
     pages: list[Any] = []
     try:
@@ -172,13 +178,30 @@ def render_pdf_many(
             rendered, document_pages = _lay_out(document, static_root, base, fetcher)
             first = first or rendered
             pages.extend(document_pages)
+            if len(pages) >= CHUNK_PAGES:
+                chunks.append(first.copy(pages).write_pdf())
+                first, pages = None, []
             if on_rendered is not None:
                 on_rendered(k)
     except FatalURLFetchingError as error:  # a BaseException: make it an ordinary error
         raise DocumentError(f"the document refers to a file it may not read: {error}") from error
-    if first is None:
+    if first is not None:
+        chunks.append(first.copy(pages).write_pdf())
+    if not chunks:
         raise ValueError("no documents to render")
-    return first.copy(pages).write_pdf()
+    return chunks[0] if len(chunks) == 1 else _join(chunks)
+
+
+def _join(chunks: list[bytes]) -> bytes:
+    """PDFs joined page after page into one (pypdf)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for chunk in chunks:
+        writer.append(io.BytesIO(chunk))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 # --- copies: one layout, a band per copy ----------------------------------------------------------

@@ -401,3 +401,23 @@ def test_copies_laid_out_once_print_each_band_on_its_own_copy(app: Flask, tmp_pa
     assert text.count(COPIES[1]) == 1
     images = _run("pdfimages", "-list", path)
     assert len(images.strip().splitlines()) == 2 + 2  # header lines + one QR code per copy
+
+
+@poppler
+def test_a_long_batch_is_written_in_chunks_and_joined(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Laid-out pages are written every CHUNK_PAGES and the parts joined into one PDF."""
+    monkeypatch.setattr(pdf_writer, "CHUNK_PAGES", 3)
+    documents = [sample_document() for _ in range(4)]  # 2 pages each
+    for k, document in enumerate(documents):
+        document.sheets[0].table.rows[2].cells[1] = Cell.of(Text(f"老人{k}号", fill=True))
+    done: list[int] = []
+    path = tmp_path / "batch.pdf"
+    path.write_bytes(pdf_writer.render_pdf_many(documents, done.append))
+    assert done == [1, 2, 3, 4]
+    assert re.search(r"^Pages:\s+8$", _run("pdfinfo", path), re.M)
+    pages = _run("pdftotext", path, "-").split("\f")
+    for k in range(4):
+        assert f"老人{k}号" in pages[2 * k]
+    assert re.search(r"Noto-?Serif-?CJK-?SC", _run("pdffonts", path))
