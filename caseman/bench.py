@@ -26,7 +26,7 @@ import random
 import re
 import resource
 import socket
-import subprocess  # noqa: S404 - starts gunicorn with fixed arguments
+import subprocess  # noqa: S404 - starts gunicorn with fixed arguments # nosec B404
 import sys
 import threading
 import time
@@ -115,7 +115,7 @@ def in_process(url: str, repeat: int) -> dict[str, Any]:
         elder_ids = list(
             db.session.scalars(select(Elder.id).where(Elder.residence_area_id.in_(in_town)))
         )
-        rng = random.Random(7)  # noqa: S311 - a sample, not a secret
+        rng = random.Random(7)  # noqa: S311 - a sample, not a secret # nosec B311
         sample = rng.sample(elder_ids, min(len(elder_ids), 200))
         samples = db.session.execute(
             select(Elder.name, Elder.id_number, Elder.phone).where(Elder.id.in_(sample[:50]))
@@ -237,7 +237,7 @@ def concurrent(url: str, username: str, sample: list[int], seconds: float,
     port = _free_port()
     env = dict(os.environ, DATABASE_URL=url)
     root = Path(__file__).resolve().parents[1]
-    server = subprocess.Popen(  # noqa: S603 - fixed arguments
+    server = subprocess.Popen(  # noqa: S603 - fixed arguments # nosec B603
         [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "app:app",
          "--log-level", "warning"],
         cwd=root, env=env,

@@ -117,7 +117,7 @@ def load_mutual_aid(
 ) -> None:
     """Build the programme of the ``RUNNING`` villages among (village, cadre name, cadre phone)
     (flush only)."""
-    rng = random.Random(seed + 2023)  # noqa: S311 - reproducible demo data, not secrets
+    rng = random.Random(seed + 2023)  # noqa: S311 - reproducible demo data, not secrets # nosec B311
     start = date(today.year - 1, 4, 1)
     running = [v for v in villages if (v[0].parent.name, v[0].name) in RUNNING]  # type: ignore[union-attr]
     for index, (village, cadre, cadre_phone) in enumerate(running):

@@ -50,7 +50,7 @@ from caseman.rules.enums import (
 from caseman.rules.id_number import make_id_number
 from caseman.visits.models import Visit
 
-SCALE_PASSWORD = "scale-pass-2024"  # noqa: S105 - printed on purpose: benchmark logins only
+SCALE_PASSWORD = "scale-pass-2024"  # noqa: S105 - printed on purpose: benchmark logins only # nosec B105
 SEED = 20240624
 BATCH = 5000
 DISTRICT_CODE = "500112"
@@ -298,7 +298,7 @@ class _Loader:
         )
         if not self.is_postgres:
             marks = ", ".join("?" for _ in columns)
-            insert = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608 - ours
+            insert = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608 - ours # nosec B608
             raw.executemany(insert, values)
             return
         copy_sql = f"COPY {table.name} ({names}) FROM STDIN"
@@ -312,7 +312,7 @@ class _Loader:
         for table in tables:
             self.connection.execute(
                 sa.text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608 # nosec B608
                     f"COALESCE((SELECT MAX(id) FROM {table.name}), 1))"  # our own table names
                 )
             )
@@ -372,7 +372,7 @@ def load_scale(elders: int, months: int, today: date | None = None,
     Returns the logins as (username, password, role, area).
     """
     today = today or date.today()
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # nosec B311 - reproducible demo data, not secrets
     started = time.monotonic()
     district, towns, villages = build_areas(rng)
     users = {"district": create_user("district", SCALE_PASSWORD, Role.DISTRICT, district,
