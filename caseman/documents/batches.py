@@ -8,6 +8,7 @@ user who started the job (the worker has no request, so scope is applied explici
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from caseman.areas.models import Area
 from caseman.auth.models import User
 from caseman.documents.builders import annex2_for, annex3_for
+from caseman.documents.layout import Document
 from caseman.documents.pdf_writer import check_cjk_font, render_pdf_many
 from caseman.elders.models import Elder
 from caseman.errors import DomainError
@@ -99,7 +101,11 @@ def _area(params: dict[str, Any]) -> Area:
     return area
 
 
-def _render(ctx: JobContext, documents: list[Any], name: str) -> str:
+def _print(ctx: JobContext, ids: list[int], build: Callable[[int], Document], name: str) -> str:
+    """Number every form (one transaction, committed), then lay them out into one PDF."""
+    _check_size(len(ids))
+    ctx.progress(0, len(ids), N_("Numbering the forms"))
+    documents = [build(record_id) for record_id in ids]
     db.session.commit()  # the numbers and audit rows; what follows only reports progress
     ctx.progress(0, len(documents), N_("Laying out the forms"))
     data = render_pdf_many(documents, lambda k: ctx.progress(k))
@@ -113,15 +119,14 @@ def annex2_batch(ctx: JobContext) -> str:
     area = _area(ctx.params)
     on = date.fromisoformat(ctx.params["on"])
     today = date.today()
-    ids = annex2_elder_ids(ctx.user, area, on)
-    _check_size(len(ids))
-    ctx.progress(0, len(ids), N_("Numbering the forms"))
-    documents = []
-    for elder_id in ids:
+
+    def build(elder_id: int) -> Document:
         elder = db.session.get(Elder, elder_id)
         assert elder is not None
-        documents.append(annex2_for(ctx.user, elder, today))
-    return _render(ctx, documents, f"附件2_{area.name}_{on.isoformat()}.pdf")
+        return annex2_for(ctx.user, elder, today)
+
+    ids = annex2_elder_ids(ctx.user, area, on)
+    return _print(ctx, ids, build, f"附件2_{area.name}_{on.isoformat()}.pdf")
 
 
 @handler(ANNEX3)
@@ -131,12 +136,11 @@ def annex3_batch(ctx: JobContext) -> str:
     start = date.fromisoformat(ctx.params["from"])
     end = date.fromisoformat(ctx.params["to"])
     today = date.today()
-    ids = annex3_visits(ctx.user, area, start, end)
-    _check_size(len(ids))
-    ctx.progress(0, len(ids), N_("Numbering the forms"))
-    documents = []
-    for visit_id in ids:
+
+    def build(visit_id: int) -> Document:
         visit = db.session.get(Visit, visit_id)
         assert visit is not None
-        documents.append(annex3_for(ctx.user, visit, today))
-    return _render(ctx, documents, f"附件3_{area.name}_{start.isoformat()}_{end.isoformat()}.pdf")
+        return annex3_for(ctx.user, visit, today)
+
+    ids = annex3_visits(ctx.user, area, start, end)
+    return _print(ctx, ids, build, f"附件3_{area.name}_{start.isoformat()}_{end.isoformat()}.pdf")
