@@ -5,18 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PASSWORD
 from tests.e2e.test_pages import SHOTS, browser, server  # noqa: F401  (fixtures)
+from tests.e2e.test_pages import log_in as _login
 
 pytestmark = pytest.mark.e2e
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("#submit")
-    page.wait_for_url(base + "/")
 
 
 @pytest.mark.parametrize(("label", "viewport"), [("phone", (360, 740)), ("desktop", (1280, 900))])

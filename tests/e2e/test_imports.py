@@ -7,8 +7,7 @@ from sqlalchemy import select
 
 from caseman.elders.models import Elder
 from caseman.extensions import db
-from tests.conftest import PASSWORD
-from tests.e2e.test_pages import SHOTS, browser, server  # noqa: F401 - fixtures
+from tests.e2e.test_pages import SHOTS, browser, log_in, server  # noqa: F401 - fixtures
 from tests.imports.sheets import annex1_workbook, id_number, ledger_row
 
 pytestmark = pytest.mark.e2e
@@ -32,11 +31,7 @@ def test_upload_confirm_and_import_in_the_browser(server, browser, make_user):  
     SHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(server + "/login")
-    page.fill("#username", user.username)
-    page.fill("#password", PASSWORD)
-    page.click("#submit")
-    page.wait_for_url(server + "/")
+    log_in(page, server, user.username)  # the town clerk's password, then the second factor
 
     page.goto(server + "/imports/")
     page.set_input_files("#sheet", files=[{"name": "台账.xlsx", "mimeType": XLSX,

@@ -31,6 +31,26 @@ def server(app) -> Iterator[str]:
     srv.shutdown()
 
 
+def log_in(page, server_url: str, username: str) -> None:
+    """Log in through the pages: the password, then the TOTP code when the site asks for it."""
+    from sqlalchemy import select
+
+    from caseman.auth.models import User
+    from caseman.extensions import db
+    from tests.conftest import fresh_totp_code
+
+    page.goto(server_url + "/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("#submit")
+    page.wait_for_url(lambda url: not url.endswith("/login"))
+    if page.url.endswith("/login/code"):
+        user = db.session.scalar(select(User).where(User.username == username))
+        page.fill("#code", fresh_totp_code(user))
+        page.click("#submit")
+    page.wait_for_url(server_url + "/")
+
+
 @pytest.fixture
 def browser():
     if not Path(CHROMIUM).exists():

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import PASSWORD, TODAY
-from tests.e2e.test_pages import SHOTS, browser, server  # noqa: F401  (fixtures)
+from tests.conftest import TODAY
+from tests.e2e.test_pages import SHOTS, browser, log_in, server  # noqa: F401  (fixtures)
 from tests.referrals.conftest import add_visit, cadre  # noqa: F401  (fixtures)
 from tests.search.conftest import id_number
 
@@ -35,11 +35,7 @@ def test_search_box_finds_highlights_and_opens_the_history(
         locale="zh-CN", viewport={"width": viewport[0], "height": viewport[1]}
     )
     page = context.new_page()
-    page.goto(server + "/login")
-    page.fill("#username", user.username)
-    page.fill("#password", PASSWORD)
-    page.click("#submit")
-    page.wait_for_url(server + "/")
+    log_in(page, server, user.username)  # the password, then the town's second factor
 
     page.goto(server + "/elders/")
     page.fill("input[name=q]", "zsf")

@@ -8,29 +8,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
 
-from caseman.auth.models import User
 from caseman.extensions import db
-from tests.conftest import PASSWORD, fresh_totp_code
 from tests.e2e.test_pages import SHOTS, browser, server  # noqa: F401 - fixtures
+from tests.e2e.test_pages import log_in as _login
 
 pytestmark = pytest.mark.e2e
 SIZES = [("phone", (360, 740)), ("desktop", (1280, 900))]
-
-
-def _login(page, server_url: str, username: str) -> None:
-    """Log in through the pages: the password, then the TOTP code when the site asks for it."""
-    page.goto(server_url + "/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("#submit")
-    page.wait_for_url(lambda url: not url.endswith("/login"))
-    if page.url.endswith("/login/code"):
-        user = db.session.scalar(select(User).where(User.username == username))
-        page.fill("#code", fresh_totp_code(user))
-        page.click("#submit")
-    page.wait_for_url(server_url + "/")
 
 
 def _no_sideways_scroll(page, width: int) -> None:
