@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from caseman.audit import AuditEvent
 from caseman.extensions import db
-from caseman.ledger.xlsx import set_text
+from caseman.spreadsheets import set_text
 
 EXPORT_LIMIT = 100_000  # rows in one .xlsx (about 10 s to write; narrow the filters beyond)
 

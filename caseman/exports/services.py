@@ -31,6 +31,7 @@ from caseman.extensions import db
 from caseman.referrals.models import FollowUp, Referral, Risk
 from caseman.rules.masking import mask_id_number, mask_phone
 from caseman.scope import elder_filter
+from caseman.spreadsheets import csv_text, set_text
 from caseman.visits.models import CareRecord, Visit
 
 FULL_ID_ROLES = (Role.DISTRICT, Role.TOWN)
@@ -69,7 +70,6 @@ DESCRIPTIONS = {
     "visited_on": "探访日期", "method": "探访方式", "status": "状态", "version": "版本",
     "created_at": "创建时间 (UTC)", "updated_at": "修改时间 (UTC)", "voided_at": "作废时间 (UTC)",
 }  # fmt: skip
-FORMULA_START = ("=", "+", "-", "@")
 
 
 def may_see_full_numbers(user: User) -> bool:
@@ -156,8 +156,8 @@ def dictionary_rows(user: User) -> list[list[str]]:
 def _text_cell(sheet: Any, value: Any) -> Any:
     if isinstance(value, int | float):
         return value
-    cell = WriteOnlyCell(sheet, value=str(value))
-    cell.data_type = "s"  # never a formula
+    cell = WriteOnlyCell(sheet)
+    set_text(cell, str(value))  # never a formula
     return cell
 
 
@@ -177,9 +177,7 @@ def write_xlsx(user: User, path: Path, progress: Callable[[int], None] | None = 
 
 
 def _csv_safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    return csv_text(value) if isinstance(value, str) else value
 
 
 def write_zip(user: User, path: Path, progress: Callable[[int], None] | None = None) -> None:

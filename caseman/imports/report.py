@@ -15,6 +15,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from caseman.i18n import translate_message
 from caseman.imports.services import Upload
+from caseman.spreadsheets import set_text
 
 REASON_TITLE = "错误原因"
 ROW_TITLE = "原行号"
@@ -24,8 +25,8 @@ def _text(sheet: Any, value: Any) -> WriteOnlyCell:
     if isinstance(value, float) and value.is_integer():
         # 5.0011219440305e+17 reads as the digits Excel kept (not the binary float's tail)
         value = int(Decimal(repr(value)))
-    cell = WriteOnlyCell(sheet, value="" if value is None else str(value))
-    cell.data_type = "s"
+    cell = WriteOnlyCell(sheet)
+    set_text(cell, "" if value is None else str(value))  # never a formula
     return cell
 
 

@@ -16,8 +16,9 @@ from openpyxl.utils import get_column_letter
 
 from caseman.documents.layout import Cell, Document, Line, Paragraph, Row, Sheet, Table
 from caseman.ledger.annex1 import chinese_date
-from caseman.ledger.xlsx import FONT_NAME, set_text
+from caseman.ledger.xlsx import FONT_NAME
 from caseman.mutual_aid.queries import PairingRow, ReportMeta, SummaryRow
+from caseman.spreadsheets import set_text
 
 MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -50,6 +50,7 @@ from caseman.ledger.xlsx import ledger_xlsx
 from caseman.rules.enums import N_
 from caseman.rules.half_year import HalfYear
 from caseman.scope import elder_filter
+from caseman.spreadsheets import csv_text
 from caseman.submissions.models import Submission
 from caseman.visits.models import Visit
 
@@ -262,7 +263,7 @@ def _manifest_csv(lines: list[tuple[str, str, str, str, str]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(MANIFEST_HEADER)
-    writer.writerows(lines)
+    writer.writerows([csv_text(value) for value in line] for line in lines)
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
 
 

@@ -14,7 +14,8 @@ from flask.testing import FlaskClient
 from caseman.documents.services import file_scan, number_document
 from caseman.extensions import db
 from caseman.visits.services import create_campaign, new_submission_key, record_care, record_visit
-from tests.conftest import PASSWORD, TODAY
+from tests import conftest
+from tests.conftest import TODAY
 from tests.referrals.conftest import (  # noqa: F401 - fixtures used by this package's tests
     FILED,
     add_referral,
@@ -56,8 +57,7 @@ def world(app, make_user, elder, cadre, town_user, add_referral, add_risk, tmp_p
 def log_in(app: Flask, user) -> FlaskClient:
     """A fresh client of ``app`` logged in as ``user`` (CSRF off)."""
     client = app.test_client()
-    response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)
+    conftest.log_in(client, user)  # the password, then the second factor for town and district
     return client
 
 

@@ -19,6 +19,7 @@ from caseman.elders.services import Registration, register_elder
 from caseman.extensions import db
 from caseman.referrals.services import raise_referral
 from caseman.rules.enums import Category
+from caseman.scope import system_access
 from tests.conftest import PASSWORD, registration_values
 
 TODAY = date.today()
@@ -41,7 +42,7 @@ def file_app(path: Path, **config: Any) -> Flask:
 def seed_world(path: Path) -> dict[str, int]:
     """Schema plus one village cadre (``cadre`` / PASSWORD), one elder and one open referral."""
     app = file_app(path)
-    with app.app_context():
+    with app.app_context(), system_access("pytest", record=False):
         db.create_all()
         district = create_area("渝北区", AreaLevel.DISTRICT, code="500112")
         town = create_area("木耳镇", AreaLevel.TOWN, district)

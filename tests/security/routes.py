@@ -37,6 +37,20 @@ def _argument_values(world: SimpleNamespace) -> dict[str, list[object]]:
         "number": [1],
         "fmt": ["pdf", "docx"],
         "filename": ["css/app.css"],
+        # Later features: a real area where one matters, an id or token that exists nowhere
+        # (the answer is then 404, which must still carry the headers and refuse CSRF).
+        "village_id": [world.cadre.area_id],
+        "town_id": [world.town.area_id],
+        "period_key": ["2026H1"],
+        "kind": ["activities", "funds"],
+        "token": ["no-such-upload"],
+        "job_id": [987654],
+        "submission_id": [987654],
+        "member_id": [987654],
+        "pairing_id": [987654],
+        "paired_id": [987654],
+        "entry_id": [987654],
+        "record_id": [987654],
     }
 
 

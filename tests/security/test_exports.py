@@ -81,7 +81,9 @@ def test_stored_markup_is_shown_as_text_on_every_page(app, hostile, cadre, town_
         for url in urls:
             html = client.get(url).get_data(as_text=True)
             assert SCRIPT not in html, url
-            assert "alert(1)" not in html.replace(ESCAPED, ""), url  # never unescaped
+            # Never unescaped (search results mark the matched words inside the escaped text).
+            text = html.replace("<mark>", "").replace("</mark>", "")
+            assert "alert(1)" not in text.replace(ESCAPED, ""), url
         # Where the name is shown, it is shown as text.
         assert ESCAPED in client.get(f"/elders/{elder.id}").get_data(as_text=True)
 
@@ -149,11 +151,14 @@ def test_csv_cells_are_neutralised(text):
     assert csv_text(12) == "12"
 
 
+READERS = PROJECT_ROOT / "caseman" / "imports" / "reading.py"  # reads uploaded sheets, writes none
+
+
 def test_every_spreadsheet_writer_uses_the_one_helper():
     """A module that writes .xlsx (openpyxl) or CSV must go through caseman.spreadsheets."""
     offenders = []
     for path in sorted((PROJECT_ROOT / "caseman").rglob("*.py")):
-        if path.name == "spreadsheets.py":
+        if path.name == "spreadsheets.py" or path == READERS:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         imported = set()

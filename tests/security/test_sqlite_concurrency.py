@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from caseman.scope import system_access
 from tests.security.helpers import TODAY, count_rows, file_app, seed_world
 
 PROCESSES = 8
@@ -36,10 +37,13 @@ def _writer(path: str, referral_id: int, cadre_id: int, writes: int) -> list[str
 
     app = file_app(Path(path))
     failures: list[str] = []
-    with app.app_context():
+    with app.app_context(), system_access("pytest", record=False):
         for number in range(writes):
             # What a POST does: read (the user, the referral), then write, then commit.
-            with app.test_request_context(f"/referrals/{referral_id}/follow-ups", method="POST"):
+            with (
+                app.test_request_context(f"/referrals/{referral_id}/follow-ups", method="POST"),
+                system_access("pytest", record=False),  # no login here: the scope is declared
+            ):
                 try:
                     actor = db.session.get(User, cadre_id)
                     referral = db.session.get(Referral, referral_id)
@@ -73,7 +77,7 @@ def test_eight_processes_two_hundred_writes_each(tmp_path):
     assert failures == []
     assert count_rows(path, "follow_ups") == PROCESSES * WRITES
     app = file_app(path)
-    with app.app_context():
+    with app.app_context(), system_access("pytest", record=False):
         from caseman.extensions import db
 
         with db.engine.connect() as connection:
