@@ -215,7 +215,12 @@ def _join(chunks: list[bytes]) -> bytes:
 
 
 class _Overlay:
-    """A laid-out page painted with another laid-out page on top of it."""
+    """A laid-out page painted with another laid-out page on top of it.
+
+    The base page (the form without its band) is drawn once per PDF into a form XObject, and
+    every copy's page shows that XObject: three copies cost one drawing of the table, not three,
+    and the file holds the table's content stream once.
+    """
 
     def __init__(self, base: Any, top: Any) -> None:
         self._base = base
@@ -225,7 +230,18 @@ class _Overlay:
         return getattr(self._base, name)
 
     def paint(self, stream: Any, scale: float = 1) -> None:
-        self._base.paint(stream, scale)
+        from weasyprint.draw import draw_page
+
+        with stream.stacked():
+            stream.transform(a=scale, d=scale)
+            # One XObject per base page and per PDF: the resources dictionary is the PDF's own.
+            cached = getattr(self._base, "_caseman_xobject", None)
+            if cached is None or cached[0] is not stream._resources:
+                group = stream.add_group(*stream.page_rectangle)
+                draw_page(self._base._page_box, group)
+                cached = (stream._resources, group.id)
+                self._base._caseman_xobject = cached
+            stream.draw_x_object(cached[1])
         self._top.paint(stream, scale)
 
 
