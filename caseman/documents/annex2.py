@@ -383,11 +383,13 @@ def annex2_document(
     residence: Place,
     numbers: list[str],
     name: str = "annex2",
+    copies: tuple[str, ...] = COPIES,
 ) -> Document:
-    """Three copies of 附件2 (区民政局 / 镇（街道） / 村（社区）), each with its document number."""
+    """Three copies of 附件2 (区民政局 / 镇（街道） / 村（社区）), each with its document number
+    (``copies`` and ``numbers`` name fewer: the district's own copy in a submission)."""
     sheets = []
     table = annex2_table(data, household, residence)  # one table, shared by the copies
-    for label, number in zip(COPIES, numbers, strict=True):
+    for label, number in zip(copies, numbers, strict=True):
         sheets.append(
             Sheet(
                 title=TITLE,

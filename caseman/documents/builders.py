@@ -29,18 +29,24 @@ def _place(area_id: int | None, detail: str) -> Place:
 
 
 def annex2_for(actor: User, elder: Elder, today: date, data: dict[str, Any] | None = None,
-               version: int | None = None) -> Document:  # fmt: skip
-    """附件2 of the current registration, or of a saved version's snapshot."""
+               version: int | None = None, *, district_copy: bool = False) -> Document:  # fmt: skip
+    """附件2 of the current registration, or of a saved version's snapshot.
+
+    All three copies are numbered; ``district_copy`` lays out only the first (区民政局存档), the
+    one a town's half-year submission sends to the district (004 三(五)).
+    """
     data = data if data is not None else snapshot(elder)
     printed = number_document(actor, elder, "annex2", len(ANNEX2_COPIES), today,
                               elder_version=version or _latest_version(elder))  # fmt: skip
-    numbers = [printed.copy_number(k) for k in range(1, len(ANNEX2_COPIES) + 1)]
+    copies = ANNEX2_COPIES[:1] if district_copy else ANNEX2_COPIES
+    numbers = [printed.copy_number(k) for k in range(1, len(copies) + 1)]
     return annex2_document(
         data,
         _place(data.get("household_area_id"), data.get("household_address") or ""),
         _place(data.get("residence_area_id"), data.get("residence_address") or ""),
         numbers,
         name=f"附件2_{elder.name}_{printed.number}",
+        copies=copies,
     )
 
 
@@ -52,14 +58,18 @@ def _address(elder: Elder) -> str:
     return f"{elder.residence_area.full_name}{elder.residence_address}"
 
 
-def annex3_for(actor: User, visit: Visit, today: date) -> Document:
-    """附件3 of a visit, with the first care record that answers it (part 二)."""
+def annex3_for(actor: User, visit: Visit, today: date, *, district_copy: bool = False) -> Document:
+    """附件3 of a visit, with the first care record that answers it (part 二).
+
+    ``district_copy``: only the first of the four numbered copies (区民政局存档), as in annex2_for.
+    """
     elder = visit.elder
     care = next((c for c in visit.care_records if not c.is_void), None)
     care_data = _snapshot(care, CARE_FIELDS) if care else None
     printed = number_document(actor, elder, "annex3", len(ANNEX3_COPIES), today,
                               visit_id=visit.id)  # fmt: skip
-    numbers = [printed.copy_number(k) for k in range(1, len(ANNEX3_COPIES) + 1)]
+    copies = ANNEX3_COPIES[:1] if district_copy else ANNEX3_COPIES
+    numbers = [printed.copy_number(k) for k in range(1, len(copies) + 1)]
     return annex3_document(
         elder.name,
         _address(elder),
@@ -68,6 +78,7 @@ def annex3_for(actor: User, visit: Visit, today: date) -> Document:
         visit.number,
         numbers,
         name=f"附件3_{elder.name}_第{visit.number}次_{printed.number}",
+        copies=copies,
     )
 
 

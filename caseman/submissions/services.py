@@ -320,9 +320,11 @@ def build_package(ctx: JobContext) -> str:
                 assert elder is not None
                 version = _in_force(elder, moment)
                 document = (
-                    annex2_for(user, elder, today, version.snapshot, version.number)
+                    annex2_for(
+                        user, elder, today, version.snapshot, version.number, district_copy=True
+                    )  # fmt: skip
                     if version is not None
-                    else annex2_for(user, elder, today)
+                    else annex2_for(user, elder, today, district_copy=True)
                 )
                 documents.append(document)
                 forms.append((elder.id, elder.name, _number_of(document)))
@@ -333,7 +335,7 @@ def build_package(ctx: JobContext) -> str:
             for visit_id in visits_by_village[village]:
                 visit = db.session.get(Visit, visit_id)
                 assert visit is not None
-                document = annex3_for(user, visit, today)
+                document = annex3_for(user, visit, today, district_copy=True)
                 documents.append(document)
                 forms.append((visit.elder_id, visit.elder.name, _number_of(document)))
             done = _forms_pdf(ctx, writer, f"附件3/{_safe(village)}.pdf", documents, forms, done)

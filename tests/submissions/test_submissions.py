@@ -145,21 +145,24 @@ def test_package_holds_ledger_forms_and_manifest(client, login_as, town_of_muer,
     assert by_name["赵德明"][14] == 1
     assert by_name["李桂兰"][14] == 0
 
-    # The PDFs: three copies of each registration, four of each visit record, by village.
+    # The PDFs, by village: the district's copy (第1联 区民政局存档) of each form, one page each.
     text, pages = _pdf(root / "附件2/金刚村.pdf")
-    assert pages == 2 * 3
+    assert pages == 2
+    assert text.count("第1联 区民政局存档") == 2
+    assert "第2联" not in text
     assert {"张秀英", "李桂兰"} <= set(_names(text))
     assert "赵德明" not in text
     text, pages = _pdf(root / "附件2/白岩村.pdf")
-    assert pages == 3
+    assert pages == 1
     assert "赵德明" in text
     text, pages = _pdf(root / "附件3/金刚村.pdf")
-    assert pages == 2 * 4
+    assert pages == 2
+    assert "第4联" not in text
     assert "张秀英" in text
     assert "李桂兰" not in text
     assert "钱古路" not in text
     text, pages = _pdf(root / "附件3/白岩村.pdf")
-    assert pages == 4
+    assert pages == 1
     assert "赵德明" in text
     downloads = db.session.scalars(
         select(AuditEvent).where(AuditEvent.object_type == "submission")
