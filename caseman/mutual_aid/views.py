@@ -125,6 +125,20 @@ def _form_page(
 # --- overview -------------------------------------------------------------------------------
 
 
+def _post_action(form: Any, action: Callable[[], Any], done: str, invalid: str) -> None:
+    """A one-button POST (end, correct, void): validate, call one service, commit, flash."""
+    if not form.validate():
+        flash(invalid, "error")
+        return
+    try:
+        action()
+        db.session.commit()
+        flash(done, "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(_(exc.message, **exc.params), "error")
+
+
 def _quarter() -> tuple[int, int]:
     year = request.args.get("year", type=int) or today().year
     quarter = request.args.get("quarter", type=int) or quarter_of(today())
@@ -251,16 +265,12 @@ def _elder_choices(area: Area) -> list[tuple[str, str]]:
 def end_member(member_id: int) -> Any:
     member = queries.get_record_or_404(current_user, TeamMember, member_id)
     form = EndForm()
-    if form.validate():
-        try:
-            services.end_team_member(current_user, member, form.ended_on.data)
-            db.session.commit()
-            flash(_("The member has left the team."), "success")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(_(exc.message, **exc.params), "error")
-    else:
-        flash(_("Enter a date such as 2026-11-22."), "error")
+    _post_action(
+        form,
+        lambda: services.end_team_member(current_user, member, form.ended_on.data),
+        _("The member has left the team."),
+        _("Enter a date such as 2026-11-22."),
+    )
     return redirect(url_for(".member", member_id=member.id))
 
 
@@ -372,16 +382,12 @@ def new_paired_elder(pairing_id: int) -> Any:
 def end_pairing(pairing_id: int) -> Any:
     record = queries.get_record_or_404(current_user, Pairing, pairing_id)
     form = EndForm()
-    if form.validate():
-        try:
-            services.end_pairing(current_user, record, form.ended_on.data)
-            db.session.commit()
-            flash(_("The pairing has ended."), "success")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(_(exc.message, **exc.params), "error")
-    else:
-        flash(_("Enter a date such as 2026-11-22."), "error")
+    _post_action(
+        form,
+        lambda: services.end_pairing(current_user, record, form.ended_on.data),
+        _("The pairing has ended."),
+        _("Enter a date such as 2026-11-22."),
+    )
     return redirect(url_for(".pairing", pairing_id=record.id))
 
 
@@ -490,16 +496,12 @@ def member(member_id: int) -> Any:
 def correct(entry_id: int) -> Any:
     entry = queries.get_record_or_404(current_user, PointEntry, entry_id)
     form = ReasonForm()
-    if form.validate():
-        try:
-            services.correct_entry(current_user, entry, form.reason.data, today())
-            db.session.commit()
-            flash(_("The entry was corrected by a new entry."), "success")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(_(exc.message, **exc.params), "error")
-    else:
-        flash(_("Give the reason for the correction."), "error")
+    _post_action(
+        form,
+        lambda: services.correct_entry(current_user, entry, form.reason.data, today()),
+        _("The entry was corrected by a new entry."),
+        _("Give the reason for the correction."),
+    )
     return redirect(url_for(".member", member_id=entry.member_id))
 
 
@@ -543,16 +545,12 @@ def void(kind: str, record_id: int) -> Any:
     model = Activity if kind == "activities" else Fund
     record = queries.get_record_or_404(current_user, model, record_id)
     form = ReasonForm()
-    if form.validate():
-        try:
-            services.void_record(current_user, record, form.reason.data, today())
-            db.session.commit()
-            flash(_("The record is void; it no longer counts."), "success")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(_(exc.message, **exc.params), "error")
-    else:
-        flash(_("Give the reason."), "error")
+    _post_action(
+        form,
+        lambda: services.void_record(current_user, record, form.reason.data, today()),
+        _("The record is void; it no longer counts."),
+        _("Give the reason."),
+    )
     return redirect(url_for(".village", village_id=record.village_id))
 
 
