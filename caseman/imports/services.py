@@ -27,18 +27,19 @@ from sqlalchemy.orm import selectinload
 
 from caseman import audit
 from caseman.areas.models import Area, AreaLevel
-from caseman.audit import AuditEvent
 from caseman.auth.models import User
 from caseman.elders.models import Elder
 from caseman.elders.services import (
     ELDER_FIELDS,
     MEMBER_FIELDS,
-    DuplicateElder,
+    Checked,
     FormErrors,
+    KnownNumbers,
     Registration,
+    check_registration,
     facts_of,
-    register_elder,
-    update_elder,
+    known_numbers,
+    save_checked,
 )
 from caseman.errors import DomainError
 from caseman.extensions import db
@@ -72,7 +73,6 @@ from caseman.rules.ledger_import import (
     phone_is_valid,
     plain,
 )
-from caseman.scope import elder_filter
 
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 CHUNK = 200  # rows checked between progress reports
@@ -203,7 +203,6 @@ class Outcome:
     problems: list[Problem] = field(default_factory=list)
     rejected_rows: list[int] = field(default_factory=list)
     proposals: dict[str, Proposal] = field(default_factory=dict)
-    elder_ids: list[int] = field(default_factory=list)
 
     @property
     def rejected(self) -> int:
@@ -498,15 +497,6 @@ def _same(elder: Elder, reg: Registration) -> bool:
     return current == wanted and set(elder.categories) == set(reg.categories)
 
 
-def _attribute_audit(actor: User) -> None:
-    """Audit rows added without a request (in the worker) carry the job's user."""
-    for item in list(db.session.new):
-        if isinstance(item, AuditEvent) and item.user_id is None:
-            item.user_id = actor.id
-            item.username = actor.username
-            item.role = actor.role.value
-
-
 def _column(upload: Upload, name: str) -> str:
     """The column's official 附件1 title (the sheet's own words may vary)."""
     return COLUMN_LABELS.get(name) or upload.header.titles.get(name, "")
@@ -521,29 +511,34 @@ def run_rows(
     write: bool,
     progress: Callable[[int], None] | None = None,
 ) -> Outcome:
-    """Check (``write=False``: everything rolled back) or import (``write=True``: accepted rows
-    kept; the caller commits once) every row of ``upload``."""
+    """Check (``write=False``: nothing is written) or import (``write=True``: accepted rows
+    saved, flush only; the caller commits once) every row of ``upload``.
+
+    A chunk of rows costs a few queries: the cases of its ID numbers are looked up at once, each
+    row is checked with the registration service's checks (which write nothing), and the
+    accepted rows of the chunk are saved together (caseman.elders.services.save_checked). A row
+    is written only after it passed every check, so no savepoint is needed to drop a rejected
+    row, and an import that fails half-way rolls back as a whole.
+    """
     outcome = Outcome()
     villages = _Villages(actor)
     seen: dict[str, int] = {}
     done = 0
     for start in range(0, len(upload.rows), CHUNK):
         rows = upload.rows[start : start + CHUNK]
-        known = _existing(actor, upload, rows)
-        chunk = db.session.begin_nested()
+        known, cases = _existing(actor, upload, rows)
+        accepted: list[Checked] = []
         for number, cells in rows:
             problems = _run_row(actor, upload, number, cells, matches, today, villages, seen,
-                                outcome, known)  # fmt: skip
+                                outcome, known, cases, accepted)  # fmt: skip
             if problems:
                 outcome.rejected_rows.append(number)
                 outcome.problems.extend(
                     Problem(number, _column(upload, name), message, params)
                     for name, message, params in problems
                 )
-        if write:
-            chunk.commit()
-        else:
-            chunk.rollback()
+        if write and accepted:
+            save_checked(actor, accepted, today)
         done += len(rows)
         if progress is not None:
             progress(done)
@@ -552,27 +547,26 @@ def run_rows(
 
 def _existing(
     actor: User, upload: Upload, rows: list[tuple[int, list[Any]]]
-) -> dict[str, tuple[Elder, bool]]:
-    """The cases of a chunk's ID numbers (with family and categories loaded) and whether the
-    actor may see each: two queries a chunk instead of several a row."""
-    numbers = {
-        normalize_id_number(str(id_number_text(upload.cell(cells, "id_number"))[0]))
-        for _number, cells in rows
-    }
-    numbers.discard("")
-    if not numbers:
-        return {}
+) -> tuple[KnownNumbers, dict[str, Elder]]:
+    """The cases of a chunk's ID numbers in the district (for the duplicate check) and those the
+    actor may change, with family and categories loaded: three queries a chunk."""
+    numbers: set[str] = set()
+    for _number, cells in rows:
+        text = str(id_number_text(upload.cell(cells, "id_number"))[0])
+        try:
+            numbers.add(parse_id_number(text, date.today()).number)
+        except InvalidIdNumber:
+            numbers.add(normalize_id_number(text))
+    known = known_numbers(actor, numbers)
+    ids = [elder_id for elder_id, _town, visible in known.cases.values() if visible]
+    if not ids:
+        return known, {}
     elders = db.session.scalars(
         select(Elder)
-        .where(Elder.id_number.in_(numbers))
+        .where(Elder.id.in_(ids))
         .options(selectinload(Elder.members), selectinload(Elder.category_rows))
     ).all()
-    visible = set(
-        db.session.scalars(
-            select(Elder.id).where(Elder.id.in_([e.id for e in elders]), elder_filter(actor))
-        )
-    )
-    return {e.id_number: (e, e.id in visible) for e in elders}
+    return known, {e.id_number: e for e in elders}
 
 
 def _run_row(
@@ -585,9 +579,12 @@ def _run_row(
     villages: _Villages,
     seen: dict[str, int],
     outcome: Outcome,
-    known: dict[str, tuple[Elder, bool]],
+    known: KnownNumbers,
+    cases: dict[str, Elder],
+    accepted: list[Checked],
 ) -> list[tuple[str, str, dict[str, Any]]]:
-    """One row: [] when accepted (counted in ``outcome``), else its problems."""
+    """One row: [] when accepted (counted in ``outcome``, added to ``accepted`` unless it
+    changes nothing), else its problems."""
     try:
         ledger = _ledger_values(upload, cells, today)
         area = _village(upload, cells, villages, matches, outcome)
@@ -602,36 +599,25 @@ def _run_row(
                  {"row": seen[id_number]})]  # fmt: skip
     seen[id_number] = number
     ledger["id_number"] = id_number
-    elder, visible = known.get(id_number, (None, True))
-    if elder is not None and not visible:
-        town = elder.residence_area.town
-        error = DuplicateElder(None, town.name if town else "")
-        return [("id_number", error.message, error.params)]
+    elder = cases.get(id_number)
     reg = _registration(ledger, area, elder, today)
     if elder is not None and _same(elder, reg):
         outcome.unchanged += 1
         return []
     reg.values["note"] = f"导入台账 {upload.filename} 第{number}行"[:300]
-    savepoint = db.session.begin_nested()
     try:
-        if elder is None:
-            created = register_elder(actor, reg, today)
-            outcome.elder_ids.append(created.id)
-            outcome.new += 1
-        else:
-            update_elder(actor, elder, reg, today, elder.version)
-            outcome.elder_ids.append(elder.id)
-            outcome.updated += 1
-        _attribute_audit(actor)
-        savepoint.commit()
+        derived = check_registration(actor, reg, today, elder, known)
     except FormErrors as exc:
-        savepoint.rollback()
         return [
             (_field_column(name), message, params) for name, (message, params) in exc.errors.items()
         ]
     except DomainError as exc:
-        savepoint.rollback()
         return [(_field_column(exc.field or ""), exc.message, dict(exc.params))]
+    accepted.append(Checked(elder, reg, derived))
+    if elder is None:
+        outcome.new += 1
+    else:
+        outcome.updated += 1
     return []
 
 
