@@ -652,12 +652,15 @@ def load_preview(upload: Upload) -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def import_upload(actor: User, upload: Upload, today: date) -> Outcome:
+def import_upload(
+    actor: User, upload: Upload, today: date, progress: Callable[[int], None] | None = None
+) -> Outcome:
     """Import the accepted rows with the matches confirmed at the last check (flush only)."""
     preview = load_preview(upload)
     if preview is None:
         raise DomainError(None, N_("Check the file before importing it."))
-    outcome = run_rows(actor, upload, dict(preview.get("matches") or {}), today, write=True)
+    matches = dict(preview.get("matches") or {})
+    outcome = run_rows(actor, upload, matches, today, write=True, progress=progress)
     audit.record(
         "import",
         object_type="ledger",
