@@ -67,11 +67,8 @@ def test_progress_is_visible_while_the_import_transaction_is_open(
 
         def other() -> None:  # a new thread: its own app context, session and connection
             answer = client.get(f"/jobs/{job.id}", headers=EN)
-            with app.app_context():
-                with db.engine.connect() as connection:
-                    result["elders"] = connection.execute(
-                        text("SELECT count(*) FROM elders")
-                    ).scalar()
+            with app.app_context(), db.engine.connect() as connection:
+                result["elders"] = connection.execute(text("SELECT count(*) FROM elders")).scalar()
             result["answer"] = (answer.status_code, answer.get_data(as_text=True))
 
         thread = threading.Thread(target=other)
