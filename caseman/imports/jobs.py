@@ -13,7 +13,13 @@ from datetime import date
 from caseman.auth.models import User
 from caseman.errors import DomainError
 from caseman.imports.report import write_error_report
-from caseman.imports.services import Upload, check_upload, import_upload, load_upload
+from caseman.imports.services import (
+    Upload,
+    check_upload,
+    discard_upload,
+    import_upload,
+    load_upload,
+)
 from caseman.jobs.models import Job
 from caseman.jobs.services import JobContext, handler, start_job
 from caseman.rules.enums import N_
@@ -57,6 +63,7 @@ def import_job(ctx: JobContext) -> str:
     outcome = import_upload(
         ctx.user, upload, date.today(), lambda k: ctx.progress(k, in_transaction=True)
     )
+    ctx.after_commit(lambda: discard_upload(upload))  # imported: the stored rows are not kept
     preview = {
         "problems": [[p.row, p.column, p.message, p.params] for p in outcome.problems],
         "rejected_rows": outcome.rejected_rows,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,7 +22,9 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -44,6 +47,7 @@ from caseman.elders.services import (
 from caseman.errors import DomainError
 from caseman.extensions import db
 from caseman.imports.reading import file_kind, iter_rows
+from caseman.rules import pairing_import
 from caseman.rules.categories import needs_override_reason, suggest_categories
 from caseman.rules.enums import N_, AbilityLevel, Category, Gender
 from caseman.rules.id_number import (
@@ -105,6 +109,7 @@ class Upload:
     header: Header
     rows: list[tuple[int, list[Any]]]  # (row number in the sheet, 1-based; cells)
     raw_header: list[str]
+    kind: str = "annex1"  # "annex1" (004 附件1 ledger) or "pairings" (000 附件2)
 
     def cell(self, cells: list[Any], name: str) -> Any:
         column = self.header.columns.get(name)
@@ -113,19 +118,29 @@ class Upload:
         return cells[column]
 
 
-def save_upload(actor: User, filename: str, content: bytes) -> Upload:
+# What each kind of ledger is read with: its header finder and the message when none is found.
+HEADERS: dict[str, tuple[Callable[[list[list[Any]]], Header | None], str]] = {
+    "annex1": (
+        find_header,
+        N_("No header found: the sheet needs columns titled 姓名 and 身份证号码 near the top."),
+    ),
+    "pairings": (
+        pairing_import.find_header,
+        N_("No header found: the sheet needs the columns 被帮扶老人姓名 and 帮扶人姓名."),
+    ),
+}
+
+
+def save_upload(actor: User, filename: str, content: bytes, kind: str = "annex1") -> Upload:
     """Check the file, find its header, keep its rows under a random token (no DB change)."""
-    kind = file_kind(content)
-    numbered = enumerate(iter_rows(content, kind), start=1)
+    finder, no_header = HEADERS[kind]
+    numbered = enumerate(iter_rows(content, file_kind(content)), start=1)
     head = list(islice(numbered, HEADER_SEARCH_ROWS + 1))
     if not any(any(plain(cell) for cell in cells) for _number, cells in head):
         raise DomainError("sheet", N_("The sheet is empty."))
-    header = find_header([cells for _number, cells in head])
+    header = finder([cells for _number, cells in head])
     if header is None:
-        raise DomainError(
-            "sheet",
-            N_("No header found: the sheet needs columns titled 姓名 and 身份证号码 near the top."),
-        )
+        raise DomainError("sheet", no_header)
     rows: list[tuple[int, list[Any]]] = []
     for number, cells in chain(head, numbered):
         if number - 1 < header.data_row or not any(plain(cell) for cell in cells):
@@ -139,8 +154,9 @@ def save_upload(actor: User, filename: str, content: bytes) -> Upload:
     raw_header = [""] * (max(header.columns.values()) + 1)
     for name, column in header.columns.items():
         raw_header[column] = header.titles[name]
-    upload = Upload(secrets.token_hex(16), actor.id, filename[:200], header, rows, raw_header)
+    upload = Upload(secrets.token_hex(16), actor.id, filename[:200], header, rows, raw_header, kind)
     data = {
+        "kind": kind,
         "user_id": upload.user_id,
         "filename": upload.filename,
         "header": {
@@ -158,20 +174,57 @@ def save_upload(actor: User, filename: str, content: bytes) -> Upload:
     return upload
 
 
-def load_upload(actor: User, token: str) -> Upload | None:
-    """The stored upload if it exists and belongs to ``actor`` (else None: answer 404)."""
+def load_upload(actor: User, token: str, kind: str = "annex1") -> Upload | None:
+    """The stored upload of this kind if it exists and belongs to ``actor`` (else None: 404)."""
     if not TOKEN.fullmatch(token or ""):
         return None
     path = imports_directory() / f"{token}.json"
     if not path.is_file():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
-    if data["user_id"] != actor.id:
+    if data["user_id"] != actor.id or data.get("kind", "annex1") != kind:
         return None
     h = data["header"]
     header = Header(h["first_row"], h["data_row"], h["columns"], h["titles"])
     rows = [(number, cells) for number, cells in data["rows"]]
-    return Upload(token, data["user_id"], data["filename"], header, rows, data["raw_header"])
+    return Upload(token, data["user_id"], data["filename"], header, rows, data["raw_header"], kind)
+
+
+def discard_upload(upload: Upload) -> None:
+    """Delete the stored rows and preview of an upload (once imported: they hold personal data)."""
+    for suffix in (".json", ".preview.json"):
+        (imports_directory() / f"{upload.token}{suffix}").unlink(missing_ok=True)
+
+
+RETENTION_DAYS = 7  # an upload checked but never imported is deleted after this many days
+
+
+def prune_uploads(older_than_days: int = RETENTION_DAYS, now: float | None = None) -> int:
+    """Delete stored uploads and previews older than ``older_than_days``; return how many files."""
+    limit = (time.time() if now is None else now) - older_than_days * 86400
+    removed = 0
+    for path in imports_directory().glob("*.json"):
+        if TOKEN.fullmatch(path.name.split(".", 1)[0]) and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+@click.command("imports-prune")
+@click.option(
+    "--older-than-days",
+    type=click.IntRange(min=0),
+    default=RETENTION_DAYS,
+    show_default=True,
+    help="Delete checked uploads not imported within this time.",
+)
+@with_appcontext
+def imports_prune_command(older_than_days: int) -> None:
+    """Delete stored ledger uploads (and their previews) older than N days.
+
+    An imported upload is deleted at once; this removes those checked but never imported.
+    """
+    click.echo(f"removed {prune_uploads(older_than_days)} files")
 
 
 # --- Checking and importing ---------------------------------------------------------------------

@@ -47,6 +47,11 @@ class JobContext:
     directory: Path
     total: int = 0
     _last_commit: float = field(default=0.0)
+    _after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once the job's work is committed (not if the job fails)."""
+        self._after_commit.append(action)
 
     def progress(
         self,
@@ -220,6 +225,8 @@ def _run(job_id: int) -> None:
     job.finished_at = utcnow()
     db.session.commit()
     _live_path(context.directory, job_id).unlink(missing_ok=True)
+    for action in context._after_commit:
+        action()
 
 
 def result_path(job: Job) -> Path | None:
