@@ -1,4 +1,5 @@
 """Chinese for the msgids of the imports2 branch (issue 9: progress, pairing ledger)."""
+# ruff: noqa: E501 - translation pairs read best on one line each
 
 ZH = {
     "Pairing ledger (Annex 2 of the mutual-aid notice, .xlsx or .csv, at most 15 MB)": "结对帮扶信息台账（互助养老通知附件2，.xlsx 或 .csv，不超过 15 MB）",
