@@ -126,6 +126,7 @@ def main() -> int:
             f"{again['counts']}   peak RSS {peak_mb():6.0f} MB"
         )
         acting.__exit__(None, None, None)
+        db.session.remove()  # end the check's transaction: DROP TABLE would wait for it
         if args.database_url:
             db.drop_all()
     print(f"load average after: {os.getloadavg()}")
