@@ -105,3 +105,36 @@ def test_progress_is_visible_while_the_import_transaction_is_open(
     creates = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "create")).all()
     assert len(creates) == ROWS
     assert {(a.user_id, a.username, a.role) for a in creates} == {(town.id, town.username, "town")}
+
+
+def test_an_import_failing_half_way_leaves_nothing(app, client, login_as, make_user, monkeypatch):
+    login_as(make_user("town", "muer"))
+    response = client.post(
+        "/imports/",
+        data={"sheet": (BytesIO(_sheet()), "大台账.xlsx")},
+        content_type="multipart/form-data",
+        headers=EN,
+    )
+    token = response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+    original = import_services.save_checked
+    calls = {"n": 0}
+
+    def fail_in_the_second_chunk(actor, items, today):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        return original(actor, items, today)
+
+    monkeypatch.setattr(import_services, "save_checked", fail_in_the_second_chunk)
+    client.post(f"/imports/{token}/import", headers=EN)
+    db.session.expire_all()
+    job = db.session.scalar(select(Job).order_by(Job.id.desc()))
+    assert job.status == JobStatus.FAILED
+    assert db.session.scalar(select(func.count(Elder.id))) == 0  # chunk 1 was rolled back too
+    assert db.session.scalar(select(func.count(ElderVersion.id))) == 0
+    assert (
+        db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "create"))
+        == 0
+    )
+    assert list(import_services.imports_directory().glob(f"{token}*"))  # kept: try again
+    assert not list(job_services.jobs_directory().glob("progress-*"))
