@@ -100,6 +100,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 WRITER: contextvars.ContextVar[bool] = contextvars.ContextVar("caseman_writer", default=False)
 
 
+def read_only(view: Any) -> Any:
+    """Mark a view that only reads: on SQLite its request's first transaction begins deferred,
+    so that it answers (WAL: readers never wait) while a background import holds the write lock.
+    A later transaction of the same request (the audit row of a 404) begins IMMEDIATE again."""
+    view.caseman_read_only = True
+    return view
+
+
+def _read_only_request() -> bool:
+    from flask import current_app
+
+    if not has_request_context() or request.environ.get("caseman.began"):
+        return False
+    request.environ["caseman.began"] = True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "caseman_read_only", False))
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection: Any) -> None:
     """SQLite: a request's transaction takes the write lock at BEGIN (BEGIN IMMEDIATE).
@@ -115,7 +133,7 @@ def _sqlite_begin(connection: Any) -> None:
     """
     if connection.dialect.name != "sqlite":
         return
-    if not has_request_context() and not WRITER.get():
+    if (not has_request_context() and not WRITER.get()) or _read_only_request():
         connection.exec_driver_sql("BEGIN")
         return
     # SQLite's busy handler polls rather than queues: under a steady stream of writers one

@@ -22,6 +22,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(reset_totp_command)
     app.cli.add_command(areas_command)
     app.cli.add_command(ledger_command)
+    from caseman.imports.services import imports_prune_command
+
+    app.cli.add_command(imports_prune_command)
 
 
 @click.command("init-db")

@@ -15,5 +15,12 @@ class UploadForm(BaseForm):
     )
 
 
+class PairingUploadForm(BaseForm):
+    sheet = FileField(
+        _l("Pairing ledger (Annex 2 of the mutual-aid notice, .xlsx or .csv, at most 15 MB)"),
+        validators=[FileRequired(_l("Choose the file."))],
+    )
+
+
 class ConfirmForm(BaseForm):
     """Re-check with the ticked village matches, or import: the token is in the URL."""

@@ -1,9 +1,9 @@
 """Checking and importing a ledger in the background (the job API of caseman.jobs).
 
-The check rolls back each chunk of rows before it reports progress, so progress commits carry
-no import. The import keeps every accepted row in one transaction that the job runner commits
-when the handler returns (a failure rolls all of it back): its progress is therefore only shown
-at the end.
+The check writes nothing, so its progress is committed as usual. The import keeps every accepted
+row in one transaction that the job runner commits when the handler returns (a failure rolls all
+of it back); it reports its progress with ``in_transaction=True`` (a file beside the job's result,
+read by /jobs/<id>), so the page follows it while that transaction is still open.
 """
 
 from __future__ import annotations
@@ -13,7 +13,13 @@ from datetime import date
 from caseman.auth.models import User
 from caseman.errors import DomainError
 from caseman.imports.report import write_error_report
-from caseman.imports.services import Upload, check_upload, import_upload, load_upload
+from caseman.imports.services import (
+    Upload,
+    check_upload,
+    discard_upload,
+    import_upload,
+    load_upload,
+)
 from caseman.jobs.models import Job
 from caseman.jobs.services import JobContext, handler, start_job
 from caseman.rules.enums import N_
@@ -54,7 +60,10 @@ def check_job(ctx: JobContext) -> str:
 def import_job(ctx: JobContext) -> str:
     upload = _upload(ctx)
     ctx.progress(0, len(upload.rows), N_("Importing the rows"))
-    outcome = import_upload(ctx.user, upload, date.today())
+    outcome = import_upload(
+        ctx.user, upload, date.today(), lambda k: ctx.progress(k, in_transaction=True)
+    )
+    ctx.after_commit(lambda: discard_upload(upload))  # imported: the stored rows are not kept
     preview = {
         "problems": [[p.row, p.column, p.message, p.params] for p in outcome.problems],
         "rejected_rows": outcome.rejected_rows,

@@ -28,10 +28,18 @@ from caseman.errors import DomainError
 from caseman.extensions import db
 from caseman.forms import put_errors
 from caseman.imports import jobs as import_jobs
-from caseman.imports.forms import ConfirmForm, UploadForm
+from caseman.imports.forms import ConfirmForm, PairingUploadForm, UploadForm
+from caseman.imports.pairings import check_pairings, import_pairings
 from caseman.imports.reading import MAX_UPLOAD_BYTES
 from caseman.imports.report import write_error_report
-from caseman.imports.services import Upload, check_upload, load_preview, load_upload, save_upload
+from caseman.imports.services import (
+    Upload,
+    check_upload,
+    discard_upload,
+    load_preview,
+    load_upload,
+    save_upload,
+)
 from caseman.jobs.models import Job
 from caseman.jobs.services import enqueue
 
@@ -140,6 +148,109 @@ def start_import(token: str) -> Any:
 @roles_required(*IMPORTERS)
 def errors(token: str) -> Any:
     upload = _upload_or_404(token)
+    result = load_preview(upload)
+    if result is None:
+        abort(404)
+    buffer = BytesIO()
+    write_error_report(upload, result, buffer)  # type: ignore[arg-type]
+    audit.record("download", object_type="import_errors", detail=upload.filename)
+    db.session.commit()
+    buffer.seek(0)
+    name = f"错误报告_{upload.filename.rsplit('.', 1)[0]}.xlsx"
+    return send_file(buffer, as_attachment=True, download_name=name, mimetype=XLSX)
+
+
+# --- The pairing ledger (000 附件2) -----------------------------------------------------------
+
+
+def _pairing_upload_or_404(token: str) -> Upload:
+    upload = load_upload(current_user, token, kind="pairings")
+    if upload is None:
+        abort(404)
+    return upload
+
+
+def _check_pairings(upload: Upload, matches: dict[str, int]) -> Any:
+    check_pairings(current_user, upload, matches, date.today())
+    db.session.rollback()  # the check rolled its rows back; end the transaction too
+    return redirect(url_for("imports.pairings_preview", token=upload.token))
+
+
+@bp.route("/pairings/", methods=["GET", "POST"])
+@roles_required(*IMPORTERS)
+def pairings() -> Any:
+    form = PairingUploadForm()
+    if form.validate_on_submit():
+        sheet = form.sheet.data
+        try:
+            upload = save_upload(
+                current_user, sheet.filename or "", sheet.read(MAX_UPLOAD_BYTES + 1), "pairings"
+            )
+        except DomainError as exc:
+            put_errors(form, exc)
+        else:
+            return _check_pairings(upload, {})
+    status = 400 if form.is_submitted() else 200
+    return render_template("imports/pairings.html", form=form), status
+
+
+@bp.get("/pairings/<token>")
+@roles_required(*IMPORTERS)
+def pairings_preview(token: str) -> Any:
+    upload = _pairing_upload_or_404(token)
+    result = load_preview(upload)
+    if result is None:
+        abort(404)
+    return render_template(
+        "imports/pairings_preview.html", upload=upload, preview=result, form=ConfirmForm(),
+        shown=SHOWN_PROBLEMS,
+    )  # fmt: skip
+
+
+@bp.post("/pairings/<token>/check")
+@roles_required(*IMPORTERS)
+def pairings_check(token: str) -> Any:
+    upload = _pairing_upload_or_404(token)
+    result = load_preview(upload)
+    form = ConfirmForm()
+    if result is None or not form.validate():
+        abort(400)
+    proposed = {p["name"]: p["area_id"] for p in result["proposals"]}
+    matches = dict(result.get("matches") or {})
+    for key in request.form.getlist("match"):
+        if key in proposed:
+            matches[key] = proposed[key]
+    return _check_pairings(upload, matches)
+
+
+@bp.post("/pairings/<token>/import")
+@roles_required(*IMPORTERS)
+def pairings_import(token: str) -> Any:
+    upload = _pairing_upload_or_404(token)
+    form = ConfirmForm()
+    if load_preview(upload) is None or not form.validate():
+        abort(400)
+    outcome = import_pairings(current_user, upload, date.today())
+    db.session.commit()
+    discard_upload(upload)  # imported: the stored rows are not kept
+    flash(
+        _(
+            "Pairing ledger imported: %(new)d elders paired, %(unchanged)d unchanged, "
+            "%(rejected)d rows left out, %(helpers)d helpers added to the team.",
+            new=outcome.new,
+            unchanged=outcome.unchanged,
+            rejected=outcome.rejected,
+            helpers=outcome.helpers,
+        ),  # fmt: skip
+        "success",
+    )
+    return redirect(url_for("mutual_aid.index"))
+
+
+@bp.get("/pairings/<token>/errors.xlsx")
+@roles_required(*IMPORTERS)
+def pairings_errors(token: str) -> Any:
+    upload = _pairing_upload_or_404(token)
     result = load_preview(upload)
     if result is None:
         abort(404)

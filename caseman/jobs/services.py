@@ -14,6 +14,7 @@ queries with that user's scope.
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import time
@@ -46,12 +47,30 @@ class JobContext:
     directory: Path
     total: int = 0
     _last_commit: float = field(default=0.0)
+    _after_commit: list[Callable[[], None]] = field(default_factory=list)
 
-    def progress(self, done: int, total: int | None = None, message: str = "") -> None:
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once the job's work is committed (not if the job fails)."""
+        self._after_commit.append(action)
+
+    def progress(
+        self,
+        done: int,
+        total: int | None = None,
+        message: str = "",
+        *,
+        in_transaction: bool = False,
+    ) -> None:
         """Record how far the job got (committed at most every PROGRESS_EVERY seconds).
 
         It only writes: reading the job back after a commit would open a transaction that,
         on SQLite, holds the write lock until the next progress report.
+
+        ``in_transaction``: the handler's own transaction is open and must not be committed (an
+        import kept whole). The figures then go to a small file beside the job's result
+        (:func:`live_progress` reads it) instead of the database: a commit would commit the
+        handler's work, and on SQLite another connection could not write while the handler's
+        transaction holds the write lock.
         """
         if total is not None:
             self.total = total
@@ -60,14 +79,55 @@ class JobContext:
             values["message"] = message[:300]
         now = time.monotonic()
         if now - self._last_commit >= PROGRESS_EVERY or done == self.total:
-            db.session.execute(sa.update(Job).where(Job.id == self.job.id).values(**values))
-            db.session.commit()
+            if in_transaction:
+                _write_live(self.directory, self.job.id, values)
+            else:
+                db.session.execute(sa.update(Job).where(Job.id == self.job.id).values(**values))
+                db.session.commit()
             self._last_commit = now
 
     def output(self, suffix: str) -> Path:
         """A new file for the result, under a random name."""
         self.job.result_file = f"{secrets.token_hex(16)}{suffix}"
         return self.directory / self.job.result_file
+
+
+def _live_path(directory: Path, job_id: int) -> Path:
+    return directory / f"progress-{job_id}.json"
+
+
+def _write_live(directory: Path, job_id: int, values: dict[str, Any]) -> None:
+    path = _live_path(directory, job_id)
+    partial = path.with_suffix(".tmp")
+    partial.write_text(json.dumps(values), encoding="utf-8")
+    partial.replace(path)  # atomic: a reader sees the old figures or the new ones
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+    message: str
+    percent: int
+
+
+def live_progress(job: Job) -> Progress:
+    """How far the job got: the database's figures, or for a running job those it reported
+    from inside its open transaction (JobContext.progress(in_transaction=True)), if newer."""
+    done, total, message = job.done, job.total, job.message
+    if job.status == JobStatus.RUNNING:
+        try:
+            live = json.loads(_live_path(jobs_directory(), job.id).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            live = None
+        if isinstance(live, dict):
+            done = int(live.get("done", done))
+            total = int(live.get("total", total))
+            message = str(live.get("message") or message)
+    percent = (
+        job.percent if job.status != JobStatus.RUNNING or not total else int(100 * done / total)
+    )
+    return Progress(done, total, message, percent)
 
 
 Handler = Callable[[JobContext], str]  # writes ctx.output(...), returns the download name
@@ -158,11 +218,15 @@ def _run(job_id: int) -> None:
             job.message = N_("Something went wrong; the job stopped. Please try again.")
         job.finished_at = utcnow()
         db.session.commit()
+        _live_path(context.directory, job_id).unlink(missing_ok=True)
         return
     job.status = JobStatus.DONE
     job.done = job.total
     job.finished_at = utcnow()
     db.session.commit()
+    _live_path(context.directory, job_id).unlink(missing_ok=True)
+    for action in context._after_commit:
+        action()
 
 
 def result_path(job: Job) -> Path | None:

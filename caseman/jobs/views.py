@@ -8,11 +8,11 @@ from flask import Blueprint, abort, render_template, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
-from caseman import audit
+from caseman import audit, read_only
 from caseman.access import login_required
 from caseman.extensions import db
 from caseman.jobs.models import Job
-from caseman.jobs.services import result_path
+from caseman.jobs.services import live_progress, result_path
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -27,8 +27,14 @@ def _own_job_or_404(job_id: int) -> Job:
     return job
 
 
+@bp.app_template_global("job_progress")
+def job_progress(job: Job) -> Any:
+    return live_progress(job)
+
+
 @bp.route("/")
 @login_required
+@read_only
 def index() -> Any:
     jobs = db.session.scalars(
         select(Job).where(Job.user_id == current_user.id).order_by(Job.id.desc()).limit(RECENT)
@@ -38,6 +44,7 @@ def index() -> Any:
 
 @bp.route("/<int:job_id>")
 @login_required
+@read_only
 def show(job_id: int) -> Any:
     job = _own_job_or_404(job_id)
     return render_template("jobs/show.html", job=job, ready=result_path(job) is not None)

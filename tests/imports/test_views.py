@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from caseman.elders.models import Elder
 from caseman.extensions import db
+from caseman.imports.services import imports_directory
 from caseman.jobs.models import Job, JobStatus
 from tests.conftest import denials, row_counts
 from tests.imports.sheets import annex1_workbook, id_number, ledger_row
@@ -99,11 +100,16 @@ def test_upload_preview_confirm_import_and_report(client, login_as, make_user, a
         "李桂兰",
     ]
 
-    # Importing the same check again changes no case.
+    # The imported upload is not kept; importing the same file again changes no case.
+    assert not list(imports_directory().glob(f"{token}*"))
+    assert client.post(f"/imports/{token}/import", headers=EN).status_code == 404
     counts = row_counts()
-    client.post(f"/imports/{token}/import", headers=EN)
-    changed = {k for k, v in row_counts().items() if v != counts[k]}
-    assert changed == {"jobs", "audit_events"}
+    token = _token(_upload(client, _sheet()))
+    client.post(f"/imports/{token}/check", data={"match": "木耳镇/金钢村"}, headers=EN)
+    page = client.get(f"/imports/{token}", headers=EN).get_data(as_text=True)
+    assert '<dd id="count-unchanged">2</dd>' in page
+    assert '<dd id="count-new">0</dd>' in page
+    assert row_counts() == counts
 
 
 def test_another_user_gets_404_and_nothing_changes(client, login_as, make_user):
