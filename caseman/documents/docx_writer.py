@@ -70,8 +70,7 @@ _BOLD_KINDS = {"label", "section", "header"}
 
 def render_docx(document: Document) -> bytes:
     """The document as the bytes of a .docx file."""
-    docx = new_docx()
-    _set_fonts(docx)
+    docx = _blank()
     title = next((s.title for s in document.sheets if s.title), document.name)
     properties = docx.core_properties
     properties.title = title
@@ -100,6 +99,20 @@ def render_docx(document: Document) -> bytes:
     out = io.BytesIO()
     docx.save(out)
     return out.getvalue()
+
+
+_template: DocxDocument | None = None
+
+
+def _blank() -> DocxDocument:
+    """A new document with our fonts set: a copy of one prepared per process (copying the
+    object graph is faster than reading python-docx's template package again)."""
+    global _template
+    if _template is None:
+        template = new_docx()
+        _set_fonts(template)
+        _template = template
+    return copy.deepcopy(_template)
 
 
 # --- fonts and page -------------------------------------------------------------------------------
