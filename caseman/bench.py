@@ -101,11 +101,12 @@ def in_process(url: str, repeat: int) -> dict[str, Any]:
     from caseman.auth.models import Role, User
     from caseman.elders.models import Elder
     from caseman.extensions import db
+    from caseman.scope import system_access
     from caseman.visits.models import Visit
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
     results: dict[str, Any] = {}
-    with app.app_context():
+    with app.app_context(), system_access("benchmark: choosing its sample"):
         town = db.session.scalar(
             select(User).where(User.role == Role.TOWN).order_by(User.id).limit(1)
         )
@@ -141,6 +142,7 @@ def in_process(url: str, repeat: int) -> dict[str, Any]:
             "visit text": (note or "扶手")[2:6],
         }
         assert db.session.scalar(select(Area.id).where(Area.level == AreaLevel.TOWN)) is not None
+        db.session.commit()  # the system_access audit row
 
     password = os.environ.get("CASEMAN_BENCH_PASSWORD", "scale-pass-2024")
     client = app.test_client()
@@ -366,9 +368,10 @@ def _load(url: str, elders: int, months: int) -> None:
     from caseman.areas.models import Area
     from caseman.demo_scale import load_scale
     from caseman.extensions import db
+    from caseman.scope import system_access
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
+    with app.app_context(), system_access("benchmark: loading scale data"):
         upgrade()  # creates the schema of an empty database; nothing when it is current
         if db.session.scalar(select(Area.id).limit(1)) is not None:
             print("database not empty: using the data in it")
