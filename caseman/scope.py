@@ -256,24 +256,42 @@ def _add_scope(state: ORMExecuteState) -> None:
                 "An elder query ran outside a request: wrap it in scope.acting_as(user) "
                 "or scope.system_access(reason)."
             )
-        criteria = _criteria_for(user, Elder)
-        child_criteria = _criteria_for(user, _scope_elders.c)
+        options = _options_for(user)
     finally:
         _resolving.reset(token)
-    if criteria is None or child_criteria is None:
-        return
-    options = [with_loader_criteria(Elder, criteria, include_aliases=True)]
-    # A child row is in scope when its elder is: a correlated EXISTS probes the elder by primary key
-    # per row (an ``IN (SELECT ...)`` would first list every elder of the scope, per statement).
-    options += [
-        with_loader_criteria(
-            child,
-            sa.exists().where(_scope_elders.c.id == child.elder_id, child_criteria),
-            include_aliases=True,
+    if options:
+        state.statement = state.statement.options(*options)
+
+
+def _options_for(user: Any) -> tuple[Any, ...]:
+    """The loader-criteria options of ``user``'s scope (empty: no filter), built once a request."""
+    cache: dict[Any, tuple[Any, ...]] | None = None
+    key: Any = None
+    if has_request_context() and getattr(user, "is_authenticated", False):
+        cache = g.setdefault("caseman_scope_options", {})
+        key = (user.id, user.area_id, user.role, user.is_active)
+        if key in cache:
+            return cache[key]
+    criteria = _criteria_for(user, Elder)
+    child_criteria = _criteria_for(user, _scope_elders.c)
+    options: tuple[Any, ...] = ()
+    if criteria is not None and child_criteria is not None:
+        # A child row is in scope when its elder is: a correlated EXISTS probes the elder by
+        # primary key per row (an ``IN (SELECT ...)`` would list every elder of the scope first).
+        options = (
+            with_loader_criteria(Elder, criteria, include_aliases=True),
+            *(
+                with_loader_criteria(
+                    child,
+                    sa.exists().where(_scope_elders.c.id == child.elder_id, child_criteria),
+                    include_aliases=True,
+                )
+                for child in SCOPED_CHILDREN
+            ),
         )
-        for child in SCOPED_CHILDREN
-    ]
-    state.statement = state.statement.options(*options)
+    if cache is not None:
+        cache[key] = options
+    return options
 
 
 def init_app(app: Flask) -> None:
