@@ -58,6 +58,23 @@ def _area_subtree(area: Area) -> sa.Select[tuple[int]]:
     return select(Area.id).where(Area.path.startswith(area.path, autoescape=True))
 
 
+def _request_cache(name: str) -> dict[Any, Any] | None:
+    """A dict that lives as long as the current request (None outside one).
+
+    Kept on ``flask.g`` with the request it belongs to: an application context can outlive a
+    request (the test suite keeps one for a whole test), and nothing may carry over to the next.
+    """
+    current = _current_request()
+    if current is None:
+        return None
+    held = g.get(name)
+    if held is None or held[0] is not current:
+        held = (current, {})
+        setattr(g, name, held)
+    cache: dict[Any, Any] = held[1]
+    return cache
+
+
 def _subtree_ids(area: Area) -> list[int] | None:
     """The ids of ``area`` and every area below it, once per request (None: too many to list).
 
@@ -66,11 +83,9 @@ def _subtree_ids(area: Area) -> list[int] | None:
     of a ``LIKE path%`` subquery over the areas. Outside a request it is looked up each time, so a
     job or a test that adds areas as it goes never works from a stale list.
     """
-    cache: dict[str, list[int] | None] | None = None
-    if has_request_context():
-        cache = g.setdefault("caseman_scope_areas", {})
-        if area.path in cache:
-            return cache[area.path]
+    cache = _request_cache("caseman_scope_areas")
+    if cache is not None and area.path in cache:
+        return cache[area.path]
     token = _resolving.set(True)  # the look-up itself is not to be scoped
     try:
         ids = list(
@@ -265,13 +280,14 @@ def _add_scope(state: ORMExecuteState) -> None:
 
 def _options_for(user: Any) -> tuple[Any, ...]:
     """The loader-criteria options of ``user``'s scope (empty: no filter), built once a request."""
-    cache: dict[Any, tuple[Any, ...]] | None = None
+    cache = _request_cache("caseman_scope_options")
     key: Any = None
-    if has_request_context() and getattr(user, "is_authenticated", False):
-        cache = g.setdefault("caseman_scope_options", {})
+    if cache is not None and getattr(user, "is_authenticated", False):
         key = (user.id, user.area_id, user.role, user.is_active)
         if key in cache:
             return cache[key]
+    else:
+        cache = None
     criteria = _criteria_for(user, Elder)
     child_criteria = _criteria_for(user, _scope_elders.c)
     options: tuple[Any, ...] = ()
