@@ -1,5 +1,5 @@
-"""The case file shows the latest visits and care only (issue 6: a case file of years of half-monthly
-visits rendered hundreds of them); the case history has the rest."""
+"""The case file shows the latest visits and care only (issue 6: the case file of years of
+half-monthly visits rendered hundreds of them); the case history has the rest."""
 
 from __future__ import annotations
 
@@ -8,14 +8,6 @@ from datetime import timedelta
 
 from caseman.visits.queries import CASE_FILE_ITEMS
 from tests.conftest import TODAY
-from tests.referrals.conftest import (  # noqa: F401  (fixtures)
-    FILED,
-    add_visit,
-    cadre,
-    elder,
-    other_town_user,
-    town_user,
-)
 
 
 def _visit_numbers(page: str) -> list[int]:
@@ -23,8 +15,9 @@ def _visit_numbers(page: str) -> list[int]:
 
 
 def test_case_file_shows_the_latest_visits_and_links_to_the_history(
-    client, login_as, elder, add_visit, town_user, other_town_user
+    client, login_as, cast, add_visit, town_user, other_town_user
 ):
+    elder = cast["wang"]  # 白岩村, 木耳镇: filed 120 days ago
     total = CASE_FILE_ITEMS + 5
     for days in range(total):
         add_visit(elder, visited_on=TODAY - timedelta(days=4 * days + 1))
@@ -48,12 +41,12 @@ def test_case_file_shows_the_latest_visits_and_links_to_the_history(
 
 
 def test_short_case_file_shows_every_visit_and_no_extra_link(
-    client, login_as, elder, add_visit, town_user
+    client, login_as, cast, add_visit, town_user
 ):
+    elder = cast["wang"]
     for days in (3, 20):
         add_visit(elder, visited_on=TODAY - timedelta(days=days))
     login_as(town_user)
     page = client.get(f"/elders/{elder.id}").get_data(as_text=True)
     assert sorted(_visit_numbers(page)) == [1, 2]
     assert page.count(f'href="/elders/{elder.id}/history"') == 1
-    assert FILED <= TODAY
