@@ -666,6 +666,12 @@ def load_scale(elders: int, months: int, today: date | None = None,
              f"({time.monotonic() - started:.0f} s)")  # fmt: skip
     loader.fix_sequences(list(tables.values()))
     db.session.commit()
+    if loader.is_postgres:
+        # Freshly copied tables have no statistics and no visibility map (every index-only scan
+        # would visit the heap) until autovacuum comes round: do it now.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as autocommit:
+            for table in (*tables, search_keys.name, search_documents.name):
+                autocommit.exec_driver_sql(f"VACUUM ANALYZE {table}")
     return [(u.username, SCALE_PASSWORD, u.role.value, u.area.full_name) for u in users.values()]
 
 
