@@ -302,8 +302,9 @@ def new() -> Any:
 def show(elder_id: int) -> Any:
     elder = get_elder_or_404(current_user, elder_id)
     audit.record("view", object_type="elder", object_id=elder.id, elder_id=elder.id)
+    page = _case_file(elder, reveal=False)  # before the commit, which would expire what it reads
     db.session.commit()
-    return _case_file(elder, reveal=False)
+    return page
 
 
 @bp.post("/<int:elder_id>/reveal")
@@ -313,8 +314,9 @@ def reveal(elder_id: int) -> Any:
     elder = get_elder_or_404(current_user, elder_id)
     audit.record("reveal", object_type="elder", object_id=elder.id, elder_id=elder.id,
                  detail="id_number phone")  # fmt: skip
+    page = _case_file(elder, reveal=True)
     db.session.commit()
-    return _case_file(elder, reveal=True)
+    return page
 
 
 def _case_file(elder: Elder, reveal: bool) -> Any:
