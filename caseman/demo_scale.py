@@ -3,7 +3,10 @@
 The shape is Yubei's (002: 11 towns and 2 streets, 172 villages); names, valid ID numbers
 (GB 11643 check digit, caseman.rules.id_number), categories, key/general, and visits that follow
 the schedule rules of 004 一(四) (key: a home visit every half month; others: every month) with a
-diligence that varies by village, plus phone calls, some needs written down, referrals and risks.
+diligence that varies by village, plus phone calls, some needs written down, referrals of some of
+them, risks found on about 0.6 % of home visits (most closed), and a follow-up of each referral and
+risk. The search index (``search_keys``, ``search_documents``) is written in the same batches, so
+search works at once, with no ``flask search-reindex`` afterwards.
 
 Rows go in with SQLAlchemy Core ``executemany`` in batches (COPY on PostgreSQL), not through the
 ORM services: 100,000 elders and ~2.4 million visits must load in minutes. The values are the ones
@@ -33,7 +36,7 @@ from caseman.auth.totp import new_secret
 from caseman.elders.models import Elder, ElderCategory, ElderVersion, FamilyMember
 from caseman.elders.services import ELDER_FIELDS
 from caseman.extensions import db
-from caseman.referrals.models import Referral
+from caseman.referrals.models import FollowUp, Referral, Risk
 from caseman.rules.enums import (
     AbilityLevel,
     Category,
@@ -48,6 +51,9 @@ from caseman.rules.enums import (
     VisitMethod,
 )
 from caseman.rules.id_number import make_id_number
+from caseman.rules.referrals import RiskStatus, RiskType, Severity
+from caseman.search.indexing import SOURCES, ranked_keys
+from caseman.search.models import SearchDocument, SearchKey
 from caseman.visits.models import Visit
 
 SCALE_PASSWORD = "scale-pass-2024"  # noqa: S105 - printed on purpose: benchmark logins only # nosec B105
@@ -205,6 +211,20 @@ NEED_NOTES = (
 SUGGESTIONS = (
     "联系村卫生室每月上门测量血压。", "协助申请居家适老化改造。", "由互助小组长每天敲门问候。",
     "转介镇社工站提供精神慰藉服务。", "联系燃气公司上门检查。", "协助准备材料申请低保。",
+)  # fmt: skip
+# 风险隐患 found on home visits: (type, severity, description, what was done at once, outcome).
+RISKS = (
+    (RiskType.HOME_HAZARD, Severity.LOW, "燃气灶旁堆放杂物，软管老化。", "当场清理杂物，联系燃气公司更换软管。", "已更换软管，隐患消除。"),
+    (RiskType.HOME_HAZARD, Severity.HIGH, "房屋墙体开裂，雨季有垮塌危险。", "劝说老人暂住亲属家，报告村委会。", "已完成危房改造。"),
+    (RiskType.FALL, Severity.HIGH, "老人在家中跌倒，左腿疼痛不能行走。", "拨打120送医，通知其子女。", "住院治疗后回家，已安装扶手。"),
+    (RiskType.SUDDEN_ILLNESS, Severity.CRITICAL, "老人突发胸闷气短，意识模糊。", "拨打120，陪同送往区人民医院。", "病情稳定出院，家庭医生每周随访。"),
+    (RiskType.HARDSHIP, Severity.LOW, "老伴去世后无人照料，生活困难。", "联系村委会和互助小组长上门照看。", "已纳入低保，安排邻居结对帮扶。"),
+    (RiskType.MISSING, Severity.CRITICAL, "老人外出未归，家属联系不上。", "报警110，组织村民寻找。", "当晚在镇上找到老人，已送回家中。"),
+)  # fmt: skip
+RISK_RATE = 0.006  # of home visits: a risk found (about one elder in ten over two years)
+FOLLOW_UP_FINDINGS = (
+    "电话回访，老人表示问题已解决，生活正常。", "上门回访，措施已落实，老人情绪稳定。",
+    "回访时家属在场，反映情况好转，继续关注。",
 )  # fmt: skip
 ILLNESSES = ("高血压", "糖尿病", "慢阻肺", "冠心病", "关节炎", "白内障", "慢性胃炎")
 # The parts of a scale visit that never vary ("nothing changed since last time"), as stored.
@@ -402,18 +422,23 @@ def load_scale(elders: int, months: int, today: date | None = None,
     connection = db.session.connection()
     loader = _Loader(connection)
     tables = {m.__table__.name: m.__table__ for m in (Elder, ElderCategory, ElderVersion,
-                                                      FamilyMember, Visit, Referral)}  # fmt: skip
+                                                      FamilyMember, Visit, Referral, Risk,
+                                                      FollowUp)}  # fmt: skip
+    search_keys, search_documents = SearchKey.__table__, SearchDocument.__table__
     elder_id = loader.next_id(tables["elders"])
     visit_id = loader.next_id(tables["visits"])
     version_id = loader.next_id(tables["elder_versions"])
     category_id = loader.next_id(tables["elder_categories"])
     member_id = loader.next_id(tables["family_members"])
     referral_id = loader.next_id(tables["referrals"])
+    risk_id = loader.next_id(tables["risks"])
+    follow_up_id = loader.next_id(tables["follow_ups"])
     used_ids: set[str] = set()
 
     for chunk_start in range(0, elders, BATCH):
         elder_rows, version_rows, category_rows, member_rows = [], [], [], []
-        visit_rows, referral_rows = [], []
+        visit_rows, referral_rows, risk_rows, follow_up_rows = [], [], [], []
+        key_rows: list[dict[str, Any]] = []
         for _ in range(chunk_start, min(elders, chunk_start + BATCH)):
             gender = Gender.FEMALE if rng.random() < 0.56 else Gender.MALE
             age = min(100, int(rng.triangular(60, 98, 72)))
@@ -484,6 +509,12 @@ def load_scale(elders: int, months: int, today: date | None = None,
                 "created_at": now, "updated_at": now, "created_by_id": actor_id,
             }  # fmt: skip
             elder_rows.append(row)
+            key_rows += [
+                {"elder_id": elder_id, "key": key[:80], "rank": rank}
+                for key, rank in ranked_keys(
+                    name, number, row["phone"], row["emergency_phone"]
+                ).items()
+            ]
             snapshot = {f: _plain(row[f]) for f in ELDER_FIELDS}
             snapshot.update(birth_on=birth_on.isoformat(), categories=[c.value for c in categories],
                             suggested_categories=row["suggested_categories"],
@@ -563,7 +594,49 @@ def load_scale(elders: int, months: int, today: date | None = None,
                             "submission_key": f"scale-r{referral_id}", "created_by_id": actor_id,
                             "version": 1, "created_at": now, "updated_at": now,
                         })  # fmt: skip
+                        follow_up_rows.append({
+                            "id": follow_up_id, "referral_id": referral_id, "risk_id": None,
+                            "elder_id": elder_id, "followed_on": visited_on + timedelta(days=7),
+                            "method": VisitMethod.PHONE, "findings": rng.choice(FOLLOW_UP_FINDINGS),
+                            "next_follow_up_on": None if solved else visited_on + timedelta(days=14),
+                            "created_at": now, "created_by_id": actor_id,
+                        })  # fmt: skip
+                        follow_up_id += 1
                         referral_id += 1
+                    if method == VisitMethod.HOME and rng.random() < RISK_RATE:
+                        kind, severity, description, actions, outcome = rng.choice(RISKS)
+                        closed = visited_on + timedelta(days=rng.randint(3, 20))
+                        is_closed = closed <= today and rng.random() < 0.8
+                        found_at = datetime.combine(visited_on, datetime.min.time()) + timedelta(
+                            hours=10
+                        )
+                        risk_rows.append({
+                            "id": risk_id, "elder_id": elder_id, "visit_id": visit_id,
+                            "risk_type": kind, "severity": severity, "occurred_at": found_at,
+                            "description": description,
+                            "emergency_called": severity == Severity.CRITICAL,
+                            "emergency_number": "120" if severity == Severity.CRITICAL else "",
+                            "contact_reached": "子女", "contact_reached_at": found_at + timedelta(hours=1),
+                            "actions": actions, "owner_id": town_user[town_id],
+                            "status": RiskStatus.CLOSED if is_closed else RiskStatus.HANDLING,
+                            "follow_up_on": None if is_closed else visited_on + timedelta(days=7),
+                            "must_report": kind.must_report_to_town,
+                            "acknowledged_at": found_at + timedelta(hours=2) if kind.must_report_to_town else None,
+                            "acknowledged_by_id": town_user[town_id] if kind.must_report_to_town else None,
+                            "outcome": outcome if is_closed else "",
+                            "closed_on": closed if is_closed else None,
+                            "submission_key": f"scale-k{risk_id}", "created_by_id": actor_id,
+                            "version": 1, "created_at": now, "updated_at": now,
+                        })  # fmt: skip
+                        follow_up_rows.append({
+                            "id": follow_up_id, "referral_id": None, "risk_id": risk_id,
+                            "elder_id": elder_id, "followed_on": min(today, visited_on + timedelta(days=3)),
+                            "method": VisitMethod.HOME, "findings": rng.choice(FOLLOW_UP_FINDINGS),
+                            "next_follow_up_on": None if is_closed else visited_on + timedelta(days=7),
+                            "created_at": now, "created_by_id": actor_id,
+                        })  # fmt: skip
+                        follow_up_id += 1
+                        risk_id += 1
                     visit_id += 1
             elder_id += 1
         loader.insert(tables["elders"], elder_rows)
@@ -573,6 +646,19 @@ def load_scale(elders: int, months: int, today: date | None = None,
         for rows in _chunks(iter(visit_rows), 20000):
             loader.insert(tables["visits"], rows)
         loader.insert(tables["referrals"], _referral_enums(referral_rows))
+        loader.insert(tables["risks"], risk_rows)
+        loader.insert(tables["follow_ups"], follow_up_rows)
+        # The search index, in step with what was just loaded (the ORM's flush hook never saw it).
+        for rows in _chunks(iter(key_rows), 20000):
+            loader.insert(search_keys, rows)
+        documents = [
+            *_documents("visit", visit_rows),
+            *_documents("referral", referral_rows),
+            *_documents("risk", risk_rows),
+            *_documents("follow_up", follow_up_rows),
+        ]
+        for rows in _chunks(iter(documents), 20000):
+            loader.insert(search_documents, rows)
         db.session.commit()
         connection = db.session.connection()
         loader.connection = connection
@@ -580,7 +666,26 @@ def load_scale(elders: int, months: int, today: date | None = None,
              f"({time.monotonic() - started:.0f} s)")  # fmt: skip
     loader.fix_sequences(list(tables.values()))
     db.session.commit()
+    if loader.is_postgres:
+        # Freshly copied tables have no statistics and no visibility map (every index-only scan
+        # would visit the heap) until autovacuum comes round: do it now.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as autocommit:
+            for table in (*tables, search_keys.name, search_documents.name):
+                autocommit.exec_driver_sql(f"VACUUM ANALYZE {table}")
     return [(u.username, SCALE_PASSWORD, u.role.value, u.area.full_name) for u in users.values()]
+
+
+def _documents(source: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``search_documents`` rows of freshly generated records (what ``index_records`` writes)."""
+    _model, fields = SOURCES[source]
+    return [
+        {"elder_id": row["elder_id"], "source": source, "record_id": row["id"], "field": field,
+         "body": value}
+        for row in rows
+        if row.get("voided_at") is None
+        for field in fields
+        if (value := (row.get(field) or "").strip())
+    ]  # fmt: skip
 
 
 def _referral_enums(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from flask import Flask, request, session
-from flask_babel import format_date, format_datetime, gettext, lazy_gettext, refresh
+from flask import Flask, g, has_request_context, request, session
+from flask_babel import (
+    format_date,
+    format_datetime,
+    get_translations,
+    gettext,
+    lazy_gettext,
+    refresh,
+)
 from markupsafe import Markup
 
 _ = gettext
@@ -45,10 +53,30 @@ def translate_message(message: str, params: dict | None = None) -> str:
     return text % params if params else text
 
 
+def _translations() -> Any:
+    """The request's translations, looked up once per request (a page calls ``_()`` hundreds of
+    times, and Flask-Babel finds its context and locale again on every call)."""
+    if not has_request_context():
+        return get_translations()
+    current = request._get_current_object()  # type: ignore[attr-defined]
+    held = g.get("caseman_translations")
+    if held is None or held[0] is not current:
+        held = (current, get_translations())
+        g.caseman_translations = held
+    return held[1]
+
+
 def init_app(app: Flask) -> None:
     # Babel caches the locale on the app context, which tests and CLI calls share between
     # requests: decide it afresh for each request.
     app.before_request(refresh)
+    app.jinja_env.install_gettext_callables(  # Flask-Babel's, with the look-up kept per request
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )
     app.jinja_env.filters["cndate"] = cn_date
     app.jinja_env.globals["html_lang"] = html_lang
     app.jinja_env.globals["LOCALES"] = LOCALES

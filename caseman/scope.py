@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from flask import Flask, abort, has_request_context, request
+from flask import Flask, abort, g, has_request_context, request
 from sqlalchemy import ColumnElement, event, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
@@ -49,20 +49,78 @@ if TYPE_CHECKING:
     from caseman.auth.models import User
 
 
+# A subtree with more areas than this is filtered by a subquery rather than a literal list (a
+# city-wide login's thousands of villager groups would make a statement of thousands of parameters).
+MAX_LITERAL_AREAS = 2000
+
+
 def _area_subtree(area: Area) -> sa.Select[tuple[int]]:
     return select(Area.id).where(Area.path.startswith(area.path, autoescape=True))
 
 
+def _request_cache(name: str) -> dict[Any, Any] | None:
+    """A dict that lives as long as the current request (None outside one).
+
+    Kept on ``flask.g`` with the request it belongs to: an application context can outlive a
+    request (the test suite keeps one for a whole test), and nothing may carry over to the next.
+    """
+    current = _current_request()
+    if current is None:
+        return None
+    held = g.get(name)
+    if held is None or held[0] is not current:
+        held = (current, {})
+        setattr(g, name, held)
+    cache: dict[Any, Any] = held[1]
+    return cache
+
+
+def _subtree_ids(area: Area) -> list[int] | None:
+    """The ids of ``area`` and every area below it, once per request (None: too many to list).
+
+    Inside a request the answer is kept on ``flask.g`` for the rest of the request: every scoped
+    statement of a page (a case file runs about twenty) then carries the same literal list instead
+    of a ``LIKE path%`` subquery over the areas. Outside a request it is looked up each time, so a
+    job or a test that adds areas as it goes never works from a stale list.
+    """
+    cache = _request_cache("caseman_scope_areas")
+    if cache is not None and area.path in cache:
+        return cache[area.path]
+    token = _resolving.set(True)  # the look-up itself is not to be scoped
+    try:
+        ids = list(
+            db.session.scalars(
+                _area_subtree(area).limit(MAX_LITERAL_AREAS + 1),
+                execution_options={"caseman_unscoped": True},
+            )
+        )
+    finally:
+        _resolving.reset(token)
+    found = None if len(ids) > MAX_LITERAL_AREAS else sorted(ids)
+    if cache is not None:
+        cache[area.path] = found
+    return found
+
+
+def _in_area(user: User, residence: Any) -> ColumnElement[bool]:
+    ids = _subtree_ids(user.area)
+    return residence.in_(_area_subtree(user.area) if ids is None else ids)
+
+
 def elder_filter(user: User) -> ColumnElement[bool]:
     """A WHERE clause limiting ``Elder`` rows to the user's scope."""
+    return _elder_criteria(user, Elder)
+
+
+def _elder_criteria(user: User, elders: Any) -> ColumnElement[bool]:
+    """The scope of ``user`` over the columns ``elders`` (the mapped class or its plain table)."""
     if not user.is_active:
         return sa.false()
-    in_area = Elder.residence_area_id.in_(_area_subtree(user.area))
+    in_area = _in_area(user, elders.residence_area_id)
     if user.role != Role.WORKER:
         return in_area
-    assigned = Elder.id.in_(
-        select(ElderAssignment.elder_id).where(ElderAssignment.user_id == user.id)
-    )
+    assigned_ids = select(ElderAssignment.elder_id).where(ElderAssignment.user_id == user.id)
+    assigned = elders.id.in_(assigned_ids)
     if user.area.level in (AreaLevel.VILLAGE, AreaLevel.GROUP):
         return sa.or_(in_area, assigned)
     return assigned
@@ -180,19 +238,28 @@ def _acting_user() -> object:
     return None  # nobody: no elder at all
 
 
-def _criteria_for(user: Any) -> ColumnElement[bool] | None:
-    """The WHERE clause for ``Elder`` (None: everything, e.g. the root area's staff)."""
+def _criteria_for(user: Any, elders: Any) -> ColumnElement[bool] | None:
+    """The WHERE clause over ``elders`` (None: everything, e.g. the root area's staff)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return sa.false()
     if user.role != Role.WORKER and user.area.parent_id is None:
         return None  # the whole tree: no filter needed
-    return elder_filter(user)
+    return _elder_criteria(user, elders)
+
+
+# The elders table under its own name, for the child rows' criteria: a plain table is not an ORM
+# entity, so the Elder criteria are not added again inside it.
+_scope_elders = Elder.__table__.alias("scope_elders")
 
 
 def _add_scope(state: ORMExecuteState) -> None:
     if not state.is_select or state.is_column_load or _resolving.get():
         return
     if state.execution_options.get("caseman_unscoped"):
+        return
+    if state.is_relationship_load and not any(m.class_ in _SCOPED for m in state.all_mappers):
+        # A lazy load of an area or a user (a many-to-one or a collection of one unscoped class):
+        # the statement names no elder row, and the options would only cost compile time.
         return
     token = _resolving.set(True)  # loading the user below runs queries of its own
     try:
@@ -204,18 +271,43 @@ def _add_scope(state: ORMExecuteState) -> None:
                 "An elder query ran outside a request: wrap it in scope.acting_as(user) "
                 "or scope.system_access(reason)."
             )
-        criteria = _criteria_for(user)
+        options = _options_for(user)
     finally:
         _resolving.reset(token)
-    if criteria is None:
-        return
-    in_scope = select(Elder.id).where(criteria)
-    options = [with_loader_criteria(Elder, criteria, include_aliases=True)]
-    options += [
-        with_loader_criteria(child, child.elder_id.in_(in_scope), include_aliases=True)
-        for child in SCOPED_CHILDREN
-    ]
-    state.statement = state.statement.options(*options)
+    if options:
+        state.statement = state.statement.options(*options)
+
+
+def _options_for(user: Any) -> tuple[Any, ...]:
+    """The loader-criteria options of ``user``'s scope (empty: no filter), built once a request."""
+    cache = _request_cache("caseman_scope_options")
+    key: Any = None
+    if cache is not None and getattr(user, "is_authenticated", False):
+        key = (user.id, user.area_id, user.role, user.is_active)
+        if key in cache:
+            return cache[key]
+    else:
+        cache = None
+    criteria = _criteria_for(user, Elder)
+    child_criteria = _criteria_for(user, _scope_elders.c)
+    options: tuple[Any, ...] = ()
+    if criteria is not None and child_criteria is not None:
+        # A child row is in scope when its elder is: a correlated EXISTS probes the elder by
+        # primary key per row (an ``IN (SELECT ...)`` would list every elder of the scope first).
+        options = (
+            with_loader_criteria(Elder, criteria, include_aliases=True),
+            *(
+                with_loader_criteria(
+                    child,
+                    sa.exists().where(_scope_elders.c.id == child.elder_id, child_criteria),
+                    include_aliases=True,
+                )
+                for child in SCOPED_CHILDREN
+            ),
+        )
+    if cache is not None:
+        cache[key] = options
+    return options
 
 
 def init_app(app: Flask) -> None:

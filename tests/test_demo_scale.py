@@ -92,3 +92,38 @@ def test_scale_demo_loads_a_district_services_accept(app, client):
     # A second load refuses: demo data goes into an empty database.
     again = app.test_cli_runner().invoke(args=["demo-data", "--elders", "10"])
     assert again.exit_code != 0
+
+
+def test_scale_demo_has_risks_follow_ups_and_its_search_index(app):
+    """The bulk load writes the search index itself: the same rows a full rebuild would write."""
+    from caseman.referrals.models import FollowUp, Risk
+    from caseman.rules.referrals import RiskStatus
+    from caseman.search.indexing import rebuild_index
+    from caseman.search.models import SearchDocument, SearchKey
+
+    result = app.test_cli_runner().invoke(args=["demo-data", "--elders", "600", "--months", "12"])
+    assert result.exit_code == 0, result.output
+    risks = db.session.scalars(select(Risk)).all()
+    assert risks, "no risk generated"
+    statuses = Counter(r.status for r in risks)
+    assert statuses[RiskStatus.CLOSED] > 0
+    assert all(r.closed_on is not None for r in risks if r.status == RiskStatus.CLOSED)
+    assert all(r.visit.elder_id == r.elder_id for r in risks)
+    follow_ups = db.session.scalars(select(FollowUp)).all()
+    referrals = db.session.scalar(select(func.count(Referral.id)))
+    assert len(follow_ups) == len(risks) + referrals  # one follow-up of each
+
+    def index() -> tuple[Counter, Counter]:
+        keys = Counter(db.session.execute(select(SearchKey.elder_id, SearchKey.key,
+                                                 SearchKey.rank)).tuples())  # fmt: skip
+        documents = Counter(db.session.execute(select(SearchDocument.source,
+                                                      SearchDocument.record_id,
+                                                      SearchDocument.field,
+                                                      SearchDocument.body)).tuples())  # fmt: skip
+        return keys, documents
+
+    loaded = index()
+    assert loaded[0]
+    assert {source for source, *_rest in loaded[1]} >= {"visit", "risk", "follow_up"}
+    rebuild_index(db.session.connection())
+    assert index() == loaded

@@ -48,7 +48,7 @@ from caseman.rules.key_target import suggest_key
 from caseman.scope import get_elder_or_404
 from caseman.search.queries import highlight, is_name_query, list_matches
 from caseman.visits import labels as visit_labels
-from caseman.visits.queries import status_of, timeline
+from caseman.visits.queries import CASE_FILE_ITEMS, count_timeline, status_of, timeline
 from caseman.visits.views import RECORDERS
 
 bp = Blueprint("elders", __name__, url_prefix="/elders")
@@ -302,8 +302,9 @@ def new() -> Any:
 def show(elder_id: int) -> Any:
     elder = get_elder_or_404(current_user, elder_id)
     audit.record("view", object_type="elder", object_id=elder.id, elder_id=elder.id)
+    page = _case_file(elder, reveal=False)  # before the commit, which would expire what it reads
     db.session.commit()
-    return _case_file(elder, reveal=False)
+    return page
 
 
 @bp.post("/<int:elder_id>/reveal")
@@ -313,8 +314,9 @@ def reveal(elder_id: int) -> Any:
     elder = get_elder_or_404(current_user, elder_id)
     audit.record("reveal", object_type="elder", object_id=elder.id, elder_id=elder.id,
                  detail="id_number phone")  # fmt: skip
+    page = _case_file(elder, reveal=True)
     db.session.commit()
-    return _case_file(elder, reveal=True)
+    return page
 
 
 def _case_file(elder: Elder, reveal: bool) -> Any:
@@ -325,7 +327,8 @@ def _case_file(elder: Elder, reveal: bool) -> Any:
         labels=labels,
         visit_labels=visit_labels,
         schedule=status_of(elder, today()),
-        timeline=timeline(elder),
+        timeline=timeline(elder, CASE_FILE_ITEMS),
+        timeline_total=count_timeline(elder),
         can_record=current_user.role.value in RECORDERS,
         referrals=list_elder_referrals(elder),
         risks=list_elder_risks(elder),

@@ -12,13 +12,15 @@ caseman.spreadsheets, the helper every spreadsheet export uses.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from copy import copy
 from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from caseman.ledger.annex1 import (
@@ -63,31 +65,41 @@ def _style_template(sheet: Worksheet, column: int, *, header: bool = False) -> C
     return cell
 
 
+def _merge(sheet: Worksheet, first_row: int, first_column: int, last_row: int,
+           last_column: int) -> None:  # fmt: skip
+    """Merge a range (a write-only sheet keeps the list and writes it when saved)."""
+    sheet.merged_cells.add(
+        CellRange(min_row=first_row, min_col=first_column, max_row=last_row, max_col=last_column)
+    )
+
+
+def _styled(sheet: Worksheet, template: Cell, text: str | None = None) -> Cell:
+    cell = WriteOnlyCell(sheet)
+    cell._style = copy(template._style)  # first: set_text may add a prefix
+    if text is not None:
+        set_text(cell, text)
+    return cell
+
+
 def _write_headers(sheet: Worksheet) -> None:
+    """The two header rows (rows HEADER_FIRST and HEADER_LAST) with the annex's merges."""
     template = _style_template(sheet, 0, header=True)
-    for row in (HEADER_FIRST, HEADER_LAST):
-        for column in range(1, COLUMNS + 1):
-            # Merged cells keep their own borders: style every cell so the grid prints whole.
-            sheet.cell(row, column)._style = copy(template._style)
-        sheet.row_dimensions[row].height = 24
+    # Merged cells keep their own borders: style every cell so the grid prints whole.
+    first = [_styled(sheet, template) for _ in range(COLUMNS)]
+    second = [_styled(sheet, template) for _ in range(COLUMNS)]
     column = 1
     for heading in HEADINGS:
-        cell = sheet.cell(HEADER_FIRST, column)
-        set_text(cell, heading.text)
+        set_text(first[column - 1], heading.text)
         if heading.children:
-            sheet.merge_cells(
-                start_row=HEADER_FIRST,
-                start_column=column,
-                end_row=HEADER_FIRST,
-                end_column=column + heading.width - 1,
-            )
+            _merge(sheet, HEADER_FIRST, column, HEADER_FIRST, column + heading.width - 1)
             for offset, child in enumerate(heading.children):
-                set_text(sheet.cell(HEADER_LAST, column + offset), child)
+                set_text(second[column - 1 + offset], child)
         else:
-            sheet.merge_cells(
-                start_row=HEADER_FIRST, start_column=column, end_row=HEADER_LAST, end_column=column
-            )
+            _merge(sheet, HEADER_FIRST, column, HEADER_LAST, column)
         column += heading.width
+    for row, cells in ((HEADER_FIRST, first), (HEADER_LAST, second)):
+        sheet.row_dimensions[row].height = 24
+        sheet.append(cells)
 
 
 def _write_line(
@@ -100,18 +112,21 @@ def _write_line(
     centre: bool = False,
     height: float | None = None,
 ) -> None:
-    cell = sheet.cell(row, 1)
+    """A line of text across the sheet, appended as row ``row`` (the next row of the sheet)."""
+    cell = WriteOnlyCell(sheet)
     set_text(cell, text)
     cell.font = Font(name=FONT_NAME, size=size, bold=bold)
     cell.alignment = Alignment(horizontal="center" if centre else "left", vertical="center")
-    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=COLUMNS)
+    _merge(sheet, row, 1, row, COLUMNS)
     if height:
         sheet.row_dimensions[row].height = height
+    sheet.append([cell])
 
 
-def _print_setup(sheet: Worksheet, last_row: int) -> None:
+def _print_setup(sheet: Worksheet) -> None:
+    # Before the first row: a write-only sheet writes its properties (fit to page) with it.
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0  # as many pages down as needed
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
@@ -119,19 +134,21 @@ def _print_setup(sheet: Worksheet, last_row: int) -> None:
     sheet.page_margins.top = sheet.page_margins.bottom = 0.6
     sheet.print_options.horizontalCentered = True
     sheet.print_title_rows = f"{HEADER_FIRST}:{HEADER_LAST}"
-    sheet.print_area = f"A1:{get_column_letter(COLUMNS)}{last_row}"
     sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
-    sheet.freeze_panes = sheet.cell(DATA_FIRST, 1).coordinate
 
 
-def ledger_xlsx(rows: list[LedgerRow], meta: LedgerMeta) -> bytes:
-    """The ledger as .xlsx bytes."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "台帐"
+def ledger_xlsx(rows: Iterable[LedgerRow], meta: LedgerMeta) -> bytes:
+    """The ledger as .xlsx bytes.
+
+    The workbook is write-only (openpyxl streams each row to a temporary file as it is appended),
+    so a town of 10,000 elders needs a few megabytes, not a sheet of cell objects in memory.
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("台帐")
     for index, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = f"A{DATA_FIRST}"
+    _print_setup(sheet)
 
     _write_line(sheet, TITLE_ROW, TITLE, size=16, bold=True, centre=True, height=30)
     _write_line(sheet, BLOCK_ROW, header_line(meta), size=10, height=20)
@@ -140,19 +157,21 @@ def ledger_xlsx(rows: list[LedgerRow], meta: LedgerMeta) -> bytes:
     templates = [_style_template(sheet, column) for column in range(COLUMNS)]
     row_number = DATA_FIRST
     for row in rows:
+        cells = []
         for column, value in enumerate(leaf_values(row)):
-            cell = sheet.cell(row_number, column + 1)
-            cell._style = copy(templates[column]._style)  # first: set_text may add a prefix
+            cell = _styled(sheet, templates[column])
             if isinstance(value, int):
                 cell.value = value
             else:
                 set_text(cell, value)
+            cells.append(cell)
         if len(row.relatives) > 1:
             sheet.row_dimensions[row_number].height = 14 * len(row.relatives)
+        sheet.append(cells)
         row_number += 1
 
     _write_line(sheet, row_number, NOTE, size=10)
-    _print_setup(sheet, row_number)
+    sheet.print_area = f"A1:{get_column_letter(COLUMNS)}{row_number}"
     out = BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -16,6 +16,7 @@ next period (see ``required_periods``).
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -108,6 +109,15 @@ def required_periods(
     return list(periods)
 
 
+@lru_cache(maxsize=16384)
+def _periods_and_ends(
+    filed_on: date, key: KeyHistory, until: date
+) -> tuple[tuple[Period, ...], tuple[date, ...]]:
+    """The unarchived periods and their end dates (for bisection), computed once per argument."""
+    periods = _unarchived_periods(filed_on, key, until)
+    return periods, tuple(p.end for p in periods)
+
+
 @lru_cache(maxsize=16384)  # many elders share a filing date and status: compute each once
 def _unarchived_periods(filed_on: date, key: KeyHistory, until: date) -> tuple[Period, ...]:
     changed_on = key.changed_on
@@ -165,14 +175,23 @@ def visit_status(
         return VisitStatus(DueState.INACTIVE, None, last_home_visit_on, None, None, None, 0)
     last = min(last_home_visit_on, today) if last_home_visit_on is not None else None
     # The next required period after a gap starts within a month of today.
-    periods = required_periods(filed_on, None, key, until=today + timedelta(days=31))
-    containing = [p for p in periods if p.contains(today)]
+    periods, ends = _periods_and_ends(filed_on, key, today + timedelta(days=31))
+    # The periods are in (end, start) order: those ended before today are a prefix, found by
+    # bisection instead of a walk through years of half months (the dashboard asks for every
+    # elder of a town).
+    ended = bisect_left(ends, today)
+    upcoming = periods[ended:]
+    containing = [p for p in upcoming if p.contains(today)]
     if containing:
         current = max(containing, key=lambda p: p.start)
     else:
-        current = min((p for p in periods if p.start > today), key=lambda p: p.start)
-    missed = [p for p in periods if p.end < today and (last is None or p.start > last)]
-    missed_since = missed[0] if missed else None
+        current = min((p for p in upcoming if p.start > today), key=lambda p: p.start)
+    # Missed: ended periods starting after the last home visit. Those ending on or before it
+    # start before it; past them, only a period or two around it can still start before it.
+    first = 0 if last is None else bisect_right(ends, last, hi=ended)
+    while last is not None and first < ended and periods[first].start <= last:
+        first += 1
+    missed_since = periods[first] if first < ended else None
     if last is not None and current.contains(last):
         state = DueState.DONE
     elif missed_since is not None:

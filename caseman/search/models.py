@@ -6,6 +6,11 @@ B-tree index (fast for one- and two-character names, where trigram indexes canno
 database's own text index covers it: SQLite an FTS5 table with the trigram tokenizer
 (``search_fts``, external content, kept in step by triggers), PostgreSQL a pg_trgm GIN index.
 
+PostgreSQL's pg_trgm cannot answer two characters either (a two-character pattern has no whole
+trigram, so the GIN index reads every entry). A second GIN index over ``caseman_bigrams(body)``,
+the distinct lower-cased two-character runs of a text, answers them: ``caseman_bigrams(body) @>
+ARRAY['血压']`` (migration 0012).
+
 SQLite 3.40's trigram index cannot answer two characters. The triggers index each text with a
 sentinel (U+001F) appended, so every two-character run of a text starts some trigram; a
 two-character query looks those trigrams up in ``search_fts_vocab`` (a key range) and matches any
@@ -69,11 +74,24 @@ SQLITE_CREATE = (
 )
 SQLITE_DROP = ("DROP TABLE IF EXISTS search_fts_vocab", "DROP TABLE IF EXISTS search_fts")
 POSTGRESQL_EXTENSION = "CREATE EXTENSION IF NOT EXISTS pg_trgm"
+# Every distinct two-character run of a text, lower-cased (IMMUTABLE: an index may use it).
+POSTGRESQL_BIGRAMS = (
+    "CREATE OR REPLACE FUNCTION caseman_bigrams(body text) RETURNS text[] "
+    "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ "
+    "SELECT coalesce(array_agg(DISTINCT substr(lower(body), i, 2)), '{}'::text[]) "
+    "FROM generate_series(1, length(body) - 1) AS i $$"
+)
+POSTGRESQL_BIGRAM_INDEX = (
+    "CREATE INDEX ix_search_documents_body_bigrams ON search_documents "
+    "USING gin (caseman_bigrams(body))"
+)
 POSTGRESQL_CREATE = (
     "CREATE INDEX ix_search_documents_body_trgm ON search_documents USING gin (body gin_trgm_ops)",
+    POSTGRESQL_BIGRAMS,
+    POSTGRESQL_BIGRAM_INDEX,
 )
 # Objects the text index adds beside the models (Alembic's comparison must not see them).
-UNMAPPED = {"search_fts", "ix_search_documents_body_trgm"}
+UNMAPPED = {"search_fts", "ix_search_documents_body_trgm", "ix_search_documents_body_bigrams"}
 
 
 def include_name(name: str | None, type_: str, _parent: Any) -> bool:

@@ -2,7 +2,8 @@
 
 The query never scans the elders: names, pinyin, ID tails and phones are prefix ranges on
 ``search_keys``; words of records use the database's text index on ``search_documents`` (SQLite FTS5
-trigram, PostgreSQL pg_trgm). Scope is applied by the caller (caseman.scope.elder_filter).
+trigram; PostgreSQL pg_trgm, and for two characters a GIN index of each text's character pairs).
+Scope is applied by the caller (caseman.scope.elder_filter).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from markupsafe import Markup, escape
 from sqlalchemy import literal, select
+from sqlalchemy.dialects import postgresql
 
 from caseman.extensions import db
 from caseman.rules.pinyin import NAME, prefix_bounds, query_keys
@@ -80,9 +82,15 @@ def _text_hits(query: str, dialect: str) -> sa.Subquery | None:
             .subquery("text_hits")
         )
     if len(text) < 3:
-        # PostgreSQL: pg_trgm needs three characters; two would read every text (seconds at
-        # city scale), so two-character queries find names only here.
-        return None
+        # PostgreSQL: pg_trgm needs three characters; two are looked up in the GIN index of each
+        # text's two-character runs (caseman_bigrams, see caseman.search.models).
+        bigrams = sa.func.caseman_bigrams(SearchDocument.body, type_=postgresql.ARRAY(sa.Text))
+        return (
+            select(SearchDocument.elder_id)
+            .where(bigrams.contains(sa.literal([text.lower()], postgresql.ARRAY(sa.Text))))
+            .limit(TEXT_LIMIT)
+            .subquery("text_hits")
+        )
     # ILIKE through the pg_trgm GIN index. No ORDER BY: with one, the planner may walk the primary
     # key backwards through every text looking for a rare word.
     return (

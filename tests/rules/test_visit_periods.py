@@ -390,3 +390,60 @@ def test_visit_rate_rejects_impossible_counts(visited, active):
     """004 一(一) 月探访率 never exceeds 100%."""
     with pytest.raises(ValueError, match="visited|negative"):
         visit_rate(visited, active)
+
+
+def _visit_status_by_walking(today, filed_on, archived_on, key, last_home_visit_on):
+    """The status as first written (a walk through every period), kept to check the bisection."""
+    from datetime import timedelta
+
+    from caseman.rules.visit_periods import DueState, VisitStatus, required_periods
+
+    if (archived_on is not None and archived_on <= today) or filed_on > today:
+        return VisitStatus(DueState.INACTIVE, None, last_home_visit_on, None, None, None, 0)
+    last = min(last_home_visit_on, today) if last_home_visit_on is not None else None
+    periods = required_periods(filed_on, None, key, until=today + timedelta(days=31))
+    containing = [p for p in periods if p.contains(today)]
+    if containing:
+        current = max(containing, key=lambda p: p.start)
+    else:
+        current = min((p for p in periods if p.start > today), key=lambda p: p.start)
+    missed = [p for p in periods if p.end < today and (last is None or p.start > last)]
+    missed_since = missed[0] if missed else None
+    if last is not None and current.contains(last):
+        state = DueState.DONE
+    elif missed_since is not None:
+        state = DueState.OVERDUE
+    else:
+        state = DueState.DUE
+    return VisitStatus(state, current, last_home_visit_on, current.end,
+                       (current.end - today).days, missed_since,
+                       (today - missed_since.end).days if missed_since else 0)  # fmt: skip
+
+
+def test_visit_status_by_bisection_equals_the_walk_through_every_period():
+    """Issue 6 made visit_status bisect the periods; 004 一(四)'s answer must not change."""
+    import random
+    from datetime import timedelta
+
+    from caseman.rules.visit_periods import KeyHistory, visit_status
+
+    rng = random.Random(6)
+    start = date(2022, 1, 1)
+    for _ in range(4000):
+        filed_on = start + timedelta(days=rng.randint(0, 900))
+        today = filed_on + timedelta(days=rng.randint(-10, 400))
+        is_key = rng.random() < 0.5
+        changed = rng.random() < 0.4
+        key = KeyHistory(
+            is_key,
+            filed_on + timedelta(days=rng.randint(-20, 300)) if changed else None,
+            (not is_key) if changed else None,
+        )
+        last = (
+            None
+            if rng.random() < 0.15
+            else filed_on + timedelta(days=rng.randint(-5, (today - filed_on).days + 5))
+        )
+        archived_on = today + timedelta(days=rng.randint(-30, 30)) if rng.random() < 0.1 else None
+        args = (today, filed_on, archived_on, key, last)
+        assert visit_status(*args) == _visit_status_by_walking(*args), args

@@ -22,11 +22,6 @@ from tests.conftest import TODAY, registration_values
 from tests.search.conftest import id_number
 
 
-def two_character_texts() -> bool:
-    """SQLite finds two-character words in texts; PostgreSQL's pg_trgm needs three (names only)."""
-    return db.engine.dialect.name == "sqlite"
-
-
 def names(user, q, **filters):
     page = list_elders(user, ElderFilters(q=q, **filters), 1, 50)
     return [e.name for e in page.items]
@@ -107,7 +102,7 @@ def test_words_in_visits_referrals_and_care(cast, town_user, other_town_user, ad
     add_visit(cast["far_zhang"], needs_note="需要助浴服务")
     add_referral(cast["shan"], description="申请轮椅，行动不便")
     assert names(town_user, "助浴服务") == ["王五"]
-    assert names(town_user, "助浴") == (["王五"] if two_character_texts() else [])
+    assert names(town_user, "助浴") == ["王五"]
     assert names(town_user, "申请轮椅") == ["单田芳"]
     assert names(town_user, "行动不便") == ["单田芳"]
     assert names(other_town_user, "助浴服务") == ["张三"]
@@ -211,11 +206,29 @@ def test_two_characters_at_the_end_or_the_whole_of_a_text(cast, town_user, add_v
     # SQLite: the trigram index needs a third character; the indexed sentinel gives it one.
     add_visit(cast["wang"], needs_note="需要送餐")
     add_visit(cast["zeng"], needs_note="陪诊", suggested_care="Walker 助行器")
-    two = two_character_texts()
-    assert names(town_user, "送餐") == (["王五"] if two else [])
-    assert names(town_user, "陪诊") == (["曾国藩"] if two else [])
-    assert names(town_user, "助行") == (["曾国藩"] if two else [])
+    assert names(town_user, "送餐") == ["王五"]
+    assert names(town_user, "陪诊") == ["曾国藩"]
+    assert names(town_user, "助行") == ["曾国藩"]
     assert names(town_user, "要送餐") == ["王五"]
     assert names(town_user, "walker") == ["曾国藩"]  # Latin words, any case
     assert names(town_user, "餐陪") == []
     assert names(town_user, "要") == []  # one character searches names only
+
+
+def test_postgresql_two_character_query_uses_the_bigram_index(cast, town_user, add_visit):
+    """PostgreSQL: two characters are looked up in the GIN index of character pairs, not a scan."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the bigram index is PostgreSQL's")
+    add_visit(cast["wang"], needs_note="卫生间地面湿滑，建议安装扶手。")
+    pairs = db.session.scalar(sa.text("SELECT caseman_bigrams('地面湿滑 AB')"))
+    assert set(pairs) == {"地面", "面湿", "湿滑", "滑 ", " a", "ab"}
+    assert names(town_user, "湿滑") == ["王五"]
+    assert names(town_user, "扶手") == ["王五"]
+    db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))  # a tiny table: force the choice
+    plan = db.session.scalars(
+        sa.text(
+            "EXPLAIN SELECT elder_id FROM search_documents "
+            "WHERE caseman_bigrams(body) @> ARRAY['湿滑']"
+        )
+    ).all()
+    assert any("ix_search_documents_body_bigrams" in line for line in plan)

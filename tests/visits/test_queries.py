@@ -362,3 +362,55 @@ def test_demo_dashboard_visit_rates_match_a_count_by_hand(app, client):
     )
     assert row is not None
     assert (int(row.group(1)), int(row.group(2))) == (visited, active)
+
+
+def _rate_counts_one_month(user: User, period: Period) -> dict[tuple[int, bool], tuple[int, int]]:
+    """The dashboard's count before issue 6 (one statement a month), kept as the reference."""
+    from caseman.elders.models import Elder
+    from caseman.scope import elder_filter
+    from caseman.visits.models import Visit
+    from caseman.visits.queries import counting_visits
+
+    visited = (
+        sa.select(Visit.id)
+        .where(
+            Visit.elder_id == Elder.id,
+            counting_visits(),
+            Visit.visited_on.between(period.start, period.end),
+        )  # fmt: skip
+        .correlate(Elder)
+        .exists()
+    )
+    counted = sa.or_(
+        sa.or_(Elder.archived_on.is_(None), Elder.archived_on > period.end),
+        sa.and_(Elder.archived_on.between(period.start, period.end), visited),
+    )
+    rows = db.session.execute(
+        sa.select(
+            Elder.residence_area_id,
+            Elder.is_key,
+            sa.func.count(Elder.id),
+            sa.func.sum(sa.case((visited, 1), else_=0)),
+        )  # fmt: skip
+        .where(elder_filter(user), Elder.filed_on <= period.end, counted)
+        .group_by(Elder.residence_area_id, Elder.is_key)
+    ).all()
+    return {(area_id, is_key): (int(v or 0), int(n)) for area_id, is_key, n, v in rows}
+
+
+def test_grouped_monthly_counts_equal_one_query_a_month(app):
+    """Issue 6: the trend's twelve months in one grouped statement give the same figures."""
+    from caseman.visits.queries import rate_counts_by_period
+
+    load_demo(today=TODAY)
+    db.session.commit()
+    months = [month_period(TODAY.year, TODAY.month)]
+    while len(months) < 12:
+        day = months[-1].start - timedelta(days=1)
+        months.append(month_period(day.year, day.month))
+    for username in ("district", "town", "village", "worker"):
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        assert user is not None, username
+        grouped = rate_counts_by_period(user, months)
+        assert grouped == [_rate_counts_one_month(user, month) for month in months], username
+        assert any(counts for counts in grouped)

@@ -1,0 +1,56 @@
+"""The scope's per-request cache (issue 6): the user's area ids are looked up once per request and
+never carried into the next request, even when the application context outlives it."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from caseman.areas.models import AreaLevel
+from caseman.areas.services import create_area
+from caseman.extensions import db
+
+
+def test_area_ids_looked_up_once_per_request_and_fresh_for_the_next(
+    client, areas, make_user, make_elder, login_as
+):
+    town = make_user("town", "muer")
+    elder = make_elder(area="jingang")
+    login_as(town)
+    statements: list[str] = []
+
+    def remember(_conn, _cursor, statement, *_args):  # noqa: ANN001 - the event's signature
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        assert client.get(f"/elders/{elder.id}").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    subtree_lookups = [s for s in statements if "FROM areas" in s and "LIKE" in s]
+    assert len(subtree_lookups) == 1
+    assert not any("areas.path LIKE" in s and "elders" in s for s in statements)
+
+    # A village added after that request: its elder is in the town's scope on the next request.
+    village = create_area("新村", AreaLevel.VILLAGE, areas["muer"])
+    db.session.commit()
+    areas["xincun"] = village
+    newcomer = make_elder(area="xincun", name="新来人")
+    assert client.get(f"/elders/{newcomer.id}").status_code == 200
+    listed = client.get("/elders/").get_data(as_text=True)
+    assert "新来人" in listed
+
+
+def test_worker_scope_still_follows_assignments(client, areas, make_user, make_elder, login_as):
+    from caseman.elders.models import ElderAssignment
+
+    worker = make_user("worker", "muer")  # a worker bound to a town sees only assigned elders
+    assigned = make_elder(area="caoping", name="指派人")
+    make_elder(area="jingang", name="未指派")
+    db.session.add(ElderAssignment(elder_id=assigned.id, user_id=worker.id))
+    db.session.commit()
+    login_as(worker)
+    listed = client.get("/elders/").get_data(as_text=True)
+    assert "指派人" in listed
+    assert "未指派" not in listed
+    assert db.session.scalar(sa.select(sa.func.count(ElderAssignment.id))) == 1
