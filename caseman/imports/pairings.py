@@ -17,7 +17,7 @@ pairing: the same pairing again is unchanged (re-import is a no-op), another one
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -30,8 +30,8 @@ from caseman.elders.models import Elder
 from caseman.errors import DomainError
 from caseman.extensions import db
 from caseman.imports.services import (
+    CheckedRows,
     Problem,
-    Proposal,
     RowRejected,
     Upload,
     _village,
@@ -68,37 +68,16 @@ Issues = list[tuple[str, str, dict[str, Any]]]  # (field, msgid, params)
 
 
 @dataclass
-class PairingOutcome:
+class PairingOutcome(CheckedRows):
     new: int = 0  # rows that pair an elder
     unchanged: int = 0  # rows whose elder is already in that very pairing
     cases: int = 0  # new rows whose elder is a case file
     social: int = 0  # new rows whose elder is a 社会老人 entry
     helpers: int = 0  # helpers added to the team
-    problems: list[Problem] = field(default_factory=list)
-    rejected_rows: list[int] = field(default_factory=list)
-    proposals: dict[str, Proposal] = field(default_factory=dict)
 
-    @property
-    def rejected(self) -> int:
-        return len(self.rejected_rows)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "counts": {
-                "new": self.new,
-                "unchanged": self.unchanged,
-                "rejected": self.rejected,
-                "cases": self.cases,
-                "social": self.social,
-                "helpers": self.helpers,
-            },
-            "problems": [[p.row, p.column, p.message, p.params] for p in self.problems],
-            "rejected_rows": self.rejected_rows,
-            "proposals": [
-                {"name": p.name, "area_id": p.area_id, "area_name": p.area_name, "rows": p.rows}
-                for p in self.proposals.values()
-            ],
-        }
+    def counts(self) -> dict[str, int]:
+        return {"new": self.new, "unchanged": self.unchanged, "cases": self.cases,
+                "social": self.social, "helpers": self.helpers}  # fmt: skip
 
 
 @dataclass

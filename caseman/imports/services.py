@@ -250,10 +250,9 @@ class Proposal:
 
 
 @dataclass
-class Outcome:
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
+class CheckedRows:
+    """What checking a sheet found, common to both ledgers: problems, rejected rows, proposals."""
+
     problems: list[Problem] = field(default_factory=list)
     rejected_rows: list[int] = field(default_factory=list)
     proposals: dict[str, Proposal] = field(default_factory=dict)
@@ -262,14 +261,12 @@ class Outcome:
     def rejected(self) -> int:
         return len(self.rejected_rows)
 
+    def counts(self) -> dict[str, int]:
+        raise NotImplementedError
+
     def as_json(self) -> dict[str, Any]:
         return {
-            "counts": {
-                "new": self.new,
-                "updated": self.updated,
-                "unchanged": self.unchanged,
-                "rejected": self.rejected,
-            },  # fmt: skip
+            "counts": {**self.counts(), "rejected": self.rejected},
             "problems": [[p.row, p.column, p.message, p.params] for p in self.problems],
             "rejected_rows": self.rejected_rows,
             "proposals": [
@@ -277,6 +274,16 @@ class Outcome:
                 for p in self.proposals.values()
             ],
         }
+
+
+@dataclass
+class Outcome(CheckedRows):
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def counts(self) -> dict[str, int]:
+        return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged}
 
 
 class RowRejected(Exception):

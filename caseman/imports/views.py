@@ -101,6 +101,34 @@ def index() -> Any:
     return render_template("imports/index.html", form=form, jobs=jobs), status
 
 
+def _confirmed_matches(upload: Upload) -> dict[str, int]:
+    """The village matches kept so far plus the proposed ones the user ticked (a valid POST)."""
+    result = load_preview(upload)
+    form = ConfirmForm()
+    if result is None or not form.validate():
+        abort(400)
+    proposed = {p["name"]: p["area_id"] for p in result["proposals"]}
+    matches = dict(result.get("matches") or {})
+    for key in request.form.getlist("match"):
+        if key in proposed:
+            matches[key] = proposed[key]
+    return matches
+
+
+def _error_report(upload: Upload) -> Any:
+    """The rejected rows of a checked upload as .xlsx with a reason column (audited)."""
+    result = load_preview(upload)
+    if result is None:
+        abort(404)
+    buffer = BytesIO()
+    write_error_report(upload, result, buffer)  # type: ignore[arg-type]
+    audit.record("download", object_type="import_errors", detail=upload.filename)
+    db.session.commit()
+    buffer.seek(0)
+    name = f"错误报告_{upload.filename.rsplit('.', 1)[0]}.xlsx"
+    return send_file(buffer, as_attachment=True, download_name=name, mimetype=XLSX)
+
+
 @bp.get("/<token>")
 @roles_required(*IMPORTERS)
 def preview(token: str) -> Any:
@@ -118,16 +146,7 @@ def preview(token: str) -> Any:
 @roles_required(*IMPORTERS)
 def check(token: str) -> Any:
     upload = _upload_or_404(token)
-    result = load_preview(upload)
-    form = ConfirmForm()
-    if result is None or not form.validate():
-        abort(400)
-    proposed = {p["name"]: p["area_id"] for p in result["proposals"]}
-    matches = dict(result.get("matches") or {})
-    for key in request.form.getlist("match"):
-        if key in proposed:
-            matches[key] = proposed[key]
-    return _check(upload, matches)
+    return _check(upload, _confirmed_matches(upload))
 
 
 @bp.post("/<token>/import")
@@ -147,17 +166,7 @@ def start_import(token: str) -> Any:
 @bp.get("/<token>/errors.xlsx")
 @roles_required(*IMPORTERS)
 def errors(token: str) -> Any:
-    upload = _upload_or_404(token)
-    result = load_preview(upload)
-    if result is None:
-        abort(404)
-    buffer = BytesIO()
-    write_error_report(upload, result, buffer)  # type: ignore[arg-type]
-    audit.record("download", object_type="import_errors", detail=upload.filename)
-    db.session.commit()
-    buffer.seek(0)
-    name = f"错误报告_{upload.filename.rsplit('.', 1)[0]}.xlsx"
-    return send_file(buffer, as_attachment=True, download_name=name, mimetype=XLSX)
+    return _error_report(_upload_or_404(token))
 
 
 # --- The pairing ledger (000 附件2) -----------------------------------------------------------
@@ -211,16 +220,7 @@ def pairings_preview(token: str) -> Any:
 @roles_required(*IMPORTERS)
 def pairings_check(token: str) -> Any:
     upload = _pairing_upload_or_404(token)
-    result = load_preview(upload)
-    form = ConfirmForm()
-    if result is None or not form.validate():
-        abort(400)
-    proposed = {p["name"]: p["area_id"] for p in result["proposals"]}
-    matches = dict(result.get("matches") or {})
-    for key in request.form.getlist("match"):
-        if key in proposed:
-            matches[key] = proposed[key]
-    return _check_pairings(upload, matches)
+    return _check_pairings(upload, _confirmed_matches(upload))
 
 
 @bp.post("/pairings/<token>/import")
@@ -250,14 +250,4 @@ def pairings_import(token: str) -> Any:
 @bp.get("/pairings/<token>/errors.xlsx")
 @roles_required(*IMPORTERS)
 def pairings_errors(token: str) -> Any:
-    upload = _pairing_upload_or_404(token)
-    result = load_preview(upload)
-    if result is None:
-        abort(404)
-    buffer = BytesIO()
-    write_error_report(upload, result, buffer)  # type: ignore[arg-type]
-    audit.record("download", object_type="import_errors", detail=upload.filename)
-    db.session.commit()
-    buffer.seek(0)
-    name = f"错误报告_{upload.filename.rsplit('.', 1)[0]}.xlsx"
-    return send_file(buffer, as_attachment=True, download_name=name, mimetype=XLSX)
+    return _error_report(_pairing_upload_or_404(token))
