@@ -16,7 +16,6 @@ pairing: the same pairing again is unchanged (re-import is a no-op), another one
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -36,7 +35,7 @@ from caseman.imports.services import (
     Upload,
     _village,
     _Villages,
-    imports_directory,
+    store_preview,
 )
 from caseman.mutual_aid import services as aid
 from caseman.mutual_aid.models import PairedElder, Pairing, TeamMember
@@ -428,13 +427,7 @@ def check_pairings(
         outcome = run_pairing_rows(actor, upload, matches, today)
     finally:
         checking.rollback()
-    data = outcome.as_json()
-    data["matches"] = matches
-    data["total"] = len(upload.rows)
-    (imports_directory() / f"{upload.token}.preview.json").write_text(
-        json.dumps(data, ensure_ascii=False), encoding="utf-8"
-    )
-    return data
+    return store_preview(upload, outcome, matches)
 
 
 def import_pairings(actor: User, upload: Upload, today: date) -> PairingOutcome:

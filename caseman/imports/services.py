@@ -701,6 +701,11 @@ def check_upload(
 ) -> dict[str, Any]:
     """Preview: run every row, roll everything back, keep the outcome beside the upload."""
     outcome = run_rows(actor, upload, matches, today, write=False, progress=progress)
+    return store_preview(upload, outcome, matches)
+
+
+def store_preview(upload: Upload, outcome: CheckedRows, matches: dict[str, int]) -> dict[str, Any]:
+    """Keep a check's outcome beside its upload (what the preview page and the import read)."""
     data = outcome.as_json()
     data["matches"] = matches
     data["total"] = len(upload.rows)
