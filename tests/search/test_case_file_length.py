@@ -29,7 +29,8 @@ def test_case_file_shows_the_latest_visits_and_links_to_the_history(
     assert sorted(numbers) == list(range(1, CASE_FILE_ITEMS + 1))
     history = f'href="/elders/{elder.id}/history"'
     assert page.count(history) == 2  # the button at the top and the "see the rest" line
-    assert f"{CASE_FILE_ITEMS} of {total}" in page
+    # The site speaks Chinese by default (zh_Hans_CN).
+    assert f"仅显示最近 {CASE_FILE_ITEMS} 条（共 {total} 条）" in page
     full = client.get(f"/elders/{elder.id}/history").get_data(as_text=True)
     assert len(set(re.findall(r'href="/visits/(\d+)"', full))) == total
 
