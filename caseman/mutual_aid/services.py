@@ -73,11 +73,16 @@ def add_team_member(actor: User, village: Area, values: dict[str, Any]) -> TeamM
 
 
 def end_team_member(actor: User, member: TeamMember, ended_on: date) -> None:
-    if ended_on < member.started_on:
+    _end(actor, member, ended_on, "aid_member")
+
+
+def _end(actor: User, record: TeamMember | Pairing, ended_on: date, object_type: str) -> None:
+    """End a team membership or a pairing on ``ended_on`` (not before it started), audited."""
+    if ended_on < record.started_on:
         raise DomainError("ended_on", N_("The end date is before the start date."))
-    member.ended_on = ended_on
+    record.ended_on = ended_on
     db.session.flush()
-    audit.record("update", object_type="aid_member", object_id=member.id, detail="ended_on",
+    audit.record("update", object_type=object_type, object_id=record.id, detail="ended_on",
                  user=actor)  # fmt: skip
 
 
@@ -175,12 +180,7 @@ def add_paired_elder(
 
 
 def end_pairing(actor: User, pairing: Pairing, ended_on: date) -> None:
-    if ended_on < pairing.started_on:
-        raise DomainError("ended_on", N_("The end date is before the start date."))
-    pairing.ended_on = ended_on
-    db.session.flush()
-    audit.record("update", object_type="aid_pairing", object_id=pairing.id, detail="ended_on",
-                 user=actor)  # fmt: skip
+    _end(actor, pairing, ended_on, "aid_pairing")
 
 
 def record_help(
