@@ -235,6 +235,8 @@ class _Overlay:
         with stream.stacked():
             stream.transform(a=scale, d=scale)
             # One XObject per base page and per PDF: the resources dictionary is the PDF's own.
+            # ``stream._resources`` and ``_page_box`` are WeasyPrint internals (pinned 70.0);
+            # tests/documents read every copy's text back, so an upgrade that moves them fails.
             cached = getattr(self._base, "_caseman_xobject", None)
             if cached is None or cached[0] is not stream._resources:
                 group = stream.add_group(*stream.page_rectangle)
