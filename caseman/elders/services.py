@@ -230,21 +230,9 @@ def _check(
 
 
 def _check_duplicate(id_number: str, actor: User, elder: Elder | None) -> None:
-    query = select(Elder).where(Elder.id_number == id_number)
-    if elder is not None:
-        query = query.where(Elder.id != elder.id)
     # An ID number is unique in the whole district, so the check looks beyond the actor's scope;
     # all that leaves it is the town's name (not audited: no personal data is shown).
-    with system_access("duplicate ID number check", record=False):
-        existing = db.session.scalar(query)
-        if existing is None:
-            return
-        town = existing.residence_area.town
-        town_name = town.name if town else ""
-    visible = db.session.scalar(
-        select(Elder.id).where(Elder.id == existing.id, elder_filter(actor))
-    )
-    raise DuplicateElder(visible, town_name)
+    known_numbers(actor, {id_number}).check(id_number, elder)
 
 
 @dataclass
@@ -280,6 +268,8 @@ def known_numbers(actor: User, numbers: set[str]) -> KnownNumbers:
                 area = db.session.get(Area, row.residence_area_id)
                 town = area.town if area is not None else None
                 towns[row.residence_area_id] = town.name if town else ""
+    if not rows:
+        return KnownNumbers({})
     visible = set(
         db.session.scalars(
             select(Elder.id).where(Elder.id.in_([r.id for r in rows]), elder_filter(actor))
