@@ -345,18 +345,9 @@ def save_checked(actor: User, items: list[Checked], today: date) -> list[Elder]:
     elders: list[Elder] = []
     for item in items:
         elder = item.elder if item.elder is not None else created.pop(0)
-        before = previous.get(elder.id)
-        data = snapshot(elder)
-        version = ElderVersion(
-            elder_id=elder.id,
-            number=(before.number + 1) if before else 1,
-            kind="edited" if item.elder is not None else "created",
-            snapshot=data,
-            changed_fields=_changed(before.snapshot if before else None, data),
-            note=item.reg.values.get("note") or "",
-            created_by_id=actor.id,
-        )
-        db.session.add(version)
+        kind = "edited" if item.elder is not None else "created"
+        note = item.reg.values.get("note") or ""
+        version = _next_version(elder, previous.get(elder.id), actor, kind, note)
         if item.elder is None:
             audit.record(
                 "create", object_type="elder", object_id=elder.id, elder_id=elder.id, user=actor
@@ -431,6 +422,15 @@ def _add_version(elder: Elder, actor: User, kind: str, note: str) -> ElderVersio
         .order_by(ElderVersion.number.desc())
         .limit(1)
     )
+    version = _next_version(elder, previous, actor, kind, note)
+    db.session.flush()
+    return version
+
+
+def _next_version(
+    elder: Elder, previous: ElderVersion | None, actor: User, kind: str, note: str
+) -> ElderVersion:
+    """The version after ``previous`` (None: the first): a snapshot and what changed (added)."""
     data = snapshot(elder)
     version = ElderVersion(
         elder_id=elder.id,
@@ -442,7 +442,6 @@ def _add_version(elder: Elder, actor: User, kind: str, note: str) -> ElderVersio
         created_by_id=actor.id,
     )
     db.session.add(version)
-    db.session.flush()
     return version
 
 
