@@ -295,19 +295,29 @@ def _options_for(user: Any) -> tuple[Any, ...]:
         # A child row is in scope when its elder is: a correlated EXISTS probes the elder by
         # primary key per row (an ``IN (SELECT ...)`` would list every elder of the scope first).
         options = (
-            with_loader_criteria(Elder, criteria, include_aliases=True),
-            *(
-                with_loader_criteria(
-                    child,
-                    sa.exists().where(_scope_elders.c.id == child.elder_id, child_criteria),
-                    include_aliases=True,
-                )
-                for child in SCOPED_CHILDREN
-            ),
+            # Lambdas (see ``_child_option``): their cache key is worked out once per request.
+            with_loader_criteria(Elder, lambda cls: criteria, include_aliases=True),
+            *(_child_option(child, child_criteria) for child in SCOPED_CHILDREN),
         )
     if cache is not None:
         cache[key] = options
     return options
+
+
+def _child_option(child: type[Any], child_criteria: ColumnElement[bool]) -> Any:
+    """The criteria of one child class: a correlated EXISTS on its elder, in scope.
+
+    Written as a lambda: SQLAlchemy works out a lambda's cache key once, when the option is made,
+    where a plain expression is walked again for every statement that carries the option (13
+    options on each of a case file's twenty statements were a fifth of the page's time). The
+    closure's only SQL value is ``child_criteria``, whose bound values (the area ids) are taken
+    from it each time, so one user's ids never stand in for another's.
+    """
+    return with_loader_criteria(
+        child,
+        lambda cls: sa.exists().where(_scope_elders.c.id == cls.elder_id, child_criteria),
+        include_aliases=True,
+    )
 
 
 def init_app(app: Flask) -> None:

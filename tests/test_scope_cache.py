@@ -54,3 +54,29 @@ def test_worker_scope_still_follows_assignments(client, areas, make_user, make_e
     assert "指派人" in listed
     assert "未指派" not in listed
     assert db.session.scalar(sa.select(sa.func.count(ElderAssignment.id))) == 1
+
+
+def test_lambda_criteria_take_each_users_own_areas(app, areas, make_user, make_elder):
+    """The scope's loader criteria are lambdas, cached by SQLAlchemy by their code: the same
+    statement run for two users of different towns, in turn, binds each user's own area ids."""
+    from flask_login import login_user
+
+    from caseman.auth.models import User
+    from caseman.elders.models import Elder, ElderVersion
+
+    users = {"muer": make_user("town", "muer").id, "gulu": make_user("town", "gulu").id}
+    own = {"muer": make_elder(area="jingang", name="木耳人"), "gulu": make_elder(area="caoping",
+                                                                              name="古路人")}
+    own_ids = {town: elder.id for town, elder in own.items()}
+    db.session.expunge_all()
+    for town in ("muer", "gulu", "muer", "gulu"):
+        with app.test_request_context("/"):
+            login_user(db.session.get(User, users[town]))
+            names = db.session.scalars(sa.select(Elder.name)).all()
+            versions = db.session.scalars(sa.select(ElderVersion.elder_id)).all()
+            joined = db.session.scalars(
+                sa.select(ElderVersion.elder_id).join(Elder, Elder.id == ElderVersion.elder_id)
+            ).all()
+        assert names == [{"muer": "木耳人", "gulu": "古路人"}[town]]
+        assert set(versions) == {own_ids[town]}
+        assert set(joined) == {own_ids[town]}
