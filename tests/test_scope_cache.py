@@ -65,8 +65,10 @@ def test_lambda_criteria_take_each_users_own_areas(app, areas, make_user, make_e
     from caseman.elders.models import Elder, ElderVersion
 
     users = {"muer": make_user("town", "muer").id, "gulu": make_user("town", "gulu").id}
-    own = {"muer": make_elder(area="jingang", name="木耳人"), "gulu": make_elder(area="caoping",
-                                                                              name="古路人")}
+    own = {
+        "muer": make_elder(area="jingang", name="木耳人"),
+        "gulu": make_elder(area="caoping", name="古路人"),
+    }
     own_ids = {town: elder.id for town, elder in own.items()}
     db.session.expunge_all()
     for town in ("muer", "gulu", "muer", "gulu"):
