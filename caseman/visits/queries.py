@@ -8,7 +8,7 @@ due list or the district dashboard stays fast with tens of thousands of elders.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -27,6 +27,7 @@ from caseman.rules.visit_periods import (
     KeyHistory,
     Period,
     VisitStatus,
+    counted_in_period,
     month_period,
     visit_rate,
     visit_status,
@@ -122,33 +123,35 @@ def schedule_statuses(
         conditions.append(Elder.residence_area_id.in_(_subtree(area_id)))
     if key in ("key", "general"):
         conditions.append(Elder.is_key.is_(key == "key"))
-    # A correlated MAX per elder walks the (elder_id, method, voided_at, visited_on) index for the
-    # elders in scope only; a GROUP BY over all visits would read the whole district's history.
-    last_on = (
+    rows = db.session.execute(
+        select(*_SCHEDULE_COLUMNS, _last_home_visit(today)).where(*conditions)
+    ).all()
+    return [(row, _status(row, today)) for row in rows]
+
+
+_SCHEDULE_COLUMNS = (
+    *(Elder.id, Elder.name, Elder.phone, Elder.is_key, Elder.key_changed_on, Elder.was_key),
+    *(Elder.filed_on, Elder.archived_on, Elder.residence_area_id),
+)
+
+
+def _last_home_visit(today: date) -> sa.Label[Any]:
+    """The outer elder's last home visit on or before ``today``, as ``last_on``.
+
+    A correlated MAX per elder walks the (elder_id, method, voided_at, visited_on) index for the
+    elders in scope only; a GROUP BY over all visits would read the whole district's history.
+    """
+    return (
         select(sa.func.max(Visit.visited_on))
         .where(Visit.elder_id == Elder.id, counting_visits(), Visit.visited_on <= today)
         .correlate(Elder)
         .scalar_subquery()
         .label("last_on")
     )
-    rows = db.session.execute(
-        select(
-            Elder.id,
-            Elder.name,
-            Elder.phone,
-            Elder.is_key,
-            Elder.key_changed_on,
-            Elder.was_key,
-            Elder.filed_on,
-            Elder.archived_on,
-            Elder.residence_area_id,
-            last_on,
-        ).where(*conditions)
-    ).all()
-    return [
-        (row, visit_status(today, row.filed_on, row.archived_on, key_history(row), row.last_on))
-        for row in rows
-    ]
+
+
+def _status(row: Any, today: date) -> VisitStatus:
+    return visit_status(today, row.filed_on, row.archived_on, key_history(row), row.last_on)
 
 
 def _sort_key(row: DueRow) -> tuple[int, int, int, str]:
@@ -347,16 +350,6 @@ class Rate:
             self.key_active += active
 
 
-def _visited_between(start: Any, end: Any) -> sa.Exists:
-    """A home visit of the (outer) elder from ``start`` to ``end``, as a correlated EXISTS."""
-    return (
-        select(Visit.id)
-        .where(Visit.elder_id == Elder.id, counting_visits(), Visit.visited_on.between(start, end))
-        .correlate_except(Visit)
-        .exists()
-    )
-
-
 RateCounts = dict[tuple[int, bool], tuple[int, int]]
 
 
@@ -370,49 +363,99 @@ def rate_counts(user: User, period: Period) -> RateCounts:
 
 
 def rate_counts_by_period(user: User, periods: list[Period]) -> list[RateCounts]:
-    """``rate_counts`` of several periods in one grouped query (the dashboard's monthly trend).
-
-    The periods are a small derived table (index, start, end) joined to the elders in scope, so
-    the database counts every month in one statement instead of one statement a month. (Reading
-    the window's home visits once and grouping them by period was tried: both databases then
-    read every visit of the district in the window, two to three times slower for a town.)
-    """
+    """``rate_counts`` of several periods that do not overlap (the dashboard's monthly trend)."""
     if not periods:
         return []
-    bounds = sa.union_all(
-        *(
-            select(
-                sa.literal(index, sa.Integer).label("idx"),
-                sa.literal(period.start, sa.Date).label("starts_on"),
-                sa.literal(period.end, sa.Date).label("ends_on"),
-            )
-            for index, period in enumerate(periods)
+    rows = db.session.execute(_rate_statement(user, periods)).all()
+    return _count_rates(rows, periods)
+
+
+# At most this many periods in one bit set (a 64-bit integer on PostgreSQL).
+MAX_RATE_PERIODS = 62
+
+
+def _visited_periods(periods: list[Period]) -> sa.ScalarSelect[Any]:
+    """The periods in which the outer elder had a home visit, as a bit set (bit i: periods[i]).
+
+    One correlated look-up per elder reads that elder's home visits of the whole window from
+    the (elder_id, method, voided_at, visited_on) index, in order, once. (One EXISTS per elder
+    and period probed the index twelve times per elder, and grouping all the window's visits of
+    the district read every other town's visits too.) Each visit's period is a CASE over the
+    bounds; SUM of the DISTINCT bits is the set.
+    """
+    ordered = sorted(periods, key=lambda p: p.start)
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        if after.start <= before.end:
+            raise ValueError("the periods of a visit-rate count must not overlap")
+    if len(periods) > MAX_RATE_PERIODS:
+        raise ValueError(f"at most {MAX_RATE_PERIODS} periods in one visit-rate count")
+    bit = sa.case(
+        *((Visit.visited_on.between(p.start, p.end), 1 << i) for i, p in enumerate(periods)),
+        else_=0,
+    )
+    return (
+        select(sa.func.sum(sa.distinct(bit)))
+        .where(
+            Visit.elder_id == Elder.id,
+            counting_visits(),
+            Visit.visited_on.between(ordered[0].start, ordered[-1].end),
         )
-    ).subquery("periods")
-    visited = _visited_between(bounds.c.starts_on, bounds.c.ends_on)
-    active_at_end = sa.or_(Elder.archived_on.is_(None), Elder.archived_on > bounds.c.ends_on)
-    archived_inside = Elder.archived_on.between(bounds.c.starts_on, bounds.c.ends_on)
-    counted = sa.or_(active_at_end, sa.and_(archived_inside, visited))
-    rows = db.session.execute(
+        .correlate(Elder)
+        .scalar_subquery()
+    )
+
+
+def _rate_statement(user: User, periods: list[Period], *extra: Any) -> sa.Select[Any]:
+    """The elders in scope who may count in any of ``periods``, each with its visited bit set."""
+    first = min(p.start for p in periods)
+    last = max(p.end for p in periods)
+    return (
         select(
-            bounds.c.idx,
             Elder.residence_area_id,
             Elder.is_key,
-            sa.func.count(Elder.id),
-            sa.func.sum(sa.case((visited, 1), else_=0)),
+            Elder.filed_on,
+            Elder.archived_on,
+            _visited_periods(periods).label("visited"),
+            *extra,
         )
-        .select_from(Elder)
-        .join(bounds, Elder.filed_on <= bounds.c.ends_on)
-        .where(elder_filter(user), counted)
-        .group_by(bounds.c.idx, Elder.residence_area_id, Elder.is_key)
+        .where(
+            elder_filter(user),
+            Elder.filed_on <= last,
+            sa.or_(Elder.archived_on.is_(None), Elder.archived_on >= first),
+        )
         # The elders are scoped explicitly above and the visits are correlated to them: the
-        # data-layer criteria would only probe each visit's elder once more per month.
+        # data-layer criteria would only probe each visit's elder once more.
         .execution_options(caseman_unscoped=True)
-    ).all()
-    result: list[RateCounts] = [{} for _ in periods]
-    for index, area_id, is_key, n, v in rows:
-        result[index][(area_id, is_key)] = (int(v or 0), int(n))
-    return result
+    )
+
+
+def _count_rates(rows: Any, periods: list[Period]) -> list[RateCounts]:
+    """Fold the elders' rows into per-period counts with the rule ``counted_in_period``.
+
+    Elders alike for every period (same area, key status and visited set, filed before the first
+    period, not archived within the window) are counted once, then added up as a group.
+    """
+    first = min(p.start for p in periods)
+    last = max(p.end for p in periods)
+    alike: Counter[tuple[int, bool, date, date | None, int]] = Counter(
+        (
+            row.residence_area_id,
+            bool(row.is_key),
+            max(row.filed_on, first),  # filed before the window: like filed on its first day
+            row.archived_on if row.archived_on is not None and row.archived_on <= last else None,
+            int(row.visited or 0),
+        )
+        for row in rows
+    )
+    result: list[dict[tuple[int, bool], list[int]]] = [{} for _ in periods]
+    for (area_id, is_key, filed_on, archived_on, visited_set), n in alike.items():
+        for index, period in enumerate(periods):
+            visited = bool(visited_set >> index & 1)
+            if counted_in_period(period, filed_on, archived_on, visited):
+                counts = result[index].setdefault((area_id, is_key), [0, 0])
+                counts[0] += n if visited else 0
+                counts[1] += n
+    return [{k: (v[0], v[1]) for k, v in counts.items()} for counts in result]
 
 
 @dataclass
@@ -464,7 +507,13 @@ def dashboard(user: User, today: date, months: int = 12) -> Dashboard:
     trend_periods = [period]
     while len(trend_periods) < months:
         trend_periods.append(month_period(*_previous_month(trend_periods[-1])))
-    by_period = rate_counts_by_period(user, trend_periods)
+    # One statement for the trend and the schedule: each elder's visited months and last visit.
+    rows = db.session.execute(
+        _rate_statement(
+            user, trend_periods, Elder.key_changed_on, Elder.was_key, _last_home_visit(today)
+        )
+    ).all()
+    by_period = _count_rates(rows, trend_periods)
     counts = by_period[0]
     areas = _areas_by_id({a for a, _k in counts}, _area_index(user))
     total = _sum_rate(counts)
@@ -472,7 +521,10 @@ def dashboard(user: User, today: date, months: int = 12) -> Dashboard:
     villages = _fold(counts, areas, AreaLevel.VILLAGE)
     overdue_by_area: dict[int, int] = defaultdict(int)
     states = {state: 0 for state in DueState}
-    for row, status in schedule_statuses(user, today):
+    for row in rows:
+        if row.archived_on is not None or row.filed_on > today:
+            continue  # as in schedule_statuses: active elders only
+        status = _status(row, today)
         states[status.state] += 1
         if status.state == DueState.OVERDUE:
             overdue_by_area[row.residence_area_id] += 1

@@ -414,3 +414,38 @@ def test_grouped_monthly_counts_equal_one_query_a_month(app):
         grouped = rate_counts_by_period(user, months)
         assert grouped == [_rate_counts_one_month(user, month) for month in months], username
         assert any(counts for counts in grouped)
+
+
+def test_dashboard_schedule_counts_equal_the_due_list(app):
+    """Issue 6: the dashboard reads the trend and the schedule in one statement; its overdue, due
+    and done counts (and the overdue of each village) are those of ``schedule_statuses``."""
+    load_demo(today=TODAY)
+    db.session.commit()
+    for username in ("district", "town", "village", "worker"):
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        board = dashboard(user, TODAY)
+        statuses = schedule_statuses(user, TODAY)
+        states = [status.state for _row, status in statuses]
+        expected = (states.count(DueState.OVERDUE), states.count(DueState.DUE),
+                    states.count(DueState.DONE))  # fmt: skip
+        assert (board.overdue, board.due, board.done) == expected, username
+        assert board.overdue > 0, username
+        overdue_rows = [row for row, status in statuses if status.state == DueState.OVERDUE]
+        for village in board.villages:
+            inside = [r for r in overdue_rows if r.residence_area_id in _subtree_ids(village.area)]
+            assert village.overdue == len(inside), (username, village.area.name)
+
+
+def _subtree_ids(area) -> set[int]:
+    from caseman.areas.models import Area
+
+    return set(db.session.scalars(sa.select(Area.id).where(Area.path.startswith(area.path))))
+
+
+def test_visit_rate_periods_must_not_overlap(district):
+    from caseman.rules.visit_periods import period_containing
+    from caseman.visits.queries import rate_counts_by_period
+
+    march = month_period(2024, 3)
+    with pytest.raises(ValueError, match="overlap"):
+        rate_counts_by_period(district, [march, period_containing(date(2024, 3, 20), True)])
