@@ -29,31 +29,30 @@ REVIEW_INTERVAL = timedelta(days=183)  # 每半年动态更新一次 (004 二(�
 @login_required
 def index() -> Any:
     active = sa.and_(elder_filter(current_user), Elder.archived_on.is_(None))
-    total = db.session.scalar(select(sa.func.count(Elder.id)).where(active)) or 0
-    key = db.session.scalar(select(sa.func.count(Elder.id)).where(active, Elder.is_key)) or 0
+    cutoff = date.today() - REVIEW_INTERVAL
+    review_on = sa.func.coalesce(Elder.last_reviewed_on, Elder.filed_on)
+    # The three counts in one pass over the elders in scope.
+    total, key, review_due_total = db.session.execute(
+        select(
+            sa.func.count(Elder.id),
+            sa.func.count(Elder.id).filter(Elder.is_key),
+            sa.func.count(Elder.id).filter(review_on <= cutoff),
+        ).where(active)
+    ).one()
     by_category = dict(
         db.session.execute(
             select(ElderCategory.category, sa.func.count())
             .join(Elder, Elder.id == ElderCategory.elder_id)
             .where(active)
             .group_by(ElderCategory.category)
+            # Scoped by the join to the elders in scope: the data-layer criteria would probe
+            # each category row's elder once more.
+            .execution_options(caseman_unscoped=True)
         ).all()
     )
-    cutoff = date.today() - REVIEW_INTERVAL
     review_due = db.session.scalars(
-        select(Elder)
-        .where(
-            active,
-            sa.func.coalesce(Elder.last_reviewed_on, Elder.filed_on) <= cutoff,
-        )
-        .order_by(sa.func.coalesce(Elder.last_reviewed_on, Elder.filed_on), Elder.name)
-        .limit(20)
+        select(Elder).where(active, review_on <= cutoff).order_by(review_on, Elder.name).limit(20)
     ).all()
-    review_due_total = db.session.scalar(
-        select(sa.func.count(Elder.id)).where(
-            active, sa.func.coalesce(Elder.last_reviewed_on, Elder.filed_on) <= cutoff
-        )
-    )
     today = date.today()
     campaigns = [
         campaign_progress(c, current_user)

@@ -173,6 +173,21 @@ def visit_status(
     """
     if (archived_on is not None and archived_on <= today) or filed_on > today:
         return VisitStatus(DueState.INACTIVE, None, last_home_visit_on, None, None, None, 0)
+    changed = key.changed_on is not None and key.was_key is not None and key.was_key != key.is_key
+    if not changed and last_home_visit_on is not None and filed_on <= last_home_visit_on <= today:
+        # Visited since filing, on one schedule: every period from the one holding the last visit
+        # on is required whenever the elder was filed, so the filing date cannot change the
+        # answer. Many elders then share one (today, key, last visit), worked out once: the
+        # dashboard asks for every elder of a town.
+        filed_on = last_home_visit_on
+    return _active_status(today, filed_on, key, last_home_visit_on)
+
+
+@lru_cache(maxsize=65536)
+def _active_status(
+    today: date, filed_on: date, key: KeyHistory, last_home_visit_on: date | None
+) -> VisitStatus:
+    """``visit_status`` of an elder filed by ``today`` and not archived by then."""
     last = min(last_home_visit_on, today) if last_home_visit_on is not None else None
     # The next required period after a gap starts within a month of today.
     periods, ends = _periods_and_ends(filed_on, key, today + timedelta(days=31))

@@ -48,7 +48,13 @@ def _subtree(area_id: int) -> sa.Select[tuple[int]]:
     return select(Area.id).where(Area.path.startswith(path))
 
 
+# Most elders never changed status: two shared values spare the dashboard 8,000 new ones.
+_NEVER_CHANGED = {True: KeyHistory(True), False: KeyHistory(False)}
+
+
 def key_history(elder: Any) -> KeyHistory:
+    if elder.key_changed_on is None and elder.was_key is None:
+        return _NEVER_CHANGED[bool(elder.is_key)]
     return KeyHistory(elder.is_key, elder.key_changed_on, elder.was_key)
 
 
@@ -439,13 +445,15 @@ def _count_rates(rows: Any, periods: list[Period]) -> list[RateCounts]:
     last = max(p.end for p in periods)
     alike: Counter[tuple[int, bool, date, date | None, int]] = Counter(
         (
-            row.residence_area_id,
-            bool(row.is_key),
-            max(row.filed_on, first),  # filed before the window: like filed on its first day
-            row.archived_on if row.archived_on is not None and row.archived_on <= last else None,
-            int(row.visited or 0),
+            area_id,
+            bool(is_key),
+            max(filed_on, first),  # filed before the window: like filed on its first day
+            archived_on if archived_on is not None and archived_on <= last else None,
+            int(visited or 0),
         )
-        for row in rows
+        # The first five columns of ``_rate_statement``, by position (the fastest way to read
+        # thousands of rows).
+        for area_id, is_key, filed_on, archived_on, visited, *_rest in rows
     )
     result: list[dict[tuple[int, bool], list[int]]] = [{} for _ in periods]
     for (area_id, is_key, filed_on, archived_on, visited_set), n in alike.items():
