@@ -191,6 +191,7 @@ def test_data_layer_scope_holds_without_elder_filter(world, app):
 
     users, records = world
     user_id = users["village"].id
+    other_id = records["other"]["elder"]
     db.session.expunge_all()  # nothing in the identity map: every row comes from a query
     with app.test_request_context("/"):
         login_user(db.session.get(User, user_id))  # a careless new view: no elder_filter
@@ -200,7 +201,17 @@ def test_data_layer_scope_holds_without_elder_filter(world, app):
         other = db.session.get(Elder, records["other"]["elder"])
         joined = db.session.scalars(sa.select(Risk).join(Risk.elder)).all()
         scans = db.session.scalars(sa.select(SignedScan.elder_id)).all()
+        # A scoped row counted in a scalar subquery of another (the case file's timeline count).
+        care = sa.select(sa.func.count(CareRecord.id)).scalar_subquery()
+        nested = db.session.scalar(sa.select(sa.func.count(Visit.id) + care))
+        other_timeline = db.session.scalar(
+            sa.select(sa.func.count(Visit.id) + care.where(CareRecord.elder_id == other_id)).where(
+                Visit.elder_id == other_id
+            )
+        )
     assert names == ["甲老人"]
+    assert nested == 2  # the own elder's visit and care record
+    assert other_timeline == 0
     assert visits == 1
     assert referrals == 1
     assert other is None

@@ -40,11 +40,12 @@ from caseman.errors import DomainError, StaleEdit
 from caseman.extensions import db
 from caseman.i18n import translate_message
 from caseman.referrals import labels as referral_labels
-from caseman.referrals.queries import list_elder_referrals, list_elder_risks, solved_count
+from caseman.referrals.queries import list_elder_referrals, list_elder_risks
 from caseman.rules.categories import suggest_categories
 from caseman.rules.enums import ArchiveReason, Category
 from caseman.rules.id_number import InvalidIdNumber, age_on, parse_id_number
 from caseman.rules.key_target import suggest_key
+from caseman.rules.referrals import problems_solved
 from caseman.scope import get_elder_or_404
 from caseman.search.queries import highlight, is_name_query, list_matches
 from caseman.visits import labels as visit_labels
@@ -320,6 +321,8 @@ def reveal(elder_id: int) -> Any:
 
 
 def _case_file(elder: Elder, reveal: bool) -> Any:
+    referrals = list_elder_referrals(elder)
+    risks = list_elder_risks(elder)
     return render_template(
         "elders/show.html",
         reveal=reveal,
@@ -330,9 +333,10 @@ def _case_file(elder: Elder, reveal: bool) -> Any:
         timeline=timeline(elder, CASE_FILE_ITEMS),
         timeline_total=count_timeline(elder),
         can_record=current_user.role.value in RECORDERS,
-        referrals=list_elder_referrals(elder),
-        risks=list_elder_risks(elder),
-        solved=solved_count(elder),
+        referrals=referrals,
+        risks=risks,
+        # All the elder's referrals and risks are listed above: count from them (解决问题数量).
+        solved=problems_solved([r.status for r in referrals], [r.status for r in risks]),
         referral_labels=referral_labels,
         printed=list_printed(elder),
     )

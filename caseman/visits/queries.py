@@ -261,9 +261,13 @@ def timeline(elder: Elder, limit: int | None = None) -> list[Visit | CareRecord]
 
 def count_timeline(elder: Elder) -> int:
     """How many visits and care records the elder has (voided ones included, as listed)."""
-    visits = select(sa.func.count(Visit.id)).where(Visit.elder_id == elder.id)
-    care = select(sa.func.count(CareRecord.id)).where(CareRecord.elder_id == elder.id)
-    return (db.session.scalar(visits) or 0) + (db.session.scalar(care) or 0)
+    care = (
+        select(sa.func.count(CareRecord.id))
+        .where(CareRecord.elder_id == elder.id)
+        .scalar_subquery()
+    )
+    both = select(sa.func.count(Visit.id) + care).where(Visit.elder_id == elder.id)
+    return db.session.scalar(both) or 0
 
 
 def get_visit_or_none(user: User, visit_id: int) -> Visit | None:
