@@ -162,8 +162,8 @@ def in_process(url: str, repeat: int) -> dict[str, Any]:
         }
         cases = iter(sample * (repeat // len(sample) + 2))
         results["case"] = timed(lambda: _get(client, f"/elders/{next(cases)}"), max(repeat, 50))
-        results["dashboard"] = timed(lambda: _get(client, "/"), max(3, repeat // 4))
-        results["due"] = timed(lambda: _get(client, "/visits/due"), max(3, repeat // 4))
+        results["dashboard"] = timed(lambda: _get(client, "/"), max(10, repeat // 2))
+        results["due"] = timed(lambda: _get(client, "/visits/due"), max(10, repeat // 2))
         # Timed without tracemalloc (it slows allocation-heavy code several times over), after
         # a warm-up that imports the spreadsheet writer; then once more for the memory peak.
         ledger = f"/ledger?format=xlsx&town={town_id}"

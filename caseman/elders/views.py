@@ -49,7 +49,13 @@ from caseman.rules.referrals import problems_solved
 from caseman.scope import get_elder_or_404
 from caseman.search.queries import highlight, is_name_query, list_matches
 from caseman.visits import labels as visit_labels
-from caseman.visits.queries import CASE_FILE_ITEMS, count_timeline, status_of, timeline
+from caseman.visits.queries import (
+    CASE_FILE_ITEMS,
+    count_timeline,
+    last_home_visit_listed,
+    status_of,
+    timeline,
+)
 from caseman.visits.views import RECORDERS
 
 bp = Blueprint("elders", __name__, url_prefix="/elders")
@@ -323,14 +329,16 @@ def reveal(elder_id: int) -> Any:
 def _case_file(elder: Elder, reveal: bool) -> Any:
     referrals = list_elder_referrals(elder)
     risks = list_elder_risks(elder)
+    items = timeline(elder, CASE_FILE_ITEMS)
+    day = today()
     return render_template(
         "elders/show.html",
         reveal=reveal,
         elder=elder,
         labels=labels,
         visit_labels=visit_labels,
-        schedule=status_of(elder, today()),
-        timeline=timeline(elder, CASE_FILE_ITEMS),
+        schedule=status_of(elder, day, last_home_visit_listed(items, day)),
+        timeline=items,
         timeline_total=count_timeline(elder),
         can_record=current_user.role.value in RECORDERS,
         referrals=referrals,

@@ -70,6 +70,24 @@ def status_of(elder: Elder, today: date, last_home_visit_on: date | None = None)
                         last_home_visit_on)  # fmt: skip
 
 
+def last_home_visit_listed(items: list[Any], today: date) -> date | None:
+    """The last home visit on or before ``today`` among ``items``, or None if none is one.
+
+    ``items`` are the newest of an elder's visits (and care records), newest first, as the case
+    file lists them: a home visit found there is the elder's last, and ``status_of`` need not
+    ask the database again. None means "not among these": look it up.
+    """
+    for item in items:
+        if (
+            isinstance(item, Visit)
+            and item.method == HOME
+            and item.voided_at is None
+            and item.visited_on <= today
+        ):
+            return item.visited_on
+    return None
+
+
 # --- the due list -------------------------------------------------------------------------
 
 

@@ -449,3 +449,24 @@ def test_visit_rate_periods_must_not_overlap(district):
     march = month_period(2024, 3)
     with pytest.raises(ValueError, match="overlap"):
         rate_counts_by_period(district, [march, period_containing(date(2024, 3, 20), True)])
+
+
+def test_case_file_takes_the_last_home_visit_from_its_list(make_elder, add_visit, recorder):
+    """Issue 6: the case file's schedule uses the home visit among the visits it lists; when
+    none of them is one, ``status_of`` looks the last one up (phone calls never count)."""
+    from caseman.visits.queries import last_home_visit_listed, timeline
+
+    elder = make_elder(filed_on=FILED, **GENERAL)
+    home = add_visit(elder, date(2024, 3, 5), today=DAY)
+    add_visit(elder, date(2024, 3, 10), today=DAY, method=VisitMethod.PHONE)
+    items = timeline(elder, 20)
+    assert [type(i).__name__ for i in items][:2] == ["Visit", "Visit"]
+    assert last_home_visit_listed(items, DAY) == date(2024, 3, 5)
+    assert last_home_visit_listed(items, date(2024, 3, 4)) is None  # listed ones are later
+    assert last_home_visit_listed(items[:1], DAY) is None  # the phone call only: look it up
+    assert status_of(elder, DAY, last_home_visit_listed(items, DAY)) == status_of(elder, DAY)
+    void_record(recorder, home, "录错了", home.version)
+    db.session.commit()
+    items = timeline(elder, 20)
+    assert last_home_visit_listed(items, DAY) is None
+    assert status_of(elder, DAY).state == DueState.OVERDUE  # never visited at home since filing
