@@ -183,7 +183,7 @@ def visit_status(
     return _active_status(today, filed_on, key, last_home_visit_on)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)  # a few MB at most; a town's elders share a few hundred keys
 def _active_status(
     today: date, filed_on: date, key: KeyHistory, last_home_visit_on: date | None
 ) -> VisitStatus:
