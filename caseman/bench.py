@@ -96,7 +96,7 @@ def in_process(url: str, repeat: int) -> dict[str, Any]:
     """The per-request figures, through the Flask test client (no network)."""
     from sqlalchemy import func, select
 
-    from caseman import create_app
+    from caseman import create_app, freeze_long_lived
     from caseman.areas.models import Area, AreaLevel
     from caseman.auth.models import Role, User
     from caseman.elders.models import Elder
@@ -105,6 +105,7 @@ def in_process(url: str, repeat: int) -> dict[str, Any]:
     from caseman.visits.models import Visit
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+    freeze_long_lived()  # as the WSGI entry app.py does
     results: dict[str, Any] = {}
     with app.app_context(), system_access("benchmark: choosing its sample"):
         town = db.session.scalar(
