@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from caseman.clock import DEFAULT_TIMEZONE
+
 
 def _database_url(instance_path: Path) -> str:
     url = os.environ.get("DATABASE_URL", "").strip()
@@ -39,12 +41,15 @@ def queue_url(instance_path: Path) -> str:
 def load_config(instance_path: Path) -> dict[str, object]:
     """Build the Flask config mapping for an app whose instance folder is ``instance_path``."""
     session_hours = int(os.environ.get("CASEMAN_SESSION_HOURS", "12"))
+    timezone = os.environ.get("CASEMAN_TIMEZONE", "").strip() or DEFAULT_TIMEZONE
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        # One clock (caseman.clock): "today" and "now" in this zone, whatever the server's is.
+        "CASEMAN_TIMEZONE": timezone,
+        "BABEL_DEFAULT_TIMEZONE": timezone,
         "CASEMAN_KEY_TARGET_AGE": int(os.environ.get("CASEMAN_KEY_TARGET_AGE", "80")),
         "CASEMAN_QUEUE_URL": queue_url(instance_path),
         "CASEMAN_BATCH_LIMIT": int(os.environ.get("CASEMAN_BATCH_LIMIT", "2000")),

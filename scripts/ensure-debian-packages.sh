@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the site and its tests need, when missing (Debian 12).
 set -euo pipefail
-wanted=(fonts-noto-cjk fonts-dejavu-core poppler-utils chromium postgresql-15)
+wanted=(fonts-noto-cjk fonts-dejavu-core poppler-utils chromium postgresql-15 libreoffice-writer-nogui)
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
