@@ -20,6 +20,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_data)
     app.cli.add_command(create_user_command)
     app.cli.add_command(reset_totp_command)
+    from caseman.areas.cli import areas_command
+
     app.cli.add_command(areas_command)
     app.cli.add_command(ledger_command)
     from caseman.imports.services import imports_prune_command
@@ -127,6 +129,8 @@ def create_user_command(
         area = find_area(area_name)
         if area is None:
             raise click.ClickException(f"No area called {area_name}; see `flask areas`.")
+        if area.is_closed:
+            raise click.ClickException(f"{area.full_name} is closed.")
         user = create_user(
             username, password, Role(role), area, full_name=full_name, totp_secret=totp_secret
         )
@@ -151,14 +155,6 @@ def reset_totp_command(username: str) -> None:
     reset_totp(user)
     db.session.commit()
     click.echo(f"The second factor of {user.username} was reset; their sessions have ended.")
-
-
-@click.command("areas")
-def areas_command() -> None:
-    """Print the area tree: level<TAB>name<TAB>parent name, one area a line."""
-    for area in db.session.scalars(select(Area).order_by(Area.path)):
-        parent = area.parent.name if area.parent else ""
-        click.echo(f"{area.level.value}\t{area.name}\t{parent}")
 
 
 @click.command("ledger")

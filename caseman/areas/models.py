@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -21,6 +22,19 @@ class AreaLevel(StrEnum):
         return list(AreaLevel).index(self)
 
 
+class AreaKind(StrEnum):
+    """What an area is, within its level: a town-level area is a 镇 or a 街道 (street), a
+    village-level one a 村 or a 社区 (community). 000's rules (rural mutual aid) concern 镇
+    and 村."""
+
+    DISTRICT = "district"  # 区（县）
+    TOWN = "town"  # 镇
+    STREET = "street"  # 街道
+    VILLAGE = "village"  # 村
+    COMMUNITY = "community"  # 社区
+    GROUP = "group"  # 村民小组
+
+
 class Area(Base):
     """One node of the area tree. ``path`` is the materialised path of ids ("/1/4/17/")."""
 
@@ -33,8 +47,21 @@ class Area(Base):
     code: Mapped[str] = mapped_column(sa.String(12), default="")  # 行政区划代码 (when known)
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"), index=True)
     path: Mapped[str] = mapped_column(sa.String(255), default="", index=True)
+    kind: Mapped[AreaKind] = mapped_column(enum_column(AreaKind))
+    # Closed (merged, abolished): hidden from pickers, kept for the records that name it.
+    closed_on: Mapped[date | None]
+    closed_reason: Mapped[str] = mapped_column(sa.String(200), default="")
 
     parent: Mapped[Area | None] = relationship(remote_side=[id])
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
+
+    @property
+    def is_street(self) -> bool:
+        """A 街道 (street) rather than a 镇 (town)."""
+        return self.kind == AreaKind.STREET
 
     def ancestor(self, level: AreaLevel) -> Area | None:
         """This area or the nearest ancestor at ``level``."""
