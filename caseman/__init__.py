@@ -208,6 +208,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from caseman.areas.views import bp as areas_bp
     from caseman.audit_log.views import bp as audit_log_bp
     from caseman.auth.views import bp as auth_bp
     from caseman.dashboard.views import bp as dashboard_bp
@@ -237,6 +238,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(submissions_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(areas_bp)
     # Static files are public: mark Flask's own endpoint for the access-policy test.
     app.view_functions["static"].access_policy = "public"  # type: ignore[attr-defined]
 

@@ -75,6 +75,7 @@ def import_command(file: Path, district: str, dry_run: bool) -> None:
     Nothing is written when a row has a problem; importing the same sheet again adds nothing.
     """
     from caseman.areas.imports import import_tree, plan_import, read_sheet
+
     if not district:
         existing = list(db.session.scalars(select(Area).where(Area.level == AreaLevel.DISTRICT)))
         if len(existing) == 1:

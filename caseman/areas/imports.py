@@ -109,6 +109,7 @@ def plan_import(
         if row.group:
             names.append((AreaLevel.GROUP, row.group))
         parent: Area | str | None = None
+        district_id: int | None = None
         ok = True
         for depth, (level, name) in enumerate(names):
             last = depth == len(names) - 1
@@ -153,6 +154,8 @@ def plan_import(
                     result.codes_added += 1
                 elif last:
                     result.unchanged += 1
+                if level == AreaLevel.DISTRICT:
+                    district_id = found.id
                 parent = found
                 continue
             if isinstance(found, str):  # added by an earlier row of this sheet
@@ -165,10 +168,10 @@ def plan_import(
                 problem(row, "district", N_("There is no district called %(name)s."), name=name)
                 ok = False
                 break
-            if level == AreaLevel.VILLAGE and isinstance(parent, Area):
+            if level == AreaLevel.VILLAGE and district_id is not None:
                 elsewhere = [
                     village
-                    for village in villages.get((parent.parent_id, name), [])
+                    for village in villages.get((district_id, name), [])
                     if not village.is_closed
                     and not (code and village.code and village.code != code)
                 ]

@@ -86,3 +86,8 @@ def list_open_areas(user: User, levels: list[AreaLevel] | None = None) -> list[A
     if levels:
         query = query.where(Area.level.in_(levels))
     return list(db.session.scalars(query.order_by(Area.path)))
+
+
+def list_children(area: Area) -> list[Area]:
+    """The areas directly below ``area`` (closed ones too)."""
+    return list(db.session.scalars(select(Area).where(Area.parent_id == area.id)))
