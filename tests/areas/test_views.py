@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from datetime import date
+from io import BytesIO
 
 from sqlalchemy import func, select
 
@@ -52,11 +51,13 @@ def test_town_sees_its_own_subtree_read_only_and_never_another_town(
     for path, data in (
         ("/areas/new", {"parent_id": areas["muer"].id, "name": "新村"}),
         (f"/areas/{areas['jingang'].id}/edit", {"edit-name": "金刚新村"}),
-        (f"/areas/{areas['baiyan'].id}/close", {"close-closed_on": "2026-12-01",
-                                                 "close-reason": "撤并"}),
+        (
+            f"/areas/{areas['baiyan'].id}/close",
+            {"close-closed_on": "2026-12-01", "close-reason": "撤并"},
+        ),
         (f"/areas/{areas['baiyan'].id}/move", {"move-parent_id": areas["gulu"].id}),
         ("/areas/import", {}),
-    ):  # fmt: skip
+    ):
         assert client.post(path, data=data).status_code == 404, path
     assert row_counts(except_audit=True) == counts
 
@@ -69,8 +70,10 @@ def test_village_staff_and_workers_get_404(areas, make_user, login_as, client):
 
 def test_add_rename_move_close_and_reopen_through_the_page(areas, make_user, login_as):
     client = _admin(make_user, login_as)
-    response = client.post("/areas/new", data={"parent_id": areas["district"].id,
-                                                "name": "王家街道", "kind": "", "code": ""})  # fmt: skip
+    response = client.post(
+        "/areas/new",
+        data={"parent_id": areas["district"].id, "name": "王家街道", "kind": "", "code": ""},
+    )
     assert response.status_code == 302
     street = _area("王家街道")
     assert street.is_street
@@ -81,21 +84,25 @@ def test_add_rename_move_close_and_reopen_through_the_page(areas, make_user, log
     assert "已有" in text or "already" in text
     assert 'value="金刚村"' in text
 
-    response = client.post(f"/areas/{areas['baiyan'].id}/edit",
-                           data={"edit-name": "白岩新村", "edit-kind": "village",
-                                 "edit-code": "500112100001"})  # fmt: skip
+    response = client.post(
+        f"/areas/{areas['baiyan'].id}/edit",
+        data={"edit-name": "白岩新村", "edit-kind": "village", "edit-code": "500112100001"},
+    )
     assert response.status_code == 302
     assert areas["baiyan"].name == "白岩新村"
 
-    response = client.post(f"/areas/{areas['jingang'].id}/move",
-                           data={"move-parent_id": areas["gulu"].id})  # fmt: skip
+    response = client.post(
+        f"/areas/{areas['jingang'].id}/move", data={"move-parent_id": areas["gulu"].id}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     group = _area("一组")
     assert group.path.startswith(areas["gulu"].path)
 
-    response = client.post(f"/areas/{areas['caoping'].id}/close",
-                           data={"close-closed_on": "2026-12-01", "close-reason": "并入金刚村"})  # fmt: skip
+    response = client.post(
+        f"/areas/{areas['caoping'].id}/close",
+        data={"close-closed_on": "2026-12-01", "close-reason": "并入金刚村"},
+    )
     assert response.status_code == 302
     assert _area("草坪村").is_closed
     client.get(response.headers["Location"])  # shows (and uses up) the flash message
@@ -115,13 +122,16 @@ def test_add_rename_move_close_and_reopen_through_the_page(areas, make_user, log
 def test_close_with_active_elders_is_refused_with_a_message(areas, make_user, make_elder, login_as):
     make_elder(area="jingang1")
     client = _admin(make_user, login_as)
-    response = client.post(f"/areas/{areas['muer'].id}/close",
-                           data={"close-closed_on": "2026-12-01", "close-reason": "撤并"})  # fmt: skip
+    response = client.post(
+        f"/areas/{areas['muer'].id}/close",
+        data={"close-closed_on": "2026-12-01", "close-reason": "撤并"},
+    )
     assert response.status_code == 400
     assert "1" in response.get_data(as_text=True)
     assert not areas["muer"].is_closed
-    response = client.post(f"/areas/{areas['baiyan'].id}/close",
-                           data={"close-closed_on": "", "close-reason": ""})  # fmt: skip
+    response = client.post(
+        f"/areas/{areas['baiyan'].id}/close", data={"close-closed_on": "", "close-reason": ""}
+    )
     assert response.status_code == 400
 
 
@@ -178,10 +188,14 @@ def test_import_shows_problems_and_refuses(areas, make_user, login_as):
     rows = [["木耳镇", "", "", ""], ["古路镇", "金刚村", "", ""], ["木耳镇", "村" * 40, "", ""]]
     response = client.post(
         "/areas/import",
-        data={"sheet": (BytesIO(csv_bytes(rows, header=["镇街", "村", "组", "区划代码", "备注"])),
-                        "tree.csv")},
+        data={
+            "sheet": (
+                BytesIO(csv_bytes(rows, header=["镇街", "村", "组", "区划代码", "备注"])),
+                "tree.csv",
+            )
+        },
         content_type="multipart/form-data",
-    )  # fmt: skip
+    )
     location = response.headers["Location"]
     text = client.get(location).get_data(as_text=True)
     assert 'id="problems">4<' in text
