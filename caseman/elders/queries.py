@@ -108,10 +108,10 @@ def list_filter_areas(user: User) -> tuple[list[Area], list[Area]]:
 
 
 def list_residence_areas(user: User) -> list[Area]:
-    """Villages and groups where the user may register an elder."""
+    """Open villages and groups where the user may register an elder (closed ones: none)."""
     areas = db.session.scalars(
         scoped_areas(user)
-        .where(Area.level.in_([AreaLevel.VILLAGE, AreaLevel.GROUP]))
+        .where(Area.level.in_([AreaLevel.VILLAGE, AreaLevel.GROUP]), Area.closed_on.is_(None))
         .order_by(Area.path)
     ).all()
     return list(areas)

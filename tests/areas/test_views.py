@@ -228,3 +228,13 @@ def test_another_users_import_token_is_404(make_user, login_as, client):
     client.post("/logout")
     login_as(make_user("district", "district"))
     assert client.get(location).status_code == 404
+
+
+def test_a_closed_village_is_not_offered_for_registering_elders(areas, make_user, login_as):
+    client = _admin(make_user, login_as)
+    assert "木耳镇白岩村" in client.get("/elders/new").get_data(as_text=True)
+    close_area(None, areas["baiyan"], date(2026, 12, 1), "并入金刚村")
+    db.session.commit()
+    page = client.get("/elders/new").get_data(as_text=True)
+    assert "木耳镇白岩村" not in page
+    assert "木耳镇金刚村" in page
