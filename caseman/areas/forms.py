@@ -22,13 +22,13 @@ class AreaForm(BaseForm):
     """Add an area under a parent (the level follows the parent)."""
 
     parent_id = SelectField(_l("Under"), validators=[DataRequired(_l("Choose where it goes."))])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
+    name = StringField(_l("Area name"), validators=[DataRequired(), Length(max=64)])
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES, validators=[Optional()])
     code = StringField(_l("Division code (区划代码, optional)"), validators=[Length(max=20)])
 
 
 class EditForm(BaseForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
+    name = StringField(_l("Area name"), validators=[DataRequired(), Length(max=64)])
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES, validators=[Optional()])
     code = StringField(_l("Division code (区划代码, optional)"), validators=[Length(max=20)])
 

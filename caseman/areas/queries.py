@@ -58,7 +58,13 @@ def area_tree(user: User, *, include_closed: bool = True) -> list[TreeNode]:
     def fill(node: TreeNode) -> int:
         node.children = sorted(
             children.get(node.area.id, []),
-            key=lambda child: (child.area.is_closed, child.area.kind.value, child.area.name),
+            # Open before closed; by division code where there is one, else in the order added.
+            key=lambda child: (
+                child.area.is_closed,
+                not child.area.code,
+                child.area.code,
+                child.area.id,
+            ),
         )
         node.elders = direct.get(node.area.id, 0) + sum(fill(child) for child in node.children)
         return node.elders
@@ -89,5 +95,6 @@ def list_open_areas(user: User, levels: list[AreaLevel] | None = None) -> list[A
 
 
 def list_children(area: Area) -> list[Area]:
-    """The areas directly below ``area`` (closed ones too)."""
-    return list(db.session.scalars(select(Area).where(Area.parent_id == area.id)))
+    """The areas directly below ``area``: open before closed, by division code, else as added."""
+    children = db.session.scalars(select(Area).where(Area.parent_id == area.id))
+    return sorted(children, key=lambda a: (a.is_closed, not a.code, a.code, a.id))

@@ -139,7 +139,7 @@ def _forms(area: Area, submitted: str | None = None) -> dict[str, Any]:
     edit = make("edit", EditForm, name=area.name, kind=area.kind.value, code=area.code)
     edit.kind.choices = _kind_choices(area.level, keep_auto=False)
     move = make("move", MoveForm)
-    move.parent_id.choices = [
+    move.parent_id.choices = [("", "—")] + [
         (str(parent.id), parent.full_name)
         for parent in list_parent_choices(current_user, area.level)
         if parent.id != area.parent_id
@@ -152,7 +152,7 @@ def _show(area: Area, forms: dict[str, Any], status: int = 200) -> Any:
     elders, users = active_counts(area)
     return render_template(
         "areas/show.html", area=area, forms=forms, can_edit=_can_edit(), elders=elders,
-        users=users, children=sorted(list_children(area), key=lambda a: (a.is_closed, a.name)),
+        users=users, children=list_children(area),
     ), status  # fmt: skip
 
 
