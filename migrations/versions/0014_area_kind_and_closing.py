@@ -23,26 +23,40 @@ depends_on = None
 KINDS = ("district", "town", "street", "village", "community", "group")
 
 
+KIND_CHECK = "kind IN (" + ", ".join(f"'{kind}'" for kind in KINDS) + ")"
+
+
 def upgrade():
-    with op.batch_alter_table("areas", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("kind", sa.String(length=32), nullable=True))
-        batch_op.add_column(sa.Column("closed_on", sa.Date(), nullable=True))
-        batch_op.add_column(
-            sa.Column("closed_reason", sa.String(length=200), nullable=False, server_default="")
+    # Plain ADD COLUMNs, never a batch copy of the table: on SQLite (foreign keys on) the copy
+    # would DROP a table that other rows, and its own children, refer to.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            "ALTER TABLE areas ADD COLUMN kind VARCHAR(32) NOT NULL DEFAULT 'district' "
+            f"CONSTRAINT ck_areas_areakind CHECK ({KIND_CHECK})"
         )
+    else:
+        op.add_column("areas", sa.Column("kind", sa.String(length=32), nullable=True))
+    op.add_column("areas", sa.Column("closed_on", sa.Date(), nullable=True))
+    op.add_column(
+        "areas",
+        sa.Column("closed_reason", sa.String(length=200), nullable=False, server_default=""),
+    )
     op.execute("UPDATE areas SET kind = level")
     op.execute("UPDATE areas SET kind = 'street' WHERE level = 'town' AND name LIKE '%街道'")
     op.execute("UPDATE areas SET kind = 'community' WHERE level = 'village' AND name LIKE '%社区'")
-    with op.batch_alter_table("areas", schema=None) as batch_op:
-        batch_op.alter_column("kind", existing_type=sa.String(length=32), nullable=False)
-        batch_op.alter_column("closed_reason", existing_type=sa.String(length=200),
-                              server_default=None)
-        batch_op.create_check_constraint(op.f("ck_areas_areakind"), sa.column("kind").in_(KINDS))
+    if op.get_bind().dialect.name != "sqlite":
+        op.alter_column("areas", "kind", existing_type=sa.String(length=32), nullable=False)
+        op.alter_column("areas", "closed_reason", existing_type=sa.String(length=200),
+                        server_default=None)
+        op.create_check_constraint(op.f("ck_areas_areakind"), "areas", sa.text(KIND_CHECK))
 
 
 def downgrade():
-    with op.batch_alter_table("areas", schema=None) as batch_op:
-        batch_op.drop_constraint(op.f("ck_areas_areakind"), type_="check")
-        batch_op.drop_column("closed_reason")
-        batch_op.drop_column("closed_on")
-        batch_op.drop_column("kind")
+    if op.get_bind().dialect.name == "sqlite":
+        for column in ("closed_reason", "closed_on", "kind"):
+            op.execute(f"ALTER TABLE areas DROP COLUMN {column}")
+        return
+    op.drop_constraint(op.f("ck_areas_areakind"), "areas", type_="check")
+    op.drop_column("areas", "closed_reason")
+    op.drop_column("areas", "closed_on")
+    op.drop_column("areas", "kind")
