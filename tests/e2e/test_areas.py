@@ -13,7 +13,14 @@ pytestmark = pytest.mark.e2e
 
 @pytest.mark.parametrize(("label", "viewport"), [("phone", (360, 740)), ("desktop", (1280, 900))])
 def test_area_tree_import_and_close(
-    server, browser, make_user, make_elder, areas, tmp_path, label, viewport  # noqa: F811
+    server,  # noqa: F811
+    browser,  # noqa: F811
+    make_user,
+    make_elder,
+    areas,
+    tmp_path,
+    label,
+    viewport,
 ):
     make_elder(area="jingang1")
     admin = make_user("district", "district")
