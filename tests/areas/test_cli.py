@@ -114,3 +114,18 @@ def test_import_needs_a_district_on_an_empty_database(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["areas", "import", str(sheet)])
     assert result.exit_code != 0
     assert db.session.scalar(select(func.count(Area.id))) == 0
+
+
+def test_create_user_refuses_a_closed_area(app, areas):
+    from datetime import date
+
+    from caseman.areas.services import close_area
+
+    close_area(None, areas["baiyan"], date(2026, 12, 1), "撤并")
+    db.session.commit()
+    result = app.test_cli_runner().invoke(
+        args=["create-user", "--username", "wang", "--password", "long-enough-1",
+              "--role", "village", "--area", "白岩村"]
+    )  # fmt: skip
+    assert result.exit_code != 0
+    assert "closed" in result.output
