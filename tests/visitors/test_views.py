@@ -279,9 +279,10 @@ def test_load_page_counts_each_visitors_elders_key_and_overdue(
     long_ago = clock.today() - timedelta(days=75)
     elders = [
         make_elder(area="jingang", name="一号", filed_on=long_ago, is_key=True),
-        make_elder(area="jingang", name="二号", is_key=False, key_override_reason="测试"),
-    ]
-    make_elder(area="baiyan", name="三号")
+        make_elder(area="jingang", name="二号", is_key=False, key_override_reason="测试",
+                   filed_on=clock.today()),
+    ]  # fmt: skip
+    make_elder(area="baiyan", name="三号", filed_on=clock.today())
     login_as(staff)
     _bulk(client, wang, elders)
     page = client.get("/visitors/").get_data(as_text=True)
