@@ -120,7 +120,7 @@ class Elder(TimestampMixin, Base):
         back_populates="elder", order_by="ElderVersion.number.desc()"
     )
     assignments: Mapped[list[ElderAssignment]] = relationship(
-        cascade="all, delete-orphan", order_by="ElderAssignment.id"
+        back_populates="elder", cascade="all, delete-orphan", order_by="ElderAssignment.id"
     )
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
@@ -225,6 +225,7 @@ class ElderAssignment(Base):
     ended_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     end_reason: Mapped[str] = mapped_column(sa.String(200), default="")
 
+    elder: Mapped[Elder] = relationship(back_populates="assignments")
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     started_by: Mapped[User | None] = relationship(foreign_keys=[started_by_id])
     ended_by: Mapped[User | None] = relationship(foreign_keys=[ended_by_id])

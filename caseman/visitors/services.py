@@ -122,8 +122,9 @@ def end_assignment(
     _check_actor(actor)
     if not assignment.is_active:
         raise DomainError(None, N_("This assignment has already ended."))
-    if not actor.area.contains(assignment.user.area):
-        raise DomainError(None, N_("This worker is outside your area."))
+    # The elder's area decides, not the worker's: staff may end any visit to an elder of theirs.
+    if not actor.area.contains(assignment.elder.residence_area):
+        raise DomainError(None, N_("An elder you chose is outside your area."))
     if ended_on > today:
         raise DomainError("ended_on", N_("The end cannot be later than today."))
     if ended_on < assignment.started_on:

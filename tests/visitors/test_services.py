@@ -47,3 +47,21 @@ def test_dates_and_roles(make_user, make_elder):
     assert row.ended_by_id == staff.id
     with pytest.raises(DomainError, match="already ended"):
         end_assignment(staff, row, today, "再次", today)
+
+
+def test_the_elders_area_decides_who_may_end(make_user, make_elder):
+    """An old assignment to another town's worker can be ended by the elder's town, not theirs."""
+    from caseman.elders.models import ElderAssignment
+
+    today = clock.today()
+    muer_staff = make_user("town", "muer")
+    gulu_staff = make_user("town", "gulu")
+    gulu_worker = make_user("worker", "caoping")
+    elder = make_elder(area="jingang")
+    row = ElderAssignment(elder_id=elder.id, user_id=gulu_worker.id, started_on=today)
+    db.session.add(row)
+    db.session.flush()
+    with pytest.raises(DomainError, match="outside your area"):
+        end_assignment(gulu_staff, row, today, "不是本镇的", today)
+    end_assignment(muer_staff, row, today, "跨镇指派有误", today)
+    assert row.ended_by_id == muer_staff.id
