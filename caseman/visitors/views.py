@@ -52,7 +52,7 @@ def _chosen_elders() -> tuple[list[Elder], bool, ElderFilters]:
     if everything:
         ids = matching_ids(current_user, filters)
     else:
-        ids = sorted({int(v) for v in request.args.getlist("elder") if v.isdigit()})
+        ids = sorted({int(v) for v in request.args.getlist("elder") if v.isdigit() and len(v) < 12})
         if len(ids) > MAX_CHOSEN:
             abort(400)
     elders: list[Elder] = []

@@ -494,7 +494,7 @@ def due() -> Any:
     is_worker = current_user.role == Role.WORKER
     # Staff filter by visitor (a worker of their area, or "none"); a worker's own come first.
     visitors = [] if is_worker else list_workers(current_user)
-    visitor_arg = request.args.get("visitor", "")
+    visitor_arg = request.args.get("visitor", "")[:12]
     visitor: int | None = None
     if visitor_arg == "none":
         visitor = 0

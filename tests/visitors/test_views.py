@@ -296,3 +296,11 @@ def test_load_page_counts_each_visitors_elders_key_and_overdue(
     mine = client.get(f"/elders/?visitor={wang.id}").get_data(as_text=True)
     assert "一号" in mine
     assert "三号" not in mine
+
+
+def test_odd_query_values_are_ignored_not_errors(client, make_user, make_elder, login_as):
+    login_as(make_user("town", "muer"))
+    huge = "9" * 5000
+    assert client.get(f"/visits/due?visitor={huge}").status_code == 200
+    assert client.get(f"/elders/?visitor={huge}").status_code == 200
+    assert client.get(f"/elders/assign?elder={huge}&elder=x").status_code == 200
