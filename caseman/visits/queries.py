@@ -99,7 +99,7 @@ class DueRow:
     area_id: int
     phone: str
     status: VisitStatus
-    visitors: list[User] = field(default_factory=list)  # filled by the page that shows them
+    visitors: str = ""  # "Visitor: 王芳、李强", filled by the page that shows them
 
 
 @dataclass

@@ -516,10 +516,13 @@ def due() -> Any:
             counts["overdue"] += group.overdue
             counts["rows"] += len(group.rows)
     if by_town is None:
+        # Each row names its visitors: the label is translated once, not once a row.
         rows = [row for group in result.groups for row in group.rows]
-        names = active_visitors(current_user, [row.elder_id for row in rows])
+        found = active_visitors(current_user, [row.elder_id for row in rows])
+        label, nobody = _("Visitor: %(names)s"), _("none")
         for row in rows:
-            row.visitors = names.get(row.elder_id, [])
+            names = "、".join(v.display_name for v in found.get(row.elder_id, []))
+            row.visitors = label % {"names": names or nobody}
     return render_template(
         "visits/due.html",
         result=result,
