@@ -66,6 +66,14 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
+MAX_ROW_ID = 2**31 - 1  # an INTEGER key on PostgreSQL
+
+
+def is_row_id(value: str) -> bool:
+    """Whether a query-string value can be a row id (digits that fit an INTEGER key)."""
+    return value.isascii() and value.isdigit() and len(value) <= 10 and int(value) <= MAX_ROW_ID
+
+
 def _subtree(area_id: int) -> sa.Select[tuple[int]]:
     path = select(Area.path).where(Area.id == area_id).scalar_subquery()
     return select(Area.id).where(Area.path.startswith(path))
@@ -135,7 +143,7 @@ def _filtered(
 
         ids = due_elder_ids(user, date.today(), DueState(filters.due))
         query = query.where(Elder.id.in_(ids))
-    if filters.visitor == "none" or filters.visitor.isdigit():
+    if filters.visitor == "none" or is_row_id(filters.visitor):
         from caseman.visits.queries import assigned_to, with_visitor
 
         query = query.where(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from caseman import clock
 from caseman.access import roles_required
 from caseman.elders.models import Elder
-from caseman.elders.queries import ElderFilters, matching_ids
+from caseman.elders.queries import ElderFilters, is_row_id, matching_ids
 from caseman.errors import DomainError
 from caseman.extensions import db
 from caseman.forms import put_errors
@@ -52,7 +52,7 @@ def _chosen_elders() -> tuple[list[Elder], bool, ElderFilters]:
     if everything:
         ids = matching_ids(current_user, filters)
     else:
-        ids = sorted({int(v) for v in request.args.getlist("elder") if v.isdigit() and len(v) < 12})
+        ids = sorted({int(v) for v in request.args.getlist("elder") if is_row_id(v)})
         if len(ids) > MAX_CHOSEN:
             abort(400)
     elders: list[Elder] = []

@@ -16,7 +16,7 @@ from caseman.access import login_required, roles_required
 from caseman.auth.models import Role
 from caseman.elders import labels as elder_labels
 from caseman.elders.models import Elder
-from caseman.elders.queries import list_filter_areas
+from caseman.elders.queries import is_row_id, list_filter_areas
 from caseman.errors import DomainError, StaleEdit
 from caseman.extensions import db
 from caseman.forms import changed_fields, expected_version, put_errors
@@ -498,7 +498,7 @@ def due() -> Any:
     visitor: int | None = None
     if visitor_arg == "none":
         visitor = 0
-    elif visitor_arg.isdigit() and int(visitor_arg) in {w.id for w in visitors}:
+    elif is_row_id(visitor_arg) and int(visitor_arg) in {w.id for w in visitors}:
         visitor = int(visitor_arg)
     else:
         visitor_arg = ""
