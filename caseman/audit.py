@@ -5,10 +5,11 @@ a request that fails leaves neither its change nor its audit row.
 
 What is recorded (action names): ``login``, ``login_failed``, ``login_locked``, ``logout``;
 ``view`` / ``view_version`` / ``view_scan`` of a case file or one of its records; ``create``,
-``update``, ``status``, ``void``, ``archive``, ``restore`` … (changes); ``print`` (an official
-form, which carries full numbers) and ``export`` (ledger, audit log); ``reveal`` (a full ID or
-phone number shown on the case file); ``deny`` (a 404 on a known route for a logged-in user —
-an id outside scope, or a page their role may not open; ``detail`` says whether the id exists);
+``update``, ``status``, ``void``, ``archive``, ``restore``, ``assign_visitor``, ``end_visitor`` …
+(changes); ``print`` (an official form, which carries full numbers) and ``export`` (ledger, audit
+log); ``reveal`` (a full ID or phone number shown on the case file); ``deny`` (a 404 on a known
+route for a logged-in user — an id outside scope, or a page their role may not open; ``detail``
+says whether the id exists);
 ``system_access`` (an unscoped read by the system, with its reason).
 
 The table is append-only (GB/T 35273-2020 §11, security audit: records protected from tampering;

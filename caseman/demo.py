@@ -661,7 +661,9 @@ def load_demo(today: date | None = None, elders: int = 320) -> list[tuple[str, s
     # The worker visits ten elders of 金刚村.
     jingang = [e for e, _r, v in registered if (v.town.name, v.village.name) == JINGANG]
     for elder in jingang[:10]:
-        db.session.add(ElderAssignment(elder_id=elder.id, user_id=users["worker"].id))
+        worker_id = users["worker"].id
+        since = elder.filed_on
+        db.session.add(ElderAssignment(elder_id=elder.id, user_id=worker_id, started_on=since))
     db.session.flush()
 
     # Half-year reviews (每半年动态更新) of files older than six months: a second version.

@@ -3,7 +3,8 @@
 - district staff: every elder in their district;
 - town staff: elders living in their town/street;
 - village staff: elders living in their village/community (and its villager groups);
-- workers: the elders assigned to them, plus their area's elders when bound to a village or group.
+- workers: the elders actively assigned to them (an ended assignment no longer counts), plus
+  their area's elders when bound to a village or group.
 
 Every elder query goes through ``elder_filter``; lookups by id go through ``get_elder_or_404`` so an
 elder outside scope answers 404, exactly like one that does not exist.
@@ -119,7 +120,10 @@ def _elder_criteria(user: User, elders: Any) -> ColumnElement[bool]:
     in_area = _in_area(user, elders.residence_area_id)
     if user.role != Role.WORKER:
         return in_area
-    assigned_ids = select(ElderAssignment.elder_id).where(ElderAssignment.user_id == user.id)
+    # Only active assignments count: an ended one is history (issue 16).
+    assigned_ids = select(ElderAssignment.elder_id).where(
+        ElderAssignment.user_id == user.id, ElderAssignment.ended_on.is_(None)
+    )
     assigned = elders.id.in_(assigned_ids)
     if user.area.level in (AreaLevel.VILLAGE, AreaLevel.GROUP):
         return sa.or_(in_area, assigned)

@@ -466,7 +466,7 @@ def build(app: Flask, n_elders: int, months: int, seed: int, today: date) -> Non
                 created_at=datetime.combine(filed_on, datetime.min.time()),
             )
             if village.id == jingang.id and rng.random() < 0.3:
-                assignments.add(elder_id=elder_id, user_id=users["worker"].id)
+                assignments.add(elder_id=elder_id, user_id=users["worker"].id, started_on=filed_on)
 
             history = KeyHistory(is_key, key_changed_on, was_key)
             latest = archived_on - timedelta(days=1) if archived_on else today

@@ -20,6 +20,7 @@ ACTIONS = (
     "login", "login_failed", "login_locked", "logout", "view", "view_version", "view_scan",
     "create", "update", "status", "follow_up", "acknowledge", "void", "archive", "restore",
     "review", "print", "export", "reveal", "deny", "system_access", "audit_prune",
+    "assign_visitor", "end_visitor",
 )  # fmt: skip
 
 COLUMNS = ("at", "username", "role", "ip", "action", "object_type", "object_id", "elder_id",

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from caseman import clock
 from caseman.areas.models import Area
 from caseman.auth.models import User
 from caseman.db import Base, TimestampMixin, enum_column, utcnow
@@ -118,7 +119,9 @@ class Elder(TimestampMixin, Base):
     versions: Mapped[list[ElderVersion]] = relationship(
         back_populates="elder", order_by="ElderVersion.number.desc()"
     )
-    assignments: Mapped[list[ElderAssignment]] = relationship(cascade="all, delete-orphan")
+    assignments: Mapped[list[ElderAssignment]] = relationship(
+        back_populates="elder", cascade="all, delete-orphan", order_by="ElderAssignment.id"
+    )
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
     __mapper_args__ = {"version_id_col": version}
@@ -193,13 +196,40 @@ class ElderVersion(Base):
 
 
 class ElderAssignment(Base):
-    """A worker (探访人员) assigned to an elder: the worker's scope beyond their area."""
+    """A visitor (探访联系人, a worker) assigned to an elder: the worker's scope beyond their area.
+
+    Assignments are history, never deleted: ending one sets ``ended_on`` (with who and why), and
+    assigning the same worker again later adds a new row. Only active rows (``ended_on`` empty)
+    widen a worker's scope (caseman.scope); at most one active row per elder and worker.
+    """
 
     __tablename__ = "elder_assignments"
-    __table_args__ = (sa.UniqueConstraint("elder_id", "user_id", name="uq_elder_assignments"),)
+    __table_args__ = (
+        # One active assignment per worker and elder; the scope reads it by worker.
+        sa.Index(
+            "ix_elder_assignments_active",
+            "user_id",
+            "elder_id",
+            unique=True,
+            sqlite_where=sa.text("ended_on IS NULL"),
+            postgresql_where=sa.text("ended_on IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     elder_id: Mapped[int] = mapped_column(sa.ForeignKey("elders.id"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    started_on: Mapped[date] = mapped_column(default=clock.today)
+    started_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    ended_on: Mapped[date | None]
+    ended_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    end_reason: Mapped[str] = mapped_column(sa.String(200), default="")
 
-    user: Mapped[User] = relationship()
+    elder: Mapped[Elder] = relationship(back_populates="assignments")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    started_by: Mapped[User | None] = relationship(foreign_keys=[started_by_id])
+    ended_by: Mapped[User | None] = relationship(foreign_keys=[ended_by_id])
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_on is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import select
@@ -29,6 +30,28 @@ class ElderFilters:
     due: str = ""  # visit schedule state: "overdue" | "due" | "done" | ""
     ability: str = ""  # AbilityLevel value | ""
     open: str = ""  # "referral" | "risk" | "any" (an open referral or risk) | ""
+    visitor: str = ""  # a visitor's user id | "none" (no active visitor) | ""
+
+    @classmethod
+    def from_args(cls, args: Any) -> ElderFilters:
+        """The filters of a request's query string (the elder list's, kept by bulk actions)."""
+        return cls(
+            q=args.get("q", "")[:64],
+            town=args.get("town", type=int),
+            village=args.get("village", type=int),
+            category=args.get("category", ""),
+            key=args.get("key", ""),
+            archived=args.get("archived", ""),
+            due=args.get("due", ""),
+            ability=args.get("ability", ""),
+            open=args.get("open", ""),
+            visitor=args.get("visitor", "")[:12],
+        )
+
+    def as_args(self) -> dict[str, Any]:
+        """The filters as query-string values (empty ones left out)."""
+        values = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return {name: value for name, value in values.items() if value not in ("", None)}
 
 
 @dataclass
@@ -43,6 +66,14 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
+MAX_ROW_ID = 2**31 - 1  # an INTEGER key on PostgreSQL
+
+
+def is_row_id(value: str) -> bool:
+    """Whether a query-string value can be a row id (digits that fit an INTEGER key)."""
+    return value.isascii() and value.isdigit() and len(value) <= 10 and int(value) <= MAX_ROW_ID
+
+
 def _subtree(area_id: int) -> sa.Select[tuple[int]]:
     path = select(Area.path).where(Area.id == area_id).scalar_subquery()
     return select(Area.id).where(Area.path.startswith(path))
@@ -50,6 +81,33 @@ def _subtree(area_id: int) -> sa.Select[tuple[int]]:
 
 def list_elders(user: User, filters: ElderFilters, page: int, per_page: int) -> Page:
     """Elders in the user's scope matching the filters, by relevance then name, paginated."""
+    filtered = _filtered(user, filters)
+    if filtered is None:
+        return Page([], 0, page, per_page)
+    query, order = filtered
+    total = db.session.scalar(select(sa.func.count()).select_from(query.subquery())) or 0
+    items = db.session.scalars(
+        query.options(selectinload(Elder.category_rows), selectinload(Elder.residence_area))
+        .order_by(*order, Elder.name, Elder.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(list(items), total, page, per_page)
+
+
+def matching_ids(user: User, filters: ElderFilters) -> list[int]:
+    """Ids of every elder in the user's scope matching the filters (a bulk action's "all")."""
+    filtered = _filtered(user, filters)
+    if filtered is None:
+        return []
+    query, _order = filtered
+    return list(db.session.scalars(query.with_only_columns(Elder.id).order_by(Elder.id)))
+
+
+def _filtered(
+    user: User, filters: ElderFilters
+) -> tuple[sa.Select[tuple[Elder]], list[sa.ColumnElement[object]]] | None:
+    """The elder list's query and relevance order (None: a search that cannot match)."""
     query = select(Elder).where(elder_filter(user))
     order: list[sa.ColumnElement[object]] = []
     if filters.q.strip():
@@ -57,7 +115,7 @@ def list_elders(user: User, filters: ElderFilters, page: int, per_page: int) -> 
 
         hits = search_hits(filters.q)
         if hits is None:
-            return Page([], 0, page, per_page)
+            return None
         query = query.join(hits, hits.c.elder_id == Elder.id)
         order.append(hits.c.rank)
     for area_id in (filters.village, filters.town):
@@ -85,18 +143,19 @@ def list_elders(user: User, filters: ElderFilters, page: int, per_page: int) -> 
 
         ids = due_elder_ids(user, date.today(), DueState(filters.due))
         query = query.where(Elder.id.in_(ids))
+    if filters.visitor == "none" or is_row_id(filters.visitor):
+        from caseman.visits.queries import assigned_to, with_visitor
+
+        query = query.where(
+            Elder.id.not_in(with_visitor())
+            if filters.visitor == "none"
+            else Elder.id.in_(assigned_to(int(filters.visitor)))
+        )
     if filters.archived == "yes":
         query = query.where(Elder.archived_on.is_not(None))
     elif filters.archived != "all":
         query = query.where(Elder.archived_on.is_(None))
-    total = db.session.scalar(select(sa.func.count()).select_from(query.subquery())) or 0
-    items = db.session.scalars(
-        query.options(selectinload(Elder.category_rows), selectinload(Elder.residence_area))
-        .order_by(*order, Elder.name, Elder.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(list(items), total, page, per_page)
+    return query, order
 
 
 def list_filter_areas(user: User) -> tuple[list[Area], list[Area]]:

@@ -310,7 +310,9 @@ def save_checked(actor: User, items: list[Checked], today: date) -> list[Elder]:
             elder = Elder(created_by_id=actor.id)
             _apply(elder, item.reg, item.derived)
             if actor.role == Role.WORKER:
-                elder.assignments.append(ElderAssignment(user_id=actor.id))
+                elder.assignments.append(
+                    ElderAssignment(user_id=actor.id, started_on=today, started_by_id=actor.id)
+                )
             db.session.add(elder)
             created.append(elder)
     updated = [item for item in items if item.elder is not None]
@@ -454,7 +456,9 @@ def register_elder(actor: User, reg: Registration, today: date) -> Elder:
     db.session.flush()
     if actor.role == Role.WORKER:
         # A worker keeps seeing the elders they registered.
-        elder.assignments.append(ElderAssignment(user_id=actor.id))
+        elder.assignments.append(
+            ElderAssignment(user_id=actor.id, started_on=today, started_by_id=actor.id)
+        )
     _add_version(elder, actor, "created", reg.values.get("note") or "")
     audit.record("create", object_type="elder", object_id=elder.id, elder_id=elder.id, user=actor)
     return elder

@@ -260,17 +260,7 @@ def _render_form(form: ElderForm, elder: Elder | None, mode: str, status: int = 
 @login_required
 def index() -> Any:
     args = request.args
-    filters = ElderFilters(
-        q=args.get("q", "")[:64],
-        town=args.get("town", type=int),
-        village=args.get("village", type=int),
-        category=args.get("category", ""),
-        key=args.get("key", ""),
-        archived=args.get("archived", ""),
-        due=args.get("due", ""),
-        ability=args.get("ability", ""),
-        open=args.get("open", ""),
-    )
+    filters = ElderFilters.from_args(args)
     page_number = max(1, args.get("page", 1, type=int))
     page = list_elders(current_user, filters, page_number, current_app.config["PAGE_SIZE"])
     towns, villages = list_filter_areas(current_user)

@@ -182,7 +182,9 @@ def list_possible_owners(elder: Elder) -> list[User]:
             sa.or_(
                 sa.literal(path).startswith(Area.path),
                 User.id.in_(
-                    select(ElderAssignment.user_id).where(ElderAssignment.elder_id == elder.id)
+                    select(ElderAssignment.user_id).where(
+                        ElderAssignment.elder_id == elder.id, ElderAssignment.ended_on.is_(None)
+                    )
                 ),
             )
         )

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from caseman.areas.models import Area, AreaLevel
 from caseman.auth.models import User
-from caseman.elders.models import Elder, ElderCategory
+from caseman.elders.models import Elder, ElderAssignment, ElderCategory
 from caseman.extensions import db
 from caseman.rules.enums import Category, VisitMethod
 from caseman.rules.visit_periods import (
@@ -99,15 +99,18 @@ class DueRow:
     area_id: int
     phone: str
     status: VisitStatus
+    visitors: str = ""  # "Visitor: 王芳、李强", filled by the page that shows them
 
 
 @dataclass
 class DueGroup:
-    """The due elders of one village, or one villager group of it."""
+    """The due elders of one village, or one villager group of it (or, ``mine``, the elders
+    assigned to the worker looking: listed first in their 我的探访)."""
 
     village: Area | None
     group: Area | None
     rows: list[DueRow] = field(default_factory=list)
+    mine: bool = False
 
     @property
     def overdue(self) -> int:
@@ -138,15 +141,36 @@ def _areas_by_id(ids: set[int], known: dict[int, Area]) -> dict[int, Area]:
     return known
 
 
+def assigned_to(worker_id: int) -> sa.Select[tuple[int]]:
+    """Ids of the elders actively assigned to the worker ``worker_id``."""
+    return select(ElderAssignment.elder_id).where(
+        ElderAssignment.user_id == worker_id, ElderAssignment.ended_on.is_(None)
+    )
+
+
+def with_visitor() -> sa.Select[tuple[int]]:
+    """Ids of the elders with at least one active visitor."""
+    return select(ElderAssignment.elder_id).where(ElderAssignment.ended_on.is_(None))
+
+
 def schedule_statuses(
-    user: User, today: date, area_id: int | None = None, key: str = ""
+    user: User,
+    today: date,
+    area_id: int | None = None,
+    key: str = "",
+    visitor: int | None = None,
 ) -> list[tuple[Any, VisitStatus]]:
-    """(elder row, status) for every active elder in scope (optionally one area, key/general)."""
+    """(elder row, status) for every active elder in scope (optionally one area, key/general,
+    and ``visitor``: the elders of one visitor, or 0 for those with none)."""
     conditions = [elder_filter(user), Elder.archived_on.is_(None), Elder.filed_on <= today]
     if area_id:
         conditions.append(Elder.residence_area_id.in_(_subtree(area_id)))
     if key in ("key", "general"):
         conditions.append(Elder.is_key.is_(key == "key"))
+    if visitor == 0:
+        conditions.append(Elder.id.not_in(with_visitor()))
+    elif visitor is not None:
+        conditions.append(Elder.id.in_(assigned_to(visitor)))
     rows = db.session.execute(
         select(*_SCHEDULE_COLUMNS, _last_home_visit(today)).where(*conditions)
     ).all()
@@ -191,13 +215,27 @@ def list_due(
     area_id: int | None = None,
     states: tuple[DueState, ...] = (DueState.OVERDUE, DueState.DUE),
     key: str = "",
+    visitor: int | None = None,
+    mine_first: int | None = None,
 ) -> DueList:
-    """Who needs a home visit: grouped by village and villager group, oldest overdue first."""
-    statuses = schedule_statuses(user, today, area_id, key)
+    """Who needs a home visit: grouped by village and villager group, oldest overdue first.
+
+    ``visitor``: only one visitor's elders (0: those without one). ``mine_first``: a worker's
+    id, whose assigned elders come first in a group of their own (their 我的探访).
+    """
+    statuses = schedule_statuses(user, today, area_id, key, visitor)
     counts = {state: 0 for state in DueState}
     for _row, status in statuses:
         counts[status.state] += 1
     wanted = [(r, s) for r, s in statuses if s.state in states]
+    mine = DueGroup(None, None, mine=True)
+    if mine_first is not None and wanted:
+        own = set(db.session.scalars(assigned_to(mine_first)))
+        for row, status in wanted:
+            if row.id in own:
+                mine.rows.append(DueRow(row.id, row.name, row.is_key, row.residence_area_id,
+                                        row.phone, status))  # fmt: skip
+        wanted = [(r, s) for r, s in wanted if r.id not in own]
     areas = _areas_by_id({r.residence_area_id for r, _s in wanted}, _area_index(user))
     groups: dict[tuple[int | None, int | None], DueGroup] = {}
     for row, status in wanted:
@@ -210,7 +248,7 @@ def list_due(
             bucket = groups[bucket_key] = DueGroup(village, group)
         bucket.rows.append(DueRow(row.id, row.name, row.is_key, row.residence_area_id,
                                   row.phone, status))  # fmt: skip
-    for bucket in groups.values():
+    for bucket in (*groups.values(), mine):
         bucket.rows.sort(key=_sort_key)
     ordered = sorted(
         groups.values(),
@@ -220,7 +258,24 @@ def list_due(
             g.group.name if g.group else "",
         ),
     )
+    if mine.rows:
+        ordered.insert(0, mine)
     return DueList(ordered, counts)
+
+
+def assigned_statuses(user: User, today: date) -> list[tuple[int, Any, VisitStatus]]:
+    """(visitor id, elder row, status) of every active assignment of an active elder in scope."""
+    rows = db.session.execute(
+        select(ElderAssignment.user_id, *_SCHEDULE_COLUMNS, _last_home_visit(today))
+        .join(ElderAssignment, ElderAssignment.elder_id == Elder.id)
+        .where(
+            elder_filter(user),
+            ElderAssignment.ended_on.is_(None),
+            Elder.archived_on.is_(None),
+            Elder.filed_on <= today,
+        )
+    ).all()
+    return [(row.user_id, row, _status(row, today)) for row in rows]
 
 
 def due_elder_ids(user: User, today: date, state: DueState) -> list[int]:

@@ -16,7 +16,7 @@ from caseman.access import login_required, roles_required
 from caseman.auth.models import Role
 from caseman.elders import labels as elder_labels
 from caseman.elders.models import Elder
-from caseman.elders.queries import list_filter_areas
+from caseman.elders.queries import is_row_id, list_filter_areas
 from caseman.errors import DomainError, StaleEdit
 from caseman.extensions import db
 from caseman.forms import changed_fields, expected_version, put_errors
@@ -32,6 +32,8 @@ from caseman.rules.enums import (
 )
 from caseman.rules.visit_periods import DueState
 from caseman.scope import area_in_scope, get_elder_or_404, scoped_areas
+from caseman.visitors.queries import active_visitors, list_workers
+from caseman.visitors.views import worker_label
 from caseman.visits import labels
 from caseman.visits.forms import CampaignForm, CareForm, CloseForm, VisitForm, VoidForm
 from caseman.visits.models import CareRecord, Visit
@@ -489,8 +491,20 @@ def due() -> Any:
         current_user, request.args.get("village", type=int) or request.args.get("town", type=int)
     )
     area_id = area.id if area else None
+    is_worker = current_user.role == Role.WORKER
+    # Staff filter by visitor (a worker of their area, or "none"); a worker's own come first.
+    visitors = [] if is_worker else list_workers(current_user)
+    visitor_arg = request.args.get("visitor", "")[:12]
+    visitor: int | None = None
+    if visitor_arg == "none":
+        visitor = 0
+    elif is_row_id(visitor_arg) and int(visitor_arg) in {w.id for w in visitors}:
+        visitor = int(visitor_arg)
+    else:
+        visitor_arg = ""
     result = list_due(current_user, today(), area_id=area_id, states=STATE_FILTERS[state],
-                      key=key)  # fmt: skip
+                      key=key, visitor=visitor,
+                      mine_first=current_user.id if is_worker else None)  # fmt: skip
     towns, villages = list_filter_areas(current_user)
     # Across a whole district the list runs to thousands: show each town's counts to pick from.
     by_town = None
@@ -501,9 +515,20 @@ def due() -> Any:
             counts = by_town.setdefault(town, {"overdue": 0, "rows": 0})
             counts["overdue"] += group.overdue
             counts["rows"] += len(group.rows)
+    if by_town is None:
+        # Each row names its visitors: the label is translated once, not once a row.
+        rows = [row for group in result.groups for row in group.rows]
+        found = active_visitors(current_user, [row.elder_id for row in rows])
+        label, nobody = _("Visitor: %(names)s"), _("none")
+        for row in rows:
+            names = "、".join(v.display_name for v in found.get(row.elder_id, []))
+            row.visitors = label % {"names": names or nobody}
     return render_template(
         "visits/due.html",
         result=result,
+        visitors=visitors,
+        visitor=visitor_arg,
+        worker_label=worker_label,
         by_town=by_town,
         state=state,
         key=key,

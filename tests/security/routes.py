@@ -51,6 +51,7 @@ def _argument_values(world: SimpleNamespace) -> dict[str, list[object]]:
         "paired_id": [987654],
         "entry_id": [987654],
         "record_id": [987654],
+        "assignment_id": [987654],
     }
 
 
