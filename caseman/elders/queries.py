@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from caseman.areas.models import Area, AreaLevel
-from caseman.auth.models import User
+from caseman.auth.models import Role, User
 from caseman.elders.models import Elder, ElderCategory, ElderVersion
 from caseman.extensions import db
 from caseman.rules.enums import AbilityLevel, Category
@@ -113,7 +113,9 @@ def _filtered(
     if filters.q.strip():
         from caseman.search.queries import search_hits
 
-        hits = search_hits(filters.q)
+        # The district sees everyone: its search needs no scope before the text limit.
+        scope = None if user.role == Role.DISTRICT else select(Elder.id).where(elder_filter(user))
+        hits = search_hits(filters.q, scope)
         if hits is None:
             return None
         query = query.join(hits, hits.c.elder_id == Elder.id)

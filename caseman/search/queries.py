@@ -63,15 +63,34 @@ def _sqlite_match(text: str) -> str | None:
     return " OR ".join(_fts_phrase(term) for term in terms) or None
 
 
-def _text_hits(query: str, dialect: str) -> sa.Subquery | None:
-    """Elder ids of up to TEXT_LIMIT records (SQLite: the most recent) containing ``query``."""
+def _text_hits(
+    query: str, dialect: str, scope: sa.Select[tuple[int]] | None = None
+) -> sa.Subquery | None:
+    """Elder ids of up to TEXT_LIMIT records (SQLite: the most recent) containing ``query``.
+
+    With ``scope`` (the ids of the elders the user may see) the records are limited to those
+    elders before the limit is taken: a village's three elders whose notes hold a common word are
+    found even when a thousand other towns' records hold it too (issue 23 item 4).
+    """
     text = _text_query(query)
     if not _wants_text(text):
         return None
+    in_scope = (SearchDocument.elder_id.in_(scope),) if scope is not None else ()
     if dialect == "sqlite":
         match = _sqlite_match(text)
         if match is None:
             return None
+        if scope is not None:
+            matching = sa.text(
+                "SELECT rowid FROM search_fts WHERE search_fts MATCH :match"
+            ).bindparams(match=match)
+            return (
+                select(SearchDocument.elder_id)
+                .where(SearchDocument.id.in_(matching), *in_scope)
+                .order_by(SearchDocument.id.desc())
+                .limit(TEXT_LIMIT)
+                .subquery("text_hits")
+            )
         matching = sa.text(
             "SELECT rowid FROM search_fts WHERE search_fts MATCH :match "
             "ORDER BY rowid DESC LIMIT :limit"
@@ -87,7 +106,9 @@ def _text_hits(query: str, dialect: str) -> sa.Subquery | None:
         bigrams = sa.func.caseman_bigrams(SearchDocument.body, type_=postgresql.ARRAY(sa.Text))
         return (
             select(SearchDocument.elder_id)
-            .where(bigrams.contains(sa.literal([text.lower()], postgresql.ARRAY(sa.Text))))
+            .where(
+                bigrams.contains(sa.literal([text.lower()], postgresql.ARRAY(sa.Text))), *in_scope
+            )
             .limit(TEXT_LIMIT)
             .subquery("text_hits")
         )
@@ -95,14 +116,16 @@ def _text_hits(query: str, dialect: str) -> sa.Subquery | None:
     # key backwards through every text looking for a rare word.
     return (
         select(SearchDocument.elder_id)
-        .where(SearchDocument.body.ilike(_like_pattern(text), escape="\\"))
+        .where(SearchDocument.body.ilike(_like_pattern(text), escape="\\"), *in_scope)
         .limit(TEXT_LIMIT)
         .subquery("text_hits")
     )
 
 
-def search_hits(query: str) -> sa.Subquery | None:
-    """(elder_id, rank) of every elder the query finds, best rank per elder; None if it cannot."""
+def search_hits(query: str, scope: sa.Select[tuple[int]] | None = None) -> sa.Subquery | None:
+    """(elder_id, rank) of every elder the query finds, best rank per elder; None if it cannot.
+
+    ``scope``: the ids of the elders the user may see, applied before any limit."""
     dialect = db.engine.dialect.name
     parts: list[sa.Select[tuple[int, int]]] = []
     for namespace, value in query_keys(query):
@@ -116,7 +139,7 @@ def search_hits(query: str) -> sa.Subquery | None:
                 SearchKey.key >= lower, SearchKey.key < upper
             )
         )
-    text = _text_hits(query, dialect)
+    text = _text_hits(query, dialect, scope)
     if text is not None:
         parts.append(select(text.c.elder_id, literal(TEXT_RANK).label("rank")))
     if not parts:

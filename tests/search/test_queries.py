@@ -232,3 +232,20 @@ def test_postgresql_two_character_query_uses_the_bigram_index(cast, town_user, a
         )
     ).all()
     assert any("ix_search_documents_body_bigrams" in line for line in plan)
+
+
+@pytest.mark.parametrize("typed", ["助浴服务", "助浴"])  # three characters and more; two
+def test_a_common_word_finds_the_users_own_elders_beyond_the_limit(
+    cast, town_user, other_town_user, add_visit, monkeypatch, typed
+):
+    """Issue 23 item 4: the limit on matching records is taken after the scope, not before (a
+    village's own elders were missed when other towns' records held the word more recently)."""
+    import caseman.search.queries as search_queries
+
+    monkeypatch.setattr(search_queries, "TEXT_LIMIT", 2)
+    add_visit(cast["wang"], needs_note="需要助浴服务")  # the oldest record holding the word
+    for _ in range(2):
+        for far in ("far_zhang", "far_shan"):
+            add_visit(cast[far], needs_note="需要助浴服务")
+    assert names(town_user, typed) == ["王五"]
+    assert set(names(other_town_user, typed)) <= {"张三", "单田"}
