@@ -52,10 +52,12 @@ def sqlite_path(url: URL) -> Path:
 
 
 def integrity_ok(path: Path) -> bool:
-    """``PRAGMA integrity_check`` of an SQLite file says ok."""
+    """``PRAGMA integrity_check`` of an SQLite file says ok (a file cut short says not ok)."""
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         return connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    except sqlite3.DatabaseError:  # "database disk image is malformed": truncated or damaged
+        return False
     finally:
         connection.close()
 

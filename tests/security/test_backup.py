@@ -130,3 +130,24 @@ def test_postgresql_backup_and_restore(app, make_elder, tmp_path):
     assert {k: v for k, v in counts.items() if k != "audit_events"} == {
         k: v for k, v in backed_up.items() if k != "audit_events"
     }
+
+
+def test_restore_of_a_truncated_backup_is_refused_clearly_and_restores_nothing(tmp_path):
+    """Issue 23 item 7: a backup cut short (a copy that stopped half-way) ends in a clear refusal,
+    not a traceback, and the live database is untouched."""
+    live = tmp_path / "live.sqlite3"
+    seed_world(live)
+    full = tmp_path / "full.sqlite3"
+    assert file_app(live).test_cli_runner().invoke(args=["backup", "--out", str(full)]).exit_code == 0
+    cut = tmp_path / "cut.sqlite3"
+    data = full.read_bytes()
+    cut.write_bytes(data[: len(data) // 3])
+    target = tmp_path / "target.sqlite3"
+    result = file_app(target).test_cli_runner().invoke(args=["restore", str(cut)])
+    assert result.exit_code != 0
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "fails its integrity check" in result.output
+    assert "Traceback" not in result.output
+    from caseman.backup import sqlite_has_data
+
+    assert not sqlite_has_data(target)
