@@ -138,7 +138,8 @@ def test_restore_of_a_truncated_backup_is_refused_clearly_and_restores_nothing(t
     live = tmp_path / "live.sqlite3"
     seed_world(live)
     full = tmp_path / "full.sqlite3"
-    assert file_app(live).test_cli_runner().invoke(args=["backup", "--out", str(full)]).exit_code == 0
+    backup = file_app(live).test_cli_runner().invoke(args=["backup", "--out", str(full)])
+    assert backup.exit_code == 0
     cut = tmp_path / "cut.sqlite3"
     data = full.read_bytes()
     cut.write_bytes(data[: len(data) // 3])
