@@ -20,7 +20,8 @@ ZH = {"Accept-Language": "zh-CN"}
 
 def bomb(padding_mb: int = 40) -> bytes:
     """A genuine 附件1 workbook with one extra part of zeros: tiny packed, large unpacked."""
-    source = zipfile.ZipFile(io.BytesIO(annex1_workbook([ledger_row("张秀英", "女", id_number(1))])))
+    sheet = annex1_workbook([ledger_row("张秀英", "女", id_number(1))])
+    source = zipfile.ZipFile(io.BytesIO(sheet))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
         for entry in source.infolist():
@@ -59,7 +60,8 @@ def test_rows_beyond_the_bound_stop_with_a_message(monkeypatch, kind):
     if kind == "csv":
         content = "\n".join(f"{k},张三" for k in range(30)).encode()
     else:
-        content = annex1_workbook([ledger_row(f"老人{k}", "女", id_number(k + 1)) for k in range(30)])
+        rows = [ledger_row(f"老人{k}", "女", id_number(k + 1)) for k in range(30)]
+        content = annex1_workbook(rows)
     with pytest.raises(DomainError) as refused:
         list(reading.iter_rows(content, kind))
     assert "more than" in refused.value.message
