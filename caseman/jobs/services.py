@@ -17,9 +17,11 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,14 @@ from caseman.rules.enums import N_
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 0.5  # seconds between progress commits
+# A running job's worker touches a file this often; a job whose file (or start) is older than
+# STALE_AFTER lost its worker (the consumer was killed or the server restarted: issue 23 item 6).
+HEARTBEAT_SECONDS = 15.0
+STALE_AFTER = timedelta(minutes=2)
+STOPPED_MESSAGE = N_(
+    "The job stopped without finishing (the server was restarted). "
+    "Start it again with the button below."
+)
 
 
 @dataclass
@@ -94,6 +104,85 @@ class JobContext:
 
 def _live_path(directory: Path, job_id: int) -> Path:
     return directory / f"progress-{job_id}.json"
+
+
+def _heartbeat_path(directory: Path, job_id: int) -> Path:
+    return directory / f"heartbeat-{job_id}"
+
+
+class _Heartbeat:
+    """Touches the job's heartbeat file every HEARTBEAT_SECONDS while the job runs (a thread: the
+    handler may spend minutes in one call, such as rendering a long PDF, without reporting)."""
+
+    def __init__(self, directory: Path, job_id: int) -> None:
+        self.path = _heartbeat_path(directory, job_id)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(
+            target=self._beat, name=f"job-{job_id}-heartbeat", daemon=True
+        )
+
+    def _beat(self) -> None:
+        while True:
+            self.path.touch()
+            if self.stopped.wait(HEARTBEAT_SECONDS):
+                return
+
+    def __enter__(self) -> _Heartbeat:
+        self.path.touch()
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stopped.set()
+        self.thread.join()
+        self.path.unlink(missing_ok=True)
+
+
+def is_stale(job: Job, now: Any = None) -> bool:
+    """A running job whose worker has not shown a sign of life for STALE_AFTER."""
+    from caseman import clock
+
+    if job.status != JobStatus.RUNNING:
+        return False
+    now = now or clock.utcnow()
+    last = job.started_at or job.created_at
+    try:
+        beat = _heartbeat_path(jobs_directory(), job.id).stat().st_mtime
+    except OSError:
+        beat = None
+    if beat is not None:
+        from datetime import UTC, datetime
+
+        last = max(last, datetime.fromtimestamp(beat, UTC).replace(tzinfo=None))
+    return now - last > STALE_AFTER
+
+
+def fail_stale_jobs(jobs: list[Job]) -> bool:
+    """Mark failed those of ``jobs`` that lost their worker; True if any was. Ends the caller's
+    transaction first (a read-only request's deferred one) and writes in a new one, each row
+    only if it is still running."""
+    from caseman import clock
+
+    stale = [job.id for job in jobs if is_stale(job)]
+    if not stale:
+        return False
+    db.session.commit()
+    db.session.execute(
+        sa.update(Job)
+        .where(Job.id.in_(stale), Job.status == JobStatus.RUNNING)
+        .values(status=JobStatus.FAILED, message=STOPPED_MESSAGE, finished_at=clock.utcnow())
+    )
+    db.session.commit()
+    for job_id in stale:
+        _live_path(jobs_directory(), job_id).unlink(missing_ok=True)
+    return True
+
+
+def retry_job(job: Job) -> Job:
+    """A new queued job doing what the failed ``job`` was asked to (flush only)."""
+    if job.status != JobStatus.FAILED:
+        raise DomainError(None, N_("Only a job that failed can be started again."))
+    return start_job(job.user, job.kind, job.title, dict(job.params or {}), job.total)
 
 
 def _write_live(directory: Path, job_id: int, values: dict[str, Any]) -> None:
@@ -204,7 +293,8 @@ def _run(job_id: int) -> None:
     try:
         if not job.user.is_active:
             raise DomainError(None, N_("Your account is no longer active."))
-        with scope.acting_as(job.user):  # the worker has no request: the job's user's scope
+        with _Heartbeat(context.directory, job_id), scope.acting_as(job.user):
+            # The worker has no request: the job runs in its user's scope.
             job.result_name = HANDLERS[job.kind](context)
     except Exception as error:
         db.session.rollback()

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, send_file
+from flask import Blueprint, abort, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from caseman import audit, read_only
 from caseman.access import login_required
 from caseman.extensions import db
-from caseman.jobs.models import Job
-from caseman.jobs.services import live_progress, result_path
+from caseman.jobs.models import Job, JobStatus
+from caseman.jobs.services import (
+    enqueue,
+    fail_stale_jobs,
+    live_progress,
+    result_path,
+    retry_job,
+)
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -36,9 +42,10 @@ def job_progress(job: Job) -> Any:
 @login_required
 @read_only
 def index() -> Any:
-    jobs = db.session.scalars(
-        select(Job).where(Job.user_id == current_user.id).order_by(Job.id.desc()).limit(RECENT)
-    ).all()
+    query = select(Job).where(Job.user_id == current_user.id).order_by(Job.id.desc()).limit(RECENT)
+    jobs = db.session.scalars(query).all()
+    if fail_stale_jobs(list(jobs)):
+        jobs = db.session.scalars(query).all()
     return render_template("jobs/index.html", jobs=jobs)
 
 
@@ -47,7 +54,22 @@ def index() -> Any:
 @read_only
 def show(job_id: int) -> Any:
     job = _own_job_or_404(job_id)
+    if fail_stale_jobs([job]):
+        job = _own_job_or_404(job_id)
     return render_template("jobs/show.html", job=job, ready=result_path(job) is not None)
+
+
+@bp.route("/<int:job_id>/retry", methods=["POST"])
+@login_required
+def retry(job_id: int) -> Any:
+    """Start a failed job again (same request, same user): a new job, the old one kept."""
+    job = _own_job_or_404(job_id)
+    if job.status != JobStatus.FAILED:
+        abort(400)
+    again = retry_job(job)
+    db.session.commit()
+    enqueue(again)
+    return redirect(url_for("jobs.show", job_id=again.id))
 
 
 @bp.route("/<int:job_id>/download")
