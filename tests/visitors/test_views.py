@@ -13,7 +13,7 @@ from caseman import clock
 from caseman.audit import AuditEvent
 from caseman.elders.models import ElderAssignment
 from caseman.extensions import db
-from tests.conftest import row_counts
+from tests.conftest import TODAY, row_counts
 
 EN = {"Accept-Language": "en"}
 
@@ -276,13 +276,15 @@ def test_load_page_counts_each_visitors_elders_key_and_overdue(
     staff = make_user("town", "muer")
     wang = make_user("worker", "jingang", full_name="王探访")
     make_user("worker", "caoping", full_name="外镇探访")
-    long_ago = clock.today() - timedelta(days=75)
+    # Filed on the tests' today, the day make_elder checks "not in the future" against (Beijing's
+    # day can be a day later than the server's between 16:00 and 24:00 UTC).
+    long_ago = TODAY - timedelta(days=75)
     elders = [
         make_elder(area="jingang", name="一号", filed_on=long_ago, is_key=True),
         make_elder(area="jingang", name="二号", is_key=False, key_override_reason="测试",
-                   filed_on=clock.today()),
+                   filed_on=TODAY),
     ]  # fmt: skip
-    make_elder(area="baiyan", name="三号", filed_on=clock.today())
+    make_elder(area="baiyan", name="三号", filed_on=TODAY)
     login_as(staff)
     _bulk(client, wang, elders)
     page = client.get("/visitors/").get_data(as_text=True)
