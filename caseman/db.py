@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from enum import StrEnum
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from caseman.clock import utcnow
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -18,6 +22,13 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def chunks(values: Sequence[T], size: int) -> Iterator[list[T]]:
+    """``values`` in lists of at most ``size``: an IN (...) list stays under the databases' bound
+    on bound parameters (SQLite's default is 32,766)."""
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])
 
 
 def enum_column(enum_cls: type[StrEnum], name: str | None = None) -> sa.Enum:

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from caseman.areas.models import Area, AreaLevel
 from caseman.auth.models import Role, User
+from caseman.db import chunks
 from caseman.elders.models import Elder, ElderCategory, FamilyMember
 from caseman.extensions import db
 from caseman.referrals.queries import solved_counts
@@ -115,16 +116,11 @@ def shows_full_numbers(user: User | None) -> bool:
     return user is not None and user.role in FULL_ID_ROLES
 
 
-def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield list(ids[start : start + CHUNK])
-
-
 def home_visit_counts(elder_ids: Iterable[int], start: date, end: date) -> dict[int, int]:
     """上门探访次数 per elder: home visits not voided with ``start <= visited_on <= end``."""
     ids = list(elder_ids)
     counts = dict.fromkeys(ids, 0)
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids, CHUNK):
         query = (
             select(Visit.elder_id, sa.func.count(Visit.id))
             .where(Visit.elder_id.in_(chunk), counting_visits())
@@ -138,7 +134,7 @@ def home_visit_counts(elder_ids: Iterable[int], start: date, end: date) -> dict[
 
 def _category_texts(elder_ids: Sequence[int]) -> dict[int, str]:
     found: dict[int, set[Category]] = defaultdict(set)
-    for chunk in _chunks(elder_ids):
+    for chunk in chunks(elder_ids, CHUNK):
         query = select(ElderCategory.elder_id, ElderCategory.category).where(
             ElderCategory.elder_id.in_(chunk)
         )
@@ -153,7 +149,7 @@ def _category_texts(elder_ids: Sequence[int]) -> dict[int, str]:
 def _relatives(elder_ids: Sequence[int], full: bool) -> dict[int, list[Relative]]:
     shown = _phone_shown(full)
     found: dict[int, list[Relative]] = defaultdict(list)
-    for chunk in _chunks(elder_ids):
+    for chunk in chunks(elder_ids, CHUNK):
         query = (
             select(
                 FamilyMember.elder_id, FamilyMember.name, FamilyMember.relation, FamilyMember.phone

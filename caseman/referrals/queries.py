@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from caseman.auth.models import Role, User
+from caseman.db import chunks
 from caseman.elders.models import Elder
 from caseman.extensions import db
 from caseman.referrals.models import Referral, Risk, StatusChange
@@ -144,8 +145,7 @@ def solved_counts(elder_ids: Iterable[int]) -> dict[int, int]:
     ids = list(elder_ids)
     referral_statuses: dict[int, list[ReferralStatus]] = defaultdict(list)
     risk_statuses: dict[int, list[RiskStatus]] = defaultdict(list)
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
+    for chunk in chunks(ids, 5000):
         for elder_id, status in db.session.execute(
             select(Referral.elder_id, Referral.status).where(
                 Referral.elder_id.in_(chunk), Referral.status == ReferralStatus.SOLVED

@@ -12,10 +12,12 @@ from sqlalchemy.orm import selectinload
 
 from caseman.areas.models import Area
 from caseman.auth.models import Role, User
+from caseman.db import chunks
 from caseman.elders.models import Elder, ElderAssignment
 from caseman.extensions import db
 from caseman.rules.visit_periods import DueState
 from caseman.scope import elder_filter
+from caseman.visitors.services import serves
 
 
 def list_workers(actor: User, elder: Elder | None = None) -> list[User]:
@@ -35,18 +37,13 @@ def list_workers(actor: User, elder: Elder | None = None) -> list[User]:
         .options(selectinload(User.area).selectinload(Area.parent))
         .order_by(Area.path, User.full_name, User.username)
     )
-    if elder is not None:
-        area = elder.residence_area
-        town, village = area.town, area.village
-        allowed = []
-        if town is not None:
-            allowed.append(User.area_id == town.id)
-        if village is not None:
-            allowed.append(Area.path.startswith(village.path, autoescape=True))
-        if not allowed:
-            return []
-        query = query.where(sa.or_(*allowed))
-    return list(db.session.scalars(query))
+    if elder is None:
+        return list(db.session.scalars(query))
+    # Only the elder's town can hold their visitors: read its workers, then let the rule decide.
+    town = elder.residence_area.town
+    if town is not None:
+        query = query.where(Area.path.startswith(town.path, autoescape=True))
+    return [worker for worker in db.session.scalars(query) if serves(worker, elder)]
 
 
 def get_worker_in_scope(actor: User, worker_id: int | None) -> User | None:
@@ -76,8 +73,7 @@ def get_assignment_or_none(elder: Elder, assignment_id: int) -> ElderAssignment 
 def active_visitors(user: User, elder_ids: list[int]) -> dict[int, list[User]]:
     """The current visitors of each of ``elder_ids`` that is in the user's scope."""
     found: dict[int, list[User]] = defaultdict(list)
-    for start in range(0, len(elder_ids), 500):
-        chunk = elder_ids[start : start + 500]
+    for chunk in chunks(elder_ids, 500):
         rows = db.session.execute(
             select(ElderAssignment.elder_id, User)
             .join(User, User.id == ElderAssignment.user_id)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from caseman import audit
 from caseman.auth.models import Role, User
+from caseman.db import chunks
 from caseman.elders.models import Elder, ElderAssignment
 from caseman.errors import DomainError
 from caseman.extensions import db
@@ -87,15 +88,14 @@ def assign_visitor(
             count=len(elsewhere),
             name=elsewhere[0].name,
         )
-    ids = [elder.id for elder in elders]
     already: set[int] = set()
-    for start in range(0, len(ids), 500):
+    for chunk in chunks([elder.id for elder in elders], 500):
         already.update(
             db.session.scalars(
                 select(ElderAssignment.elder_id).where(
                     ElderAssignment.user_id == worker.id,
                     ElderAssignment.ended_on.is_(None),
-                    ElderAssignment.elder_id.in_(ids[start : start + 500]),
+                    ElderAssignment.elder_id.in_(chunk),
                 )
             )
         )

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from caseman import clock
 from caseman.access import roles_required
+from caseman.db import chunks
 from caseman.elders.models import Elder
 from caseman.elders.queries import ElderFilters, is_row_id, matching_ids
 from caseman.errors import DomainError
@@ -45,6 +46,14 @@ def _visitor_choices(form: AssignForm, workers: list[Any]) -> None:
     form.visitor.choices = [("", "—"), *((str(w.id), worker_label(w)) for w in workers)]
 
 
+def _chosen_worker(form: AssignForm) -> Any:
+    """The worker picked on ``form`` (in the user's area), or DomainError beside the picker."""
+    worker = get_worker_in_scope(current_user, int(form.visitor.data or 0))
+    if worker is None:
+        raise DomainError("visitor", N_("Choose an active worker as the visitor."))
+    return worker
+
+
 def _chosen_elders() -> tuple[list[Elder], bool, ElderFilters]:
     """The elders a bulk assignment is about: the checked ones, or all matching the filters."""
     filters = ElderFilters.from_args(request.args)
@@ -56,11 +65,11 @@ def _chosen_elders() -> tuple[list[Elder], bool, ElderFilters]:
         if len(ids) > MAX_CHOSEN:
             abort(400)
     elders: list[Elder] = []
-    for start in range(0, len(ids), 500):
+    for chunk in chunks(ids, 500):
         elders.extend(
             db.session.scalars(
                 select(Elder)
-                .where(Elder.id.in_(ids[start : start + 500]), elder_filter(current_user))
+                .where(Elder.id.in_(chunk), elder_filter(current_user))
                 .options(selectinload(Elder.residence_area))
             )
         )
@@ -97,9 +106,7 @@ def bulk() -> Any:
                 )
             if everything and not form.confirm.data:
                 raise DomainError("confirm", N_("Confirm the number of elders to assign."))
-            worker = get_worker_in_scope(current_user, int(form.visitor.data or 0))
-            if worker is None:
-                raise DomainError("visitor", N_("Choose an active worker as the visitor."))
+            worker = _chosen_worker(form)
             created = assign_visitor(current_user, elders, worker, form.started_on.data,
                                      clock.today())  # fmt: skip
             db.session.commit()
@@ -148,9 +155,7 @@ def new(elder_id: int) -> Any:
         form.started_on.data = clock.today()
     elif form.validate():
         try:
-            worker = get_worker_in_scope(current_user, int(form.visitor.data or 0))
-            if worker is None:
-                raise DomainError("visitor", N_("Choose an active worker as the visitor."))
+            worker = _chosen_worker(form)
             if not assign_visitor(current_user, [elder], worker, form.started_on.data,
                                   clock.today()):  # fmt: skip
                 raise DomainError("visitor", N_("This worker is already the elder's visitor."))
