@@ -21,14 +21,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
 
-from caseman import scope
+from caseman import clock, scope
 from caseman.auth.models import User
 from caseman.errors import DomainError
 from caseman.extensions import db
@@ -138,21 +138,16 @@ class _Heartbeat:
         self.path.unlink(missing_ok=True)
 
 
-def is_stale(job: Job, now: Any = None) -> bool:
-    """A running job whose worker has not shown a sign of life for STALE_AFTER."""
-    from caseman import clock
-
+def is_stale(job: Job, now: datetime) -> bool:
+    """A running job whose worker has not shown a sign of life for STALE_AFTER (``now`` in UTC)."""
     if job.status != JobStatus.RUNNING:
         return False
-    now = now or clock.utcnow()
     last = job.started_at or job.created_at
     try:
         beat = _heartbeat_path(jobs_directory(), job.id).stat().st_mtime
     except OSError:
-        beat = None
-    if beat is not None:
-        from datetime import UTC, datetime
-
+        pass  # no beat yet (or any more): the start counts
+    else:
         last = max(last, datetime.fromtimestamp(beat, UTC).replace(tzinfo=None))
     return now - last > STALE_AFTER
 
@@ -161,16 +156,15 @@ def fail_stale_jobs(jobs: list[Job]) -> bool:
     """Mark failed those of ``jobs`` that lost their worker; True if any was. Ends the caller's
     transaction first (a read-only request's deferred one) and writes in a new one, each row
     only if it is still running."""
-    from caseman import clock
-
-    stale = [job.id for job in jobs if is_stale(job)]
+    now = clock.utcnow()
+    stale = [job.id for job in jobs if is_stale(job, now)]
     if not stale:
         return False
     db.session.commit()
     db.session.execute(
         sa.update(Job)
         .where(Job.id.in_(stale), Job.status == JobStatus.RUNNING)
-        .values(status=JobStatus.FAILED, message=STOPPED_MESSAGE, finished_at=clock.utcnow())
+        .values(status=JobStatus.FAILED, message=STOPPED_MESSAGE, finished_at=now)
     )
     db.session.commit()
     for job_id in stale:
