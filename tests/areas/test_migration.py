@@ -6,12 +6,7 @@ import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from caseman.extensions import db
-
-
-def _empty_database() -> None:
-    db.drop_all()
-    with db.engine.begin() as connection:
-        connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+from tests.test_migrations import _empty_database
 
 
 def test_existing_areas_get_their_kind(app):
