@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import StringField, TextAreaField
 
-from caseman import audit
+from caseman import audit, clock
 from caseman.access import login_required
 from caseman.documents.queries import list_printed
 from caseman.elders import labels
@@ -65,7 +65,7 @@ INT_SELECTS = ("household_area_id", "residence_area_id", "disability_grade")
 
 
 def today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def _area_choices(form: ElderForm) -> None:
