@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from babel.dates import format_skeleton
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import (
     format_date,
+    get_locale,
     get_translations,
     gettext,
     lazy_gettext,
@@ -65,6 +67,13 @@ def local_datetime(moment: datetime | None, seconds: bool = False) -> str:
     return wall_datetime(clock.to_local(moment), seconds)
 
 
+def cn_month(value: date | None) -> str:
+    """A month: 2026年12月 in Chinese, Dec 2026 in English."""
+    if value is None:
+        return ""
+    return format_skeleton("yMMM", value, locale=get_locale())
+
+
 def local_date(moment: datetime | None) -> str:
     """The day (in the configured zone) of a stored moment."""
     local = clock.to_local(moment)
@@ -105,6 +114,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["walltime"] = wall_datetime
     app.jinja_env.filters["localtime"] = local_datetime
     app.jinja_env.filters["localdate"] = local_date
+    app.jinja_env.filters["cnmonth"] = cn_month
+    app.jinja_env.globals["clock_today"] = clock.today
     app.jinja_env.globals["html_lang"] = html_lang
     app.jinja_env.globals["LOCALES"] = LOCALES
     app.jinja_env.globals["current_locale"] = select_locale
