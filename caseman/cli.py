@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import click
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from caseman import clock
 from caseman.areas.models import Area
 from caseman.auth.models import Role
 from caseman.errors import DomainError
@@ -78,7 +79,7 @@ def demo_data(if_empty: bool, today: datetime | None, elders: int | None, months
 
             logins = load_scale(elders, months, today.date() if today else None, echo=click.echo)
         else:
-            logins = load_demo(today.date() if today else date.today())
+            logins = load_demo(today.date() if today else clock.today())
     db.session.commit()
     click.echo("Demo logins (username / password / role / area / TOTP secret / code now):")
     for login in logins:
@@ -207,7 +208,7 @@ def ledger_command(
         area = db.session.scalar(select(Area).where(Area.level == AreaLevel.DISTRICT).limit(1))
         if area is None:
             raise click.ClickException("No district yet; see `flask areas`.")
-    first, last = current_half_year(date.today())
+    first, last = current_half_year(clock.today())
     first = start.date() if start else first
     last = end.date() if end else last
     if first > last:
@@ -217,7 +218,7 @@ def ledger_command(
 
     with system_access(f"cli ledger area={area.id}"):
         rows = ledger_rows(None, area_id, first, last, full=full)
-    content = render_ledger(rows, LedgerMeta(unit_name(area), first, last, date.today()), fmt)
+    content = render_ledger(rows, LedgerMeta(unit_name(area), first, last, clock.today()), fmt)
     Path(out).write_bytes(content)
     audit.record(
         "export",

@@ -35,14 +35,20 @@ def zone() -> ZoneInfo:
     return _zone(zone_name())
 
 
+def moment() -> datetime:
+    """The present moment, aware, in UTC: the one source every other function reads (tests
+    freeze time by replacing this function, see the ``frozen_clock`` fixture)."""
+    return datetime.now(UTC)
+
+
 def utcnow() -> datetime:
     """Now in UTC, naive (how moments are stored on both databases)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    return moment().astimezone(UTC).replace(tzinfo=None)
 
 
 def now() -> datetime:
     """The wall-clock time now in the configured zone, naive (as a person reads it)."""
-    return datetime.now(zone()).replace(tzinfo=None)
+    return moment().astimezone(zone()).replace(tzinfo=None)
 
 
 def today() -> date:

@@ -28,6 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from caseman import clock
 from caseman.areas.models import Area, AreaLevel
 from caseman.areas.services import create_area
 from caseman.auth.models import Role, User
@@ -391,7 +392,7 @@ def load_scale(elders: int, months: int, today: date | None = None,
 
     Returns the logins as (username, password, role, area).
     """
-    today = today or date.today()
+    today = today or clock.today()
     rng = random.Random(SEED)  # nosec B311 - reproducible demo data, not secrets
     started = time.monotonic()
     district, towns, villages = build_areas(rng)
@@ -401,12 +402,12 @@ def load_scale(elders: int, months: int, today: date | None = None,
     password_hash = users["district"].password_hash
     # District and town logins need a second factor: each gets a confirmed secret (printed).
     users["district"].totp_secret = new_secret()
-    users["district"].totp_confirmed_at = datetime.now()
+    users["district"].totp_confirmed_at = clock.utcnow()
     for number, town in enumerate(towns, start=1):
         users[f"town{number}"] = User(username=f"town{number}", password_hash=password_hash,
                                       role=Role.TOWN, area=town, full_name=f"{town.name}民政办",
                                       totp_secret=new_secret(),
-                                      totp_confirmed_at=datetime.now())  # fmt: skip
+                                      totp_confirmed_at=clock.utcnow())  # fmt: skip
     users["village1"] = User(username="village1", password_hash=password_hash,
                              role=Role.VILLAGE, area=villages[0], full_name="王芳")  # fmt: skip
     db.session.add_all(users.values())
@@ -416,7 +417,7 @@ def load_scale(elders: int, months: int, today: date | None = None,
     village_info = [(v.id, v.parent_id, v.name, f"{v.parent.name}{v.name}") for v in villages]
     diligence = {v.id: rng.uniform(0.55, 1.0) for v in villages}
     window_start = (today.replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
-    now = datetime.now().replace(microsecond=0)
+    now = clock.utcnow().replace(microsecond=0)  # created_at: a stored moment, UTC
     stamp = _sqlite_value(now)  # the same text PostgreSQL's COPY reads as a timestamp
 
     connection = db.session.connection()

@@ -5,16 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from babel.dates import format_skeleton
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import (
     format_date,
-    format_datetime,
+    get_locale,
     get_translations,
     gettext,
     lazy_gettext,
     refresh,
 )
 from markupsafe import Markup
+
+from caseman import clock
 
 _ = gettext
 _l = lazy_gettext
@@ -39,12 +42,42 @@ def html_lang() -> str:
 
 
 def cn_date(value: date | datetime | None, fmt: str = "long") -> str:
-    """Dates the Chinese way in Chinese (2024年3月5日), the English way in English."""
+    """Dates the Chinese way in Chinese (2024年3月5日), the English way in English.
+
+    A ``datetime`` given here is taken for a moment the system stored (naive UTC, such as
+    ``created_at``) and shown as :func:`local_datetime`; a time a person typed (a risk's time)
+    goes through :func:`wall_datetime` instead."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(value, "yyyy-MM-dd HH:mm")
+        return local_datetime(value)
     return format_date(value, fmt)
+
+
+def wall_datetime(value: datetime | None, seconds: bool = False) -> str:
+    """A wall-clock time of the configured zone as typed (2026年12月5日 14:20): no conversion."""
+    if value is None:
+        return ""
+    clock_time = value.strftime("%H:%M:%S" if seconds else "%H:%M")
+    return f"{format_date(value.date(), 'long')} {clock_time}"
+
+
+def local_datetime(moment: datetime | None, seconds: bool = False) -> str:
+    """A stored moment (naive UTC) in the configured zone's wall time (caseman.clock)."""
+    return wall_datetime(clock.to_local(moment), seconds)
+
+
+def cn_month(value: date | None) -> str:
+    """A month: 2026年12月 in Chinese, Dec 2026 in English."""
+    if value is None:
+        return ""
+    return format_skeleton("yMMM", value, locale=get_locale())
+
+
+def local_date(moment: datetime | None) -> str:
+    """The day (in the configured zone) of a stored moment."""
+    local = clock.to_local(moment)
+    return format_date(local.date(), "long") if local else ""
 
 
 def translate_message(message: str, params: dict | None = None) -> str:
@@ -78,6 +111,11 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
     )
     app.jinja_env.filters["cndate"] = cn_date
+    app.jinja_env.filters["walltime"] = wall_datetime
+    app.jinja_env.filters["localtime"] = local_datetime
+    app.jinja_env.filters["localdate"] = local_date
+    app.jinja_env.filters["cnmonth"] = cn_month
+    app.jinja_env.globals["clock_today"] = clock.today
     app.jinja_env.globals["html_lang"] = html_lang
     app.jinja_env.globals["LOCALES"] = LOCALES
     app.jinja_env.globals["current_locale"] = select_locale

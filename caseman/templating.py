@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Flask
 from flask_babel import gettext as _
 
+from caseman import clock
 from caseman.elders import labels
 from caseman.rules.id_number import age_on
 from caseman.rules.masking import mask_id_for_role, mask_phone
@@ -101,7 +101,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         mask_id=_mask_id,
         mask_phone=mask_phone,
-        age=lambda birth_on: age_on(birth_on, date.today()),
+        age=lambda birth_on: age_on(birth_on, clock.today()),
         field_label=field_label,
         field_labels=lambda names: "、".join(field_label(n) for n in names or []),
         snapshot_value=snapshot_value,

@@ -25,7 +25,7 @@ import tempfile
 import time
 from collections.abc import Callable
 
-from caseman import create_app
+from caseman import clock, create_app
 from caseman.documents.docx_writer import render_docx
 from caseman.documents.layout import Document
 from caseman.documents.pdf_writer import render_pdf
@@ -141,7 +141,7 @@ def bench_batch(count: int) -> None:
     from caseman.scope import system_access
     from tests.conftest import registration_values
 
-    today = date.today()
+    today = clock.today()
     with tempfile.TemporaryDirectory() as scratch:
         app = create_app(
             {

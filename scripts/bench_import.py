@@ -25,7 +25,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from caseman import create_app, scope
+from caseman import clock, create_app, scope
 from caseman.areas.models import AreaLevel
 from caseman.areas.services import create_area
 from caseman.auth.models import Role
@@ -79,7 +79,7 @@ def main() -> int:
     scratch = Path(tempfile.mkdtemp(prefix="bench-import-"))
     url = args.database_url or f"sqlite:///{scratch / 'bench.sqlite3'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "CASEMAN_UPLOADS": str(scratch)})
-    today = date.today()
+    today = clock.today()
     print(f"load average before: {os.getloadavg()}  cpus: {os.cpu_count()}")
     print(f"database: {url.split('@')[-1]}  rows: {args.rows}")
     with app.app_context():

@@ -57,7 +57,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-from caseman import create_app
+from caseman import clock, create_app
 from caseman.areas.models import Area, AreaLevel
 from caseman.areas.services import create_area
 from caseman.auth import totp
@@ -754,7 +754,7 @@ def profile(fn: Callable[[], Any], lines: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    today = date.today()  # the views use date.today(): the history ends today
+    today = clock.today()  # the views use clock.today(): the history ends today
     with tempfile.TemporaryDirectory(prefix="caseman-bench-") as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         if args.keep and not args.database_url:

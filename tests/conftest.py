@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from itertools import count
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask, g
 from flask.testing import FlaskClient
 
-from caseman import audit, create_app
+from caseman import audit, clock, create_app
 from caseman.areas.models import Area, AreaLevel
 from caseman.areas.services import create_area
 from caseman.auth import totp
@@ -31,7 +32,20 @@ PASSWORD = "test-pass-2024"
 # The second factor of test users (district and town users must have one): a fixed base32
 # secret, so that helpers and scripts can compute the current code.
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-TODAY = date.today()
+TODAY = clock.today()  # Beijing's day (caseman.clock), whatever zone the machine runs in
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], datetime]:
+    """Stop the site's clock (caseman.clock) at a Beijing wall time: ``freeze(datetime(2026, 12,
+    5, 14, 20))``; every ``clock.now()``/``today()``/``utcnow()`` then answers from it."""
+
+    def freeze(beijing: datetime) -> datetime:
+        moment = beijing.replace(tzinfo=ZoneInfo(clock.DEFAULT_TIMEZONE)).astimezone(UTC)
+        monkeypatch.setattr(clock, "moment", lambda: moment)
+        return moment
+
+    return freeze
 
 
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from caseman import clock
 from caseman.audit import AuditEvent
 from caseman.extensions import db
 from caseman.spreadsheets import set_text
@@ -46,9 +47,11 @@ class AuditFilters:
         if self.action:
             conditions.append(AuditEvent.action == self.action)
         if self.start:
-            conditions.append(AuditEvent.at >= datetime.combine(self.start, time.min))
+            # The days are Beijing days (the page's); the times are stored in UTC.
+            start = clock.to_utc(datetime.combine(self.start, time.min))
+            conditions.append(AuditEvent.at >= start)
         if self.end:
-            day_after = datetime.combine(self.end + timedelta(days=1), time.min)
+            day_after = clock.to_utc(datetime.combine(self.end + timedelta(days=1), time.min))
             conditions.append(AuditEvent.at < day_after)
         return conditions
 
@@ -97,7 +100,7 @@ def export_xlsx(filters: AuditFilters, headers: list[str]) -> tuple[bytes, int]:
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=count + 1, column=column)
             if isinstance(value, datetime):
-                set_text(cell, value.strftime("%Y-%m-%d %H:%M:%S"))
+                set_text(cell, clock.to_local(value).strftime("%Y-%m-%d %H:%M:%S"))
             elif isinstance(value, int):
                 cell.value = value
             else:

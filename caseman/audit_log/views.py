@@ -3,14 +3,14 @@ except the row recording the export itself."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from io import BytesIO
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 
-from caseman import audit
+from caseman import audit, clock
 from caseman.access import roles_required
 from caseman.audit_log.queries import ACTIONS, AuditFilters, export_xlsx, list_events
 from caseman.extensions import db
@@ -44,12 +44,12 @@ def _filters() -> AuditFilters:
 def index() -> Any:
     filters = _filters()
     if request.args.get("format") == "xlsx":
-        headers = [_("Time (UTC)"), _("User"), _("Role"), _("IP address"), _("Action"),
+        headers = [_("Time"), _("User"), _("Role"), _("IP address"), _("Action"),
                    _("Record type"), _("Record"), _("Elder"), _("Detail")]  # fmt: skip
         content, count = export_xlsx(filters, headers)
         audit.record("export", object_type="audit", detail=f"format=xlsx rows={count}")
         db.session.commit()
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        stamp = clock.now().strftime("%Y%m%d-%H%M%S")  # Beijing time, as the page shows
         return send_file(BytesIO(content), mimetype=XLSX, as_attachment=True,
                          download_name=f"audit-{stamp}.xlsx", max_age=0)  # fmt: skip
     page_number = max(1, request.args.get("page", 1, type=int) or 1)

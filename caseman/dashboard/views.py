@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,6 +10,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
+from caseman import clock
 from caseman.access import login_required
 from caseman.elders import labels
 from caseman.elders.models import Elder, ElderCategory
@@ -29,7 +30,7 @@ REVIEW_INTERVAL = timedelta(days=183)  # 每半年动态更新一次 (004 二(�
 @login_required
 def index() -> Any:
     active = sa.and_(elder_filter(current_user), Elder.archived_on.is_(None))
-    cutoff = date.today() - REVIEW_INTERVAL
+    cutoff = clock.today() - REVIEW_INTERVAL
     review_on = sa.func.coalesce(Elder.last_reviewed_on, Elder.filed_on)
     # The three counts in one pass over the elders in scope.
     total, key, review_due_total = db.session.execute(
@@ -53,7 +54,7 @@ def index() -> Any:
     review_due = db.session.scalars(
         select(Elder).where(active, review_on <= cutoff).order_by(review_on, Elder.name).limit(20)
     ).all()
-    today = date.today()
+    today = clock.today()
     campaigns = [
         campaign_progress(c, current_user)
         for c in list_campaigns(current_user, today, open_only=True)

@@ -15,6 +15,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from caseman import clock
 from caseman.areas.models import Area
 from caseman.auth.models import User
 from caseman.documents.builders import annex2_for, annex3_for
@@ -118,7 +119,7 @@ def annex2_batch(ctx: JobContext) -> str:
     check_cjk_font()  # before numbering anything
     area = _area(ctx.params)
     on = date.fromisoformat(ctx.params["on"])
-    today = date.today()
+    today = clock.today()
 
     def build(elder_id: int) -> Document:
         elder = db.session.get(Elder, elder_id)
@@ -135,7 +136,7 @@ def annex3_batch(ctx: JobContext) -> str:
     area = _area(ctx.params)
     start = date.fromisoformat(ctx.params["from"])
     end = date.fromisoformat(ctx.params["to"])
-    today = date.today()
+    today = clock.today()
 
     def build(visit_id: int) -> Document:
         visit = db.session.get(Visit, visit_id)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from caseman import clock
 from caseman.auth.models import Role, User
 from caseman.extensions import db
 
@@ -65,7 +65,7 @@ def annex2_command(elder_id: int, fmt: str, out: str, version: int | None) -> No
             if saved is None:
                 raise click.ClickException(f"Elder {elder_id} has no version {version}.")
             data = saved.snapshot
-        _write(annex2_for(_operator(), elder, date.today(), data, version), fmt, out)
+        _write(annex2_for(_operator(), elder, clock.today(), data, version), fmt, out)
 
 
 @forms.command("annex3")
@@ -83,4 +83,4 @@ def annex3_command(visit_id: int, fmt: str, out: str) -> None:
         visit = db.session.get(Visit, visit_id)
         if visit is None:
             raise click.ClickException(f"No visit {visit_id}.")
-        _write(annex3_for(_operator(), visit, date.today()), fmt, out)
+        _write(annex3_for(_operator(), visit, clock.today()), fmt, out)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import copy
 import io
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from html import escape as xml_escape  # & < > " ' as entities: valid XML 1.0 text
 from typing import Any
 
@@ -43,6 +42,7 @@ from docx.shared import Mm, Pt
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 
+from caseman import clock
 from caseman.documents.layout import Box, Cell, Document, Line, Paragraph, Row, Sheet, Table, Text
 from caseman.documents.qr import qr_png
 
@@ -80,7 +80,7 @@ def render_docx(document: Document) -> bytes:
     properties.comments = ""
     properties.keywords = ""
     properties.language = LANGUAGE
-    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    now = clock.utcnow().replace(microsecond=0)
     properties.created = now
     properties.modified = now
     properties.revision = 1

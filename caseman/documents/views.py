@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from caseman import audit
+from caseman import audit, clock
 from caseman.access import login_required, roles_required
 from caseman.documents.batches import start_annex2_batch, start_annex3_batch
 from caseman.documents.builders import annex2_for, annex3_for, field_sheets_for
@@ -50,7 +50,7 @@ MEDIA = {
 
 
 def today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def send_document(document: Document, fmt: str) -> Any:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from caseman import clock
 from caseman.areas.models import Area, AreaLevel
 from caseman.auth.models import Role, User
 from caseman.elders.models import Elder, ElderCategory, ElderVersion
@@ -143,7 +143,7 @@ def _filtered(
     if filters.due in {s.value for s in DueState} - {DueState.INACTIVE.value}:
         from caseman.visits.queries import due_elder_ids
 
-        ids = due_elder_ids(user, date.today(), DueState(filters.due))
+        ids = due_elder_ids(user, clock.today(), DueState(filters.due))
         query = query.where(Elder.id.in_(ids))
     if filters.visitor == "none" or is_row_id(filters.visitor):
         from caseman.visits.queries import assigned_to, with_visitor

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -11,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import StringField, TextAreaField
 
-from caseman import audit
+from caseman import audit, clock
 from caseman.access import login_required
 from caseman.documents.queries import list_printed
 from caseman.elders import labels
@@ -65,7 +66,7 @@ INT_SELECTS = ("household_area_id", "residence_area_id", "disability_grade")
 
 
 def today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def _area_choices(form: ElderForm) -> None:
@@ -314,6 +315,27 @@ def reveal(elder_id: int) -> Any:
     page = _case_file(elder, reveal=True)
     db.session.commit()
     return page
+
+
+CALLABLE = {"phone": "phone", "emergency": "emergency_phone"}
+
+
+@bp.get("/<int:elder_id>/call/<which>")
+@login_required
+def call(elder_id: int, which: str) -> Any:
+    """Tap to call (issue 17 item 15): the lists show the phone masked; this link hands the full
+    number to the phone's dialer (``tel:``) and writes the reveal to the audit log."""
+    elder = get_elder_or_404(current_user, elder_id)
+    field = CALLABLE.get(which)
+    number = re.sub(r"[^\d+]", "", getattr(elder, field) or "") if field else ""
+    if not number:
+        abort(404)
+    audit.record("reveal", object_type="elder", object_id=elder.id, elder_id=elder.id,
+                 detail=f"call {field}")  # fmt: skip
+    db.session.commit()
+    response = redirect(f"tel:{number}")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _case_file(elder: Elder, reveal: bool) -> Any:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from caseman import audit
+from caseman import audit, clock
 from caseman.auth.models import User
 from caseman.errors import DomainError
 from caseman.exports.services import TABLES, count_elders, write_xlsx, write_zip
@@ -38,7 +36,7 @@ def export_job(ctx: JobContext) -> str:
     )
     db.session.commit()  # the audit row; what follows only reports progress
     ctx.progress(0, len(TABLES), N_("Writing the tables"))
-    name = f"数据导出_{ctx.user.area.name}_{date.today().isoformat()}"
+    name = f"数据导出_{ctx.user.area.name}_{clock.today().isoformat()}"
     if file_format == "xlsx":
         write_xlsx(ctx.user, ctx.output(".xlsx"), lambda k: ctx.progress(k))
         return f"{name}.xlsx"

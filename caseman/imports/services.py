@@ -28,7 +28,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from caseman import audit
+from caseman import audit, clock
 from caseman.areas.models import Area, AreaLevel
 from caseman.auth.models import User
 from caseman.elders.models import Elder
@@ -615,7 +615,7 @@ def _existing(
     for _number, cells in rows:
         text = str(id_number_text(upload.cell(cells, "id_number"))[0])
         try:
-            numbers.add(parse_id_number(text, date.today()).number)
+            numbers.add(parse_id_number(text, clock.today()).number)
         except InvalidIdNumber:
             numbers.add(normalize_id_number(text))
     known = known_numbers(actor, numbers)

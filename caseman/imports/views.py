@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from io import BytesIO
 from typing import Any
 
@@ -21,7 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from caseman import audit
+from caseman import audit, clock
 from caseman.access import roles_required
 from caseman.auth.models import Role
 from caseman.errors import DomainError
@@ -65,7 +64,7 @@ def _upload_or_404(token: str) -> Upload:
 def _check(upload: Upload, matches: dict[str, int]) -> Any:
     """Check now (small files) and show the preview, or in the background (large files)."""
     if len(upload.rows) <= _sync_rows():
-        check_upload(current_user, upload, matches, date.today())
+        check_upload(current_user, upload, matches, clock.today())
         db.session.rollback()  # the check rolled its rows back; end the transaction too
         return redirect(url_for("imports.preview", token=upload.token))
     job = import_jobs.start_check(current_user, upload, matches)
@@ -180,7 +179,7 @@ def _pairing_upload_or_404(token: str) -> Upload:
 
 
 def _check_pairings(upload: Upload, matches: dict[str, int]) -> Any:
-    check_pairings(current_user, upload, matches, date.today())
+    check_pairings(current_user, upload, matches, clock.today())
     db.session.rollback()  # the check rolled its rows back; end the transaction too
     return redirect(url_for("imports.pairings_preview", token=upload.token))
 
@@ -230,7 +229,7 @@ def pairings_import(token: str) -> Any:
     form = ConfirmForm()
     if load_preview(upload) is None or not form.validate():
         abort(400)
-    outcome = import_pairings(current_user, upload, date.today())
+    outcome = import_pairings(current_user, upload, clock.today())
     db.session.commit()
     discard_upload(upload)  # imported: the stored rows are not kept
     flash(

@@ -20,7 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from caseman import audit
+from caseman import audit, clock
 from caseman.access import roles_required
 from caseman.areas.models import Area, AreaLevel
 from caseman.auth.models import Role
@@ -46,7 +46,7 @@ DOCUMENT_ROWS = 500
 
 
 def today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def _chosen_area() -> Area | None:

@@ -28,7 +28,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from caseman import audit
+from caseman import audit, clock
 from caseman.access import roles_required
 from caseman.areas.models import Area, AreaLevel
 from caseman.auth.models import Role, User
@@ -79,7 +79,7 @@ STAFF = (Role.DISTRICT.value, Role.TOWN.value, Role.VILLAGE.value)
 
 
 def today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def _village(village_id: int) -> Area:

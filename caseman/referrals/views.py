@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from caseman import audit
+from caseman import audit, clock
 from caseman.access import login_required, roles_required
 from caseman.auth.models import Role
 from caseman.auth.views import _safe_next
@@ -18,7 +18,7 @@ from caseman.elders.queries import list_filter_areas
 from caseman.errors import DomainError, StaleEdit
 from caseman.extensions import db
 from caseman.forms import expected_version, put_errors
-from caseman.i18n import translate_message
+from caseman.i18n import cn_date, translate_message
 from caseman.referrals import labels
 from caseman.referrals.forms import (
     FollowUpForm,
@@ -62,17 +62,17 @@ bp = Blueprint("referrals", __name__)
 
 
 def today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def now() -> datetime:
-    return datetime.now().replace(second=0, microsecond=0)
+    return clock.now().replace(second=0, microsecond=0)
 
 
 def _choices(form: Any, elder: Elder) -> None:
     visits = [v for v in list_elder_visits(elder) if not v.is_void]
     form.visit_id.choices = [("", "—")] + [
-        (str(v.id), f"{_('Visit no. %(number)s', number=v.number)} · {v.visited_on.isoformat()}")
+        (str(v.id), f"{_('Visit no. %(number)s', number=v.number)} · {cn_date(v.visited_on)}")
         for v in visits
     ]
     form.owner_id.choices = [

@@ -31,7 +31,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from caseman import audit
+from caseman import audit, clock
 from caseman.areas.models import Area, AreaLevel
 from caseman.auth.models import Role, User
 from caseman.db import utcnow
@@ -289,7 +289,7 @@ def build_package(ctx: JobContext) -> str:
     if submission.is_submitted:
         raise DomainError(None, N_("This half-year was already submitted; its package is kept."))
     user, town, period = ctx.user, submission.town, submission.period
-    today = date.today()
+    today = clock.today()
     end = period.covered_until(today)
     start = period.starts_on
     moment = end_of_day_utc(end)

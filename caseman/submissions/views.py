@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, send_file,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from caseman import audit
+from caseman import audit, clock
 from caseman.access import roles_required
 from caseman.areas.models import AreaLevel
 from caseman.auth.models import Role
@@ -29,7 +29,7 @@ VIEW_ROLES = (Role.DISTRICT.value, Role.TOWN.value)
 
 
 def today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def _message(error: DomainError) -> str:

@@ -100,6 +100,7 @@ class DueRow:
     phone: str
     status: VisitStatus
     visitors: str = ""  # "Visitor: 王芳、李强", filled by the page that shows them
+    address: str = ""  # the residence address detail (the group header names the village)
 
 
 @dataclass
@@ -179,7 +180,7 @@ def schedule_statuses(
 
 _SCHEDULE_COLUMNS = (
     *(Elder.id, Elder.name, Elder.phone, Elder.is_key, Elder.key_changed_on, Elder.was_key),
-    *(Elder.filed_on, Elder.archived_on, Elder.residence_area_id),
+    *(Elder.filed_on, Elder.archived_on, Elder.residence_area_id, Elder.residence_address),
 )
 
 
@@ -196,6 +197,10 @@ def _last_home_visit(today: date) -> sa.Label[Any]:
         .scalar_subquery()
         .label("last_on")
     )
+
+
+def _address(row: Any) -> str:
+    return row.residence_address or ""
 
 
 def _status(row: Any, today: date) -> VisitStatus:
@@ -234,7 +239,7 @@ def list_due(
         for row, status in wanted:
             if row.id in own:
                 mine.rows.append(DueRow(row.id, row.name, row.is_key, row.residence_area_id,
-                                        row.phone, status))  # fmt: skip
+                                        row.phone, status, address=_address(row)))  # fmt: skip
         wanted = [(r, s) for r, s in wanted if r.id not in own]
     areas = _areas_by_id({r.residence_area_id for r, _s in wanted}, _area_index(user))
     groups: dict[tuple[int | None, int | None], DueGroup] = {}
@@ -247,7 +252,7 @@ def list_due(
         if bucket is None:
             bucket = groups[bucket_key] = DueGroup(village, group)
         bucket.rows.append(DueRow(row.id, row.name, row.is_key, row.residence_area_id,
-                                  row.phone, status))  # fmt: skip
+                                  row.phone, status, address=_address(row)))  # fmt: skip
     for bucket in (*groups.values(), mine):
         bucket.rows.sort(key=_sort_key)
     ordered = sorted(

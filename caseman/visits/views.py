@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import StringField
 
-from caseman import audit
+from caseman import audit, clock
 from caseman.access import login_required, roles_required
 from caseman.auth.models import Role
 from caseman.elders import labels as elder_labels
@@ -20,7 +20,7 @@ from caseman.elders.queries import is_row_id, list_filter_areas
 from caseman.errors import DomainError, StaleEdit
 from caseman.extensions import db
 from caseman.forms import changed_fields, expected_version, put_errors
-from caseman.i18n import translate_message
+from caseman.i18n import cn_date, translate_message
 from caseman.rules.enums import (
     FamilyChange,
     IllnessChange,
@@ -102,7 +102,7 @@ VISIT_DEFAULTS = {
 
 
 def today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def _visit_values(form: VisitForm) -> dict[str, Any]:
@@ -298,7 +298,7 @@ def _care_choices(form: CareForm, elder: Elder) -> None:
             _(
                 "No. %(number)s, %(date)s, %(method)s",
                 number=v.number,
-                date=v.visited_on.isoformat(),
+                date=cn_date(v.visited_on),
                 method=labels.METHOD[v.method],
             ),
         )  # fmt: skip

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 from sqlalchemy.exc import DBAPIError
 
-from caseman import audit
+from caseman import audit, clock
 from caseman.audit import AuditEvent
 from caseman.db import utcnow
 from caseman.extensions import db
@@ -55,7 +55,7 @@ def test_district_searches_by_user_elder_action_and_date(client, login_as, make_
     assert third.get_data(as_text=True).count("<tr>") == 1 + 2
     by_elder = client.get("/audit", query_string={"elder": 3}).get_data(as_text=True)
     assert "(2)" in by_elder
-    today = utcnow().date().isoformat()
+    today = clock.today().isoformat()  # the filter takes Beijing days
     recent = client.get("/audit", query_string={"elder": 3, "from": today, "to": today})
     assert "(1)" in recent.get_data(as_text=True)
     exports = client.get("/audit", query_string={"action": "export"}).get_data(as_text=True)

@@ -52,6 +52,7 @@ def test_town_makes_and_submits_its_package(server, browser, make_user, make_eld
     row = page.locator("tr[data-town='木耳镇']")
     row.locator("a.status-built").click()
     page.wait_for_url("**/submissions/*")
+    show_url = page.url
     page.screenshot(path=str(SHOTS / "submission-built.png"), full_page=True)
     page.click(".card form[action$='/submit'] button")
     assert page.locator(".submission-status").inner_text().strip() != ""
@@ -67,3 +68,14 @@ def test_town_makes_and_submits_its_package(server, browser, make_user, make_eld
     page.screenshot(path=str(SHOTS / "submissions-district-phone.png"), full_page=True)
     _ = _no_sideways_scroll  # the wide table scrolls inside its card on phones
     context.close()
+
+    # Issue 17 item 15: the submission page fits a phone (the SHA-256 wraps), and a desktop.
+    for label, (width, height) in (("phone", (360, 740)), ("desktop", (1280, 900))):
+        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
+        page = context.new_page()
+        _login(page, server, district.username)
+        page.goto(show_url)
+        assert "SHA-256" in page.content()
+        page.screenshot(path=str(SHOTS / f"submission-show-{label}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        context.close()
