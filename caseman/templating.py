@@ -6,7 +6,9 @@ from datetime import date
 from typing import Any
 
 from flask import Flask
+from markupsafe import Markup, escape
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from caseman.elders import labels
 from caseman.rules.id_number import age_on
@@ -89,6 +91,11 @@ def record_value(value: Any, name: str) -> str:
     return str(value)
 
 
+def paren(text: Any) -> Markup:
+    """``text`` in brackets: full-width in Chinese ("（82岁）"), "(…)" in English."""
+    return Markup(_("(%(text)s)", text="\x00")).replace("\x00", escape(text))
+
+
 def _mask_id(value: str | None) -> str:
     """The ID number masked for the logged-in user's role (caseman.rules.masking)."""
     from flask_login import current_user
@@ -108,3 +115,6 @@ def init_app(app: Flask) -> None:
         record_value=record_value,
         percent=percent,
     )
+    # The colon after a label: full-width in Chinese ("风险：…"), ": " in English.
+    app.jinja_env.globals["colon"] = _l(": ")
+    app.jinja_env.globals["paren"] = paren

@@ -43,6 +43,9 @@ SKIPPED_ENDPOINTS = {"static"}
 # "login_failed"), not a file extension (".docx"). Masked ID numbers ("…123X") have one letter.
 TOKEN = re.compile(r"(?<![.A-Za-z0-9_])[A-Za-z0-9_]+")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Half-width punctuation touching Chinese text (Chinese takes full-width ，。：；（）？！).
+_CJK = "\u3400-\u9fff\u3000-\u303f\uff00-\uffef"
+HALF_WIDTH = re.compile(rf"[{_CJK}][,;:()?!]|[,;:()?!][{_CJK}]")
 
 
 class _Text(HTMLParser):
@@ -88,6 +91,8 @@ def test_visible_text_ignores_tags_attributes_and_scripts():
         "annex2",
     }
     assert english_words("5001**********123X login_failed cadre1", {"cadre1"}) == {"login_failed"}
+    assert half_width("风险: 已处置，（附件2） (PDF)") == {"险:"}
+    assert half_width("互助养老积分（分) 000 三(六)1(1)") == set()  # verbatim, cited
 
 
 @pytest.fixture
@@ -131,9 +136,20 @@ def _names() -> set[str]:
     return {n for n in names if n}
 
 
-def test_no_english_word_on_any_page(pages):
+# Text shown verbatim: the column headings of 000 附件1 as the official form prints them, and
+# citations of the seed clauses as the code cites them ("000 三(六)1(1)").
+VERBATIM = re.compile(r"互助养老积分（分\)|集体活动\(场\)|\d{3} [一二三四五六七八九十]+\([^)]*\)[\d()]*")
+
+
+def half_width(text: str) -> set[str]:
+    return set(HALF_WIDTH.findall(VERBATIM.sub(" ", text)))
+
+
+def test_no_english_word_and_no_half_width_punctuation_on_any_page(pages):
     names = _names()
-    english = {f"{role} {url}": english_words(text, names) for role, url, text in pages}
+    english = {
+        f"{role} {url}": english_words(text, names) | half_width(text) for role, url, text in pages
+    }
     english = {page: words for page, words in english.items() if words}
     assert len(pages) >= 40, len(pages)  # the walk reached the pages of all four roles
     assert {page.split()[0] for page, *_ in [(f"{r} {u}",) for r, u, _t in pages]} == {
