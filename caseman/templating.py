@@ -6,9 +6,9 @@ from datetime import date
 from typing import Any
 
 from flask import Flask
-from markupsafe import Markup, escape
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from caseman.elders import labels
 from caseman.rules.id_number import age_on
@@ -93,7 +93,7 @@ def record_value(value: Any, name: str) -> str:
 
 def paren(text: Any) -> Markup:
     """``text`` in brackets: full-width in Chinese ("（82岁）"), "(…)" in English."""
-    return Markup(_("(%(text)s)", text="\x00")).replace("\x00", escape(text))
+    return escape(_("(%(text)s)", text="\x00")).replace("\x00", escape(text))
 
 
 def _mask_id(value: str | None) -> str:

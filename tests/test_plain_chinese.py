@@ -138,7 +138,9 @@ def _names() -> set[str]:
 
 # Text shown verbatim: the column headings of 000 附件1 as the official form prints them, and
 # citations of the seed clauses as the code cites them ("000 三(六)1(1)").
-VERBATIM = re.compile(r"互助养老积分（分\)|集体活动\(场\)|\d{3} [一二三四五六七八九十]+\([^)]*\)[\d()]*")
+VERBATIM = re.compile(
+    r"互助养老积分（分\)|集体活动\(场\)|\d{3} [一二三四五六七八九十]+\([^)]*\)[\d()]*"
+)
 
 
 def half_width(text: str) -> set[str]:

@@ -104,7 +104,7 @@ DETAIL_KEY = {
     "files": _l("Files"),
     "file": _l("File"),
     "fields": _l("Fields"),
-    "areas": _l("Areas"),
+    "areas": _l("Areas affected"),
     "visitor": _l("Visitor"),
     "elders": _l("Elders"),
     "new": _l("New"),
@@ -177,15 +177,17 @@ def object_label(code: str | None) -> str:
     return label(OBJECT_TYPE, code)
 
 
-def _enum_values() -> dict[str, Any]:
+def _enum_values(object_type: str = "") -> dict[str, Any]:
     """Stored enum values a detail may carry (statuses, risk types, needs, methods, kinds)."""
     from caseman.referrals import labels as referral_labels
     from caseman.visits import labels as visit_labels
 
+    statuses = [referral_labels.REFERRAL_STATUS_BY_VALUE, referral_labels.RISK_STATUS_BY_VALUE]
+    if object_type == "risk":
+        statuses.reverse()
     found: dict[str, Any] = {}
     for mapping in (
-        referral_labels.REFERRAL_STATUS_BY_VALUE,
-        referral_labels.RISK_STATUS_BY_VALUE,
+        *statuses,
         referral_labels.RISK_TYPE,
         visit_labels.METHOD,
         visit_labels.NEED,
@@ -196,36 +198,79 @@ def _enum_values() -> dict[str, Any]:
     return found
 
 
-def _value(value: str) -> str:
-    """An enum value as its label; a transition ``a>b`` as "a → b"; anything else (a number, a
-    login name, a file name) as it is."""
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def _value(value: str, object_type: str = "") -> str:
+    """An enum value as its label; a transition ``a>b`` as "a → b"; a date as 2026年7月1日;
+    anything else (a number, a login name, a file name) as it is."""
     if ">" in value:
-        return " → ".join(_value(part) for part in value.split(">"))
-    found = _enum_values().get(value)
+        return " → ".join(_value(part, object_type) for part in value.split(">"))
+    if found_date := _ISO_DATE.match(value):
+        from datetime import date
+
+        from caseman.i18n import cn_date
+
+        try:
+            return cn_date(date(*(int(part) for part in found_date.groups())))
+        except ValueError:
+            return value
+    found = _enum_values(object_type).get(value)
     return str(found) if found is not None else value
 
 
-def detail_text(detail: str | None) -> str:
+# Fields of an area ("fields=name,code" of an area's change).
+AREA_FIELD = {
+    "name": _l("Area name"),
+    "kind": _l("Kind"),
+    "code": _l("Division code"),
+    "closed_on": _l("Closing date"),
+    "closed_reason": _l("Reason for closing"),
+}
+
+# Actions whose bare detail words are field names ("id_number phone", "name,address").
+FIELD_ACTIONS = {"reveal", "update"}
+
+
+def _field(name: str, object_type: str = "") -> str | None:
+    """The label of a case-file, visit or area field, None if ``name`` is none."""
+    from caseman.templating import field_label
+    from caseman.visits import labels as visit_labels
+
+    if object_type.startswith("area") and name in AREA_FIELD:
+        return str(AREA_FIELD[name])
+    if name in visit_labels.FIELD:
+        return str(visit_labels.FIELD[name])
+    shown = field_label(name)
+    return shown if shown != name else None
+
+
+def detail_text(detail: str | None, action: str = "", object_type: str = "") -> str:
     """A detail as words: ``format=xlsx rows=3`` → "格式：Excel · 行数：3"."""
     parts: list[str] = []
-    for token in re.split(r"[\s,]+", detail or ""):
+    tokens = []
+    for chunk in (detail or "").split():
+        # "fields=a,b" is one list; elsewhere commas separate items ("new=1,updated=2").
+        tokens += [chunk] if chunk.startswith("fields=") else chunk.split(",")
+    for token in tokens:
         if not token:
             continue
         key, sep, value = token.partition("=")
         if sep and key in DETAIL_KEY:
             if key == "format":
-                shown = _FORMAT.get(value, _value(value))
+                shown = _FORMAT.get(value, _value(value, object_type))
             elif key == "fields":
-                from caseman.templating import field_label
-
-                shown = "、".join(field_label(name) for name in value.split(",") if name)
+                names = [name for name in value.split(",") if name]
+                shown = "、".join(_field(name, object_type) or name for name in names)
             else:
-                shown = _value(value)
+                shown = _value(value, object_type)
             parts.append(str(_l("%(key)s: %(value)s", key=DETAIL_KEY[key], value=shown)))
         elif token in DETAIL_WORD:
             parts.append(str(DETAIL_WORD[token]))
         elif match := _ENDPOINT.match(token):
             parts.append(str(_l("a page of %(part)s", part=label(BLUEPRINT, match.group(1)))))
+        elif action in FIELD_ACTIONS and (field := _field(token, object_type)):
+            parts.append(field)
         else:
-            parts.append(_value(token))
+            parts.append(_value(token, object_type))
     return " · ".join(parts)
