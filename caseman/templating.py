@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
 from typing import Any
 
 from flask import Flask
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from caseman import clock
 from caseman.elders import labels
 from caseman.rules.id_number import age_on
 from caseman.rules.masking import mask_id_for_role, mask_phone
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
+
+
+def _plain(value: Any) -> str:
+    """A saved value as text, with the ISO dates a snapshot stores shown as dates are on pages
+    (2026年12月3日; a typed time keeps its wall-clock time)."""
+    from caseman.i18n import cn_date, wall_datetime
+
+    text = str(value)
+    if _ISO_DATE.fullmatch(text):
+        return cn_date(date.fromisoformat(text))
+    if _ISO_MOMENT.fullmatch(text):
+        return wall_datetime(datetime.fromisoformat(text))
+    return text
+
 
 _VALUE_LABELS = {
     "gender": labels.GENDER,
@@ -53,7 +74,7 @@ def snapshot_value(value: Any, name: str) -> str:
         return "、".join(labels.label_of(labels.SUPPORT_UNIT, v) for v in value)
     if name in _VALUE_LABELS:
         return labels.label_of(_VALUE_LABELS[name], value)
-    return str(value)
+    return _plain(value)
 
 
 def percent(value: float | None) -> str:
@@ -86,7 +107,12 @@ def record_value(value: Any, name: str) -> str:
         return "、".join(labels.label_of(visit_labels.NEED, v) for v in value)
     if name in mapping:
         return labels.label_of(mapping[name], value)
-    return str(value)
+    return _plain(value)
+
+
+def paren(text: Any) -> Markup:
+    """``text`` in brackets: full-width in Chinese ("（82岁）"), "(…)" in English."""
+    return escape(_("(%(text)s)", text="\x00")).replace("\x00", escape(text))
 
 
 def _mask_id(value: str | None) -> str:
@@ -108,3 +134,6 @@ def init_app(app: Flask) -> None:
         record_value=record_value,
         percent=percent,
     )
+    # The colon after a label: full-width in Chinese ("风险：…"), ": " in English.
+    app.jinja_env.globals["colon"] = _l(": ")
+    app.jinja_env.globals["paren"] = paren

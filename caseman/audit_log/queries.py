@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from io import BytesIO
@@ -12,17 +13,15 @@ from sqlalchemy import select
 
 from caseman import clock
 from caseman.audit import AuditEvent
+from caseman.audit_log.labels import ACTION
+from caseman.elders.models import Elder
 from caseman.extensions import db
+from caseman.rules.masking import mask_id_for_role
 from caseman.spreadsheets import set_text
 
 EXPORT_LIMIT = 100_000  # rows in one .xlsx (about 10 s to write; narrow the filters beyond)
 
-ACTIONS = (
-    "login", "login_failed", "login_locked", "logout", "view", "view_version", "view_scan",
-    "create", "update", "status", "follow_up", "acknowledge", "void", "archive", "restore",
-    "review", "print", "export", "reveal", "deny", "system_access", "audit_prune",
-    "assign_visitor", "end_visitor",
-)  # fmt: skip
+ACTIONS = tuple(ACTION)  # every action recorded (caseman/audit.py), with its label
 
 COLUMNS = ("at", "username", "role", "ip", "action", "object_type", "object_id", "elder_id",
            "detail")  # fmt: skip
@@ -30,10 +29,12 @@ COLUMNS = ("at", "username", "role", "ip", "action", "object_type", "object_id",
 
 @dataclass
 class AuditFilters:
-    """What the district searches by: user name, elder id, action, UTC dates (inclusive)."""
+    """What the district searches by: user name, elder (id, or the ids found by name or ID
+    number), action, UTC dates (inclusive)."""
 
     username: str = ""
     elder_id: int | None = None
+    elder_ids: list[int] | None = None  # found by an elder search; [] matches nothing
     action: str = ""
     start: date | None = None
     end: date | None = None
@@ -44,6 +45,8 @@ class AuditFilters:
             conditions.append(AuditEvent.username == self.username)
         if self.elder_id is not None:
             conditions.append(AuditEvent.elder_id == self.elder_id)
+        if self.elder_ids is not None:
+            conditions.append(AuditEvent.elder_id.in_(self.elder_ids or [-1]))
         if self.action:
             conditions.append(AuditEvent.action == self.action)
         if self.start:
@@ -66,6 +69,50 @@ class AuditPage:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+
+# Most elders one search by name picks (a common surname matches many; narrow the name beyond).
+ELDER_MATCHES = 200
+_ID_NUMBER = re.compile(r"^\d{15}$|^\d{17}[\dXx]$")
+
+
+def find_elder_ids(text: str) -> list[int]:
+    """Elders (in the reader's scope) whose ID number is ``text`` or whose name contains it.
+
+    Looked up first among the elders (small, indexed), so the audit table (large) is then
+    filtered by ``elder_id IN (…)`` on its index, never joined with a text match."""
+    text = text.strip()
+    if not text:
+        return []
+    if _ID_NUMBER.match(text):
+        condition = Elder.id_number == text.upper()
+    else:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        condition = Elder.name.like(f"%{escaped}%", escape="\\")
+    return list(
+        db.session.scalars(
+            select(Elder.id).where(condition).order_by(Elder.id).limit(ELDER_MATCHES)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ElderShown:
+    """How a row names its elder: name and ID number masked for the reader."""
+
+    name: str
+    id_number: str
+
+
+def elders_of(events: list[AuditEvent], role: str) -> dict[int, ElderShown]:
+    """The elders the rows of a page concern, by id (one query for the page)."""
+    ids = sorted({e.elder_id for e in events if e.elder_id is not None})
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Elder.id, Elder.name, Elder.id_number).where(Elder.id.in_(ids))
+    )
+    return {row.id: ElderShown(row.name, mask_id_for_role(row.id_number, role)) for row in rows}
 
 
 def list_events(filters: AuditFilters, page: int, per_page: int) -> AuditPage:

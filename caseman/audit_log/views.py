@@ -12,7 +12,15 @@ from flask_babel import gettext as _
 
 from caseman import audit, clock
 from caseman.access import roles_required
-from caseman.audit_log.queries import ACTIONS, AuditFilters, export_xlsx, list_events
+from caseman.audit_log import labels
+from caseman.audit_log.queries import (
+    ACTIONS,
+    AuditFilters,
+    elders_of,
+    export_xlsx,
+    find_elder_ids,
+    list_events,
+)
 from caseman.extensions import db
 
 bp = Blueprint("audit_log", __name__, url_prefix="/audit")
@@ -27,12 +35,19 @@ def _date(name: str) -> date | None:
         return None
 
 
+# A number this short is the site's own elder number (the links of the Elder column); anything
+# else is an elder's name or ID number.
+ELDER_NUMBER_DIGITS = 9
+
+
 def _filters() -> AuditFilters:
-    elder = request.args.get("elder", "").strip()
+    elder = request.args.get("elder", "").strip()[:64]
     action = request.args.get("action", "").strip()
+    by_number = elder.isdigit() and len(elder) <= ELDER_NUMBER_DIGITS
     return AuditFilters(
         username=request.args.get("user", "").strip()[:64],
-        elder_id=int(elder) if elder.isdigit() else None,
+        elder_id=int(elder) if by_number else None,
+        elder_ids=find_elder_ids(elder) if elder and not by_number else None,
         action=action if action in ACTIONS else "",
         start=_date("from"),
         end=_date("to"),
@@ -54,7 +69,16 @@ def index() -> Any:
                          download_name=f"audit-{stamp}.xlsx", max_age=0)  # fmt: skip
     page_number = max(1, request.args.get("page", 1, type=int) or 1)
     page = list_events(filters, page_number, current_app.config.get("PAGE_SIZE", 50))
-    args = {"user": filters.username, "elder": filters.elder_id or "", "action": filters.action,
+    elder = request.args.get("elder", "").strip()[:64]
+    args = {"user": filters.username, "elder": elder, "action": filters.action,
             "from": filters.start or "", "to": filters.end or ""}  # fmt: skip
-    return render_template("audit/index.html", page=page, filters=filters, actions=ACTIONS,
-                           args=args)  # fmt: skip
+    return render_template(
+        "audit/index.html",
+        page=page,
+        filters=filters,
+        elder_search=elder,
+        actions=[(action, labels.action_label(action)) for action in ACTIONS],
+        elders=elders_of(page.items, "district"),
+        labels=labels,
+        args=args,
+    )

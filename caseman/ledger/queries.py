@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,7 +28,12 @@ from caseman.elders.models import Elder, ElderCategory, FamilyMember
 from caseman.extensions import db
 from caseman.referrals.queries import solved_counts
 from caseman.rules.enums import Category, Gender, Relation
-from caseman.rules.masking import mask_id_number, mask_phone
+from caseman.rules.masking import (
+    STRICTEST_AREA_DIGITS,
+    area_digits_for,
+    mask_id_number,
+    mask_phone,
+)
 from caseman.scope import elder_filter
 from caseman.visits.models import Visit
 from caseman.visits.queries import counting_visits
@@ -230,6 +236,8 @@ class LedgerSelection:
     elders: list[Any]
     places: dict[int, _Place]
     full: bool
+    # Leading digits of a masked ID number (the reader's area-code digits, rules.masking).
+    id_head: int = STRICTEST_AREA_DIGITS
 
     @property
     def total(self) -> int:
@@ -242,7 +250,9 @@ def select_ledger(
     """Active elders (filed by ``end``, not archived on ``end``) in scope and in ``area_id``.
 
     ``user`` None means no scope limit (the operator's CLI). ``full`` None: full numbers for
-    district and town staff only; True/False forces it (the CLI's ``--full``).
+    district and town staff only (the audited downloads); True/False forces it (the CLI's
+    ``--full``; the page, a list, passes False). Masked ID numbers keep as many area-code
+    digits as the user's role sees in lists.
     """
     places = _places()
     elders = list(db.session.execute(_elder_query(user, area_id, end)))
@@ -257,6 +267,7 @@ def select_ledger(
         elders=elders,
         places=places,
         full=shows_full_numbers(user) if full is None else full,
+        id_head=area_digits_for(user.role if user is not None else None),
     )
 
 
@@ -270,7 +281,10 @@ def build_rows(
     relatives = _relatives(ids, selection.full)
     visits = home_visit_counts(ids, start, end)
     solved = solved_counts(ids)
-    id_shown = (lambda value: (value or "").strip()) if selection.full else mask_id_number
+    if selection.full:
+        id_shown: Any = lambda value: (value or "").strip()  # noqa: E731
+    else:
+        id_shown = partial(mask_id_number, head=selection.id_head)
     phone_shown = _phone_shown(selection.full)
     blank = _Place("", "", "")
     rows = []

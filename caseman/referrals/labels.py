@@ -65,3 +65,5 @@ BENEFIT_OUTCOME = {
 # Stored status strings (the history table) to labels
 REFERRAL_STATUS_BY_VALUE = {status.value: label for status, label in REFERRAL_STATUS.items()}
 RISK_STATUS_BY_VALUE = {status.value: label for status, label in RISK_STATUS.items()}
+# A report-at-once risk acknowledged by the town is logged as a step "acknowledged".
+RISK_STATUS_BY_VALUE["acknowledged"] = _l("Acknowledged by the town")

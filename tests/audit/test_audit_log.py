@@ -159,3 +159,46 @@ def test_a_change_whose_request_fails_leaves_no_audit_row_and_no_data(
     assert response.status_code == 500
     assert _count_committed(Visit) == visits_before
     assert _count_committed(AuditEvent) == audit_before
+
+
+def test_rows_name_the_elder_with_a_masked_id_and_search_by_name_or_id(
+    client, login_as, make_user, make_elder
+):
+    """Issue 17 item 14: each row about an elder names them (name + masked ID number), actions
+    read in Chinese, and the log is searchable by the elder's name or ID number."""
+    from caseman.rules.masking import mask_id_for_role
+
+    zhang = make_elder(name="张秀英")
+    li = make_elder(name="李桂兰")
+    district = make_user("district", "district", username="d1")
+    village = make_user("village", "jingang", username="v1")
+    _add("view", user=village, object_type="elder", object_id=zhang.id, elder_id=zhang.id)
+    _add("print", user=village, object_type="document", object_id=1, elder_id=li.id)
+    _add("login_failed", detail="v1")
+    _add("deny", user=village, object_type="visit", object_id=9, elder_id=zhang.id,
+         detail="GET visits.show_care exists")  # fmt: skip
+    login_as(district)
+    text = client.get("/audit").get_data(as_text=True)
+    assert "张秀英" in text
+    assert "李桂兰" in text
+    assert mask_id_for_role(zhang.id_number, "district") in text
+    assert zhang.id_number not in text
+    assert "登录失败" in text
+    assert "拒绝访问" in text
+    assert ">login_failed<" not in text
+    assert ">deny<" not in text
+    assert "GET visits.show_care" not in text.replace('title="GET visits.show_care', "")
+
+    def rows_of(elder) -> int:
+        where = AuditEvent.elder_id == elder.id
+        return db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(where))
+
+    by_name = client.get("/audit", query_string={"elder": "秀英"}).get_data(as_text=True)
+    assert f"({rows_of(zhang)})" in by_name  # its registration, the view and the refusal
+    assert "李桂兰" not in by_name.split("<table")[1]
+    by_id = client.get("/audit", query_string={"elder": li.id_number}).get_data(as_text=True)
+    assert f"({rows_of(li)})" in by_id
+    assert "张秀英" not in by_id.split("<table")[1]
+    nobody = client.get("/audit", query_string={"elder": "无此人"}).get_data(as_text=True)
+    assert "(0)" in nobody
+    assert 'value="秀英"' in by_name  # the search is kept in its field

@@ -52,6 +52,15 @@ def test_reveal_is_audited_and_found_by_the_district(
     page.click("form.filters button")
     assert "cadre_e2e" in page.locator("table.list tbody").inner_text()
     assert full not in page.content()  # the log holds who and what, never the values
+    # Issue 17 item 14: found by the elder's name; each row names the elder, actions in words.
+    page.select_option("select[name=action]", "")
+    page.fill("input[name=elder]", "桂兰")
+    page.click("form.filters button")
+    table = page.locator("table.list tbody").inner_text()
+    assert "周桂兰" in table
+    assert "外镇老人" not in table
+    assert "查看完整号码" in table
+    assert "reveal" not in table
     page.screenshot(path=str(SHOTS / f"audit-log-{label}.png"), full_page=True)
     context.close()
     del village

@@ -40,8 +40,9 @@ def _argument_values(world: SimpleNamespace) -> dict[str, list[object]]:
         # Later features: a real area where one matters, an id or token that exists nowhere
         # (the answer is then 404, which must still carry the headers and refuse CSRF).
         "village_id": [world.cadre.area_id],
-        "town_id": [world.town.area_id],
         "area_id": [world.cadre.area_id],
+        "town_id": [world.town.area_id],
+        "which": ["phone", "emergency"],
         "period_key": ["2026H1"],
         "kind": ["activities", "funds"],
         "token": ["no-such-upload"],
