@@ -8,8 +8,7 @@ read by /jobs/<id>), so the page follows it while that transaction is still open
 
 from __future__ import annotations
 
-from datetime import date
-
+from caseman import clock
 from caseman.auth.models import User
 from caseman.errors import DomainError
 from caseman.imports.report import write_error_report
@@ -51,7 +50,7 @@ def check_job(ctx: JobContext) -> str:
     upload = _upload(ctx)
     matches = {str(k): int(v) for k, v in (ctx.params.get("matches") or {}).items()}
     ctx.progress(0, len(upload.rows), N_("Checking the rows"))
-    preview = check_upload(ctx.user, upload, matches, date.today(), lambda k: ctx.progress(k))
+    preview = check_upload(ctx.user, upload, matches, clock.today(), lambda k: ctx.progress(k))
     write_error_report(upload, preview, ctx.output(".xlsx"))
     return f"错误报告_{upload.filename.rsplit('.', 1)[0]}.xlsx"
 
@@ -61,7 +60,7 @@ def import_job(ctx: JobContext) -> str:
     upload = _upload(ctx)
     ctx.progress(0, len(upload.rows), N_("Importing the rows"))
     outcome = import_upload(
-        ctx.user, upload, date.today(), lambda k: ctx.progress(k, in_transaction=True)
+        ctx.user, upload, clock.today(), lambda k: ctx.progress(k, in_transaction=True)
     )
     ctx.after_commit(lambda: discard_upload(upload))  # imported: the stored rows are not kept
     preview = {
