@@ -76,6 +76,7 @@ from caseman.rules.ledger_import import (
     parse_relative_text,
     phone_is_valid,
     plain,
+    strip_area_path,
 )
 from caseman.scope import system_access
 
@@ -470,6 +471,16 @@ EMPTY_MEMBER: dict[str, Any] = {
 }  # fmt: skip
 
 
+def _area_path(area: Area) -> list[str]:
+    """The names from the district down to ``area``."""
+    names: list[str] = []
+    node: Area | None = area
+    while node is not None:
+        names.append(node.name)
+        node = node.parent
+    return names[::-1]
+
+
 def _registration(ledger: dict[str, Any], area: Area, elder: Elder | None,
                   today: date) -> Registration:  # fmt: skip
     """The registration the ledger row asks for: an existing case with the ledger's fields
@@ -486,9 +497,18 @@ def _registration(ledger: dict[str, Any], area: Area, elder: Elder | None,
         categories = set(elder.categories)
     values["name"] = ledger["name"]
     values["id_number"] = ledger["id_number"]
+    if elder is not None and elder.residence_area is not None and area.contains(
+        elder.residence_area
+    ):
+        area = elder.residence_area  # the ledger names the village; the case knows the group
     values["residence_area_id"] = area.id
     if elder is None:
         values["household_area_id"] = area.id
+    path = _area_path(area)
+    address = strip_area_path(ledger["address"], path)
+    if elder is not None and strip_area_path(elder.residence_address or "", path) == address:
+        address = elder.residence_address  # the same place, written as the case has it
+    ledger = {**ledger, "address": address}
     for source, target in (("address", "residence_address"), ("phone", "phone"),
                            ("responsible_person", "responsible_person"),
                            ("responsible_phone", "responsible_phone"),
