@@ -497,8 +497,10 @@ def _registration(ledger: dict[str, Any], area: Area, elder: Elder | None,
         categories = set(elder.categories)
     values["name"] = ledger["name"]
     values["id_number"] = ledger["id_number"]
-    if elder is not None and elder.residence_area is not None and area.contains(
-        elder.residence_area
+    if (
+        elder is not None
+        and elder.residence_area is not None
+        and area.contains(elder.residence_area)
     ):
         area = elder.residence_area  # the ledger names the village; the case knows the group
     values["residence_area_id"] = area.id

@@ -419,8 +419,8 @@ def strip_area_path(address: str, area_path: list[str]) -> str:
 
     附件1's 常住地址 is the residence area's full name followed by the address within it
     (004 附件1; caseman.ledger prints 渝北区木耳镇白岩村2组45号), while a case keeps the area
-    and the address within it apart. A ledger read back must not keep the area path in the address, or
-    the next ledger prints it twice (渝北区木耳镇白岩村渝北区木耳镇白岩村2组45号).
+    and the address within it apart. A ledger read back must not keep the area path in the
+    address, or the next ledger prints it twice (渝北区木耳镇白岩村渝北区木耳镇白岩村2组45号).
 
     ``area_path`` lists the names from the district down to the elder's area; the prefix may
     start at any level of it (渝北区木耳镇白岩村, 木耳镇白岩村, 白岩村) and may be repeated or
