@@ -507,10 +507,13 @@ class PairingRow:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def pairing_rows(area: Area, start: date, end: date, user: User | None = None) -> list[PairingRow]:
+def pairing_rows(
+    area: Area, start: date, end: date, user: User | None = None, *, full: bool | None = None
+) -> list[PairingRow]:
     """000 附件2: every elder in a pairing active on ``end``, with the help records counted
     from ``start`` to ``end`` (帮扶次数). Phones are masked below town level."""
-    full = shows_full_numbers(user)
+    if full is None:
+        full = shows_full_numbers(user)
     phone = (lambda v: v) if full else mask_phone
     ids = [v.id for v in _villages_of(area)]
     if not ids:

@@ -278,20 +278,3 @@ def test_map_page_with_a_tile_server_loads_the_vendored_leaflet(app, client, log
     script = client.get("/static/vendor/leaflet/leaflet.min.js")
     assert script.status_code == 200
     script.close()
-
-
-def test_cli_writes_a_quarterly_form(app, programme, tmp_path):
-    out = tmp_path / "annex2.xlsx"
-    result = app.test_cli_runner().invoke(args=[
-        "mutual-aid", "report", "--area", "木耳镇", "--year", str(YEAR), "--quarter", "1",
-        "--form", "annex2", "--format", "xlsx", "--out", str(out)])  # fmt: skip
-    assert result.exit_code == 0, result.output
-    assert "3 rows" in result.output
-    sheet = load_workbook(out).active
-    assert sheet.cell(4, 2).value == "张秀英"
-    assert sheet.cell(4, 5).value == "13812345678"  # the district's copy: numbers in full
-    result = app.test_cli_runner().invoke(args=[
-        "mutual-aid", "report", "--area", "无此镇", "--year", str(YEAR), "--quarter", "1",
-        "--form", "annex1", "--format", "pdf", "--out", str(out)])  # fmt: skip
-    assert result.exit_code != 0
-    assert "No town or village" in result.output
