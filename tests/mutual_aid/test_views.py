@@ -186,7 +186,9 @@ def test_annex1_downloads_carry_the_counted_numbers(client, login_as, make_user,
     assert sheet["A1"].value == SUMMARY.title
     assert sheet["A2"].value.startswith("填表单位：木耳镇（盖章）        审核人：")
     assert [c.value for c in sheet[3]] == list(SUMMARY.headings)
-    assert [str(c.value) for c in sheet[4]] == expected
+    assert [str(c.value) for c in sheet[4]][:11] == expected[:11]
+    assert sheet["L4"].value == 0  # a number (formatted 0.00), not the text "0.00"
+    assert sheet["L4"].number_format == "#,##0.00"
     assert sheet[5][1].value == "白岩村"
     assert sheet.page_setup.orientation == "landscape"
 
