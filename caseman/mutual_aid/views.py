@@ -70,7 +70,7 @@ from caseman.mutual_aid.models import (
     PointEntry,
     TeamMember,
 )
-from caseman.rules.mutual_aid import PairingKind, quarter_bounds, quarter_of
+from caseman.rules.mutual_aid import PairingKind, quarter_bounds, quarter_of, town_in_scope
 from caseman.scope import system_access
 
 bp = Blueprint("mutual_aid", __name__, url_prefix="/mutual-aid", cli_group="mutual-aid")
@@ -158,6 +158,7 @@ def index() -> Any:
     indicators = [(town, queries.indicators_for(town, year, quarter, end)) for town in towns]
     return render_template(
         "mutual_aid/index.html", year=year, quarter=quarter, indicators=indicators,
+        town_in_scope=town_in_scope,
         villages=queries.list_villages(current_user), towns=towns, formats=FORMATS,
         report_areas=towns or [current_user.area],
     )  # fmt: skip

@@ -280,3 +280,27 @@ def test_map_page_with_a_tile_server_loads_the_vendored_leaflet(app, client, log
     script = client.get("/static/vendor/leaflet/leaflet.min.js")
     assert script.status_code == 200
     script.close()
+
+
+def test_towns_outside_000_part_two_show_no_indicator_met(client, login_as, make_user, areas):
+    """龙兴镇 and the 街道 are outside the scope (000 二); a community is not a 行政村."""
+    from caseman.areas.models import AreaLevel
+    from caseman.areas.services import create_area
+
+    create_area("龙兴镇", AreaLevel.TOWN, areas["district"])
+    street = create_area("回兴街道", AreaLevel.TOWN, areas["district"])
+    create_area("兴科社区", AreaLevel.VILLAGE, street)
+    create_area("木耳社区", AreaLevel.VILLAGE, areas["muer"])
+    db.session.commit()
+    login_as(make_user("district", "district"))
+    html = client.get(f"/mutual-aid/?year={YEAR}&quarter=1", headers={"Accept-Language": "en"})
+    page = html.get_data(as_text=True)
+    sections = {s.split("</h2>")[0].split(":")[0].strip(): s for s in page.split('<h2>')[1:]}
+    for town in ("龙兴镇", "回兴街道"):
+        assert 'data-scope="outside"' in sections[town], town
+        assert 'class="tag alert"' not in sections[town]
+        assert 'class="tag ok"' not in sections[town]
+        assert sections[town].count("Not applicable") == 5
+    assert 'data-scope="outside"' not in sections["木耳镇"]
+    assert "0 / 2" in sections["木耳镇"]  # two 行政村; 木耳社区 is not counted
+    assert "Not applicable" in sections["木耳镇"]  # no ledger elder in a running village
