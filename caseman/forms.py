@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext, ngettext
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, widgets
@@ -24,11 +24,21 @@ WTFORMS_MESSAGES = (
 
 
 class _Translations:
+    """WTForms formats its messages itself (``% dict(value=...)``): hand it the translated text
+    unformatted (Flask-Babel's ``ngettext`` would format it with ``num`` alone and fail)."""
+
     def gettext(self, string: str) -> str:
-        return gettext(string)
+        return get_translations().ugettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return ngettext(singular, plural, n)
+        translations = get_translations()
+        text = translations.ungettext(singular, plural, n)
+        if text in (singular, plural):
+            # No plural entry in the catalogue: Chinese has one form, the singular's.
+            single = translations.ugettext(singular)
+            if single != singular:
+                return single
+        return text
 
 
 class BaseForm(FlaskForm):

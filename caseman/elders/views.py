@@ -173,10 +173,13 @@ def _suggestions(form: ElderForm) -> dict[str, Any] | None:
         info = parse_id_number(form.id_number.data or "", today())
     except InvalidIdNumber:
         return None
-    reg = _registration(form)
-    if not reg.values.get("ability_level"):
-        return None
-    facts = facts_of(reg.values, reg.members, info.birth_on)
+    try:
+        reg = _registration(form)
+        if not reg.values.get("ability_level"):
+            return None
+        facts = facts_of(reg.values, reg.members, info.birth_on)
+    except (ValueError, TypeError):
+        return None  # a choice no option offers: the form says so beside the field
     suggested = suggest_categories(facts, today())
     key = suggest_key(
         {s.category for s in suggested},
