@@ -49,6 +49,7 @@ from caseman.extensions import db
 from caseman.imports.reading import file_kind, iter_rows
 from caseman.rules import pairing_import
 from caseman.rules.categories import needs_override_reason, suggest_categories
+from caseman.rules.elder_age import is_under_age
 from caseman.rules.enums import N_, AbilityLevel, Category, Gender
 from caseman.rules.id_number import (
     InvalidIdNumber,
@@ -91,7 +92,13 @@ FIELD_COLUMNS = {
     "category_override_reason": "category", "key_override_reason": "category",
     "ability_level": "category", "disability_certificate_no": "category",
     "disability_grade": "category", "filed_on": "filed_on", "phone": "phone",
+    "under_age_reason": "id_number",
 }  # fmt: skip
+# In a ledger the reason for filing a person under 60 is written in the 备注 column.
+UNDER_AGE_IN_LEDGER = N_(
+    "Aged %(age)s on the filing date: notice 004 concerns elders of 60 and over. Write the "
+    "reason for filing a younger person in the 备注 column."
+)
 
 
 def imports_directory() -> Path:
@@ -462,7 +469,7 @@ EMPTY_VALUES: dict[str, Any] = {
     "housing_safe": None, "household_monthly_income": None, "has_pension": False,
     "pension_monthly": None, "subsidy_monthly": None, "subsidy_items": "", "support_units": [],
     "support_person": "", "support_measures": "", "responsible_person": "",
-    "responsible_phone": "",
+    "responsible_phone": "", "under_age_reason": "",
 }  # fmt: skip
 EMPTY_MEMBER: dict[str, Any] = {
     "gender": None, "id_number": "", "health": "", "is_dibao_or_poverty": False,
@@ -545,6 +552,14 @@ def _registration(ledger: dict[str, Any], area: Area, elder: Elder | None,
         info = parse_id_number(values["id_number"], today)
     except InvalidIdNumber:
         info = None  # the service reports it
+    if (
+        info is not None
+        and ledger["note"]
+        and not values.get("under_age_reason")
+        and values.get("filed_on")
+        and is_under_age(info.birth_on, values["filed_on"])
+    ):
+        values["under_age_reason"] = ledger["note"]  # 备注: why a person under 60 is filed
     if info is not None:
         if ledger["gender"] is None:
             values["gender"] = info.gender
@@ -696,7 +711,12 @@ def _run_row(
         derived = check_registration(actor, reg, today, elder, known)
     except FormErrors as exc:
         return [
-            (_field_column(name), message, params) for name, (message, params) in exc.errors.items()
+            (
+                _field_column(name),
+                UNDER_AGE_IN_LEDGER if name == "under_age_reason" else message,
+                params,
+            )
+            for name, (message, params) in exc.errors.items()
         ]
     except DomainError as exc:
         return [(_field_column(exc.field or ""), exc.message, dict(exc.params))]

@@ -44,3 +44,43 @@ def test_a_wrong_choice_is_answered_beside_the_field(
     assert "保留的地址" in text
     assert "valid choice" not in text
     assert row_counts() == before
+
+
+def _aged(age: int) -> str:
+    from datetime import date
+
+    from caseman.rules.enums import Gender
+    from caseman.rules.id_number import make_id_number
+    from tests.conftest import TODAY
+
+    return make_id_number("500112", date(TODAY.year - age - 1, 12, 31), 21, Gender.MALE)
+
+
+def test_a_person_of_26_is_refused_unless_a_reason_is_given(client, areas, make_user, login_as):
+    login_as(make_user("village", "jingang"))
+    assert "under_age_reason" not in client.get("/elders/new").get_data(as_text=True)
+    before = row_counts()
+    data = form_data(areas, id_number=_aged(26), residence_address="保留的地址", is_key="general")
+    response = client.post("/elders/new", data=data, headers=ZH)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert 'id="under_age_reason-error"' in text  # the reason field appears, with the message
+    assert "建档日期时年龄为26周岁" in text
+    assert "保留的地址" in text
+    assert row_counts() == before
+
+    data["under_age_reason"] = "随配偶（82岁，失能）一同照护"
+    response = client.post("/elders/new", data=data, headers=ZH)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    elder = db.session.scalar(select(Elder))
+    assert elder.under_age_reason == "随配偶（82岁，失能）一同照护"
+    page = client.get(f"/elders/{elder.id}/edit").get_data(as_text=True)
+    assert "随配偶（82岁，失能）一同照护" in page
+
+
+def test_sixty_on_the_filing_date_needs_no_reason(client, areas, make_user, login_as):
+    login_as(make_user("village", "jingang"))
+    response = client.post(
+        "/elders/new", data=form_data(areas, id_number=_aged(60), is_key="general")
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)

@@ -295,7 +295,7 @@ def test_towns_outside_000_part_two_show_no_indicator_met(client, login_as, make
     login_as(make_user("district", "district"))
     html = client.get(f"/mutual-aid/?year={YEAR}&quarter=1", headers={"Accept-Language": "en"})
     page = html.get_data(as_text=True)
-    sections = {s.split("</h2>")[0].split(":")[0].strip(): s for s in page.split('<h2>')[1:]}
+    sections = {s.split("</h2>")[0].split(":")[0].strip(): s for s in page.split("<h2>")[1:]}
     for town in ("龙兴镇", "回兴街道"):
         assert 'data-scope="outside"' in sections[town], town
         assert 'class="tag alert"' not in sections[town]
