@@ -76,6 +76,8 @@ def test_a_person_of_26_is_refused_unless_a_reason_is_given(client, areas, make_
     assert elder.under_age_reason == "随配偶（82岁，失能）一同照护"
     page = client.get(f"/elders/{elder.id}/edit").get_data(as_text=True)
     assert "随配偶（82岁，失能）一同照护" in page
+    page = client.get(f"/elders/{elder.id}", headers=ZH).get_data(as_text=True)
+    assert "未满60周岁建档原因: 随配偶（82岁，失能）一同照护" in page
 
 
 def test_sixty_on_the_filing_date_needs_no_reason(client, areas, make_user, login_as):
