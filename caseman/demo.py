@@ -37,6 +37,7 @@ from caseman.elders.services import (
 )
 from caseman.extensions import db
 from caseman.rules.categories import suggest_categories
+from caseman.rules.elder_age import sixtieth_birthday
 from caseman.rules.enums import (
     AbilityLevel,
     ArchiveReason,
@@ -538,6 +539,7 @@ class _Demo:
         # Most files date from the 2024 survey; the rest were added since.
         offset = rng.randint(0, min(days, 120)) if self.chance(0.7) else rng.randint(0, days)
         filed_on = min(self.today, FIRST_FILED_ON + timedelta(days=offset))
+        filed_on = max(filed_on, sixtieth_birthday(birth_on))  # 60 when filed (004: 老年人)
 
         values: dict[str, Any] = {
             "name": name,

@@ -38,6 +38,7 @@ from caseman.elders.models import Elder, ElderCategory, ElderVersion, FamilyMemb
 from caseman.elders.services import ELDER_FIELDS
 from caseman.extensions import db
 from caseman.referrals.models import FollowUp, Referral, Risk
+from caseman.rules.elder_age import sixtieth_birthday
 from caseman.rules.enums import (
     AbilityLevel,
     Category,
@@ -481,7 +482,7 @@ def load_scale(elders: int, months: int, today: date | None = None,
                 window_start - timedelta(days=rng.randint(1, 700)) if rng.random() < 0.9
                 else window_start + timedelta(days=rng.randint(0, max(1, (today - window_start).days)))
             )  # fmt: skip
-            filed_on = max(filed_on, birth_on + timedelta(days=365 * 60))
+            filed_on = max(filed_on, sixtieth_birthday(birth_on))  # 60 when filed (004: 老年人)
             phone = f"1{rng.choice('3578')}{rng.randint(0, 999999999):09d}"
             row: dict[str, Any] = {
                 "id": elder_id, "name": name, "gender": gender, "id_number": number,
@@ -506,7 +507,7 @@ def load_scale(elders: int, months: int, today: date | None = None,
                 "subsidy_items": "", "support_units": ["town_village"],
                 "support_person": "王芳", "support_measures": "定期上门探访",
                 "filed_on": filed_on, "responsible_person": "王芳",
-                "responsible_phone": "13500000000", "version": 1,
+                "responsible_phone": "13500000000", "under_age_reason": "", "version": 1,
                 "created_at": now, "updated_at": now, "created_by_id": actor_id,
             }  # fmt: skip
             elder_rows.append(row)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import get_translations, gettext
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
@@ -34,13 +34,23 @@ WTFORMS_MESSAGES = (
 
 
 class _Translations:
+    """WTForms formats its messages itself (``% dict(value=...)``): hand it the translated text
+    unformatted (Flask-Babel's ``ngettext`` would format it with ``num`` alone and fail)."""
+
     def gettext(self, string: str) -> str:
-        return gettext(string)
+        return get_translations().ugettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         # WTForms formats the result itself (with min, max, length): flask_babel's ngettext would
         # format it first with only num and fail with KeyError 'max' (a 500 on any too-long input).
-        return get_translations().ungettext(singular, plural, n)
+        translations = get_translations()
+        text = translations.ungettext(singular, plural, n)
+        if text in (singular, plural):
+            # No plural entry in the catalogue: Chinese has one form, the singular's.
+            single = translations.ugettext(singular)
+            if single != singular:
+                return single
+        return text
 
 
 def _one_line_break(value: object) -> object:

@@ -27,13 +27,23 @@ LOCALES = {"zh_Hans_CN": "中文", "en": "English"}
 _ACCEPT_MAP = {"zh_CN": "zh_Hans_CN", "zh": "zh_Hans_CN", "en": "en"}
 
 
+DEFAULT_LOCALE = "zh_Hans_CN"
+
+
 def select_locale() -> str:
-    """The user's choice from the switch, else the browser's, else Chinese."""
+    """The user's choice from the switch, else the browser's, else Chinese.
+
+    Outside a request (a job in the queue's worker, a CLI command) there is no session nor
+    browser: Chinese, unless the caller forced a locale (``flask_babel.force_locale``; jobs use
+    the locale of the user who started them, see caseman.jobs.services).
+    """
+    if not has_request_context():
+        return DEFAULT_LOCALE
     chosen = session.get("lang")
     if chosen in LOCALES:
         return chosen
     best = request.accept_languages.best_match(list(_ACCEPT_MAP)) if request else None
-    return _ACCEPT_MAP.get(best or "", "zh_Hans_CN")
+    return _ACCEPT_MAP.get(best or "", DEFAULT_LOCALE)
 
 
 def html_lang() -> str:

@@ -61,6 +61,7 @@ def test_demo_data_command_loads_a_complete_district(app: Flask) -> None:
         assert info.gender == elder.gender
         assert 60 <= age_on(elder.birth_on, DEFAULT_TODAY) <= 98
         assert date(2024, 3, 5) <= elder.filed_on <= DEFAULT_TODAY
+        assert age_on(elder.birth_on, elder.filed_on) >= 60  # 004: 老年人, when filed
         assert elder.categories, elder.name  # every elder is in at least one category
     assert sum(1 for e in elders if jingang.contains(e.residence_area)) >= 30
 

@@ -131,6 +131,9 @@ class ElderForm(BaseForm):
     support_measures = TextAreaField(_l("Help measures"), validators=[Length(max=2000)])
     # 建档 and 责任主体
     filed_on = DateField(_l("Filing date"), validators=[InputRequired(REQUIRED)])
+    under_age_reason = StringField(
+        _l("Reason for filing a person under 60"), validators=[Length(max=200)]
+    )
     responsible_person = StringField(_l("Responsible person"), validators=[Length(max=64)])
     responsible_phone = StringField(
         _l("Responsible person's phone"), validators=[Optional(), PHONE]

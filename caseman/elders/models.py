@@ -74,6 +74,8 @@ class Elder(TimestampMixin, Base):
     disability_certificate_no: Mapped[str] = mapped_column(sa.String(32), default="")
     disability_grade: Mapped[int | None]
     other_reason: Mapped[str] = mapped_column(sa.String(200), default="")  # 其他关爱对象: why
+    # Under 60 on the filing date (004 concerns 老年人): why the person is filed all the same.
+    under_age_reason: Mapped[str] = mapped_column(sa.String(200), default="")
     suggested_categories: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     category_override_reason: Mapped[str] = mapped_column(sa.String(300), default="")
     is_key: Mapped[bool] = mapped_column(default=False)  # 重点对象 (else 一般对象)

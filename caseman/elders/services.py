@@ -33,6 +33,7 @@ from caseman.rules.categories import (
     suggest_categories,
     validate_confirmed_categories,
 )
+from caseman.rules.elder_age import under_age_problem
 from caseman.rules.enums import (
     N_,
     AbilityLevel,
@@ -56,7 +57,7 @@ ELDER_FIELDS = (
     "category_override_reason", "is_key", "key_override_reason", "water_safe",
     "electricity_safe", "housing_safe", "household_monthly_income", "has_pension",
     "pension_monthly", "subsidy_monthly", "subsidy_items", "support_units", "support_person",
-    "support_measures", "filed_on", "responsible_person", "responsible_phone",
+    "support_measures", "filed_on", "responsible_person", "responsible_phone", "under_age_reason",
 )  # fmt: skip
 MEMBER_FIELDS = (
     "name", "gender", "id_number", "relation", "health", "is_dibao_or_poverty", "visits_often",
@@ -155,6 +156,10 @@ def _check(
         errors["filed_on"] = (N_("The filing date cannot be in the future."), {})
     elif filed_on and birth_on and filed_on < birth_on:
         errors["filed_on"] = (N_("The filing date cannot be before the birth date."), {})
+    if birth_on and filed_on and "filed_on" not in errors:
+        problem = under_age_problem(birth_on, filed_on, values.get("under_age_reason") or "")
+        if problem is not None:
+            errors["under_age_reason"] = problem
     for name in MONEY_FIELDS:
         amount = values.get(name)
         if amount is not None and Decimal(amount) < 0:
@@ -371,6 +376,7 @@ def save_checked(actor: User, items: list[Checked], today: date) -> list[Elder]:
 def _apply(elder: Elder, reg: Registration, derived: dict[str, Any]) -> None:
     for name in ELDER_FIELDS:
         setattr(elder, name, reg.values.get(name))
+    elder.under_age_reason = (elder.under_age_reason or "").strip()  # optional in callers' values
     elder.birth_on = derived["birth_on"]
     elder.suggested_categories = [s.category.value for s in derived["suggested"]]
     elder.suggested_key = derived["key"].is_key

@@ -43,6 +43,7 @@ from caseman.i18n import translate_message
 from caseman.referrals import labels as referral_labels
 from caseman.referrals.queries import list_elder_referrals, list_elder_risks
 from caseman.rules.categories import suggest_categories
+from caseman.rules.elder_age import is_under_age
 from caseman.rules.enums import ArchiveReason, Category
 from caseman.rules.id_number import InvalidIdNumber, age_on, parse_id_number
 from caseman.rules.key_target import suggest_key
@@ -174,10 +175,13 @@ def _suggestions(form: ElderForm) -> dict[str, Any] | None:
         info = parse_id_number(form.id_number.data or "", today())
     except InvalidIdNumber:
         return None
-    reg = _registration(form)
-    if not reg.values.get("ability_level"):
-        return None
-    facts = facts_of(reg.values, reg.members, info.birth_on)
+    try:
+        reg = _registration(form)
+        if not reg.values.get("ability_level"):
+            return None
+        facts = facts_of(reg.values, reg.members, info.birth_on)
+    except (ValueError, TypeError):
+        return None  # a choice no option offers: the form says so beside the field
     suggested = suggest_categories(facts, today())
     key = suggest_key(
         {s.category for s in suggested},
@@ -236,6 +240,19 @@ def _handle_form(form: ElderForm, elder: Elder | None, mode: str) -> Any:
     return redirect(url_for("elders.show", elder_id=elder.id))
 
 
+def _shows_under_age(form: ElderForm) -> bool:
+    """Whether the form asks why a person under 60 is filed: they are under 60 on the filing
+    date (004 concerns 老年人), or a reason is already given or missing."""
+    if form.under_age_reason.data or form.under_age_reason.errors:
+        return True
+    try:
+        info = parse_id_number(form.id_number.data or "", today())
+    except InvalidIdNumber:
+        return False
+    filed_on = form.filed_on.data if isinstance(form.filed_on.data, date) else today()
+    return filed_on >= info.birth_on and is_under_age(info.birth_on, filed_on)
+
+
 def _render_form(form: ElderForm, elder: Elder | None, mode: str, status: int = 200) -> Any:
     conflict_elder = None
     if status == 409 and elder is not None:
@@ -250,6 +267,7 @@ def _render_form(form: ElderForm, elder: Elder | None, mode: str, status: int = 
             mode=mode,
             labels=labels,
             suggestions=_suggestions(form) if form.is_submitted() else None,
+            show_under_age=_shows_under_age(form),
             conflict_elder=conflict_elder,
             duplicate_of=getattr(form, "duplicate_of", None),
         ),

@@ -49,6 +49,7 @@ from caseman.extensions import db
 from caseman.imports.reading import file_kind, iter_rows
 from caseman.rules import pairing_import
 from caseman.rules.categories import needs_override_reason, suggest_categories
+from caseman.rules.elder_age import is_under_age
 from caseman.rules.enums import N_, AbilityLevel, Category, Gender
 from caseman.rules.id_number import (
     InvalidIdNumber,
@@ -76,6 +77,7 @@ from caseman.rules.ledger_import import (
     parse_relative_text,
     phone_is_valid,
     plain,
+    strip_area_path,
 )
 from caseman.scope import system_access
 
@@ -90,7 +92,13 @@ FIELD_COLUMNS = {
     "category_override_reason": "category", "key_override_reason": "category",
     "ability_level": "category", "disability_certificate_no": "category",
     "disability_grade": "category", "filed_on": "filed_on", "phone": "phone",
+    "under_age_reason": "id_number",
 }  # fmt: skip
+# In a ledger the reason for filing a person under 60 is written in the 备注 column.
+UNDER_AGE_IN_LEDGER = N_(
+    "Aged %(age)s on the filing date: notice 004 concerns elders of 60 and over. Write the "
+    "reason for filing a younger person in the 备注 column."
+)
 
 
 def imports_directory() -> Path:
@@ -461,13 +469,23 @@ EMPTY_VALUES: dict[str, Any] = {
     "housing_safe": None, "household_monthly_income": None, "has_pension": False,
     "pension_monthly": None, "subsidy_monthly": None, "subsidy_items": "", "support_units": [],
     "support_person": "", "support_measures": "", "responsible_person": "",
-    "responsible_phone": "",
+    "responsible_phone": "", "under_age_reason": "",
 }  # fmt: skip
 EMPTY_MEMBER: dict[str, Any] = {
     "gender": None, "id_number": "", "health": "", "is_dibao_or_poverty": False,
     "visits_often": False, "residence": None, "working_away_since": None,
     "is_deceased": False, "disability_grade": None, "is_only_child": False,
 }  # fmt: skip
+
+
+def _area_path(area: Area) -> list[str]:
+    """The names from the district down to ``area``."""
+    names: list[str] = []
+    node: Area | None = area
+    while node is not None:
+        names.append(node.name)
+        node = node.parent
+    return names[::-1]
 
 
 def _registration(ledger: dict[str, Any], area: Area, elder: Elder | None,
@@ -486,9 +504,20 @@ def _registration(ledger: dict[str, Any], area: Area, elder: Elder | None,
         categories = set(elder.categories)
     values["name"] = ledger["name"]
     values["id_number"] = ledger["id_number"]
+    if (
+        elder is not None
+        and elder.residence_area is not None
+        and area.contains(elder.residence_area)
+    ):
+        area = elder.residence_area  # the ledger names the village; the case knows the group
     values["residence_area_id"] = area.id
     if elder is None:
         values["household_area_id"] = area.id
+    path = _area_path(area)
+    address = strip_area_path(ledger["address"], path)
+    if elder is not None and strip_area_path(elder.residence_address or "", path) == address:
+        address = elder.residence_address  # the same place, written as the case has it
+    ledger = {**ledger, "address": address}
     for source, target in (("address", "residence_address"), ("phone", "phone"),
                            ("responsible_person", "responsible_person"),
                            ("responsible_phone", "responsible_phone"),
@@ -523,6 +552,14 @@ def _registration(ledger: dict[str, Any], area: Area, elder: Elder | None,
         info = parse_id_number(values["id_number"], today)
     except InvalidIdNumber:
         info = None  # the service reports it
+    if (
+        info is not None
+        and ledger["note"]
+        and not values.get("under_age_reason")
+        and values.get("filed_on")
+        and is_under_age(info.birth_on, values["filed_on"])
+    ):
+        values["under_age_reason"] = ledger["note"]  # 备注: why a person under 60 is filed
     if info is not None:
         if ledger["gender"] is None:
             values["gender"] = info.gender
@@ -674,7 +711,12 @@ def _run_row(
         derived = check_registration(actor, reg, today, elder, known)
     except FormErrors as exc:
         return [
-            (_field_column(name), message, params) for name, (message, params) in exc.errors.items()
+            (
+                _field_column(name),
+                UNDER_AGE_IN_LEDGER if name == "under_age_reason" else message,
+                params,
+            )
+            for name, (message, params) in exc.errors.items()
         ]
     except DomainError as exc:
         return [(_field_column(exc.field or ""), exc.message, dict(exc.params))]

@@ -9,7 +9,9 @@ that started the job shows how far it got.
 
 A job runs as the user who started it: the handler runs inside ``scope.acting_as(user)`` (there
 is no request, hence no ``current_user``, in the worker), and handlers also filter their own
-queries with that user's scope.
+queries with that user's scope. It speaks that user's language too: :func:`start_job` keeps the
+locale of the starting request in the job's params (``LOCALE_PARAM``) and the handler runs inside
+``force_locale`` of it (the worker has no session nor browser to ask).
 """
 
 from __future__ import annotations
@@ -27,11 +29,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
+from flask_babel import force_locale
 
 from caseman import clock, scope
 from caseman.auth.models import User
 from caseman.errors import DomainError
 from caseman.extensions import db
+from caseman.i18n import DEFAULT_LOCALE, LOCALES, select_locale
 from caseman.jobs.models import Job, JobStatus
 from caseman.jobs.queue import huey
 from caseman.rules.enums import N_
@@ -47,6 +51,7 @@ STOPPED_MESSAGE = N_(
     "The job stopped without finishing (the server was restarted). "
     "Start it again with the button below."
 )
+LOCALE_PARAM = "_locale"  # in Job.params: the locale of the user who started the job
 
 
 @dataclass
@@ -236,6 +241,7 @@ def start_job(user: User, kind: str, title: str, params: dict[str, Any], total: 
     """Add a queued job (flush only; commit, then :func:`enqueue`)."""
     if kind not in HANDLERS:
         raise ValueError(f"unknown job kind {kind!r}")
+    params = {**params, LOCALE_PARAM: select_locale()}
     job = Job(kind=kind, title=title[:200], user=user, params=params, total=total)
     db.session.add(job)
     db.session.flush()
@@ -283,12 +289,16 @@ def _run(job_id: int) -> None:
     job.status = JobStatus.RUNNING
     job.started_at = utcnow()
     db.session.commit()
-    context = JobContext(job, job.user, dict(job.params or {}), jobs_directory(), job.total)
+    params = dict(job.params or {})
+    locale = params.pop(LOCALE_PARAM, DEFAULT_LOCALE)
+    if locale not in LOCALES:
+        locale = DEFAULT_LOCALE
+    context = JobContext(job, job.user, params, jobs_directory(), job.total)
     try:
         if not job.user.is_active:
             raise DomainError(None, N_("Your account is no longer active."))
-        with _Heartbeat(context.directory, job_id), scope.acting_as(job.user):
-            # The worker has no request: the job runs in its user's scope.
+        # The worker has no request: the job runs in its user's scope and language.
+        with _Heartbeat(context.directory, job_id), scope.acting_as(job.user), force_locale(locale):
             job.result_name = HANDLERS[job.kind](context)
     except Exception as error:
         db.session.rollback()

@@ -4,9 +4,11 @@ column order verbatim from the annexes (ANNEXES.md)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from copy import copy
 from dataclasses import dataclass
+from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
@@ -39,6 +41,8 @@ class Form:
     xlsx_widths: tuple[float, ...]
     centred: frozenset[int]
     note: str = ""
+    # Columns whose cells are numbers (a SUM adds them up), with their Excel number format.
+    numbers: tuple[tuple[int, str], ...] = ()
 
 
 SUMMARY = Form(
@@ -52,6 +56,7 @@ SUMMARY = Form(
     (9, 20, 46, 16, 20, 20, 20, 26, 26, 22, 18, 24),
     (5, 12, 22, 8, 10, 10, 10, 14, 14, 11, 9, 14),
     frozenset({0, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11}),
+    numbers=((0, "0"), *((column, "0") for column in range(3, 11)), (11, "#,##0.00")),
 )  # fmt: skip
 
 PAIRING = Form(
@@ -66,6 +71,7 @@ PAIRING = Form(
     (5, 9, 5, 5, 13, 22, 9, 9, 9, 8, 9, 5, 5, 13, 18, 7, 14),
     frozenset({0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 15}),
     note="说明：老人类型分为低保、分散特困、失独、残疾、优抚、其他。",
+    numbers=((0, "0"), (3, "0"), (12, "0"), (15, "0")),
 )  # fmt: skip
 
 FORMS = {SUMMARY.key: SUMMARY, PAIRING.key: PAIRING}
@@ -80,15 +86,29 @@ def header_line(meta: ReportMeta) -> str:
     )
 
 
-def summary_values(row: SummaryRow) -> list[str | int]:
+Value = str | int | Decimal | list[str]  # a list: one line per helper, as stacked sub-rows
+
+
+def summary_values(row: SummaryRow) -> list[Value]:
     return [
         row.number, row.village, row.organisations, row.social_workers, row.centre_points,
         row.sub_points, row.volunteers, row.one_to_one, row.area_groups, row.points,
-        row.activities, f"{row.funds:.2f}",
+        row.activities, row.funds.quantize(Decimal("0.01")),
     ]  # fmt: skip
 
 
-Value = str | int | list[str]  # a list: one line per helper, printed as stacked sub-rows
+def as_number(value: object) -> int | Decimal | None:
+    """The number a cell of a numeric column holds (an age is "82" in the rows), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | Decimal):
+        return value
+    text = str(value or "").strip()
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if re.fullmatch(r"-?\d+\.\d+", text):
+        return Decimal(text)
+    return None
 
 
 def pairing_values(row: PairingRow) -> list[Value]:
@@ -183,6 +203,7 @@ def build_xlsx(form: Form, values: Sequence[Sequence[Value]], meta: ReportMeta) 
         cell.font, cell.alignment = style_for(True, True)
         cell.border = _BORDER
     sheet.row_dimensions[3].height = 45
+    numbers = dict(form.numbers)
     row_number = 4
     for row in values:
         span = sub_rows(row)
@@ -192,15 +213,16 @@ def build_xlsx(form: Form, values: Sequence[Sequence[Value]], meta: ReportMeta) 
                 cell.font, cell.alignment = style_for(False, column in form.centred)
                 cell.border = copy(_BORDER)
                 cell.number_format = "@"
-            cell = sheet.cell(row_number, column + 1)
-            if isinstance(value, list):
-                for offset, text in enumerate(value):
-                    set_text(sheet.cell(row_number + offset, column + 1), text)
-            elif isinstance(value, int):
-                cell.value = value
-                cell.number_format = "General"
-            else:
-                set_text(cell, value)
+            number_format = numbers.get(column)
+            entries = value if isinstance(value, list) else [value]
+            for offset, entry in enumerate(entries):
+                cell = sheet.cell(row_number + offset, column + 1)
+                number = as_number(entry) if number_format else None
+                if number is not None:
+                    cell.value = number  # a numeric cell: sums, sorts and filters work
+                    cell.number_format = number_format
+                else:
+                    set_text(cell, "" if entry is None else str(entry))
             if span > 1 and not isinstance(value, list):
                 sheet.merge_cells(start_row=row_number, start_column=column + 1,
                                   end_row=row_number + span - 1, end_column=column + 1)  # fmt: skip

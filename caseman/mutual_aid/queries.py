@@ -14,7 +14,7 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from caseman.areas.models import Area, AreaLevel
+from caseman.areas.models import Area, AreaKind, AreaLevel
 from caseman.auth.models import User
 from caseman.elders.models import Elder
 from caseman.extensions import db
@@ -45,7 +45,9 @@ from caseman.rules.mutual_aid import (
     is_covered,
     missed_beats,
     nearest_point_m,
+    town_in_scope,
     town_indicators,
+    village_in_scope,
 )
 
 T = TypeVar("T")
@@ -315,6 +317,7 @@ class SummaryRow:
     is_running: bool = False
     ledger_elders: int = 0
     paired_ledger_elders: int = 0
+    is_community: bool = False  # a 社区, outside 000 二's 行政村
 
 
 @dataclass(frozen=True)
@@ -457,13 +460,15 @@ def summary_rows(area: Area, start: date, end: date) -> list[SummaryRow]:
                 is_running=centre > 0,
                 ledger_elders=len(ledger[village.id]),
                 paired_ledger_elders=len(ledger[village.id] & paired_ids),
+                is_community=village.kind == AreaKind.COMMUNITY,
             )
         )
     return rows
 
 
 def figures_of(rows: list[SummaryRow], quarter: int) -> TownFigures:
-    """The numbers behind a town's indicators, from its 附件1 rows."""
+    """The numbers behind a town's indicators, from its 附件1 rows (行政村 only, 000 二)."""
+    rows = [r for r in rows if village_in_scope(r.is_community)]
     running = [r for r in rows if r.is_running]
     return TownFigures(
         villages=len(rows),
@@ -478,8 +483,11 @@ def figures_of(rows: list[SummaryRow], quarter: int) -> TownFigures:
 
 
 def indicators_for(town: Area, year: int, quarter: int, end: date) -> list[Indicator]:
+    """000's indicators of a town; all 不适用 for a town outside 000 二's scope."""
     rows = summary_rows(town, date(year, 1, 1), end)
-    return town_indicators(figures_of(rows, quarter))
+    return town_indicators(
+        figures_of(rows, quarter), in_scope=town_in_scope(town.name, town.is_street)
+    )
 
 
 @dataclass
@@ -507,10 +515,13 @@ class PairingRow:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def pairing_rows(area: Area, start: date, end: date, user: User | None = None) -> list[PairingRow]:
+def pairing_rows(
+    area: Area, start: date, end: date, user: User | None = None, *, full: bool | None = None
+) -> list[PairingRow]:
     """000 附件2: every elder in a pairing active on ``end``, with the help records counted
     from ``start`` to ``end`` (帮扶次数). Phones are masked below town level."""
-    full = shows_full_numbers(user)
+    if full is None:
+        full = shows_full_numbers(user)
     phone = (lambda v: v) if full else mask_phone
     ids = [v.id for v in _villages_of(area)]
     if not ids:

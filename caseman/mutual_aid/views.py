@@ -31,7 +31,7 @@ from sqlalchemy import select
 from caseman import audit, clock
 from caseman.access import roles_required
 from caseman.areas.models import Area, AreaLevel
-from caseman.auth.models import Role, User
+from caseman.auth.models import Role
 from caseman.elders.models import Elder
 from caseman.errors import DomainError
 from caseman.extensions import db
@@ -70,7 +70,8 @@ from caseman.mutual_aid.models import (
     PointEntry,
     TeamMember,
 )
-from caseman.rules.mutual_aid import PairingKind, quarter_bounds, quarter_of
+from caseman.rules.mutual_aid import PairingKind, quarter_bounds, quarter_of, town_in_scope
+from caseman.scope import system_access
 
 bp = Blueprint("mutual_aid", __name__, url_prefix="/mutual-aid", cli_group="mutual-aid")
 
@@ -157,6 +158,7 @@ def index() -> Any:
     indicators = [(town, queries.indicators_for(town, year, quarter, end)) for town in towns]
     return render_template(
         "mutual_aid/index.html", year=year, quarter=quarter, indicators=indicators,
+        town_in_scope=town_in_scope,
         villages=queries.list_villages(current_user), towns=towns, formats=FORMATS,
         report_areas=towns or [current_user.area],
     )  # fmt: skip
@@ -627,15 +629,17 @@ def report_command(
     form = FORMS[form_key]
     _start, end = quarter_bounds(year, quarter)
     start = date(year, 1, 1)
-    meta = queries.report_meta(area, year, quarter, end, today())
-    if form is SUMMARY:
-        values = [summary_values(r) for r in queries.summary_rows(area, start, end)]
-    else:
-        operator = db.session.scalar(select(User).where(User.role == Role.DISTRICT).limit(1))
-        values = [pairing_values(r) for r in queries.pairing_rows(area, start, end, operator)]
-    content = render_annex(form, values, meta, fmt)
-    Path(out).write_bytes(content)
-    audit.record("export", object_type=f"aid_{form.key}", object_id=area.id,
-                 detail=f"cli format={fmt} rows={len(values)} year={year} q={quarter}")  # fmt: skip
-    db.session.commit()
+    # A shell has no user: the command reads the area's records as the system, on record.
+    with system_access(f"cli mutual-aid report area={area.id} form={form.key} {year}Q{quarter}"):
+        meta = queries.report_meta(area, year, quarter, end, today())
+        if form is SUMMARY:
+            values = [summary_values(r) for r in queries.summary_rows(area, start, end)]
+        else:
+            rows = queries.pairing_rows(area, start, end, full=True)
+            values = [pairing_values(r) for r in rows]
+        content = render_annex(form, values, meta, fmt)
+        Path(out).write_bytes(content)
+        detail = f"cli format={fmt} rows={len(values)} year={year} q={quarter}"
+        audit.record("export", object_type=f"aid_{form.key}", object_id=area.id, detail=detail)
+        db.session.commit()
     click.echo(f"Wrote {out} ({len(values)} rows, {len(content)} bytes).")

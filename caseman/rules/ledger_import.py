@@ -407,3 +407,35 @@ def close_matches(name: str, candidates: list[str]) -> list[str]:
                 scored.append((1.0 + SequenceMatcher(None, stem, other).ratio() / 10, candidate))
     scored.sort(key=lambda item: -item[0])
     return [candidate for _score, candidate in scored]
+
+
+# --- Addresses --------------------------------------------------------------------------------
+
+_ADDRESS_GAP = " \u3000,，、"
+
+
+def strip_area_path(address: str, area_path: list[str]) -> str:
+    """The address without a leading area path that names the elder's own area.
+
+    附件1's 常住地址 is the residence area's full name followed by the address within it
+    (004 附件1; caseman.ledger prints 渝北区木耳镇白岩村2组45号), while a case keeps the area
+    and the address within it apart. A ledger read back must not keep the area path in the
+    address, or the next ledger prints it twice (渝北区木耳镇白岩村渝北区木耳镇白岩村2组45号).
+
+    ``area_path`` lists the names from the district down to the elder's area; the prefix may
+    start at any level of it (渝北区木耳镇白岩村, 木耳镇白岩村, 白岩村) and may be repeated or
+    followed by a space. An address naming another area is kept as it is.
+    """
+    text = plain(address)
+    names = [compact(name) for name in area_path if compact(name)]
+    prefixes = ["".join(names[start:]) for start in range(len(names))]
+    stripped = True
+    while stripped:
+        stripped = False
+        for prefix in prefixes:  # the longest first
+            if text.startswith(prefix) and len(text) >= len(prefix):
+                rest = text[len(prefix) :].lstrip(_ADDRESS_GAP)
+                if rest != text:
+                    text, stripped = rest, True
+                    break
+    return text

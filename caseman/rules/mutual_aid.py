@@ -4,6 +4,7 @@
 - 000 三(三): one-to-one pairing (“一对一”结对帮扶) with the rhythm 每天“敲敲门”、每周“谈谈心”、
   每月“帮帮忙”; area-based groups (“划片式”) for other elders.
 - 000 三(五): every running village holds at least one collective activity a quarter.
+- 000 二: the scope: the district's 镇 other than 龙兴镇, and their 行政村 (not 街道, not 社区).
 - 000 三(六)1: the four indicators per town; 000 四: at least 50,000 yuan raised per town.
 """
 
@@ -26,6 +27,9 @@ RUNNING_VILLAGE_SHARE = Decimal("0.60")  # (1) 不少于60%
 PAIRED_SHARE = Decimal("0.90")  # (2) 不少于……台账的90%
 POINTS_PER_YEAR = 10_000  # (3) 全年互助养老积分不少于10000分
 FUNDS_PER_TOWN = Decimal("50000")  # 四: 原则要求每个镇不少于5万元
+
+# 000 二 实施范围: “在全区10个镇（不含龙兴镇）老龄化程度较高的行政村深入开展……互助养老服务”.
+EXCLUDED_TOWNS = frozenset({"龙兴镇"})
 
 
 class TeamRole(StrEnum):
@@ -201,6 +205,20 @@ def next_balance(balance: int, points: int) -> int:
     return after
 
 
+# --- scope (000 二) ----------------------------------------------------------------------------
+
+
+def town_in_scope(name: str, is_street: bool) -> bool:
+    """000 二: the rural mutual-aid work and its indicators concern the 镇 of the district other
+    than 龙兴镇; a 街道 (street) is not in scope."""
+    return not is_street and name.strip() not in EXCLUDED_TOWNS
+
+
+def village_in_scope(is_community: bool) -> bool:
+    """000 二: the work is in 行政村 (administrative villages), not in 社区 (communities)."""
+    return not is_community
+
+
 # --- indicators (000 三(六)1, 四) ---------------------------------------------------------------
 
 
@@ -227,7 +245,7 @@ class Indicator:
     target: Decimal | int
     numerator: Decimal | int
     denominator: Decimal | int | None
-    met: bool
+    met: bool | None  # None: 不适用 (no data: 0/0, or a town outside 000 二's scope)
 
 
 def _share(part: int, whole: int) -> Decimal:
@@ -236,34 +254,43 @@ def _share(part: int, whole: int) -> Decimal:
     return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"))
 
 
-def town_indicators(figures: TownFigures) -> list[Indicator]:
-    """The five indicators, each against its target with the numbers behind it."""
+def town_indicators(figures: TownFigures, *, in_scope: bool = True) -> list[Indicator]:
+    """The five indicators, each against its target with the numbers behind it.
+
+    A share of nothing (no village, no ledger elder in the running villages) and a target of
+    zero activities (no running village) are 不适用 (``met`` None), never 达标; so is every
+    indicator of a town outside 000 二's scope (``in_scope`` False, see :func:`town_in_scope`).
+    """
     f = figures
     village_share = _share(f.running_villages, f.villages)
     paired_share = _share(f.paired_ledger_elders, f.ledger_elders)
     activity_target = f.running_villages * f.quarters
+
+    def met(applies: bool, reached: bool) -> bool | None:
+        return reached if in_scope and applies else None
+
     return [
         Indicator(
             "villages", N_("Villages running mutual aid"), "000 三(六)1(1)",
             village_share, RUNNING_VILLAGE_SHARE, f.running_villages, f.villages,
-            f.villages > 0 and village_share >= RUNNING_VILLAGE_SHARE,
+            met(f.villages > 0, village_share >= RUNNING_VILLAGE_SHARE),
         ),
         Indicator(
             "paired", N_("Ledger elders paired in those villages"), "000 三(六)1(2)",
             paired_share, PAIRED_SHARE, f.paired_ledger_elders, f.ledger_elders,
-            f.ledger_elders == 0 or paired_share >= PAIRED_SHARE,
+            met(f.ledger_elders > 0, paired_share >= PAIRED_SHARE),
         ),
         Indicator(
             "points", N_("Mutual-aid points this year"), "000 三(六)1(3)",
-            f.points, POINTS_PER_YEAR, f.points, None, f.points >= POINTS_PER_YEAR,
+            f.points, POINTS_PER_YEAR, f.points, None, met(True, f.points >= POINTS_PER_YEAR),
         ),
         Indicator(
             "activities", N_("Collective activities this year"), "000 三(六)1(4)",
             f.activities, activity_target, f.activities, activity_target,
-            f.activities >= activity_target,
+            met(activity_target > 0, f.activities >= activity_target),
         ),
         Indicator(
             "funds", N_("Funds raised this year (yuan)"), "000 四",
-            f.funds, FUNDS_PER_TOWN, f.funds, None, f.funds >= FUNDS_PER_TOWN,
+            f.funds, FUNDS_PER_TOWN, f.funds, None, met(True, f.funds >= FUNDS_PER_TOWN),
         ),
     ]  # fmt: skip

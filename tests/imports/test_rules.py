@@ -22,6 +22,7 @@ from caseman.rules.ledger_import import (
     parse_relative_columns,
     parse_relative_text,
     plain,
+    strip_area_path,
 )
 
 # 附件1's two-row header as read from a sheet with merged cells (only the top-left cell of a
@@ -144,3 +145,28 @@ def test_village_names_spelled_another_way():
     assert close_matches("白岩", villages) == ["白岩村"]  # suffix missing
     assert close_matches("白岩社区", villages) == ["白岩村"]
     assert close_matches("石船村", villages) == []
+
+
+PATH = ["渝北区", "木耳镇", "白岩村"]
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("渝北区木耳镇白岩村2组45号", "2组45号"),  # what the site's 附件1 prints
+        ("渝北区木耳镇白岩村 渝北区木耳镇白岩村2组45号", "2组45号"),  # doubled before the fix
+        ("木耳镇白岩村2组45号", "2组45号"),
+        ("白岩村　2组45号", "2组45号"),  # an ideographic space
+        ("2组45号", "2组45号"),
+        ("渝北区木耳镇白岩村", ""),
+        ("渝北区木耳镇金刚村3组", "渝北区木耳镇金刚村3组"),  # another village: kept
+        ("白岩村路12号", "路12号"),  # printed again as 渝北区木耳镇白岩村路12号
+        ("", ""),
+    ],
+)
+def test_a_leading_area_path_of_the_elders_area_is_stripped(address, expected):
+    assert strip_area_path(address, PATH) == expected
+
+
+def test_no_area_path_keeps_the_address():
+    assert strip_area_path(" 2组 45号 ", []) == "2组 45号"

@@ -243,3 +243,26 @@ def test_an_empty_workbook_is_refused(make_user):
     with pytest.raises(DomainError) as caught:
         save_upload(make_user("town", "muer"), "empty.xlsx", buffer.getvalue())
     assert caught.value.message == "The sheet is empty."
+
+
+def test_a_row_under_60_needs_a_reason_in_the_note_column(make_user, areas):
+    """004 concerns 老年人: the import applies the registration form's rule."""
+    town = make_user("town", "muer")
+    text = (
+        "姓名,性别,身份证号码,对象类型,责任村（社区）,备注\n"
+        f"张小英,女,{id_number(50, age=26)},独居,金刚村,\n"
+        f"李小兰,女,{id_number(51, age=58)},其他,金刚村,随母亲（85岁，失能）一同照护\n"
+        f"王婆婆,女,{id_number(52, age=60)},独居,白岩村,\n"
+    )
+    upload = save_upload(town, "ages.csv", text.encode())
+    preview = check_upload(town, upload, {}, TODAY)
+    assert preview["counts"] == {"new": 2, "updated": 0, "unchanged": 0, "rejected": 1}
+    [[row, column, message, params]] = preview["problems"]
+    assert (row, column, params) == (2, "身份证号码", {"age": 26})
+    assert "Write the reason for filing a younger person in the 备注 column" in message
+    import_upload(town, upload, TODAY)
+    db.session.commit()
+    li = db.session.scalar(select(Elder).where(Elder.name == "李小兰"))
+    assert li.under_age_reason == "随母亲(85岁,失能)一同照护"  # cells are read NFKC-normalised
+    wang = db.session.scalar(select(Elder).where(Elder.name == "王婆婆"))
+    assert wang.under_age_reason == ""

@@ -60,7 +60,7 @@ def test_a_job_whose_worker_died_is_marked_failed_and_can_be_started_again(
     assert (again.kind, again.title, again.params, again.status) == (
         "test_echo",
         "导出测试",
-        {"a": 1},
+        {"a": 1, "_locale": "zh_Hans_CN"},  # the retrying user's language (issue 17 item 2)
         JobStatus.DONE,
     )
     assert db.session.get(Job, job.id).status == JobStatus.FAILED  # the old one is kept

@@ -15,7 +15,9 @@ from caseman.rules.mutual_aid import (
     missed_beats,
     next_balance,
     quarter_bounds,
+    town_in_scope,
     town_indicators,
+    village_in_scope,
 )
 
 
@@ -110,12 +112,46 @@ def test_indicators_one_below_are_not_met():
 
 
 def test_indicators_of_a_town_without_villages():
+    """0 / 0 is 不适用 (no data), not 达标."""
     items = {
         i.key: i
         for i in town_indicators(
             _figures(villages=0, running_villages=0, ledger_elders=0, paired_ledger_elders=0)
         )
     }
-    assert not items["villages"].met
-    assert items["paired"].met  # nobody to pair
+    assert items["villages"].met is None
+    assert items["paired"].met is None  # nobody to pair: no data, not met either
+    assert items["activities"].met is None  # no running village: a target of 0 activities
     assert items["villages"].value == 0
+    assert items["points"].met is True
+
+
+def test_no_ledger_elder_in_the_running_villages_is_not_applicable():
+    items = {i.key: i for i in town_indicators(_figures(ledger_elders=0, paired_ledger_elders=0))}
+    assert items["paired"].met is None
+    assert items["villages"].met is True
+
+
+def test_a_town_outside_the_scope_has_no_indicator_met_or_missed():
+    items = town_indicators(_figures(), in_scope=False)
+    assert [i.met for i in items] == [None] * 5
+
+
+@pytest.mark.parametrize(
+    ("name", "is_street", "expected"),
+    [
+        ("木耳镇", False, True),
+        ("古路镇", False, True),
+        ("龙兴镇", False, False),  # 000 二: 10个镇（不含龙兴镇）
+        (" 龙兴镇", False, False),
+        ("双凤桥街道", True, False),  # 街道 are not in scope
+        ("回兴街道", True, False),
+    ],
+)
+def test_town_scope_of_000_part_two(name, is_street, expected):
+    assert town_in_scope(name, is_street) is expected
+
+
+def test_communities_are_outside_the_scope():
+    assert village_in_scope(is_community=False)
+    assert not village_in_scope(is_community=True)

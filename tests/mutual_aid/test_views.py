@@ -186,7 +186,9 @@ def test_annex1_downloads_carry_the_counted_numbers(client, login_as, make_user,
     assert sheet["A1"].value == SUMMARY.title
     assert sheet["A2"].value.startswith("填表单位：木耳镇（盖章）        审核人：")
     assert [c.value for c in sheet[3]] == list(SUMMARY.headings)
-    assert [str(c.value) for c in sheet[4]] == expected
+    assert [str(c.value) for c in sheet[4]][:11] == expected[:11]
+    assert sheet["L4"].value == 0  # a number (formatted 0.00), not the text "0.00"
+    assert sheet["L4"].number_format == "#,##0.00"
     assert sheet[5][1].value == "白岩村"
     assert sheet.page_setup.orientation == "landscape"
 
@@ -280,18 +282,25 @@ def test_map_page_with_a_tile_server_loads_the_vendored_leaflet(app, client, log
     script.close()
 
 
-def test_cli_writes_a_quarterly_form(app, programme, tmp_path):
-    out = tmp_path / "annex2.xlsx"
-    result = app.test_cli_runner().invoke(args=[
-        "mutual-aid", "report", "--area", "木耳镇", "--year", str(YEAR), "--quarter", "1",
-        "--form", "annex2", "--format", "xlsx", "--out", str(out)])  # fmt: skip
-    assert result.exit_code == 0, result.output
-    assert "3 rows" in result.output
-    sheet = load_workbook(out).active
-    assert sheet.cell(4, 2).value == "张秀英"
-    assert sheet.cell(4, 5).value == "13812345678"  # the district's copy: numbers in full
-    result = app.test_cli_runner().invoke(args=[
-        "mutual-aid", "report", "--area", "无此镇", "--year", str(YEAR), "--quarter", "1",
-        "--form", "annex1", "--format", "pdf", "--out", str(out)])  # fmt: skip
-    assert result.exit_code != 0
-    assert "No town or village" in result.output
+def test_towns_outside_000_part_two_show_no_indicator_met(client, login_as, make_user, areas):
+    """龙兴镇 and the 街道 are outside the scope (000 二); a community is not a 行政村."""
+    from caseman.areas.models import AreaLevel
+    from caseman.areas.services import create_area
+
+    create_area("龙兴镇", AreaLevel.TOWN, areas["district"])
+    street = create_area("回兴街道", AreaLevel.TOWN, areas["district"])
+    create_area("兴科社区", AreaLevel.VILLAGE, street)
+    create_area("木耳社区", AreaLevel.VILLAGE, areas["muer"])
+    db.session.commit()
+    login_as(make_user("district", "district"))
+    html = client.get(f"/mutual-aid/?year={YEAR}&quarter=1", headers={"Accept-Language": "en"})
+    page = html.get_data(as_text=True)
+    sections = {s.split("</h2>")[0].split(":")[0].strip(): s for s in page.split("<h2>")[1:]}
+    for town in ("龙兴镇", "回兴街道"):
+        assert 'data-scope="outside"' in sections[town], town
+        assert 'class="tag alert"' not in sections[town]
+        assert 'class="tag ok"' not in sections[town]
+        assert sections[town].count("Not applicable") == 5
+    assert 'data-scope="outside"' not in sections["木耳镇"]
+    assert "0 / 2" in sections["木耳镇"]  # two 行政村; 木耳社区 is not counted
+    assert "Not applicable" in sections["木耳镇"]  # no ledger elder in a running village
