@@ -49,7 +49,7 @@ fmt: $(STAMP)
 	$(BIN)/ruff check --fix caseman tests
 
 babel-extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --ignore-dirs ".* venv .venv" --no-location --sort-output -o $(CATALOGS)/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k _ln:1,2 --ignore-dirs ".* venv .venv" --no-location --sort-output -o $(CATALOGS)/messages.pot .
 
 babel-update: babel-extract
 	$(BIN)/pybabel update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-fuzzy-matching --ignore-obsolete

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext, ngettext
+from typing import Any
+
+from flask_babel import get_translations, gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, widgets
+from wtforms import SelectMultipleField, TextAreaField, widgets
 
 # WTForms' built-in messages, listed so that Babel extracts them into our catalogue.
 WTFORMS_MESSAGES = (
@@ -20,7 +23,14 @@ WTFORMS_MESSAGES = (
     _l("The CSRF token has expired."),
     _l("The CSRF token is invalid."),
     _l("The CSRF tokens do not match."),
-)
+    _ln("Field must be at least %(min)d character long.",
+        "Field must be at least %(min)d characters long.", 1),
+    _ln("Field cannot be longer than %(max)d character.",
+        "Field cannot be longer than %(max)d characters.", 1),
+    _ln("Field must be exactly %(max)d character long.",
+        "Field must be exactly %(max)d characters long.", 1),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+)  # fmt: skip
 
 
 class _Translations:
@@ -28,13 +38,29 @@ class _Translations:
         return gettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return ngettext(singular, plural, n)
+        # WTForms formats the result itself (with min, max, length): flask_babel's ngettext would
+        # format it first with only num and fail with KeyError 'max' (a 500 on any too-long input).
+        return get_translations().ungettext(singular, plural, n)
+
+
+def _one_line_break(value: object) -> object:
+    """Browsers send a textarea's line breaks as CR LF but count them as one character (maxlength):
+    store them as LF so a note the page accepted is not refused as too long on the server."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
 
 
 class BaseForm(FlaskForm):
     class Meta:
         def get_translations(self, form: object) -> _Translations:
             return _Translations()
+
+        def bind_field(self, form: object, unbound_field: Any, options: dict[str, Any]) -> Any:
+            if issubclass(unbound_field.field_class, TextAreaField):
+                own = unbound_field.kwargs.get("filters", ())
+                options["filters"] = (_one_line_break, *own)
+            return unbound_field.bind(form=form, **options)
 
 
 class SubForm(BaseForm):
