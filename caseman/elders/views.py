@@ -198,6 +198,12 @@ def _handle_form(form: ElderForm, elder: Elder | None, mode: str) -> Any:
             form.categories.data = [s.category.value for s in result["categories"]]
             form.is_key.data = "key" if result["key"].is_key else "general"
         return None
+    if not form.is_key.raw_data:
+        # 重点/一般 left unchosen: take the rule's suggestion (issue 17 item 11).
+        result = _suggestions(form)
+        if result:
+            form.is_key.data = "key" if result["key"].is_key else "general"
+            form.is_key.raw_data = [form.is_key.data]
     if not form.validate():
         return None
     reg = _registration(form)
@@ -284,7 +290,7 @@ def new() -> Any:
     if not form.is_submitted():
         form.filed_on.data = today()
         form.is_rural_hukou.data = True
-        form.is_key.data = "general"
+        # 重点/一般 starts unchosen: saved so, it takes the suggestion (issue 17 item 11).
         if len(form.residence_area_id.choices) == 2:
             form.residence_area_id.data = form.residence_area_id.choices[1][0]
     else:
