@@ -28,7 +28,8 @@ def test_unchosen_key_status_takes_the_suggestion(client, areas, make_user, logi
     response = client.post("/elders/new", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)
     elder = db.session.scalar(select(Elder))
-    assert elder.is_key and elder.suggested_key
+    assert elder.is_key
+    assert elder.suggested_key
 
 
 def test_unchosen_key_status_with_a_broken_id_asks_for_a_choice(
