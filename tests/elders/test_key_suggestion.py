@@ -32,9 +32,7 @@ def test_unchosen_key_status_takes_the_suggestion(client, areas, make_user, logi
     assert elder.suggested_key
 
 
-def test_unchosen_key_status_with_a_broken_id_asks_for_a_choice(
-    client, areas, make_user, login_as
-):
+def test_unchosen_key_status_with_a_broken_id_asks_for_a_choice(client, areas, make_user, login_as):
     login_as(make_user("village", "jingang"))
     data = form_data(areas, id_number="123")
     del data["is_key"]
