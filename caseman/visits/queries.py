@@ -9,8 +9,10 @@ due list or the district dashboard stays fast with tens of thousands of elders.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from caseman.areas.models import Area, AreaLevel
-from caseman.auth.models import User
-from caseman.elders.models import Elder, ElderAssignment, ElderCategory
+from caseman.auth.models import Role, User
+from caseman.elders.models import Elder, ElderAssignment, ElderCategory, ElderMove
 from caseman.extensions import db
 from caseman.rules.enums import Category, VisitMethod
 from caseman.rules.visit_periods import (
@@ -450,7 +452,8 @@ def rate_counts_by_period(user: User, periods: list[Period]) -> list[RateCounts]
     if not periods:
         return []
     rows = db.session.execute(_rate_statement(user, periods)).all()
-    return _count_rates(rows, periods)
+    moves = _moves_since(user, min(p.start for p in periods))
+    return _count_rates(rows, periods, moves, _area_filter(user) if moves else None)
 
 
 # At most this many periods in one bit set (a 64-bit integer on PostgreSQL).
@@ -488,10 +491,31 @@ def _visited_periods(periods: list[Period]) -> sa.ScalarSelect[Any]:
     )
 
 
+def _moved_out_of_scope(user: User, first: date) -> sa.ColumnElement[bool] | None:
+    """Elders who lived in the user's area after ``first`` but have moved out since (their
+    past months still count there, issue 17 item 5); None for a worker, whose scope is the
+    elders assigned to them wherever they live."""
+    if user.role == Role.WORKER or not user.is_active:
+        return None
+    return Elder.id.in_(
+        select(ElderMove.elder_id).where(
+            ElderMove.moved_on > first, _in_user_area(user, ElderMove.from_area_id)
+        )
+    )
+
+
+def _in_user_area(user: User, column: Any) -> sa.ColumnElement[bool]:
+    return column.in_(select(Area.id).where(Area.path.startswith(user.area.path, autoescape=True)))
+
+
 def _rate_statement(user: User, periods: list[Period], *extra: Any) -> sa.Select[Any]:
-    """The elders in scope who may count in any of ``periods``, each with its visited bit set."""
+    """The elders who may count in any of ``periods`` for the user, each with its visited bit
+    set: those in scope, and those who have moved out of the user's area since the window began
+    (they count where they lived, see ``_areas_in_periods``)."""
     first = min(p.start for p in periods)
     last = max(p.end for p in periods)
+    scope = elder_filter(user)
+    moved_out = _moved_out_of_scope(user, first)
     return (
         select(
             Elder.residence_area_id,
@@ -499,10 +523,11 @@ def _rate_statement(user: User, periods: list[Period], *extra: Any) -> sa.Select
             Elder.filed_on,
             Elder.archived_on,
             _visited_periods(periods).label("visited"),
+            Elder.id,
             *extra,
         )
         .where(
-            elder_filter(user),
+            scope if moved_out is None else sa.or_(scope, moved_out),
             Elder.filed_on <= last,
             sa.or_(Elder.archived_on.is_(None), Elder.archived_on >= first),
         )
@@ -512,35 +537,99 @@ def _rate_statement(user: User, periods: list[Period], *extra: Any) -> sa.Select
     )
 
 
-def _count_rates(rows: Any, periods: list[Period]) -> list[RateCounts]:
+def _moves_since(user: User, first: date) -> dict[int, list[tuple[date, int]]]:
+    """(moved_on, area lived in before) of each move after ``first`` of an elder the rate
+    statement may read, oldest first, by elder id (moves are few: one small query)."""
+    scope = elder_filter(user)
+    moved_out = _moved_out_of_scope(user, first)
+    rows = db.session.execute(
+        select(ElderMove.elder_id, ElderMove.moved_on, ElderMove.from_area_id)
+        .join(Elder, Elder.id == ElderMove.elder_id)
+        .where(ElderMove.moved_on > first, scope if moved_out is None else sa.or_(scope, moved_out))
+        .order_by(ElderMove.elder_id, ElderMove.moved_on, ElderMove.id)
+        .execution_options(caseman_unscoped=True)
+    ).all()
+    found: dict[int, list[tuple[date, int]]] = defaultdict(list)
+    for elder_id, moved_on, from_area_id in rows:
+        found[elder_id].append((moved_on, from_area_id))
+    return found
+
+
+def area_on(day: date, current_area_id: int, moves: list[tuple[date, int]]) -> int:
+    """Where an elder lived on ``day``: the area left by the first move after it, else the
+    current residence area (``moves`` oldest first)."""
+    for moved_on, from_area_id in moves:
+        if moved_on > day:
+            return from_area_id
+    return current_area_id
+
+
+def _areas_in_periods(
+    periods: list[Period], current_area_id: int, moves: list[tuple[date, int]] | None
+) -> tuple[int, ...] | None:
+    """The area the elder counts in for each period: where they lived on its last day (issue 17
+    item 5), or None when it is the current area throughout."""
+    if not moves:
+        return None
+    return tuple(area_on(p.end, current_area_id, moves) for p in periods)
+
+
+def _count_rates(
+    rows: Any,
+    periods: list[Period],
+    moves: dict[int, list[tuple[date, int]]] | None = None,
+    in_scope: Callable[[int], bool] | None = None,
+) -> list[RateCounts]:
     """Fold the elders' rows into per-period counts with the rule ``counted_in_period``.
 
-    Elders alike for every period (same area, key status and visited set, filed before the first
-    period, not archived within the window) are counted once, then added up as a group.
+    Each elder counts, for a period, in the area where they lived on its last day (``moves``,
+    by elder id); ``in_scope`` (area id → bool) drops the periods an elder spent outside the
+    user's area. Elders alike for every period (same areas, key status and visited set, filed
+    before the first period, not archived within the window) are counted once, then added up.
     """
     first = min(p.start for p in periods)
     last = max(p.end for p in periods)
-    alike: Counter[tuple[int, bool, date, date | None, int]] = Counter(
+    moves = moves or {}
+    alike: Counter[tuple[int, bool, date, date | None, int, tuple[int, ...] | None]] = Counter(
         (
             area_id,
             bool(is_key),
             max(filed_on, first),  # filed before the window: like filed on its first day
             archived_on if archived_on is not None and archived_on <= last else None,
             int(visited or 0),
+            _areas_in_periods(periods, area_id, moves.get(elder_id)) if moves else None,
         )
-        # The first five columns of ``_rate_statement``, by position (the fastest way to read
+        # The first six columns of ``_rate_statement``, by position (the fastest way to read
         # thousands of rows).
-        for area_id, is_key, filed_on, archived_on, visited, *_rest in rows
+        for area_id, is_key, filed_on, archived_on, visited, elder_id, *_rest in rows
     )
     result: list[dict[tuple[int, bool], list[int]]] = [{} for _ in periods]
-    for (area_id, is_key, filed_on, archived_on, visited_set), n in alike.items():
+    for (current, is_key, filed_on, archived_on, visited_set, lived), n in alike.items():
         for index, period in enumerate(periods):
+            area_id = lived[index] if lived is not None else current
+            if in_scope is not None and not in_scope(area_id):
+                continue
             visited = bool(visited_set >> index & 1)
             if counted_in_period(period, filed_on, archived_on, visited):
                 counts = result[index].setdefault((area_id, is_key), [0, 0])
                 counts[0] += n if visited else 0
                 counts[1] += n
     return [{k: (v[0], v[1]) for k, v in counts.items()} for counts in result]
+
+
+def _area_filter(user: User) -> Callable[[int], bool] | None:
+    """Whether an area is the user's (for counting a past month of an elder who moved), or
+    None when every row's areas are: a worker's elders, or nobody moved out."""
+    if user.role == Role.WORKER:
+        return None
+    own = user.area.path
+
+    @cache
+    def inside(area_id: int) -> bool:
+        area = db.session.get(Area, area_id)
+        return area is not None and area.path.startswith(own)
+
+    return inside
 
 
 @dataclass
@@ -598,7 +687,9 @@ def dashboard(user: User, today: date, months: int = 12) -> Dashboard:
             user, trend_periods, Elder.key_changed_on, Elder.was_key, _last_home_visit(today)
         )
     ).all()
-    by_period = _count_rates(rows, trend_periods)
+    moves = _moves_since(user, min(p.start for p in trend_periods))
+    inside = _area_filter(user) if moves else None
+    by_period = _count_rates(rows, trend_periods, moves, inside)
     counts = by_period[0]
     areas = _areas_by_id({a for a, _k in counts}, _area_index(user))
     total = _sum_rate(counts)
@@ -609,6 +700,8 @@ def dashboard(user: User, today: date, months: int = 12) -> Dashboard:
     for row in rows:
         if row.archived_on is not None or row.filed_on > today:
             continue  # as in schedule_statuses: active elders only
+        if inside is not None and row.id in moves and not inside(row.residence_area_id):
+            continue  # moved out of the user's area: only its past months count here
         status = _status(row, today)
         states[status.state] += 1
         if status.state == DueState.OVERDUE:
