@@ -51,6 +51,8 @@ from caseman.search.queries import highlight, is_name_query, list_matches
 from caseman.visits import labels as visit_labels
 from caseman.visits.queries import (
     CASE_FILE_ITEMS,
+    CASE_FILE_MONTHS,
+    compliance_of,
     count_timeline,
     last_home_visit_listed,
     status_of,
@@ -334,6 +336,8 @@ def _case_file(elder: Elder, reveal: bool) -> Any:
         labels=labels,
         visit_labels=visit_labels,
         schedule=status_of(elder, day, last_home_visit_listed(items, day)),
+        history=compliance_of(elder, day),  # missed periods stay visible (issue 17 item 6)
+        history_months=CASE_FILE_MONTHS,
         timeline=items,
         timeline_total=count_timeline(elder),
         can_record=current_user.role.value in RECORDERS,

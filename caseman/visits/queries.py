@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,9 +28,13 @@ from caseman.rules.visit_periods import (
     DueState,
     KeyHistory,
     Period,
+    PeriodCompliance,
     VisitStatus,
     counted_in_period,
+    fully_served,
     month_period,
+    period_compliance,
+    period_containing,
     visit_rate,
     visit_status,
 )
@@ -90,6 +94,83 @@ def last_home_visit_listed(items: list[Any], today: date) -> date | None:
     return None
 
 
+# --- per-period compliance (issue 17 item 6) ---------------------------------------------------
+
+HISTORY_MONTHS = 3  # the due list and the dashboard show the missed periods of this many months
+CASE_FILE_MONTHS = 6  # the case file shows this many months of periods
+ID_BATCH = 900  # elder ids per IN (...) list
+
+
+def months_back(today: date, months: int) -> list[Period]:
+    """The calendar month of ``today`` and the ``months - 1`` before it, newest first."""
+    found = [month_period(today.year, today.month)]
+    while len(found) < months:
+        found.append(month_period(*_previous_month(found[-1])))
+    return found
+
+
+def half_months(months: list[Period]) -> list[Period]:
+    """The two half months of each month, in the same order (first half, then second)."""
+    return [h for m in months for h in (period_containing(m.start, True),
+                                         period_containing(m.end, True))]  # fmt: skip
+
+
+def compliance_of(
+    elder: Elder, today: date, months: int = CASE_FILE_MONTHS
+) -> list[PeriodCompliance]:
+    """The case file's record by period: each required period of the last ``months`` months,
+    served, missed or open, newest first (one query of the elder's home-visit dates)."""
+    start = months_back(today, months)[-1].start
+    visits = db.session.scalars(
+        select(Visit.visited_on).where(
+            Visit.elder_id == elder.id, counting_visits(), Visit.visited_on.between(start, today)
+        )
+    ).all()
+    result = period_compliance(elder.filed_on, elder.archived_on, key_history(elder),
+                               tuple(visits), start, today, today)  # fmt: skip
+    return list(reversed(result))
+
+
+def _home_visit_dates(ids: list[int], start: date, today: date) -> dict[int, list[date]]:
+    """Home-visit dates from ``start`` to ``today`` of the elders ``ids`` (already scoped),
+    read in batches of ``ID_BATCH`` ids."""
+    found: dict[int, list[date]] = defaultdict(list)
+    for at in range(0, len(ids), ID_BATCH):
+        rows = db.session.execute(
+            select(Visit.elder_id, Visit.visited_on)
+            .where(
+                Visit.elder_id.in_(ids[at : at + ID_BATCH]),
+                counting_visits(),
+                Visit.visited_on.between(start, today),
+            )
+            .execution_options(caseman_unscoped=True)  # the ids are the caller's, in scope
+        )
+        for elder_id, visited_on in rows:
+            found[elder_id].append(visited_on)
+    return found
+
+
+def _missed(row: Any, visits: list[date], start: date, today: date) -> tuple[Period, ...]:
+    found = period_compliance(row.filed_on, row.archived_on, key_history(row), tuple(visits),
+                              start, today, today)  # fmt: skip
+    return tuple(c.period for c in found if c.missed)
+
+
+@lru_cache(maxsize=65536)  # elders alike in filing, status and visited half months: once
+def _history_from_bits(
+    filed_on: date, archived_on: date | None, key: KeyHistory, bits: int,
+    halves: tuple[Period, ...], today: date,
+) -> tuple[PeriodCompliance, ...]:  # fmt: skip
+    """``period_compliance`` over ``halves`` (the window) from the set of half months with a
+    home visit (bit i: halves[i]). A visit's half month decides its month too, so the half
+    month's first day stands in for the visits in it."""
+    start = min(h.start for h in halves)
+    if key.changed_on is None:
+        filed_on = max(filed_on, start)  # filed before the window: the same periods in it
+    visits = tuple(h.start for i, h in enumerate(halves) if bits >> i & 1)
+    return tuple(period_compliance(filed_on, archived_on, key, visits, start, today, today))
+
+
 # --- the due list -------------------------------------------------------------------------
 
 
@@ -102,6 +183,7 @@ class DueRow:
     phone: str
     status: VisitStatus
     visitors: str = ""  # "Visitor: 王芳、李强", filled by the page that shows them
+    missed: tuple[Period, ...] = ()  # periods missed in the last HISTORY_MONTHS months
 
 
 @dataclass
@@ -230,13 +312,17 @@ def list_due(
     for _row, status in statuses:
         counts[status.state] += 1
     wanted = [(r, s) for r, s in statuses if s.state in states]
+    # The history of the listed elders only: their missed periods of the last months.
+    start = months_back(today, HISTORY_MONTHS)[-1].start
+    dates = _home_visit_dates([r.id for r, _s in wanted], start, today)
+    missed = {r.id: _missed(r, dates.get(r.id, []), start, today) for r, _s in wanted}
     mine = DueGroup(None, None, mine=True)
     if mine_first is not None and wanted:
         own = set(db.session.scalars(assigned_to(mine_first)))
         for row, status in wanted:
             if row.id in own:
                 mine.rows.append(DueRow(row.id, row.name, row.is_key, row.residence_area_id,
-                                        row.phone, status))  # fmt: skip
+                                        row.phone, status, missed=missed[row.id]))  # fmt: skip
         wanted = [(r, s) for r, s in wanted if r.id not in own]
     areas = _areas_by_id({r.residence_area_id for r, _s in wanted}, _area_index(user))
     groups: dict[tuple[int | None, int | None], DueGroup] = {}
@@ -249,7 +335,7 @@ def list_due(
         if bucket is None:
             bucket = groups[bucket_key] = DueGroup(village, group)
         bucket.rows.append(DueRow(row.id, row.name, row.is_key, row.residence_area_id,
-                                  row.phone, status))  # fmt: skip
+                                  row.phone, status, missed=missed[row.id]))  # fmt: skip
     for bucket in (*groups.values(), mine):
         bucket.rows.sort(key=_sort_key)
     ordered = sorted(
@@ -508,7 +594,9 @@ def _in_user_area(user: User, column: Any) -> sa.ColumnElement[bool]:
     return column.in_(select(Area.id).where(Area.path.startswith(user.area.path, autoescape=True)))
 
 
-def _rate_statement(user: User, periods: list[Period], *extra: Any) -> sa.Select[Any]:
+def _rate_statement(
+    user: User, periods: list[Period], *extra: Any, bit_periods: list[Period] | None = None
+) -> sa.Select[Any]:
     """The elders who may count in any of ``periods`` for the user, each with its visited bit
     set: those in scope, and those who have moved out of the user's area since the window began
     (they count where they lived, see ``_areas_in_periods``)."""
@@ -522,7 +610,7 @@ def _rate_statement(user: User, periods: list[Period], *extra: Any) -> sa.Select
             Elder.is_key,
             Elder.filed_on,
             Elder.archived_on,
-            _visited_periods(periods).label("visited"),
+            _visited_periods(bit_periods or periods).label("visited"),
             Elder.id,
             *extra,
         )
@@ -637,6 +725,9 @@ class AreaRate:
     area: Area
     rate: Rate
     overdue: int = 0
+    missed: int = 0  # periods missed by active elders in the last HISTORY_MONTHS months
+    key_served: int = 0  # key elders with a home visit in every half month of this month
+    key_counted: int = 0  # key elders for the whole month (the denominator of key_served)
 
 
 @dataclass
@@ -649,6 +740,12 @@ class Dashboard:
     due: int
     done: int
     trend: list[tuple[Period, Rate]]
+    missed: int = 0  # periods missed by active elders in the last HISTORY_MONTHS months
+    key_served: int = 0  # key elders served in every half month of this month (so far)
+    key_counted: int = 0
+    last_month: Period | None = None
+    key_served_last: int = 0  # the same for last month
+    key_counted_last: int = 0
 
 
 def _fold(
@@ -681,21 +778,31 @@ def dashboard(user: User, today: date, months: int = 12) -> Dashboard:
     trend_periods = [period]
     while len(trend_periods) < months:
         trend_periods.append(month_period(*_previous_month(trend_periods[-1])))
-    # One statement for the trend and the schedule: each elder's visited months and last visit.
+    # One statement for the trend, the schedule and the history: each elder's visited half
+    # months (a month is visited when either half is) and last visit.
+    halves = half_months(trend_periods)
     rows = db.session.execute(
         _rate_statement(
-            user, trend_periods, Elder.key_changed_on, Elder.was_key, _last_home_visit(today)
+            user, trend_periods, Elder.key_changed_on, Elder.was_key, _last_home_visit(today),
+            bit_periods=halves,
         )
-    ).all()
+    ).all()  # fmt: skip
     moves = _moves_since(user, min(p.start for p in trend_periods))
     inside = _area_filter(user) if moves else None
-    by_period = _count_rates(rows, trend_periods, moves, inside)
+    by_period = _count_rates(
+        [(*row[:4], _month_bits(int(row[4] or 0)), *row[5:]) for row in rows],
+        trend_periods, moves, inside,
+    )  # fmt: skip
     counts = by_period[0]
     areas = _areas_by_id({a for a, _k in counts}, _area_index(user))
     total = _sum_rate(counts)
     towns = _fold(counts, areas, AreaLevel.TOWN)
     villages = _fold(counts, areas, AreaLevel.VILLAGE)
-    overdue_by_area: dict[int, int] = defaultdict(int)
+    # Per residence area: overdue, missed periods, key elders counted/served this month and
+    # last month.
+    overdue_by_area: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+    window = tuple(halves[: 2 * min(HISTORY_MONTHS, months)])
+    window_mask = (1 << len(window)) - 1
     states = {state: 0 for state in DueState}
     for row in rows:
         if row.archived_on is not None or row.filed_on > today:
@@ -705,13 +812,32 @@ def dashboard(user: User, today: date, months: int = 12) -> Dashboard:
         status = _status(row, today)
         states[status.state] += 1
         if status.state == DueState.OVERDUE:
-            overdue_by_area[row.residence_area_id] += 1
+            overdue_by_area[row.residence_area_id][0] += 1
+        # The history of the last months (issue 17 item 6), from the window's half months.
+        bits = int(row.visited or 0) & window_mask
+        history = _history_from_bits(row.filed_on, None, key_history(row), bits, window, today)
+        tally = overdue_by_area[row.residence_area_id]
+        tally[1] += sum(1 for c in history if c.missed)
+        for offset, month in ((2, period), (4, trend_periods[1] if months > 1 else None)):
+            served = fully_served(list(history), month) if month is not None else None
+            if served is not None:
+                tally[offset] += 1
+                tally[offset + 1] += int(served)
     areas = _areas_by_id(set(overdue_by_area), areas)
-    for area_id, n in overdue_by_area.items():
+    totals = [0] * 6
+    for area_id, tally in overdue_by_area.items():
+        totals = [a + b for a, b in zip(totals, tally, strict=True)]
         for level, bucket in ((AreaLevel.TOWN, towns), (AreaLevel.VILLAGE, villages)):
             target = areas[area_id].ancestor(level)
-            if target is not None and target.id in bucket:
-                bucket[target.id].overdue += n
+            if target is None:
+                continue
+            item = bucket.get(target.id)
+            if item is None:  # no elder counted this month, but past periods were missed
+                item = bucket[target.id] = AreaRate(target, Rate())
+            item.overdue += tally[0]
+            item.missed += tally[1]
+            item.key_counted += tally[2]
+            item.key_served += tally[3]
     town_rows = sorted(towns.values(), key=lambda r: r.area.path)
     village_rows = sorted(villages.values(), key=lambda r: r.area.path)
     pairs = zip(trend_periods, by_period, strict=True)
@@ -719,7 +845,23 @@ def dashboard(user: User, today: date, months: int = 12) -> Dashboard:
     trend = trend[:months]
     trend.reverse()
     return Dashboard(period, total, town_rows, village_rows, states[DueState.OVERDUE],
-                     states[DueState.DUE], states[DueState.DONE], trend)  # fmt: skip
+                     states[DueState.DUE], states[DueState.DONE], trend, missed=totals[1],
+                     key_counted=totals[2], key_served=totals[3],
+                     last_month=trend_periods[1] if months > 1 else None,
+                     key_counted_last=totals[4], key_served_last=totals[5])  # fmt: skip
+
+
+@lru_cache(maxsize=65536)
+def _month_bits(half_bits: int) -> int:
+    """The visited months (bit i) from the visited half months (bits 2i and 2i + 1)."""
+    months = 0
+    index = 0
+    while half_bits:
+        if half_bits & 3:
+            months |= 1 << index
+        half_bits >>= 2
+        index += 1
+    return months
 
 
 def _previous_month(period: Period) -> tuple[int, int]:

@@ -38,6 +38,7 @@ from caseman.visits import labels
 from caseman.visits.forms import CampaignForm, CareForm, CloseForm, VisitForm, VoidForm
 from caseman.visits.models import CareRecord, Visit
 from caseman.visits.queries import (
+    HISTORY_MONTHS,
     campaign_progress,
     get_campaign_or_none,
     get_care_or_none,
@@ -66,6 +67,7 @@ from caseman.visits.services import (
 )
 
 bp = Blueprint("visits", __name__)
+bp.add_app_template_global(labels.period_label, "period_label")
 
 # Who records visits and care: the people who go to the elder's home, and village/town staff.
 RECORDERS = (Role.WORKER.value, Role.VILLAGE.value, Role.TOWN.value)
@@ -526,6 +528,7 @@ def due() -> Any:
         can_record=current_user.role.value in RECORDERS,
         today=today(),
         DueState=DueState,
+        history_months=HISTORY_MONTHS,
     )
 
 
