@@ -150,10 +150,48 @@ def _home_visit_dates(ids: list[int], start: date, today: date) -> dict[int, lis
     return found
 
 
-def _missed(row: Any, visits: list[date], start: date, today: date) -> tuple[Period, ...]:
-    found = period_compliance(row.filed_on, row.archived_on, key_history(row), tuple(visits),
-                              start, today, today)  # fmt: skip
-    return tuple(c.period for c in found if c.missed)
+def _missed(row: Any, dates: Any, window: tuple[Period, ...], today: date) -> tuple[Period, ...]:
+    """The periods of ``window`` an active elder missed, from their home-visit dates in it."""
+    bits = 0
+    for day in dates:
+        bits |= 1 << _half_index(day, window)
+    key = key_history(row)
+    filed_on = _clip(row.filed_on, key, window)
+    history = _history_from_bits(filed_on, None, key, bits, window, today)
+    return tuple(c.period for c in history if c.missed)
+
+
+def _clip(filed_on: date, key: KeyHistory, window: tuple[Period, ...]) -> date:
+    """Filed before the window and never changed status: the same periods in it as one filed
+    on its first day (so that elders alike share one cached answer)."""
+    if key.changed_on is not None:
+        return filed_on
+    return max(
+        filed_on, window[-1].start if window[-1].start < window[0].start else window[0].start
+    )
+
+
+@lru_cache(maxsize=4096)
+def _half_index(day: date, window: tuple[Period, ...]) -> int:
+    half = period_containing(day, True)
+    return window.index(half)
+
+
+@lru_cache(maxsize=65536)
+def _history_summary(
+    filed_on: date, key: KeyHistory, bits: int, window: tuple[Period, ...], today: date,
+    this_month: Period, last_month: Period | None,
+) -> tuple[int, int, int, int, int]:  # fmt: skip
+    """(missed periods, key for this month, served in every half of it, the same two for last
+    month) of an active elder: the dashboard's history columns."""
+    history = list(_history_from_bits(filed_on, None, key, bits, window, today))
+    result = [sum(1 for c in history if c.missed), 0, 0, 0, 0]
+    for offset, month in ((1, this_month), (3, last_month)):
+        served = fully_served(history, month) if month is not None else None
+        if served is not None:
+            result[offset] += 1
+            result[offset + 1] += int(served)
+    return tuple(result)  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=65536)  # elders alike in filing, status and visited half months: once
@@ -313,9 +351,10 @@ def list_due(
         counts[status.state] += 1
     wanted = [(r, s) for r, s in statuses if s.state in states]
     # The history of the listed elders only: their missed periods of the last months.
-    start = months_back(today, HISTORY_MONTHS)[-1].start
+    window = tuple(half_months(months_back(today, HISTORY_MONTHS)))
+    start = min(h.start for h in window)
     dates = _home_visit_dates([r.id for r, _s in wanted], start, today)
-    missed = {r.id: _missed(r, dates.get(r.id, []), start, today) for r, _s in wanted}
+    missed = {r.id: _missed(r, dates.get(r.id, ()), window, today) for r, _s in wanted}
     mine = DueGroup(None, None, mine=True)
     if mine_first is not None and wanted:
         own = set(db.session.scalars(assigned_to(mine_first)))
@@ -803,6 +842,7 @@ def dashboard(user: User, today: date, months: int = 12) -> Dashboard:
     overdue_by_area: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     window = tuple(halves[: 2 * min(HISTORY_MONTHS, months)])
     window_mask = (1 << len(window)) - 1
+    last_month = trend_periods[1] if months > 1 else None
     states = {state: 0 for state in DueState}
     for row in rows:
         if row.archived_on is not None or row.filed_on > today:
@@ -815,14 +855,12 @@ def dashboard(user: User, today: date, months: int = 12) -> Dashboard:
             overdue_by_area[row.residence_area_id][0] += 1
         # The history of the last months (issue 17 item 6), from the window's half months.
         bits = int(row.visited or 0) & window_mask
-        history = _history_from_bits(row.filed_on, None, key_history(row), bits, window, today)
+        key = key_history(row)
+        summary = _history_summary(_clip(row.filed_on, key, window), key, bits, window, today,
+                                   period, last_month)  # fmt: skip
         tally = overdue_by_area[row.residence_area_id]
-        tally[1] += sum(1 for c in history if c.missed)
-        for offset, month in ((2, period), (4, trend_periods[1] if months > 1 else None)):
-            served = fully_served(list(history), month) if month is not None else None
-            if served is not None:
-                tally[offset] += 1
-                tally[offset + 1] += int(served)
+        for index, n in enumerate(summary, start=1):
+            tally[index] += n
     areas = _areas_by_id(set(overdue_by_area), areas)
     totals = [0] * 6
     for area_id, tally in overdue_by_area.items():
