@@ -18,9 +18,15 @@ def test_moves_are_backfilled_from_the_versions(app):
     try:
         upgrade(revision="0016")
         with db.engine.begin() as connection:
-            town = _insert(connection, "areas", name="渝北区", level="district", path="/1/")
-            a = _insert(connection, "areas", name="金刚村", level="village", path="/1/2/")
-            b = _insert(connection, "areas", name="草坪村", level="village", path="/1/3/")
+            town = _insert(
+                connection, "areas", name="渝北区", level="district", kind="district", path="/1/"
+            )
+            a = _insert(
+                connection, "areas", name="金刚村", level="village", kind="village", path="/1/2/"
+            )
+            b = _insert(
+                connection, "areas", name="草坪村", level="village", kind="village", path="/1/3/"
+            )
             elder = _insert(connection, "elders", name="老人", id_number="500112194403050207",
                             gender="female", ability_level="intact",
                             residence_area_id=b, filed_on=date(2024, 3, 1))  # fmt: skip
