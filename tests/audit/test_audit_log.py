@@ -153,7 +153,7 @@ def test_a_change_whose_request_fails_leaves_no_audit_row_and_no_data(
     app.config["PROPAGATE_EXCEPTIONS"] = False
     values = visit_values()
     form = {k: (v.value if hasattr(v, "value") else v) for k, v in values.items()}
-    form.update(visited_on=values["visited_on"].isoformat(), needs="", family_change_count="")
+    form.update(visited_on=values["visited_on"].isoformat(), needs=None, family_change_count="")
     response = client.post(f"/elders/{elder.id}/visits/new",
                            data={k: v for k, v in form.items() if v is not None})  # fmt: skip
     assert response.status_code == 500
