@@ -17,7 +17,9 @@ WTFORMS_MESSAGES = (
     _l("Not a valid decimal value."),
     _l("Not a valid integer value."),
     _l("Not a valid choice."),
-    _l("'%(value)s' is not a valid choice for this field."),
+    # A ticked box with a wrong value (SelectMultipleField asks through ngettext).
+    _ln("'%(value)s' is not a valid choice for this field.",
+        "'%(value)s' are not valid choices for this field.", 1),
     _l("Invalid input."),
     _l("The CSRF token is missing."),
     _l("The CSRF token has expired."),

@@ -18,7 +18,7 @@ from caseman.extensions import db
 from caseman.referrals import labels as referral_labels
 from caseman.referrals.queries import list_unacknowledged_reports
 from caseman.scope import elder_filter
-from caseman.visits.queries import campaign_progress, list_campaigns
+from caseman.visits.queries import HISTORY_MONTHS, campaign_progress, list_campaigns
 from caseman.visits.queries import dashboard as visit_dashboard
 
 bp = Blueprint("dashboard", __name__)
@@ -62,6 +62,7 @@ def index() -> Any:
     return render_template(
         "dashboard/index.html",
         visits=visit_dashboard(current_user, today),
+        history_months=HISTORY_MONTHS,
         reports=list_unacknowledged_reports(current_user),
         risk_labels=referral_labels,
         campaigns=campaigns,

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from caseman import clock
 from caseman.areas.models import Area
@@ -235,3 +235,41 @@ class ElderAssignment(Base):
     @property
     def is_active(self) -> bool:
         return self.ended_on is None
+
+
+class ElderMove(Base):
+    """A change of the elder's residence area (搬迁): where they lived before ``moved_on``.
+
+    The visit rates of past months count an elder in the area where they lived then (issue 17
+    item 5): the area on a day is ``from_area_id`` of the first move after that day, else the
+    current ``Elder.residence_area_id``. Rows are written by the ``before_flush`` hook below
+    whenever an elder's residence area changes, whatever the path (a correction, an import);
+    ``moved_on`` is the service's "today" when it says so (``Elder.moving_on``), else the clock's.
+    """
+
+    __tablename__ = "elder_moves"
+    __table_args__ = (sa.Index("ix_elder_moves_elder_moved_on", "elder_id", "moved_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    elder_id: Mapped[int] = mapped_column(sa.ForeignKey("elders.id"))
+    moved_on: Mapped[date]  # the first day in the new area
+    from_area_id: Mapped[int] = mapped_column(sa.ForeignKey("areas.id"))
+    to_area_id: Mapped[int] = mapped_column(sa.ForeignKey("areas.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _record_moves(session: Session, _context: Any, _instances: Any) -> None:
+    for obj in list(session.dirty):
+        if not isinstance(obj, Elder):
+            continue
+        history = sa.inspect(obj).attrs.residence_area_id.history
+        if not history.added or not history.deleted:
+            continue
+        before, after = history.deleted[0], history.added[0]
+        if before is None or after is None or before == after:
+            continue
+        moved_on = getattr(obj, "moving_on", None) or clock.today()
+        session.add(
+            ElderMove(elder_id=obj.id, moved_on=moved_on, from_area_id=before, to_area_id=after)
+        )

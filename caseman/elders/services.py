@@ -490,6 +490,7 @@ def update_elder(
         raise DomainError(None, N_("An archived case cannot be changed; restore it first."))
     derived = _check(reg, actor, today, elder)
     was_key = elder.is_key
+    elder.moving_on = today  # the date of an ElderMove if the residence area changes
     _apply(elder, reg, derived)
     _track_key_change(elder, was_key, today)
     if review:

@@ -53,6 +53,8 @@ from caseman.search.queries import highlight, is_name_query, list_matches
 from caseman.visits import labels as visit_labels
 from caseman.visits.queries import (
     CASE_FILE_ITEMS,
+    CASE_FILE_MONTHS,
+    compliance_of,
     count_timeline,
     last_home_visit_listed,
     status_of,
@@ -203,6 +205,12 @@ def _handle_form(form: ElderForm, elder: Elder | None, mode: str) -> Any:
             form.categories.data = [s.category.value for s in result["categories"]]
             form.is_key.data = "key" if result["key"].is_key else "general"
         return None
+    if not form.is_key.raw_data:
+        # 重点/一般 left unchosen: take the rule's suggestion (issue 17 item 11).
+        result = _suggestions(form)
+        if result:
+            form.is_key.data = "key" if result["key"].is_key else "general"
+            form.is_key.raw_data = [form.is_key.data]
     if not form.validate():
         return None
     reg = _registration(form)
@@ -303,7 +311,7 @@ def new() -> Any:
     if not form.is_submitted():
         form.filed_on.data = today()
         form.is_rural_hukou.data = True
-        form.is_key.data = "general"
+        # 重点/一般 starts unchosen: saved so, it takes the suggestion (issue 17 item 11).
         if len(form.residence_area_id.choices) == 2:
             form.residence_area_id.data = form.residence_area_id.choices[1][0]
     else:
@@ -368,6 +376,8 @@ def _case_file(elder: Elder, reveal: bool) -> Any:
         labels=labels,
         visit_labels=visit_labels,
         schedule=status_of(elder, day, last_home_visit_listed(items, day)),
+        history=compliance_of(elder, day),  # missed periods stay visible (issue 17 item 6)
+        history_months=CASE_FILE_MONTHS,
         timeline=items,
         timeline_total=count_timeline(elder),
         can_record=current_user.role.value in RECORDERS,

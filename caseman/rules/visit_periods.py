@@ -252,3 +252,76 @@ def visit_rate(visited: int, active: int) -> float | None:
     if active == 0:
         return None
     return visited / active
+
+
+# --- per-period compliance (issue 17 item 6) --------------------------------------------------
+
+
+class PeriodState(StrEnum):
+    SERVED = "served"  # a home visit inside the period
+    MISSED = "missed"  # the period ended without one
+    OPEN = "open"  # not ended yet, no home visit so far
+
+
+@dataclass(frozen=True)
+class PeriodCompliance:
+    period: Period
+    state: PeriodState
+
+    @property
+    def missed(self) -> bool:
+        return self.state == PeriodState.MISSED
+
+
+def period_compliance(
+    filed_on: date,
+    archived_on: date | None,
+    key: KeyHistory,
+    home_visits: tuple[date, ...] | frozenset[date] | list[date],
+    start: date,
+    end: date,
+    today: date,
+) -> list[PeriodCompliance]:
+    """Each required period overlapping ``start``..``end``, served, missed or open (004 一(四)).
+
+    "对失能、重病、重残、高龄独居等重点对象，每半月至少上门探访服务1次；对其他特殊困难老年人，每月至少
+    上门探访服务1次。" The periods are those of ``required_periods`` (half months while the
+    elder was key, calendar months while general: the status in force then, 004 三(五)), so a
+    missed half month stays missed whatever happened in the next one: one visit on the 16th
+    serves 16th–end, never 1st–15th. ``home_visits``: the dates of the elder's home visits
+    (calls never count). A period not served is missed once it has ended before ``today``, open
+    while it runs; periods starting after ``today`` are left out. Sorted by start.
+    """
+    until = min(end, today)
+    visits = sorted(home_visits)
+    result = []
+    for period in sorted(
+        required_periods(filed_on, archived_on, key, until), key=lambda p: (p.start, p.end)
+    ):
+        if period.end < start:
+            continue
+        first = bisect_left(visits, period.start)
+        served = first < len(visits) and visits[first] <= period.end
+        if served:
+            state = PeriodState.SERVED
+        elif period.end < today:
+            state = PeriodState.MISSED
+        else:
+            state = PeriodState.OPEN
+        result.append(PeriodCompliance(period, state))
+    return result
+
+
+def fully_served(periods: list[PeriodCompliance], month: Period) -> bool | None:
+    """Whether a key elder had a home visit in every half month of ``month`` (the monthly
+    report's "key elders fully served", beside the 月探访率 of 004 一(一)).
+
+    ``periods``: ``period_compliance`` over the month. None when the elder does not count as key
+    for the month: no required period in it, or a calendar-month (general) period among them.
+    Like the visit rate of the running month, the running month counts what has been done so
+    far: the half months begun by then, an open one only once visited.
+    """
+    inside = [c for c in periods if c.period.start <= month.end and c.period.end >= month.start]
+    if not inside or any(not c.period.is_key for c in inside):
+        return None
+    return all(c.state == PeriodState.SERVED for c in inside)

@@ -21,11 +21,14 @@ from caseman.forms import BaseForm, MultiCheckboxField
 from caseman.visits import labels
 
 REQUIRED = _l("Please fill this in.")
+CHOOSE = _l("Please choose one.")
 DATE_MESSAGE = _l("Enter a date such as 2026-11-22.")
 
 
 def _radio(label: object, mapping: dict) -> RadioField:
-    return RadioField(label, choices=choices(mapping), validators=[InputRequired(REQUIRED)])
+    """One assessment item: nothing is ticked until the visitor chooses (issue 17 item 11), so
+    an item left alone is refused with a message beside it, never saved as 无变化 / 安全."""
+    return RadioField(label, choices=choices(mapping), validators=[InputRequired(CHOOSE)])
 
 
 class VisitForm(BaseForm):

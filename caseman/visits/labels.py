@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from caseman.rules.enums import (
@@ -13,7 +14,7 @@ from caseman.rules.enums import (
     Trend,
     VisitMethod,
 )
-from caseman.rules.visit_periods import DueState
+from caseman.rules.visit_periods import DueState, Period, PeriodState
 
 METHOD = {
     VisitMethod.PHONE: _l("Phone call"),
@@ -97,4 +98,21 @@ FIELD = {
     "need": _l("Need answered"),
     "visit_id": _l("Visit answered"),
     "void_reason": _l("Reason for voiding"),
+}
+
+
+def period_label(period: Period) -> str:
+    """A visit period as people say it: 2026年10月上半月 / 下半月 (key elders), 2026年10月."""
+    values = {"year": period.start.year, "month": period.start.month}
+    if not period.is_key:
+        return gettext("%(year)s/%(month)s", **values)
+    if period.start.day == 1:
+        return gettext("%(year)s/%(month)s, 1st to 15th", **values)
+    return gettext("%(year)s/%(month)s, 16th to month end", **values)
+
+
+PERIOD_STATE = {
+    PeriodState.SERVED: _l("Visited"),
+    PeriodState.MISSED: _l("Missed"),
+    PeriodState.OPEN: _l("Not yet visited"),
 }

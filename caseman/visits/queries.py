@@ -9,8 +9,10 @@ due list or the district dashboard stays fast with tens of thousands of elders.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache, lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,17 +20,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from caseman.areas.models import Area, AreaLevel
-from caseman.auth.models import User
-from caseman.elders.models import Elder, ElderAssignment, ElderCategory
+from caseman.auth.models import Role, User
+from caseman.elders.models import Elder, ElderAssignment, ElderCategory, ElderMove
 from caseman.extensions import db
 from caseman.rules.enums import Category, VisitMethod
 from caseman.rules.visit_periods import (
     DueState,
     KeyHistory,
     Period,
+    PeriodCompliance,
     VisitStatus,
     counted_in_period,
+    fully_served,
     month_period,
+    period_compliance,
+    period_containing,
     visit_rate,
     visit_status,
 )
@@ -88,6 +94,121 @@ def last_home_visit_listed(items: list[Any], today: date) -> date | None:
     return None
 
 
+# --- per-period compliance (issue 17 item 6) ---------------------------------------------------
+
+HISTORY_MONTHS = 3  # the due list and the dashboard show the missed periods of this many months
+CASE_FILE_MONTHS = 6  # the case file shows this many months of periods
+ID_BATCH = 900  # elder ids per IN (...) list
+
+
+def months_back(today: date, months: int) -> list[Period]:
+    """The calendar month of ``today`` and the ``months - 1`` before it, newest first."""
+    found = [month_period(today.year, today.month)]
+    while len(found) < months:
+        found.append(month_period(*_previous_month(found[-1])))
+    return found
+
+
+def half_months(months: list[Period]) -> list[Period]:
+    """The two half months of each month, in the same order (first half, then second)."""
+    return [h for m in months for h in (period_containing(m.start, True),
+                                         period_containing(m.end, True))]  # fmt: skip
+
+
+def compliance_of(
+    elder: Elder, today: date, months: int = CASE_FILE_MONTHS
+) -> list[PeriodCompliance]:
+    """The case file's record by period: each required period of the last ``months`` months,
+    served, missed or open, newest first (one query of the elder's home-visit dates)."""
+    start = months_back(today, months)[-1].start
+    visits = db.session.scalars(
+        select(Visit.visited_on).where(
+            Visit.elder_id == elder.id, counting_visits(), Visit.visited_on.between(start, today)
+        )
+    ).all()
+    result = period_compliance(elder.filed_on, elder.archived_on, key_history(elder),
+                               tuple(visits), start, today, today)  # fmt: skip
+    return list(reversed(result))
+
+
+def _home_visit_dates(ids: list[int], start: date, today: date) -> dict[int, list[date]]:
+    """Home-visit dates from ``start`` to ``today`` of the elders ``ids`` (already scoped),
+    read in batches of ``ID_BATCH`` ids."""
+    found: dict[int, list[date]] = defaultdict(list)
+    for at in range(0, len(ids), ID_BATCH):
+        rows = db.session.execute(
+            select(Visit.elder_id, Visit.visited_on)
+            .where(
+                Visit.elder_id.in_(ids[at : at + ID_BATCH]),
+                counting_visits(),
+                Visit.visited_on.between(start, today),
+            )
+            .execution_options(caseman_unscoped=True)  # the ids are the caller's, in scope
+        )
+        for elder_id, visited_on in rows:
+            found[elder_id].append(visited_on)
+    return found
+
+
+def _missed(row: Any, dates: Any, window: tuple[Period, ...], today: date) -> tuple[Period, ...]:
+    """The periods of ``window`` an active elder missed, from their home-visit dates in it."""
+    bits = 0
+    for day in dates:
+        bits |= 1 << _half_index(day, window)
+    key = key_history(row)
+    filed_on = _clip(row.filed_on, key, window)
+    history = _history_from_bits(filed_on, None, key, bits, window, today)
+    return tuple(c.period for c in history if c.missed)
+
+
+def _clip(filed_on: date, key: KeyHistory, window: tuple[Period, ...]) -> date:
+    """Filed before the window and never changed status: the same periods in it as one filed
+    on its first day (so that elders alike share one cached answer)."""
+    if key.changed_on is not None:
+        return filed_on
+    return max(
+        filed_on, window[-1].start if window[-1].start < window[0].start else window[0].start
+    )
+
+
+@lru_cache(maxsize=4096)
+def _half_index(day: date, window: tuple[Period, ...]) -> int:
+    half = period_containing(day, True)
+    return window.index(half)
+
+
+@lru_cache(maxsize=65536)
+def _history_summary(
+    filed_on: date, key: KeyHistory, bits: int, window: tuple[Period, ...], today: date,
+    this_month: Period, last_month: Period | None,
+) -> tuple[int, int, int, int, int]:  # fmt: skip
+    """(missed periods, key for this month, served in every half of it, the same two for last
+    month) of an active elder: the dashboard's history columns."""
+    history = list(_history_from_bits(filed_on, None, key, bits, window, today))
+    result = [sum(1 for c in history if c.missed), 0, 0, 0, 0]
+    for offset, month in ((1, this_month), (3, last_month)):
+        served = fully_served(history, month) if month is not None else None
+        if served is not None:
+            result[offset] += 1
+            result[offset + 1] += int(served)
+    return tuple(result)  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=65536)  # elders alike in filing, status and visited half months: once
+def _history_from_bits(
+    filed_on: date, archived_on: date | None, key: KeyHistory, bits: int,
+    halves: tuple[Period, ...], today: date,
+) -> tuple[PeriodCompliance, ...]:  # fmt: skip
+    """``period_compliance`` over ``halves`` (the window) from the set of half months with a
+    home visit (bit i: halves[i]). A visit's half month decides its month too, so the half
+    month's first day stands in for the visits in it."""
+    start = min(h.start for h in halves)
+    if key.changed_on is None:
+        filed_on = max(filed_on, start)  # filed before the window: the same periods in it
+    visits = tuple(h.start for i, h in enumerate(halves) if bits >> i & 1)
+    return tuple(period_compliance(filed_on, archived_on, key, visits, start, today, today))
+
+
 # --- the due list -------------------------------------------------------------------------
 
 
@@ -101,6 +222,7 @@ class DueRow:
     status: VisitStatus
     visitors: str = ""  # "Visitor: 王芳、李强", filled by the page that shows them
     address: str = ""  # the residence address detail (the group header names the village)
+    missed: tuple[Period, ...] = ()  # periods missed in the last HISTORY_MONTHS months
 
 
 @dataclass
@@ -233,13 +355,19 @@ def list_due(
     for _row, status in statuses:
         counts[status.state] += 1
     wanted = [(r, s) for r, s in statuses if s.state in states]
+    # The history of the listed elders only: their missed periods of the last months.
+    window = tuple(half_months(months_back(today, HISTORY_MONTHS)))
+    start = min(h.start for h in window)
+    dates = _home_visit_dates([r.id for r, _s in wanted], start, today)
+    missed = {r.id: _missed(r, dates.get(r.id, ()), window, today) for r, _s in wanted}
     mine = DueGroup(None, None, mine=True)
     if mine_first is not None and wanted:
         own = set(db.session.scalars(assigned_to(mine_first)))
         for row, status in wanted:
             if row.id in own:
                 mine.rows.append(DueRow(row.id, row.name, row.is_key, row.residence_area_id,
-                                        row.phone, status, address=_address(row)))  # fmt: skip
+                                        row.phone, status, address=_address(row),
+                                        missed=missed[row.id]))  # fmt: skip
         wanted = [(r, s) for r, s in wanted if r.id not in own]
     areas = _areas_by_id({r.residence_area_id for r, _s in wanted}, _area_index(user))
     groups: dict[tuple[int | None, int | None], DueGroup] = {}
@@ -252,7 +380,8 @@ def list_due(
         if bucket is None:
             bucket = groups[bucket_key] = DueGroup(village, group)
         bucket.rows.append(DueRow(row.id, row.name, row.is_key, row.residence_area_id,
-                                  row.phone, status, address=_address(row)))  # fmt: skip
+                                  row.phone, status, address=_address(row),
+                                  missed=missed[row.id]))  # fmt: skip
     for bucket in (*groups.values(), mine):
         bucket.rows.sort(key=_sort_key)
     ordered = sorted(
@@ -455,7 +584,8 @@ def rate_counts_by_period(user: User, periods: list[Period]) -> list[RateCounts]
     if not periods:
         return []
     rows = db.session.execute(_rate_statement(user, periods)).all()
-    return _count_rates(rows, periods)
+    moves = _moves_since(user, min(p.start for p in periods))
+    return _count_rates(rows, periods, moves, _area_filter(user) if moves else None)
 
 
 # At most this many periods in one bit set (a 64-bit integer on PostgreSQL).
@@ -493,21 +623,45 @@ def _visited_periods(periods: list[Period]) -> sa.ScalarSelect[Any]:
     )
 
 
-def _rate_statement(user: User, periods: list[Period], *extra: Any) -> sa.Select[Any]:
-    """The elders in scope who may count in any of ``periods``, each with its visited bit set."""
+def _moved_out_of_scope(user: User, first: date) -> sa.ColumnElement[bool] | None:
+    """Elders who lived in the user's area after ``first`` but have moved out since (their
+    past months still count there, issue 17 item 5); None for a worker, whose scope is the
+    elders assigned to them wherever they live."""
+    if user.role == Role.WORKER or not user.is_active:
+        return None
+    return Elder.id.in_(
+        select(ElderMove.elder_id).where(
+            ElderMove.moved_on > first, _in_user_area(user, ElderMove.from_area_id)
+        )
+    )
+
+
+def _in_user_area(user: User, column: Any) -> sa.ColumnElement[bool]:
+    return column.in_(select(Area.id).where(Area.path.startswith(user.area.path, autoescape=True)))
+
+
+def _rate_statement(
+    user: User, periods: list[Period], *extra: Any, bit_periods: list[Period] | None = None
+) -> sa.Select[Any]:
+    """The elders who may count in any of ``periods`` for the user, each with its visited bit
+    set: those in scope, and those who have moved out of the user's area since the window began
+    (they count where they lived, see ``_areas_in_periods``)."""
     first = min(p.start for p in periods)
     last = max(p.end for p in periods)
+    scope = elder_filter(user)
+    moved_out = _moved_out_of_scope(user, first)
     return (
         select(
             Elder.residence_area_id,
             Elder.is_key,
             Elder.filed_on,
             Elder.archived_on,
-            _visited_periods(periods).label("visited"),
+            _visited_periods(bit_periods or periods).label("visited"),
+            Elder.id,
             *extra,
         )
         .where(
-            elder_filter(user),
+            scope if moved_out is None else sa.or_(scope, moved_out),
             Elder.filed_on <= last,
             sa.or_(Elder.archived_on.is_(None), Elder.archived_on >= first),
         )
@@ -517,29 +671,78 @@ def _rate_statement(user: User, periods: list[Period], *extra: Any) -> sa.Select
     )
 
 
-def _count_rates(rows: Any, periods: list[Period]) -> list[RateCounts]:
+def _moves_since(user: User, first: date) -> dict[int, list[tuple[date, int]]]:
+    """(moved_on, area lived in before) of each move after ``first`` of an elder the rate
+    statement may read, oldest first, by elder id (moves are few: one small query)."""
+    scope = elder_filter(user)
+    moved_out = _moved_out_of_scope(user, first)
+    rows = db.session.execute(
+        select(ElderMove.elder_id, ElderMove.moved_on, ElderMove.from_area_id)
+        .join(Elder, Elder.id == ElderMove.elder_id)
+        .where(ElderMove.moved_on > first, scope if moved_out is None else sa.or_(scope, moved_out))
+        .order_by(ElderMove.elder_id, ElderMove.moved_on, ElderMove.id)
+        .execution_options(caseman_unscoped=True)
+    ).all()
+    found: dict[int, list[tuple[date, int]]] = defaultdict(list)
+    for elder_id, moved_on, from_area_id in rows:
+        found[elder_id].append((moved_on, from_area_id))
+    return found
+
+
+def area_on(day: date, current_area_id: int, moves: list[tuple[date, int]]) -> int:
+    """Where an elder lived on ``day``: the area left by the first move after it, else the
+    current residence area (``moves`` oldest first)."""
+    for moved_on, from_area_id in moves:
+        if moved_on > day:
+            return from_area_id
+    return current_area_id
+
+
+def _areas_in_periods(
+    periods: list[Period], current_area_id: int, moves: list[tuple[date, int]] | None
+) -> tuple[int, ...] | None:
+    """The area the elder counts in for each period: where they lived on its last day (issue 17
+    item 5), or None when it is the current area throughout."""
+    if not moves:
+        return None
+    return tuple(area_on(p.end, current_area_id, moves) for p in periods)
+
+
+def _count_rates(
+    rows: Any,
+    periods: list[Period],
+    moves: dict[int, list[tuple[date, int]]] | None = None,
+    in_scope: Callable[[int], bool] | None = None,
+) -> list[RateCounts]:
     """Fold the elders' rows into per-period counts with the rule ``counted_in_period``.
 
-    Elders alike for every period (same area, key status and visited set, filed before the first
-    period, not archived within the window) are counted once, then added up as a group.
+    Each elder counts, for a period, in the area where they lived on its last day (``moves``,
+    by elder id); ``in_scope`` (area id → bool) drops the periods an elder spent outside the
+    user's area. Elders alike for every period (same areas, key status and visited set, filed
+    before the first period, not archived within the window) are counted once, then added up.
     """
     first = min(p.start for p in periods)
     last = max(p.end for p in periods)
-    alike: Counter[tuple[int, bool, date, date | None, int]] = Counter(
+    moves = moves or {}
+    alike: Counter[tuple[int, bool, date, date | None, int, tuple[int, ...] | None]] = Counter(
         (
             area_id,
             bool(is_key),
             max(filed_on, first),  # filed before the window: like filed on its first day
             archived_on if archived_on is not None and archived_on <= last else None,
             int(visited or 0),
+            _areas_in_periods(periods, area_id, moves.get(elder_id)) if moves else None,
         )
-        # The first five columns of ``_rate_statement``, by position (the fastest way to read
+        # The first six columns of ``_rate_statement``, by position (the fastest way to read
         # thousands of rows).
-        for area_id, is_key, filed_on, archived_on, visited, *_rest in rows
+        for area_id, is_key, filed_on, archived_on, visited, elder_id, *_rest in rows
     )
     result: list[dict[tuple[int, bool], list[int]]] = [{} for _ in periods]
-    for (area_id, is_key, filed_on, archived_on, visited_set), n in alike.items():
+    for (current, is_key, filed_on, archived_on, visited_set, lived), n in alike.items():
         for index, period in enumerate(periods):
+            area_id = lived[index] if lived is not None else current
+            if in_scope is not None and not in_scope(area_id):
+                continue
             visited = bool(visited_set >> index & 1)
             if counted_in_period(period, filed_on, archived_on, visited):
                 counts = result[index].setdefault((area_id, is_key), [0, 0])
@@ -548,11 +751,29 @@ def _count_rates(rows: Any, periods: list[Period]) -> list[RateCounts]:
     return [{k: (v[0], v[1]) for k, v in counts.items()} for counts in result]
 
 
+def _area_filter(user: User) -> Callable[[int], bool] | None:
+    """Whether an area is the user's (for counting a past month of an elder who moved), or
+    None when every row's areas are: a worker's elders, or nobody moved out."""
+    if user.role == Role.WORKER:
+        return None
+    own = user.area.path
+
+    @cache
+    def inside(area_id: int) -> bool:
+        area = db.session.get(Area, area_id)
+        return area is not None and area.path.startswith(own)
+
+    return inside
+
+
 @dataclass
 class AreaRate:
     area: Area
     rate: Rate
     overdue: int = 0
+    missed: int = 0  # periods missed by active elders in the last HISTORY_MONTHS months
+    key_served: int = 0  # key elders with a home visit in every half month of this month
+    key_counted: int = 0  # key elders for the whole month (the denominator of key_served)
 
 
 @dataclass
@@ -565,6 +786,12 @@ class Dashboard:
     due: int
     done: int
     trend: list[tuple[Period, Rate]]
+    missed: int = 0  # periods missed by active elders in the last HISTORY_MONTHS months
+    key_served: int = 0  # key elders served in every half month of this month (so far)
+    key_counted: int = 0
+    last_month: Period | None = None
+    key_served_last: int = 0  # the same for last month
+    key_counted_last: int = 0
 
 
 def _fold(
@@ -597,33 +824,65 @@ def dashboard(user: User, today: date, months: int = 12) -> Dashboard:
     trend_periods = [period]
     while len(trend_periods) < months:
         trend_periods.append(month_period(*_previous_month(trend_periods[-1])))
-    # One statement for the trend and the schedule: each elder's visited months and last visit.
+    # One statement for the trend, the schedule and the history: each elder's visited half
+    # months (a month is visited when either half is) and last visit.
+    halves = half_months(trend_periods)
     rows = db.session.execute(
         _rate_statement(
-            user, trend_periods, Elder.key_changed_on, Elder.was_key, _last_home_visit(today)
+            user, trend_periods, Elder.key_changed_on, Elder.was_key, _last_home_visit(today),
+            bit_periods=halves,
         )
-    ).all()
-    by_period = _count_rates(rows, trend_periods)
+    ).all()  # fmt: skip
+    moves = _moves_since(user, min(p.start for p in trend_periods))
+    inside = _area_filter(user) if moves else None
+    by_period = _count_rates(
+        [(*row[:4], _month_bits(int(row[4] or 0)), *row[5:]) for row in rows],
+        trend_periods, moves, inside,
+    )  # fmt: skip
     counts = by_period[0]
     areas = _areas_by_id({a for a, _k in counts}, _area_index(user))
     total = _sum_rate(counts)
     towns = _fold(counts, areas, AreaLevel.TOWN)
     villages = _fold(counts, areas, AreaLevel.VILLAGE)
-    overdue_by_area: dict[int, int] = defaultdict(int)
+    # Per residence area: overdue, missed periods, key elders counted/served this month and
+    # last month.
+    overdue_by_area: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+    window = tuple(halves[: 2 * min(HISTORY_MONTHS, months)])
+    window_mask = (1 << len(window)) - 1
+    last_month = trend_periods[1] if months > 1 else None
     states = {state: 0 for state in DueState}
     for row in rows:
         if row.archived_on is not None or row.filed_on > today:
             continue  # as in schedule_statuses: active elders only
+        if inside is not None and row.id in moves and not inside(row.residence_area_id):
+            continue  # moved out of the user's area: only its past months count here
         status = _status(row, today)
         states[status.state] += 1
         if status.state == DueState.OVERDUE:
-            overdue_by_area[row.residence_area_id] += 1
+            overdue_by_area[row.residence_area_id][0] += 1
+        # The history of the last months (issue 17 item 6), from the window's half months.
+        bits = int(row.visited or 0) & window_mask
+        key = key_history(row)
+        summary = _history_summary(_clip(row.filed_on, key, window), key, bits, window, today,
+                                   period, last_month)  # fmt: skip
+        tally = overdue_by_area[row.residence_area_id]
+        for index, n in enumerate(summary, start=1):
+            tally[index] += n
     areas = _areas_by_id(set(overdue_by_area), areas)
-    for area_id, n in overdue_by_area.items():
+    totals = [0] * 6
+    for area_id, tally in overdue_by_area.items():
+        totals = [a + b for a, b in zip(totals, tally, strict=True)]
         for level, bucket in ((AreaLevel.TOWN, towns), (AreaLevel.VILLAGE, villages)):
             target = areas[area_id].ancestor(level)
-            if target is not None and target.id in bucket:
-                bucket[target.id].overdue += n
+            if target is None:
+                continue
+            item = bucket.get(target.id)
+            if item is None:  # no elder counted this month, but past periods were missed
+                item = bucket[target.id] = AreaRate(target, Rate())
+            item.overdue += tally[0]
+            item.missed += tally[1]
+            item.key_counted += tally[2]
+            item.key_served += tally[3]
     town_rows = sorted(towns.values(), key=lambda r: r.area.path)
     village_rows = sorted(villages.values(), key=lambda r: r.area.path)
     pairs = zip(trend_periods, by_period, strict=True)
@@ -631,7 +890,23 @@ def dashboard(user: User, today: date, months: int = 12) -> Dashboard:
     trend = trend[:months]
     trend.reverse()
     return Dashboard(period, total, town_rows, village_rows, states[DueState.OVERDUE],
-                     states[DueState.DUE], states[DueState.DONE], trend)  # fmt: skip
+                     states[DueState.DUE], states[DueState.DONE], trend, missed=totals[1],
+                     key_counted=totals[2], key_served=totals[3],
+                     last_month=trend_periods[1] if months > 1 else None,
+                     key_counted_last=totals[4], key_served_last=totals[5])  # fmt: skip
+
+
+@lru_cache(maxsize=65536)
+def _month_bits(half_bits: int) -> int:
+    """The visited months (bit i) from the visited half months (bits 2i and 2i + 1)."""
+    months = 0
+    index = 0
+    while half_bits:
+        if half_bits & 3:
+            months |= 1 << index
+        half_bits >>= 2
+        index += 1
+    return months
 
 
 def _previous_month(period: Period) -> tuple[int, int]:

@@ -38,6 +38,7 @@ from caseman.visits import labels
 from caseman.visits.forms import CampaignForm, CareForm, CloseForm, VisitForm, VoidForm
 from caseman.visits.models import CareRecord, Visit
 from caseman.visits.queries import (
+    HISTORY_MONTHS,
     campaign_progress,
     get_campaign_or_none,
     get_care_or_none,
@@ -66,6 +67,7 @@ from caseman.visits.services import (
 )
 
 bp = Blueprint("visits", __name__)
+bp.add_app_template_global(labels.period_label, "period_label")
 
 # Who records visits and care: the people who go to the elder's home, and village/town staff.
 RECORDERS = (Role.WORKER.value, Role.VILLAGE.value, Role.TOWN.value)
@@ -83,21 +85,6 @@ ENUMS = {
     "personal_hygiene": Trend,
     "home_hygiene": Trend,
     "indoor_environment": Trend,
-}
-# 无变化 / 安全 preselected: most visits find nothing new, and a phone in one hand must be quick.
-VISIT_DEFAULTS = {
-    "method": VisitMethod.HOME.value,
-    "family_change": FamilyChange.UNCHANGED.value,
-    "expression": Trend.UNCHANGED.value,
-    "mobility": Trend.UNCHANGED.value,
-    "illness": IllnessChange.UNCHANGED.value,
-    "mood": Trend.UNCHANGED.value,
-    "gas_safety": Safety.SAFE.value,
-    "water_heating_safety": Safety.SAFE.value,
-    "electricity_safety": Safety.SAFE.value,
-    "personal_hygiene": Trend.UNCHANGED.value,
-    "home_hygiene": Trend.UNCHANGED.value,
-    "indoor_environment": Trend.UNCHANGED.value,
 }
 
 
@@ -160,8 +147,9 @@ def new(elder_id: int) -> Any:
         return redirect(url_for("elders.show", elder_id=elder.id))
     if request.method == "GET":
         form = VisitForm(
+            # The method and the eleven findings start blank (issue 17 item 11): a visitor must
+            # choose each one, so "gas safe" is never recorded without being checked.
             data={
-                **VISIT_DEFAULTS,
                 "visited_on": today(),
                 "submission_key": new_submission_key(),
                 "visitor_name": current_user.display_name,
@@ -540,6 +528,7 @@ def due() -> Any:
         can_record=current_user.role.value in RECORDERS,
         today=today(),
         DueState=DueState,
+        history_months=HISTORY_MONTHS,
     )
 
 

@@ -40,27 +40,58 @@ def test_record_a_visit_from_my_visits(server, browser, make_user, make_elder, l
     page.screenshot(path=str(SHOTS / f"my-visits-{label}.png"), full_page=True)
 
     page.locator(".due-item").first.get_by_role("link", name="记录探访").click()
-    # Sensible defaults: a home visit, nothing changed, everything safe; names filled in.
-    assert page.is_checked("input[name=method][value=home]")
-    assert page.is_checked("input[name=mood][value=unchanged]")
+    # Nothing is answered for the visitor (issue 17 item 11); the names are filled in.
+    for name in ("method", "family_change", "mood", "gas_safety", "indoor_environment"):
+        assert page.locator(f"input[name={name}]:checked").count() == 0, name
     assert page.input_value("#visitor_name") == "王探访"
     assert page.input_value("#visited_person_name") == "张秀英"
     _no_sideways_scroll(page, viewport[0])
     page.screenshot(path=str(SHOTS / f"visit-form-{label}.png"), full_page=True)
 
-    # Tap the big labels, as a thumb would: unsafe gas, serious illness, a need.
+    # Tap the big labels, as a thumb would: a home visit, unsafe gas, serious illness, a need,
+    # and leave the other items unanswered.
+    page.click("label.choice:has(input[name=method][value=home])")
     page.click("label.choice:has(input[name=gas_safety][value=unsafe])")
     page.click("label.choice:has(input[name=illness][value=serious])")
     page.click("label.choice:has(input[name=needs][value=medical])")
     page.fill("#suggested_care", "联系家庭医生上门")
     page.click("button[type=submit]")
-    # The illness name is missing: the message is next to the field, nothing typed is lost.
-    assert "请填写疾病名称" in page.locator("#illness_name-error").inner_text()
+    # Each unanswered item says so beside it; nothing typed is lost.
+    for name in (
+        "family_change",
+        "expression",
+        "mobility",
+        "mood",
+        "water_heating_safety",
+        "electricity_safety",
+        "personal_hygiene",
+        "home_hygiene",
+        "indoor_environment",
+    ):
+        assert page.locator(f"#{name}-error").inner_text() == "请选择一项。", name
+    assert page.locator("#gas_safety-error").count() == 0
     assert page.is_checked("input[name=gas_safety][value=unsafe]")
     assert page.is_checked("input[name=needs][value=medical]")
     assert page.input_value("#suggested_care") == "联系家庭医生上门"
+    _no_sideways_scroll(page, viewport[0])
     page.screenshot(path=str(SHOTS / f"visit-form-error-{label}.png"), full_page=True)
 
+    for name in (
+        "family_change",
+        "expression",
+        "mobility",
+        "mood",
+        "personal_hygiene",
+        "home_hygiene",
+        "indoor_environment",
+    ):
+        page.click(f"label.choice:has(input[name={name}][value=unchanged])")
+    for name in ("water_heating_safety", "electricity_safety"):
+        page.click(f"label.choice:has(input[name={name}][value=safe])")
+    page.click("button[type=submit]")
+    # Now the missing illness name: the message is next to the field.
+    assert "请填写疾病名称" in page.locator("#illness_name-error").inner_text()
+    assert page.is_checked("input[name=mood][value=unchanged]")
     page.fill("#illness_name", "肺炎")
     page.click("button[type=submit]")
     page.wait_for_url("**/visits/*")
@@ -70,6 +101,10 @@ def test_record_a_visit_from_my_visits(server, browser, make_user, make_elder, l
     page.goto(server + f"/elders/{elder.id}")
     assert page.locator("#timeline li.attention").count() == 1
     assert "本期已探访" in page.locator(".schedule").inner_text()
+    # Filed 120 days ago and first visited today: the past half months stay missed.
+    assert page.locator(".periods .period.state-missed").count() >= 6
+    assert page.locator(".periods .period.state-served").count() == 1
+    _no_sideways_scroll(page, viewport[0])
     page.screenshot(path=str(SHOTS / f"case-file-timeline-{label}.png"), full_page=True)
 
     page.goto(server + "/visits/due")

@@ -86,29 +86,71 @@ def login(app):
 # --- recording a visit -----------------------------------------------------------------------
 
 
-def test_new_visit_form_starts_with_the_usual_answers(make_elder, recorder, login):
+ASSESSMENT_ITEMS = (
+    "method", "family_change", "expression", "mobility", "illness", "mood", "gas_safety",
+    "water_heating_safety", "electricity_safety", "personal_hygiene", "home_hygiene",
+    "indoor_environment",
+)  # fmt: skip
+
+
+def test_new_visit_form_starts_with_nothing_answered(make_elder, recorder, login):
+    """Issue 17 item 11: the 12 items arrived pre-answered (上门探访, 无变化, 安全), so "gas
+    safe" could be saved without anyone checking the gas."""
     elder = make_elder(filed_on=LONG_AGO)
     page = login(recorder).get(f"/elders/{elder.id}/visits/new", headers=EN)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert checked(html, "method") == ["home"]
-    assert checked(html, "family_change") == ["unchanged"]
-    assert checked(html, "illness") == ["unchanged"]
-    for name in (
-        "expression",
-        "mobility",
-        "mood",
-        "personal_hygiene",
-        "home_hygiene",
-        "indoor_environment",
-    ):
-        assert checked(html, name) == ["unchanged"], name
-    for name in ("gas_safety", "water_heating_safety", "electricity_safety"):
-        assert checked(html, name) == ["safe"], name
+    assert len(ASSESSMENT_ITEMS) == 12
+    for name in ASSESSMENT_ITEMS:
+        assert inputs(html, name), name
+        assert checked(html, name) == [], name
     assert checked(html, "needs") == []
     assert value_of(html, "visited_on") == TODAY.isoformat()
     assert value_of(html, "visited_person_name") == elder.name
     assert re.fullmatch(r"[0-9a-f-]{36}", value_of(html, "submission_key"))
+
+
+def test_an_unanswered_item_is_refused_beside_it_in_chinese(make_elder, recorder, login):
+    elder = make_elder(filed_on=LONG_AGO)
+    data = form_data(note="燃气没看", needs=["medical"], needs_note="想要助听器")
+    del data["gas_safety"], data["mood"]
+    client = login(recorder)
+    before = row_counts()
+    response = client.post(f"/elders/{elder.id}/visits/new", data=data)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    for name in ("gas_safety", "mood"):
+        error = re.search(rf'id="{name}-error">([^<]*)</p>', html)
+        assert error is not None, name
+        assert error.group(1) == "请选择一项。"
+    assert 'id="water_heating_safety-error"' not in html
+    assert checked(html, "gas_safety") == []
+    assert checked(html, "water_heating_safety") == ["safe"]
+    assert checked(html, "needs") == ["medical"]
+    assert "燃气没看" in html
+    assert "想要助听器" in html
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"needs": ["medical", "bogus"]},
+        {"needs": ["bogus", "nonsense"]},
+        {"gas_safety": "bogus"},
+        {"method": "teleport"},
+        {"visitor_name": "王" * 65},
+    ],
+)
+def test_a_wrong_value_is_a_form_error_not_500(make_elder, recorder, login, bad):
+    elder = make_elder(filed_on=LONG_AGO)
+    client = login(recorder)
+    before = row_counts()
+    response = client.post(f"/elders/{elder.id}/visits/new", data=form_data(**bad))
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert re.search(r'class="field-error"[^>]*>[^<]*[\u4e00-\u9fff]', html)
+    assert row_counts() == before
 
 
 def test_invalid_visit_keeps_everything_typed_and_says_why(make_elder, recorder, login):
