@@ -16,7 +16,7 @@ from caseman.documents.services import area_parts, number_document
 from caseman.elders.models import Elder
 from caseman.elders.services import snapshot
 from caseman.extensions import db
-from caseman.visits.models import Visit
+from caseman.visits.models import CareRecord, Visit
 from caseman.visits.services import CARE_FIELDS, VISIT_FIELDS, _snapshot
 
 
@@ -58,14 +58,19 @@ def _address(elder: Elder) -> str:
     return f"{elder.residence_area.full_name}{elder.residence_address}"
 
 
+def care_data(cares: list[CareRecord]) -> list[dict[str, Any]]:
+    """The care records printed in part 二 of 附件3: every one not voided, in their order."""
+    kept = sorted((c for c in cares if not c.is_void), key=lambda c: (c.number, c.id))
+    return [_snapshot(care, CARE_FIELDS) for care in kept]
+
+
 def annex3_for(actor: User, visit: Visit, today: date, *, district_copy: bool = False) -> Document:
-    """附件3 of a visit, with the first care record that answers it (part 二).
+    """附件3 of a visit, with every care record that answers it (part 二).
 
     ``district_copy``: only the first of the four numbered copies (区民政局存档), as in annex2_for.
     """
     elder = visit.elder
-    care = next((c for c in visit.care_records if not c.is_void), None)
-    care_data = _snapshot(care, CARE_FIELDS) if care else None
+    cares = care_data(visit.care_records)
     printed = number_document(actor, elder, "annex3", len(ANNEX3_COPIES), today,
                               visit_id=visit.id)  # fmt: skip
     copies = ANNEX3_COPIES[:1] if district_copy else ANNEX3_COPIES
@@ -74,11 +79,33 @@ def annex3_for(actor: User, visit: Visit, today: date, *, district_copy: bool = 
         elder.name,
         _address(elder),
         _snapshot(visit, VISIT_FIELDS),
-        care_data,
+        cares,
         visit.number,
         numbers,
         name=f"附件3_{elder.name}_第{visit.number}次_{printed.number}",
         copies=copies,
+    )
+
+
+def care_sheet_for(actor: User, elder: Elder, cares: list[CareRecord], today: date, *,
+                   district_copy: bool = False) -> Document:  # fmt: skip
+    """附件3 part 二 for care records that no printed visit carries (care given without a
+    visit, or answering a visit outside the period printed): numbered like a visit's 附件3."""
+    printed = number_document(actor, elder, "annex3", len(ANNEX3_COPIES), today)
+    copies = ANNEX3_COPIES[:1] if district_copy else ANNEX3_COPIES
+    numbers = [printed.copy_number(k) for k in range(1, len(copies) + 1)]
+    data = care_data(cares)
+    first = data[0]["number"] if data else ""
+    return annex3_document(
+        elder.name,
+        _address(elder),
+        None,
+        data,
+        0,
+        numbers,
+        name=f"附件3_{elder.name}_关爱第{first}次_{printed.number}",
+        copies=copies,
+        care_only=True,
     )
 
 
@@ -94,7 +121,7 @@ def field_sheets_for(actor: User, elders: list[Elder], today: date, label: str) 
             elder.name,
             _address(elder),
             None,
-            None,
+            [],
             (last or 0) + 1,
             [printed.copy_number(1)],
             copies=("探访现场记录（录入系统后归档）",),
