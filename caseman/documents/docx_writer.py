@@ -8,12 +8,14 @@ centred title, with the QR code beside both, as in the PDF.
 Fonts. Word and WPS on the offices' Windows machines have 宋体 (SimSun), which is what Chinese
 forms are set in; Noto Serif CJK SC, which the PDF uses, is usually absent there, and a Word file
 naming a missing font falls back to whatever the reader picks (often a Japanese Mincho, as
-ECOSYSTEM.md measured). So the East Asian font is ``宋体`` (the name Chinese Word itself writes;
-Word also resolves it on English Windows, and LibreOffice maps it through fontconfig to the
-installed CJK serif, e.g. Noto Serif CJK SC), the Latin font is Times New Roman, both set on the
-document defaults *and* the Normal style with the theme-font attributes removed, and
-``w:lang w:eastAsia="zh-CN"`` so that the fallback, if any, is a Chinese one. Body 10.5 pt (五号),
-titles 16 pt (三号) bold.
+ECOSYSTEM.md measured). So the whole text is set in ``宋体`` (the name Chinese Word itself writes;
+Word also resolves it on English Windows), Latin letters and digits included: 宋体's digits are
+half an em, so an 18-character ID number is 9 em wide and the columns, sized from these metrics
+(``caseman.documents.metrics``), hold it on one line. (Times New Roman was the Latin font; a
+reader without it, LibreOffice on Linux for one, substituted a font whose digits are 0.64 em and
+the IDs wrapped.) The font is set on the document defaults *and* the Normal style with the
+theme-font attributes removed, and ``w:lang w:eastAsia="zh-CN"`` so that the fallback, if any, is
+a Chinese one. Body 10.5 pt (五号), titles 16 pt (三号) bold.
 
 Boxes: □ and ☑ are printed as Unicode characters (the Wingdings trick shows a missing-glyph box
 after Chinese text). 宋体 has □ but not ☑, so both glyphs go in one run set in Segoe UI Symbol
@@ -47,7 +49,7 @@ from caseman.documents.layout import Box, Cell, Document, Line, Paragraph, Row, 
 from caseman.documents.qr import qr_png
 
 EAST_ASIAN_FONT = "宋体"
-LATIN_FONT = "Times New Roman"
+LATIN_FONT = "宋体"  # digits and Latin letters too: half-em metrics (see above)
 SYMBOL_FONT = "Segoe UI Symbol"
 LANGUAGE = "zh-CN"
 
@@ -402,45 +404,64 @@ def _row_xml(table: Table, grid: list[list[Any]], r: int) -> str:
         if top == r:
             tall = row.height_mm is not None and cell.kind in ("value", "signature")
             tc_pr += f'<w:vAlign w:val="{"top" if tall else "center"}"/>'
-            body = _cell_paragraphs_xml(cell, keep_next)
+            body = _cell_paragraphs_xml(cell, keep_next, table.font_pt)
         else:
             tc_pr += '<w:vAlign w:val="center"/>'
-            body = _paragraph_xml([], "left", keep_next=keep_next)
+            body = _paragraph_xml([], "left", keep_next=keep_next, size_pt=table.font_pt)
         cells.append(f"<w:tc><w:tcPr>{tc_pr}</w:tcPr>{body}</w:tc>")
         col += cell.colspan
     return f"<w:tr><w:trPr>{tr_pr}</w:trPr>{''.join(cells)}</w:tr>"
 
 
-def _cell_paragraphs_xml(cell: Cell, keep_next: bool) -> str:
+def _cell_paragraphs_xml(cell: Cell, keep_next: bool, size_pt: float | None = None) -> str:
     align = "center" if cell.kind == "header" else cell.align
     bold = cell.kind in _BOLD_KINDS
     paragraphs: Iterable[Paragraph] = cell.paragraphs or [[]]
     return "".join(
-        _paragraph_xml(_runs(parts, bold), align, keep_next=keep_next) for parts in paragraphs
+        _paragraph_xml(_runs(parts, bold, size_pt), align, keep_next=keep_next, size_pt=size_pt)
+        for parts in paragraphs
     )
 
 
-def _runs(parts: Paragraph, bold: bool) -> list[str]:
+def _runs(parts: Paragraph, bold: bool, size_pt: float | None = None) -> list[str]:
     runs = []
     for part in parts:
         if isinstance(part, Box):
-            runs.append(_run_xml(part.glyph, symbol=True))
+            runs.append(_run_xml(part.glyph, symbol=True, size_pt=size_pt))
             if part.label:
-                runs.append(_run_xml(part.label, bold=bold))
+                runs.append(_run_xml(part.label, bold=bold, size_pt=size_pt))
         elif isinstance(part, Text):
-            runs.append(_run_xml(part.text, bold=bold or part.bold, underline=part.fill))
+            runs.append(
+                _run_xml(part.text, bold=bold or part.bold, underline=part.fill, size_pt=size_pt)
+            )
         elif part:
-            runs.append(_run_xml(part, bold=bold))
+            runs.append(_run_xml(part, bold=bold, size_pt=size_pt))
     return runs
 
 
-def _paragraph_xml(runs: list[str], align: str, *, keep_next: bool) -> str:
+def _size_xml(size_pt: float | None) -> str:
+    if size_pt is None:
+        return ""
+    half_points = round(size_pt * 2)
+    return f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
+
+
+def _paragraph_xml(
+    runs: list[str], align: str, *, keep_next: bool, size_pt: float | None = None
+) -> str:
     p_pr = ("<w:keepNext/>" if keep_next else "") + f'<w:jc w:val="{_JC[align]}"/>'
+    if size_pt is not None:  # the paragraph mark: an empty cell's line is as tall as the text
+        p_pr += f"<w:rPr>{_size_xml(size_pt)}</w:rPr>"
     return f"<w:p><w:pPr>{p_pr}</w:pPr>{''.join(runs)}</w:p>"
 
 
 def _run_xml(
-    text: str, *, bold: bool = False, underline: bool = False, symbol: bool = False
+    text: str,
+    *,
+    bold: bool = False,
+    underline: bool = False,
+    symbol: bool = False,
+    size_pt: float | None = None,
 ) -> str:
     r_pr = ""
     if symbol:
@@ -449,6 +470,7 @@ def _run_xml(
                  f'w:eastAsia="{font}"/>')  # fmt: skip
     if bold:
         r_pr += "<w:b/>"
+    r_pr += _size_xml(size_pt)
     if underline:
         r_pr += '<w:u w:val="single"/>'
     content = []

@@ -359,6 +359,7 @@ def _sheet(sheet: Sheet, qr: str | None) -> dict[str, Any]:
         "after": [_line(line.parts, line.align, line.size_pt) for line in sheet.after],
         "widths": [_mm(w) for w in table.column_widths_mm],
         "width": _mm(sum(table.column_widths_mm)),
+        "font_pt": table.font_pt,
         "head": [_row(row) for row in table.rows[:head]],
         "body": _row_groups(table.rows, grid, head),
     }

@@ -154,7 +154,7 @@ def test_docx_copies_pages_and_fonts() -> None:
     for r_pr in (defaults, normal):
         fonts = r_pr.find("{*}rFonts")
         assert fonts.get(qn("w:eastAsia")) == "宋体"
-        assert fonts.get(qn("w:ascii")) == "Times New Roman"
+        assert fonts.get(qn("w:ascii")) == "宋体"  # digits in 宋体's half-em (issue 17 item 8)
         assert fonts.get(qn("w:eastAsiaTheme")) is None
         assert r_pr.find("{*}lang").get(qn("w:eastAsia")) == "zh-CN"
 
