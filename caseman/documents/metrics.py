@@ -22,9 +22,9 @@ PT_PER_MM = 72 / 25.4
 BODY_PT = 10.5  # 五号, the forms' text
 PDF_FONT = "Noto Serif CJK SC"
 # The cells' inner space, each with 0.3 mm to spare: the PDF's padding is 1.2 mm a side and its
-# rule 0.75 pt (0.26 mm); the .docx's cell margins are 1.5 mm a side (CELL_MARGIN_TWIPS).
+# rule 0.75 pt (0.26 mm); the .docx's cell margins are 1 mm a side (CELL_MARGIN_TWIPS).
 PDF_PADDING_MM = 2.4 + 0.3 + 0.3
-DOCX_PADDING_MM = 3.0 + 0.3
+DOCX_PADDING_MM = 2.0 + 0.3
 ID_DIGITS = "0123456789"
 FALLBACK_EM = 0.62  # an ASCII character when no font can be read (wider than any measured)
 

@@ -43,6 +43,8 @@ def _all_text(docx_bytes: bytes) -> str:
             parts.extend(cell.text for cell in row.cells)
     for section in document.sections:
         parts.extend(p.text for p in section.header.paragraphs)
+        for table in section.header.tables:
+            parts.extend(cell.text for row in table.rows for cell in row.cells)
         parts.extend(p.text for p in section.footer.paragraphs)
     return "\n".join(parts)
 

@@ -111,8 +111,8 @@ def test_annex2_docx_id_is_one_line_of_songti_in_a_wide_enough_column():
         assert len(tc.findall(qn("w:p"))) == 1
         assert not list(tc.iter(qn("w:br")))
         width_mm = int(tc.find(qn("w:tcPr")).find(qn("w:tcW")).get(qn("w:w"))) * 25.4 / 1440
-        # 宋体: half an em a digit; the cell margins are 1.5 mm a side.
-        assert width_mm - 3.0 > metrics.simsun_em(text) * 10.5 / MM
+        # 宋体: half an em a digit; the cell margins are 1 mm a side.
+        assert width_mm - 2.0 > metrics.simsun_em(text) * 10.5 / MM
     assert found == 3  # the elder's ID in row 2 and the 户主 row, the member's
     fonts = document.styles.element.find("{*}docDefaults/{*}rPrDefault/{*}rPr/{*}rFonts")
     assert fonts.get(qn("w:ascii")) == fonts.get(qn("w:eastAsia")) == "宋体"
