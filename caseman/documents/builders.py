@@ -12,7 +12,8 @@ from caseman.documents.annex2 import Place, annex2_document
 from caseman.documents.annex3 import COPIES as ANNEX3_COPIES
 from caseman.documents.annex3 import annex3_document
 from caseman.documents.layout import Document
-from caseman.documents.services import area_parts, number_document
+from caseman.documents.models import PrintedDocument
+from caseman.documents.services import area_parts, content_hash, number_document
 from caseman.elders.models import Elder
 from caseman.elders.services import snapshot
 from caseman.extensions import db
@@ -28,26 +29,38 @@ def _place(area_id: int | None, detail: str) -> Place:
     return Place(district, town, village, detail)
 
 
+def _number(actor: User, elder: Elder, annex: str, copies: int, today: date,
+            document: Document, **where: Any) -> PrintedDocument:  # fmt: skip
+    """Number a laid-out form by its content (a reprint of the same content keeps its number)
+    and print the number, copy by copy, on its sheets."""
+    printed = number_document(actor, elder, annex, copies, today, digest=content_hash(document),
+                              **where)  # fmt: skip
+    for k, sheet in enumerate(document.sheets, start=1):
+        sheet.document_number = printed.copy_number(k)
+    return printed
+
+
 def annex2_for(actor: User, elder: Elder, today: date, data: dict[str, Any] | None = None,
                version: int | None = None, *, district_copy: bool = False) -> Document:  # fmt: skip
     """附件2 of the current registration, or of a saved version's snapshot.
 
     All three copies are numbered; ``district_copy`` lays out only the first (区民政局存档), the
-    one a town's half-year submission sends to the district (004 三(五)).
+    one a town's half-year submission sends to the district (004 三(五)). The number is the
+    one this content already has, if it was printed before (the signed one first).
     """
     data = data if data is not None else snapshot(elder)
-    printed = number_document(actor, elder, "annex2", len(ANNEX2_COPIES), today,
-                              elder_version=version or _latest_version(elder))  # fmt: skip
     copies = ANNEX2_COPIES[:1] if district_copy else ANNEX2_COPIES
-    numbers = [printed.copy_number(k) for k in range(1, len(copies) + 1)]
-    return annex2_document(
+    document = annex2_document(
         data,
         _place(data.get("household_area_id"), data.get("household_address") or ""),
         _place(data.get("residence_area_id"), data.get("residence_address") or ""),
-        numbers,
-        name=f"附件2_{elder.name}_{printed.number}",
+        [""] * len(copies),
         copies=copies,
     )
+    printed = _number(actor, elder, "annex2", len(ANNEX2_COPIES), today, document,
+                      elder_version=version or _latest_version(elder))  # fmt: skip
+    document.name = f"附件2_{elder.name}_{printed.number}"
+    return document
 
 
 def _latest_version(elder: Elder) -> int | None:
@@ -70,43 +83,36 @@ def annex3_for(actor: User, visit: Visit, today: date, *, district_copy: bool = 
     ``district_copy``: only the first of the four numbered copies (区民政局存档), as in annex2_for.
     """
     elder = visit.elder
-    cares = care_data(visit.care_records)
-    printed = number_document(actor, elder, "annex3", len(ANNEX3_COPIES), today,
-                              visit_id=visit.id)  # fmt: skip
     copies = ANNEX3_COPIES[:1] if district_copy else ANNEX3_COPIES
-    numbers = [printed.copy_number(k) for k in range(1, len(copies) + 1)]
-    return annex3_document(
+    document = annex3_document(
         elder.name,
         _address(elder),
         _snapshot(visit, VISIT_FIELDS),
-        cares,
+        care_data(visit.care_records),
         visit.number,
-        numbers,
-        name=f"附件3_{elder.name}_第{visit.number}次_{printed.number}",
+        [""] * len(copies),
         copies=copies,
     )
+    printed = _number(actor, elder, "annex3", len(ANNEX3_COPIES), today, document,
+                      visit_id=visit.id)  # fmt: skip
+    document.name = f"附件3_{elder.name}_第{visit.number}次_{printed.number}"
+    return document
 
 
 def care_sheet_for(actor: User, elder: Elder, cares: list[CareRecord], today: date, *,
                    district_copy: bool = False) -> Document:  # fmt: skip
     """附件3 part 二 for care records that no printed visit carries (care given without a
     visit, or answering a visit outside the period printed): numbered like a visit's 附件3."""
-    printed = number_document(actor, elder, "annex3", len(ANNEX3_COPIES), today)
     copies = ANNEX3_COPIES[:1] if district_copy else ANNEX3_COPIES
-    numbers = [printed.copy_number(k) for k in range(1, len(copies) + 1)]
     data = care_data(cares)
-    first = data[0]["number"] if data else ""
-    return annex3_document(
-        elder.name,
-        _address(elder),
-        None,
-        data,
-        0,
-        numbers,
-        name=f"附件3_{elder.name}_关爱第{first}次_{printed.number}",
-        copies=copies,
+    document = annex3_document(
+        elder.name, _address(elder), None, data, 0, [""] * len(copies), copies=copies,
         care_only=True,
-    )
+    )  # fmt: skip
+    printed = _number(actor, elder, "annex3", len(ANNEX3_COPIES), today, document)
+    first = data[0]["number"] if data else ""
+    document.name = f"附件3_{elder.name}_关爱第{first}次_{printed.number}"
+    return document
 
 
 def field_sheets_for(actor: User, elders: list[Elder], today: date, label: str) -> Document:
@@ -116,15 +122,15 @@ def field_sheets_for(actor: User, elders: list[Elder], today: date, label: str) 
     sheets = []
     for elder in elders:
         last = db.session.scalar(select(func.max(Visit.number)).where(Visit.elder_id == elder.id))
-        printed = number_document(actor, elder, "field_sheet", 1, today)
         document = annex3_document(
             elder.name,
             _address(elder),
             None,
             [],
             (last or 0) + 1,
-            [printed.copy_number(1)],
+            [""],
             copies=("探访现场记录（录入系统后归档）",),
         )
+        _number(actor, elder, "field_sheet", 1, today, document)
         sheets.extend(document.sheets)
     return Document(sheets, name=f"附件3_现场记录_{label}_{today.isoformat()}")

@@ -337,3 +337,34 @@ def test_package_prints_every_care_record_of_the_half_year(
     lines = list(csv.DictReader(io.StringIO(
         (root / "manifest.csv").read_text(encoding="utf-8-sig"))))  # fmt: skip
     assert sum(1 for line in lines if line["file"] == "附件3/金刚村.pdf") == 3
+
+
+def test_package_prints_the_numbers_of_the_signed_copies(
+    client, login_as, town_of_muer, caseload, make_user, areas, tmp_path
+):
+    """Issue 17 item 10: a visit record signed and filed before is packaged under its number."""
+    from caseman.documents.models import PrintedDocument
+    from caseman.visits.models import Visit
+
+    elder = caseload["baiyan"]
+    visit = db.session.scalar(select(Visit).where(Visit.elder_id == elder.id))
+    cadre = make_user("village", "baiyan", username="baiyan_cadre")
+    login_as(cadre)
+    client.get(f"/visits/{visit.id}/annex3.pdf").close()
+    client.get(f"/elders/{elder.id}/annex2.pdf").close()  # printed, never signed
+    signed = db.session.scalar(select(PrintedDocument).where(PrintedDocument.annex == "annex3"))
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    response = client.post("/documents/scans/new", data={
+        "number": signed.copy_number(1), "scan": (io.BytesIO(png), "scan.png"),
+    }, content_type="multipart/form-data")  # fmt: skip
+    assert response.status_code == 302
+    client.post("/logout")
+    login_as(town_of_muer)
+    _build(client, areas)
+    root = _unpack(client, _submission(), tmp_path)
+    lines = list(csv.DictReader(io.StringIO(
+        (root / "manifest.csv").read_text(encoding="utf-8-sig"))))  # fmt: skip
+    (line,) = [x for x in lines if x["file"] == "附件3/白岩村.pdf"]
+    assert line["document_number"] == signed.number
+    text, _pages = _pdf(root / "附件3/白岩村.pdf")
+    assert signed.copy_number(1) in text
