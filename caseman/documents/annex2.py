@@ -11,16 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
+from caseman.documents import metrics
 from caseman.documents.layout import Box, Cell, Document, Line, Row, Sheet, Table, Text
 
 TITLE = "渝北区特殊困难老年人信息登记表"
 COPIES = ("第1联 区民政局存档", "第2联 镇（街道）存档", "第3联 村（社区）存档")
 NOTE = "备注：此表一式三份 ， 区民政局、镇（街道）、村（社区）各存档一份。"
-# 180 mm (A4 less 15 mm margins). Columns 4 and 6 carry 18-digit ID numbers (family table and
-# the elder's own), so they are the wide ones.
-WIDTHS = [14.0, 19.0, 10.0, 37.0, 20.0, 37.0, 19.0, 24.0]
+# 180 mm (A4 less 15 mm margins). Columns 4 and 6 carry 18-character ID numbers (family table
+# and the elder's own) and column 8 the phone: their widths come from the fonts' metrics
+# (caseman.documents.metrics), so a number never overflows its cell nor wraps; column 2 (names)
+# takes what is left.
+WIDTH_MM = 180.0
+FIXED = {0: 14.0, 2: 10.5, 4: 15.0, 6: 16.0}  # 序号, 性别, 与户主关系, 是否为低保对象/特困人员
 MIN_FAMILY_ROWS = 5
 
 GENDER = {"male": "男", "female": "女"}
@@ -56,6 +61,17 @@ class Place:
     town: str = ""
     village: str = ""
     detail: str = ""
+
+
+@lru_cache(maxsize=1)
+def column_widths() -> tuple[float, ...]:
+    """The eight column widths in mm: ID and phone columns measured, names take the rest."""
+    id_mm = metrics.id_number_mm(metrics.BODY_PT)
+    widths = dict(FIXED)
+    widths[3] = widths[5] = id_mm
+    widths[7] = metrics.phone_mm(metrics.BODY_PT)
+    widths[1] = WIDTH_MM - sum(widths.values())
+    return tuple(widths[k] for k in range(8))
 
 
 def _stem(name: str) -> str:
@@ -365,7 +381,7 @@ def annex2_table(data: dict[str, Any], household: Place, residence: Place) -> Ta
             height_mm=14,
         ),  # fmt: skip
     ]
-    return Table(WIDTHS, rows)
+    return Table(list(column_widths()), rows)
 
 
 def _spaced(boxes: Any) -> list[Any]:

@@ -56,8 +56,13 @@ def _fill(value: Any, blank: str = "　　") -> Text:
     return Text(str(value) if value not in (None, "") else blank, fill=True)
 
 
-def annex3_table(visit: dict[str, Any] | None, care: dict[str, Any] | None, number: int) -> Table:
-    """The table of 附件3; ``visit`` None gives a blank field sheet numbered ``number``."""
+def annex3_table(visit: dict[str, Any] | None, cares: list[dict[str, Any]], number: int) -> Table:
+    """The table of 附件3; ``visit`` None gives a blank field sheet numbered ``number``.
+
+    Part 二 has one 第 次开展关爱 block (two rows) per care record, in their order, continuing
+    on the next page when they do not fit: every care record of the visit is printed. No care
+    record: one blank block, for the care given later to be written in.
+    """
     v = visit or {}
     method = v.get("method")
     family = v.get("family_change")
@@ -68,7 +73,6 @@ def annex3_table(visit: dict[str, Any] | None, care: dict[str, Any] | None, numb
         method_cell += ["（", Text(v["method_other"], fill=True), "）"]
     needs = "、".join(NEEDS.get(n, n) for n in v.get("needs") or [])
     needs_text = "；".join(part for part in (needs, v.get("needs_note") or "") if part)
-    c = care or {}
 
     def trend(name: str) -> Cell:
         return Cell.of(*_boxes(TRENDS, v.get(name)))
@@ -179,7 +183,27 @@ def annex3_table(visit: dict[str, Any] | None, care: dict[str, Any] | None, numb
             ],
             height_mm=18,
         ),  # fmt: skip
-        Row([Cell.of("二、关爱服务情况", colspan=4, kind="section")]),
+        *care_rows(cares),
+    ]
+    return Table(WIDTHS, rows)
+
+
+def care_rows(cares: list[dict[str, Any]]) -> list[Row]:
+    """Part 二: the section row, then two rows per care record (a blank block when none)."""
+    rows = [Row([Cell.of("二、关爱服务情况", colspan=4, kind="section")])]
+    for c in cares or [{}]:
+        rows.extend(_care_block(c))
+    return rows
+
+
+def care_table(cares: list[dict[str, Any]]) -> Table:
+    """附件3 part 二 alone: care given without a visit it answers (or to a visit outside the
+    period printed), so that every care record is on a form."""
+    return Table(WIDTHS, care_rows(cares))
+
+
+def _care_block(c: dict[str, Any]) -> list[Row]:
+    return [
         Row(
             [
                 Cell(
@@ -239,22 +263,25 @@ def annex3_table(visit: dict[str, Any] | None, care: dict[str, Any] | None, numb
             height_mm=12,
         ),  # fmt: skip
     ]
-    return Table(WIDTHS, rows)
 
 
 def annex3_document(
     elder_name: str,
     address: str,
     visit: dict[str, Any] | None,
-    care: dict[str, Any] | None,
+    cares: list[dict[str, Any]],
     number: int,
     numbers: list[str],
     name: str = "annex3",
     copies: tuple[str, ...] = COPIES,
+    *,
+    care_only: bool = False,
 ) -> Document:
-    """Four copies of 附件3 for one visit (or a blank field sheet when ``visit`` is None)."""
+    """Four copies of 附件3 for one visit (or a blank field sheet when ``visit`` is None), with
+    every care record in ``cares``; ``care_only``: part 二 alone (care without a visit)."""
     sheets = []
-    table = annex3_table(visit, care, number)  # one table, shared by the copies
+    # One table, shared by the copies.
+    table = care_table(cares) if care_only else annex3_table(visit, cares, number)
     for label, document_number in zip(copies, numbers, strict=True):
         sheets.append(
             Sheet(

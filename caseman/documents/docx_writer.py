@@ -1,19 +1,25 @@
 """The Word writer: a :class:`~caseman.documents.layout.Document` as a .docx file (python-docx).
 
 Page: A4, portrait or landscape per sheet, margins 12 mm top and bottom and 15 mm left and right;
-each sheet is its own section, so each copy starts on a new page with its own orientation. At the
-top, a borderless band holds the copy label and the document number (right-aligned) above the
-centred title, with the QR code beside both, as in the PDF.
+each sheet is its own section, so each copy starts on a new page with its own orientation. The
+section's header holds the band: the copy label and the document number (right-aligned) with the
+QR code beside them, so that every page of a copy carries them, a form running to a second page
+included (issue 17 item 9). The centred title follows in the body. Lines are set at an exact
+spacing (固定值 12 pt for the 10.5 pt text), so a form takes the same height whatever line
+metrics the reader's 宋体 (or its substitute) has: 附件2 with up to five family members is one
+page per copy.
 
 Fonts. Word and WPS on the offices' Windows machines have 宋体 (SimSun), which is what Chinese
 forms are set in; Noto Serif CJK SC, which the PDF uses, is usually absent there, and a Word file
 naming a missing font falls back to whatever the reader picks (often a Japanese Mincho, as
-ECOSYSTEM.md measured). So the East Asian font is ``宋体`` (the name Chinese Word itself writes;
-Word also resolves it on English Windows, and LibreOffice maps it through fontconfig to the
-installed CJK serif, e.g. Noto Serif CJK SC), the Latin font is Times New Roman, both set on the
-document defaults *and* the Normal style with the theme-font attributes removed, and
-``w:lang w:eastAsia="zh-CN"`` so that the fallback, if any, is a Chinese one. Body 10.5 pt (五号),
-titles 16 pt (三号) bold.
+ECOSYSTEM.md measured). So the whole text is set in ``宋体`` (the name Chinese Word itself writes;
+Word also resolves it on English Windows), Latin letters and digits included: 宋体's digits are
+half an em, so an 18-character ID number is 9 em wide and the columns, sized from these metrics
+(``caseman.documents.metrics``), hold it on one line. (Times New Roman was the Latin font; a
+reader without it, LibreOffice on Linux for one, substituted a font whose digits are 0.64 em and
+the IDs wrapped.) The font is set on the document defaults *and* the Normal style with the
+theme-font attributes removed, and ``w:lang w:eastAsia="zh-CN"`` so that the fallback, if any, is
+a Chinese one. Body 10.5 pt (五号), titles 16 pt (三号) bold.
 
 Boxes: □ and ☑ are printed as Unicode characters (the Wingdings trick shows a missing-glyph box
 after Chinese text). 宋体 has □ but not ☑, so both glyphs go in one run set in Segoe UI Symbol
@@ -33,7 +39,7 @@ from docx import Document as new_docx
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.xmlchemy import BaseOxmlElement
@@ -47,18 +53,21 @@ from caseman.documents.layout import Box, Cell, Document, Line, Paragraph, Row, 
 from caseman.documents.qr import qr_png
 
 EAST_ASIAN_FONT = "宋体"
-LATIN_FONT = "Times New Roman"
+LATIN_FONT = "宋体"  # digits and Latin letters too: half-em metrics (see above)
 SYMBOL_FONT = "Segoe UI Symbol"
 LANGUAGE = "zh-CN"
 
 BODY_PT = 10.5  # 五号
+LINE_PT = 12  # exact line spacing of the body text (固定值12磅, as Chinese forms set 五号)
+TITLE_LINE_PT = 21
 TITLE_PT = 16  # 三号
 SMALL_PT = 9  # the document number
 MARGIN_MM = 15  # left and right: tables are 180 mm (portrait) or 267 mm (landscape) wide
 MARGIN_TOP_MM = 12  # top and bottom
-QR_MM = 18
+QR_MM = 18  # the PDF's
+HEADER_QR_MM = 15  # in the .docx header, where it sets how far down the body starts
 BORDER_EIGHTHS = 6  # table rules, in eighths of a point (0.75 pt)
-CELL_MARGIN_TWIPS = 85  # 1.5 mm left and right inside cells
+CELL_MARGIN_TWIPS = 57  # 1 mm left and right inside cells (metrics.DOCX_PADDING_MM)
 
 _ALIGN = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
@@ -137,7 +146,8 @@ def _set_fonts(docx: DocxDocument) -> None:
     paragraph_format = normal.paragraph_format
     paragraph_format.space_before = Pt(0)
     paragraph_format.space_after = Pt(0)
-    paragraph_format.line_spacing = 1.0
+    paragraph_format.line_spacing = Pt(LINE_PT)
+    paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
 
 
 def _set_language(r_pr: BaseOxmlElement) -> None:
@@ -172,7 +182,7 @@ def _page(section: Section, orientation: str) -> None:
         section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin = section.bottom_margin = Mm(MARGIN_TOP_MM)
     section.left_margin = section.right_margin = Mm(MARGIN_MM)
-    section.header_distance = Mm(8)
+    section.header_distance = Mm(7)  # the band: 7 mm down; the body starts below it
     section.footer_distance = Mm(8)
 
 
@@ -204,20 +214,13 @@ def _shrink(paragraph: DocxParagraph) -> None:
 
 
 def _write_sheet(docx: DocxDocument, sheet: Sheet, tables: dict[Any, Any]) -> None:
-    if sheet.document_number:
-        key = ("band", sheet.orientation, sheet.title, bool(sheet.copy_label))
-        first = tables.get(key)
-        if first is None:
-            tables[key] = (_write_band(docx, sheet), sheet)
-        else:
-            _copy_band(docx, sheet, *first)
+    section = docx.sections[-1]
+    if sheet.document_number or sheet.copy_label:
+        _write_band(section, sheet)
     else:
-        if sheet.copy_label:
-            label = docx.add_paragraph()
-            label.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            label.add_run(sheet.copy_label).bold = True
-        if sheet.title:
-            _write_title(docx.add_paragraph(), sheet.title)
+        section.header.is_linked_to_previous = False  # not the band of the sheet before
+    if sheet.title:
+        _write_title(docx.add_paragraph(), sheet.title)
     for line in sheet.before:
         _write_line(docx.add_paragraph(), line)
     written = tables.get(id(sheet.table))
@@ -238,72 +241,46 @@ def _write_sheet(docx: DocxDocument, sheet: Sheet, tables: dict[Any, Any]) -> No
 def _write_title(paragraph: DocxParagraph, title: str) -> None:
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.space_after = Pt(4)
+    paragraph.paragraph_format.line_spacing = Pt(TITLE_LINE_PT)
     run = paragraph.add_run(title)
     run.bold = True
     run.font.size = Pt(TITLE_PT)
 
 
-def _write_band(docx: DocxDocument, sheet: Sheet) -> BaseOxmlElement:
-    """A borderless 2 x 2 table: copy label and number over the title, the QR code beside both.
-
-    The title is indented by the QR column's width on its left so that it is centred on the page.
-    """
+def _write_band(section: Section, sheet: Sheet) -> None:
+    """The section's own header: a borderless 1 x 2 table, the copy label over the document
+    number (right-aligned) beside the QR code; Word repeats it on every page of the copy."""
+    header = section.header
+    header.is_linked_to_previous = False
     width = _usable_width_mm(sheet.orientation)
-    qr_column = QR_MM + 1
-    band = docx.add_table(rows=2, cols=2)  # no style: no borders
+    qr_column = HEADER_QR_MM + 1
+    band = header.add_table(rows=1, cols=2, width=Mm(width))  # no style: no borders
     band.autofit = False
     _fixed_layout(band, [width - qr_column, qr_column])
     _cell_margins(band, left=0, right=0)
-    ids, qr_top = band.rows[0].cells
-    title_cell = band.rows[1].cells[0]
-    qr_cell = qr_top.merge(band.rows[1].cells[1])
-
+    ids, qr_cell = band.rows[0].cells
+    ids.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     label = ids.paragraphs[0]
     label.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    label.paragraph_format.right_indent = Mm(1)
     if sheet.copy_label:
         label.add_run(sheet.copy_label).bold = True
-        number = ids.add_paragraph()
+    if sheet.document_number:
+        number = ids.add_paragraph() if sheet.copy_label else label
         number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    else:
-        number = label
-    number.add_run(f"编号：{sheet.document_number}").font.size = Pt(SMALL_PT)
-    number.paragraph_format.right_indent = Mm(1)
-    label.paragraph_format.right_indent = Mm(1)
-
-    title = title_cell.paragraphs[0]
-    _write_title(title, sheet.title)
-    title.paragraph_format.left_indent = Mm(qr_column)
-    title.paragraph_format.space_after = Pt(0)
-    title_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
-
-    qr_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
-    picture = qr_cell.paragraphs[0]
-    picture.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    picture.add_run().add_picture(io.BytesIO(qr_png(sheet.document_number)), width=Mm(QR_MM))
-    # A little air between the band and the lines or the table below it.
-    title.paragraph_format.space_after = Pt(4)
-    return band._tbl
-
-
-def _copy_band(docx: DocxDocument, sheet: Sheet, band: BaseOxmlElement, first: Sheet) -> None:
-    """Another copy's band: the first copy's band XML with its label, number and QR code swapped.
-
-    Building the band with python-docx (a merge and a picture) took a fifth of a form's time;
-    the copies differ only in two texts and the picture.
-    """
-    tbl = copy.deepcopy(band)
-    swaps = {f"编号：{first.document_number}": f"编号：{sheet.document_number}"}
-    if first.copy_label:
-        swaps[first.copy_label] = sheet.copy_label or ""
-    for text in tbl.iter(qn("w:t")):
-        if text.text in swaps:
-            text.text = swaps[text.text]
-    r_id, _image = docx.part.get_or_add_image(io.BytesIO(qr_png(sheet.document_number)))
-    for blip in tbl.iter(qn("a:blip")):
-        blip.set(qn("r:embed"), r_id)
-    for doc_pr in tbl.iter(qn("wp:docPr")):
-        doc_pr.set("id", str(docx.part.next_id))
-    docx.element.body._insert_tbl(tbl)
+        number.paragraph_format.right_indent = Mm(1)
+        number.add_run(f"编号：{sheet.document_number}").font.size = Pt(SMALL_PT)
+        picture = qr_cell.paragraphs[0]
+        picture.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        picture.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # room for the image
+        picture.add_run().add_picture(
+            io.BytesIO(qr_png(sheet.document_number)), width=Mm(HEADER_QR_MM)
+        )
+    # The header's own empty paragraph goes after the table (a header ends with a paragraph),
+    # as small as can be.
+    paragraph = header.paragraphs[0]
+    band._tbl.addnext(paragraph._p)
+    _shrink(paragraph)
 
 
 def _write_line(paragraph: DocxParagraph, line: Line) -> None:
@@ -402,45 +379,64 @@ def _row_xml(table: Table, grid: list[list[Any]], r: int) -> str:
         if top == r:
             tall = row.height_mm is not None and cell.kind in ("value", "signature")
             tc_pr += f'<w:vAlign w:val="{"top" if tall else "center"}"/>'
-            body = _cell_paragraphs_xml(cell, keep_next)
+            body = _cell_paragraphs_xml(cell, keep_next, table.font_pt)
         else:
             tc_pr += '<w:vAlign w:val="center"/>'
-            body = _paragraph_xml([], "left", keep_next=keep_next)
+            body = _paragraph_xml([], "left", keep_next=keep_next, size_pt=table.font_pt)
         cells.append(f"<w:tc><w:tcPr>{tc_pr}</w:tcPr>{body}</w:tc>")
         col += cell.colspan
     return f"<w:tr><w:trPr>{tr_pr}</w:trPr>{''.join(cells)}</w:tr>"
 
 
-def _cell_paragraphs_xml(cell: Cell, keep_next: bool) -> str:
+def _cell_paragraphs_xml(cell: Cell, keep_next: bool, size_pt: float | None = None) -> str:
     align = "center" if cell.kind == "header" else cell.align
     bold = cell.kind in _BOLD_KINDS
     paragraphs: Iterable[Paragraph] = cell.paragraphs or [[]]
     return "".join(
-        _paragraph_xml(_runs(parts, bold), align, keep_next=keep_next) for parts in paragraphs
+        _paragraph_xml(_runs(parts, bold, size_pt), align, keep_next=keep_next, size_pt=size_pt)
+        for parts in paragraphs
     )
 
 
-def _runs(parts: Paragraph, bold: bool) -> list[str]:
+def _runs(parts: Paragraph, bold: bool, size_pt: float | None = None) -> list[str]:
     runs = []
     for part in parts:
         if isinstance(part, Box):
-            runs.append(_run_xml(part.glyph, symbol=True))
+            runs.append(_run_xml(part.glyph, symbol=True, size_pt=size_pt))
             if part.label:
-                runs.append(_run_xml(part.label, bold=bold))
+                runs.append(_run_xml(part.label, bold=bold, size_pt=size_pt))
         elif isinstance(part, Text):
-            runs.append(_run_xml(part.text, bold=bold or part.bold, underline=part.fill))
+            runs.append(
+                _run_xml(part.text, bold=bold or part.bold, underline=part.fill, size_pt=size_pt)
+            )
         elif part:
-            runs.append(_run_xml(part, bold=bold))
+            runs.append(_run_xml(part, bold=bold, size_pt=size_pt))
     return runs
 
 
-def _paragraph_xml(runs: list[str], align: str, *, keep_next: bool) -> str:
+def _size_xml(size_pt: float | None) -> str:
+    if size_pt is None:
+        return ""
+    half_points = round(size_pt * 2)
+    return f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
+
+
+def _paragraph_xml(
+    runs: list[str], align: str, *, keep_next: bool, size_pt: float | None = None
+) -> str:
     p_pr = ("<w:keepNext/>" if keep_next else "") + f'<w:jc w:val="{_JC[align]}"/>'
+    if size_pt is not None:  # the paragraph mark: an empty cell's line is as tall as the text
+        p_pr += f"<w:rPr>{_size_xml(size_pt)}</w:rPr>"
     return f"<w:p><w:pPr>{p_pr}</w:pPr>{''.join(runs)}</w:p>"
 
 
 def _run_xml(
-    text: str, *, bold: bool = False, underline: bool = False, symbol: bool = False
+    text: str,
+    *,
+    bold: bool = False,
+    underline: bool = False,
+    symbol: bool = False,
+    size_pt: float | None = None,
 ) -> str:
     r_pr = ""
     if symbol:
@@ -449,6 +445,7 @@ def _run_xml(
                  f'w:eastAsia="{font}"/>')  # fmt: skip
     if bold:
         r_pr += "<w:b/>"
+    r_pr += _size_xml(size_pt)
     if underline:
         r_pr += '<w:u w:val="single"/>'
     content = []

@@ -84,6 +84,7 @@ class Row:
 class Table:
     column_widths_mm: list[float]
     rows: list[Row]
+    font_pt: float | None = None  # None: the body size (10.5 pt); a dense ledger sets less
 
     @property
     def columns(self) -> int:

@@ -16,6 +16,11 @@ class PrintedDocument(Base):
     """One printing of a form (附件2 or 附件3): its number, printed on every copy with a QR code.
 
     ``number`` is ``<district code>-<annex>-<year>-<serial>``; copy *k* prints as ``number-k``.
+
+    ``content_hash`` is the SHA-256 of what the form says (its title, lines and every cell, not
+    its number or copy labels): printing the same form again, unchanged, reuses its number
+    (``printings`` counts the times), so a number names one content and a signed scan filed
+    under it is the signature of exactly that content (issue 17 item 10).
     """
 
     __tablename__ = "printed_documents"
@@ -27,6 +32,9 @@ class PrintedDocument(Base):
     elder_version: Mapped[int | None]  # 附件2: the registration version printed
     visit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("visits.id"), index=True)
     copies: Mapped[int]
+    content_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    printings: Mapped[int] = mapped_column(default=1, server_default="1")
+    last_printed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
@@ -42,6 +50,11 @@ class PrintedDocument(Base):
     @property
     def filed_copies(self) -> set[int]:
         return {scan.copy for scan in self.scans}
+
+    @property
+    def is_signed(self) -> bool:
+        """A signed copy of this number is filed."""
+        return bool(self.scans)
 
 
 class SignedScan(Base):

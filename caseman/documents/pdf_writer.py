@@ -209,9 +209,12 @@ def _join(chunks: list[bytes]) -> bytes:
 # The copies of a form (第1联, 第2联 …) differ only in the band at the top: the copy label, the
 # document number and its QR code. Laying out the same table three or four times was most of the
 # time a form took, so the form is laid out once with its band left blank, each copy's band is
-# laid out on a page of its own, and every copy's first page is painted as the form's page with
-# that band on top (the rest of a long form's pages follow unchanged). The PDF is the same as if
-# each copy had been laid out in full: same positions, same text, fonts embedded once.
+# laid out on a page of its own, and every page of every copy is painted as the form's page with
+# that copy's band on top. The band sits in the page's top margin (a banded sheet's pages have
+# room for it there), so it is at the same place on each page: a form that runs to a second page
+# (附件2 with six family members, 附件3 with several care records) carries its copy label, number
+# and QR code on every page, not only the first (issue 17 item 9). The PDF is the same as if each
+# copy had been laid out in full: same positions, same text, fonts embedded once.
 
 
 class _Overlay:
@@ -294,23 +297,23 @@ def _lay_out(document: Document, static_root: Path, base: str, fetcher: Any) -> 
             continue
         for band in entry["bands"]:
             (top,) = by_section[band]
-            pages.append(_Overlay(body[0], top))
-            pages.extend(body[1:])
+            pages.extend(_Overlay(page, top) for page in body)
     return rendered, pages
 
 
 def template_context(document: Document) -> dict[str, Any]:
     """What ``sheets.html`` needs: the sheets with their inlines flattened for Jinja.
 
-    Copies of one form (:func:`copy_groups`) become one section with a blank band and one
-    band-only section per copy; ``layout`` says which sections make which pages.
+    Copies of one form (:func:`copy_groups`), and a single sheet with a band, become one section
+    with a blank band and one band-only section per copy; ``layout`` says which sections make
+    which pages.
     """
     sheets: list[dict[str, Any]] = []
     layout: list[dict[str, Any]] = []
     for group in copy_groups(document.sheets):
         body = _sheet(group[0], _qr(group[0]))
         body["section"] = len(sheets)
-        if len(group) == 1:
+        if not (group[0].copy_label or group[0].document_number):
             sheets.append(body)
             layout.append({"section": body["section"], "bands": None})
             continue
@@ -359,6 +362,7 @@ def _sheet(sheet: Sheet, qr: str | None) -> dict[str, Any]:
         "after": [_line(line.parts, line.align, line.size_pt) for line in sheet.after],
         "widths": [_mm(w) for w in table.column_widths_mm],
         "width": _mm(sum(table.column_widths_mm)),
+        "font_pt": table.font_pt,
         "head": [_row(row) for row in table.rows[:head]],
         "body": _row_groups(table.rows, grid, head),
     }

@@ -9,10 +9,13 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from caseman import audit
 from caseman.areas.models import Area
 from caseman.auth.models import User
+from caseman.clock import utcnow
+from caseman.documents.layout import Document, plain
 from caseman.documents.models import PrintedDocument, SignedScan
 from caseman.elders.models import Elder
 from caseman.errors import DomainError
@@ -36,6 +39,51 @@ def _district_code(elder: Elder) -> str:
     return code[:6].rjust(6, "0")
 
 
+def content_hash(document: Document) -> str:
+    """SHA-256 of what a form says: title, lines and every cell (text, boxes ticked, spans) of its
+    first sheet; not its number or copy labels, which the copies do not share."""
+    sheet = document.sheets[0]
+    digest = hashlib.sha256()
+
+    def add(text: str) -> None:
+        digest.update(text.encode("utf-8"))
+        digest.update(b"\x1f")
+
+    add(sheet.title)
+    add(sheet.orientation)
+    for line in sheet.before:
+        add(plain(line.parts))
+    for row in sheet.table.rows:
+        add("\x1e")
+        for cell in row.cells:
+            add(f"{cell.colspan}x{cell.rowspan}:{cell.plain_text()}")
+    for line in sheet.after:
+        add(plain(line.parts))
+    return digest.hexdigest()
+
+
+def reusable_document(
+    elder: Elder, annex: str, visit_id: int | None, digest: str
+) -> PrintedDocument | None:
+    """The number already given to this very content: a signed one first, else the latest."""
+    found = list(
+        db.session.scalars(
+            select(PrintedDocument)
+            .where(
+                PrintedDocument.elder_id == elder.id,
+                PrintedDocument.annex == annex,
+                PrintedDocument.visit_id.is_(None)
+                if visit_id is None
+                else PrintedDocument.visit_id == visit_id,
+                PrintedDocument.content_hash == digest,
+            )
+            .options(selectinload(PrintedDocument.scans))
+            .order_by(PrintedDocument.id.desc())
+        )
+    )
+    return next((d for d in found if d.is_signed), found[0] if found else None)
+
+
 def number_document(
     actor: User,
     elder: Elder,
@@ -45,8 +93,23 @@ def number_document(
     *,
     elder_version: int | None = None,
     visit_id: int | None = None,
+    digest: str | None = None,
 ) -> PrintedDocument:
-    """Give a printing its document number (the serial is the row id, so numbers never clash)."""
+    """Give a printing its document number (the serial is the row id, so numbers never clash).
+
+    With the form's ``digest`` (:func:`content_hash`), a form printed again unchanged gets the
+    number it had (a signed one if any): previews and reprints do not multiply numbers, and a
+    change of content gets a new one.
+    """
+    if digest is not None:
+        existing = reusable_document(elder, annex, visit_id, digest)
+        if existing is not None:
+            existing.printings += 1
+            existing.last_printed_at = utcnow()
+            db.session.flush()
+            audit.record("print", object_type=annex, object_id=visit_id or elder.id,
+                         elder_id=elder.id, detail=existing.number, user=actor)  # fmt: skip
+            return existing
     document = PrintedDocument(
         number=f"pending-{elder.id}-{annex}-{id(elder)}",
         annex=annex,
@@ -54,6 +117,7 @@ def number_document(
         elder_version=elder_version,
         visit_id=visit_id,
         copies=copies,
+        content_hash=digest,
         created_by_id=actor.id,
     )
     db.session.add(document)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from caseman.documents import metrics
 from caseman.documents.layout import Cell, Document, Line, Paragraph, Row, Sheet, Table
 from caseman.ledger.queries import LedgerRow
 
@@ -44,9 +45,26 @@ HEADINGS = (
 COLUMNS = sum(h.width for h in HEADINGS)  # 16 leaf columns
 
 # Column widths on A4 landscape (297 mm less the writers' 15 mm margins: 267 mm), one per leaf.
-# At the forms' 10.5 pt a digit is ~1.9 mm wide: an 18-digit ID needs 37 mm with the cell's
-# padding and an 11-digit phone 24 mm, so numbers never break; a 3-character name needs 15 mm.
-WIDTHS_MM = [9, 15, 7, 20, 37, 24, 15, 11, 24, 14, 15, 15, 15, 24, 11, 11]
+# Sixteen columns, four of them numbers, do not fit at the forms' 10.5 pt: the table is set in
+# 9 pt (小五). The ID column and the three phone columns are measured from the fonts' metrics
+# (caseman.documents.metrics: an ID is 36.5 mm with its padding, a phone 24.5 mm), so numbers
+# never overflow into the next cell nor wrap; the address takes what is left.
+TABLE_PT = 9.0
+WIDTH_MM = 267.0
+ID_COLUMN, PHONE_COLUMNS, ADDRESS_COLUMN = 4, (5, 8, 13), 3
+FIXED_MM = {0: 7, 1: 14, 2: 6, 6: 14, 7: 10, 9: 18, 10: 14, 11: 16, 12: 14, 14: 10, 15: 10}
+
+
+def column_widths() -> list[float]:
+    """The 16 leaf widths in mm (numbers measured, the address the rest)."""
+    widths: dict[int, float] = {k: float(v) for k, v in FIXED_MM.items()}
+    widths[ID_COLUMN] = metrics.id_number_mm(TABLE_PT)
+    for column in PHONE_COLUMNS:
+        widths[column] = metrics.phone_mm(TABLE_PT)
+    widths[ADDRESS_COLUMN] = WIDTH_MM - sum(widths.values())
+    return [widths[k] for k in range(COLUMNS)]
+
+
 CENTERED = {0, 1, 2, 6, 7, 10, 11, 12, 14, 15}  # leaf columns whose values are centred
 
 
@@ -125,7 +143,9 @@ def _data_row(row: LedgerRow) -> Row:
 
 def ledger_document(rows: list[LedgerRow], meta: LedgerMeta) -> Document:
     """The ledger as one landscape sheet: title, header block, header rows, a row per elder."""
-    table = Table(WIDTHS_MM, header_rows() + [_data_row(row) for row in rows])
+    table = Table(
+        column_widths(), header_rows() + [_data_row(row) for row in rows], font_pt=TABLE_PT
+    )
     sheet = Sheet(
         title=TITLE,
         table=table,

@@ -5,7 +5,10 @@ The package (004 三(五): 台账、附件2、附件3 报送至区民政局) is 
 - ``台帐_<town>_<from>_<to>.xlsx``: 附件1 of the town for the half-year (caseman.ledger);
 - ``附件2/<village>.pdf``: the registration in force on the last day covered, for every elder in the
   caseload that day, three copies each;
-- ``附件3/<village>.pdf``: every visit record (not void) of the half-year, four copies each;
+- ``附件3/<village>.pdf``: every visit record (not void) of the half-year with every care record
+  answering it, and part 二 alone for the care records of the half-year that no visit printed
+  carries (care given without a visit, or answering a visit outside the half-year), so every
+  care record of the half-year is on a form; the district's copy (第1联) of each;
 - ``manifest.csv``: one line per file and per form in it: file, elder id, elder, document number,
   sha256 of the file.
 
@@ -35,7 +38,7 @@ from caseman import audit, clock
 from caseman.areas.models import Area, AreaLevel
 from caseman.auth.models import Role, User
 from caseman.db import utcnow
-from caseman.documents.builders import annex2_for, annex3_for
+from caseman.documents.builders import annex2_for, annex3_for, care_sheet_for
 from caseman.documents.layout import Document
 from caseman.documents.pdf_writer import check_cjk_font, render_pdf_many
 from caseman.elders.models import Elder, ElderVersion
@@ -52,7 +55,7 @@ from caseman.rules.half_year import HalfYear
 from caseman.scope import elder_filter
 from caseman.spreadsheets import csv_text
 from caseman.submissions.models import Submission
-from caseman.visits.models import Visit
+from caseman.visits.models import CareRecord, Visit
 
 KIND = "submission_package"
 MANIFEST = "manifest.csv"
@@ -243,6 +246,33 @@ def _visits_by_village(user: User, town: Area, start: date, end: date,
     return found
 
 
+def _loose_cares_by_village(
+    user: User, town: Area, start: date, end: date, village_of: dict[int, str]
+) -> dict[str, dict[int, list[int]]]:
+    """Care records of the period that no printed visit carries, by village and elder."""
+    in_town = select(Area.id).where(Area.path.startswith(town.path, autoescape=True))
+    rows = db.session.execute(
+        select(CareRecord.id, CareRecord.elder_id, Elder.residence_area_id)
+        .join(Elder, Elder.id == CareRecord.elder_id)
+        .outerjoin(Visit, Visit.id == CareRecord.visit_id)
+        .where(
+            elder_filter(user),
+            Elder.residence_area_id.in_(in_town),
+            CareRecord.voided_at.is_(None),
+            CareRecord.cared_on.between(start, end),
+            CareRecord.visit_id.is_(None)
+            | Visit.voided_at.is_not(None)
+            | ~Visit.visited_on.between(start, end),
+        )
+        .order_by(Elder.name, CareRecord.elder_id, CareRecord.number)
+    )
+    found: dict[str, dict[int, list[int]]] = defaultdict(dict)
+    for care_id, elder_id, area_id in rows:
+        village = village_of.get(area_id) or NO_VILLAGE
+        found[village].setdefault(elder_id, []).append(care_id)
+    return found
+
+
 @dataclass
 class _Writer:
     """The zip being written and its manifest lines."""
@@ -302,7 +332,9 @@ def build_package(ctx: JobContext) -> str:
     for row in selection.elders:
         elders_by_village[village_of.get(row.residence_area_id) or NO_VILLAGE].append(row.id)
     visits_by_village = _visits_by_village(user, town, start, end, village_of)
+    cares_by_village = _loose_cares_by_village(user, town, start, end, village_of)
     total = 1 + selection.total + sum(len(v) for v in visits_by_village.values())
+    total += sum(len(v) for v in cares_by_village.values())
     ctx.progress(0, total, N_("Writing the ledger"))
 
     path: Path = ctx.output(".zip")
@@ -330,14 +362,21 @@ def build_package(ctx: JobContext) -> str:
                 forms.append((elder.id, elder.name, _number_of(document)))
             done = _forms_pdf(ctx, writer, f"附件2/{_safe(village)}.pdf", documents, forms, done)
         ctx.progress(done, message=N_("Laying out the visit records"))
-        for village in sorted(visits_by_village):
+        for village in sorted(set(visits_by_village) | set(cares_by_village)):
             documents, forms = [], []
-            for visit_id in visits_by_village[village]:
+            for visit_id in visits_by_village.get(village, []):
                 visit = db.session.get(Visit, visit_id)
                 assert visit is not None
                 document = annex3_for(user, visit, today, district_copy=True)
                 documents.append(document)
                 forms.append((visit.elder_id, visit.elder.name, _number_of(document)))
+            for elder_id, care_ids in cares_by_village.get(village, {}).items():
+                elder = db.session.get(Elder, elder_id)
+                assert elder is not None
+                cares = [db.session.get(CareRecord, care_id) for care_id in care_ids]
+                document = care_sheet_for(user, elder, cares, today, district_copy=True)  # type: ignore[arg-type]
+                documents.append(document)
+                forms.append((elder.id, elder.name, _number_of(document)))
             done = _forms_pdf(ctx, writer, f"附件3/{_safe(village)}.pdf", documents, forms, done)
         archive.writestr(MANIFEST, _manifest_csv(writer.manifest))
 

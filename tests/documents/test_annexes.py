@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document as read_docx
+from docx.oxml.ns import qn
 from sqlalchemy import func, select
 
 from caseman.audit import AuditEvent
@@ -42,6 +43,8 @@ def _all_text(docx_bytes: bytes) -> str:
             parts.extend(cell.text for cell in row.cells)
     for section in document.sections:
         parts.extend(p.text for p in section.header.paragraphs)
+        for table in section.header.tables:
+            parts.extend(cell.text for row in table.rows for cell in row.cells)
         parts.extend(p.text for p in section.footer.paragraphs)
     return "\n".join(parts)
 
@@ -203,6 +206,24 @@ def test_annex3_pdf_four_pages(client, login_as, cadre, elder, tmp_path):
     assert "渝北区特殊困难老年人探访关爱服务记录表" in text
     assert "☑" in text
     assert "CJK" in fonts
+
+
+def test_annex3_prints_every_care_record_of_the_visit(client, login_as, cadre, elder, tmp_path):
+    """Issue 17 item 4: part 二 has a block per care record, not only the first one."""
+    visit = _visit_with_care(cadre, elder)
+    for what in ("代购降压药", "陪同复诊"):
+        record_care(cadre, elder, care_values(visit_id=visit.id, what_was_done=what),
+                    new_submission_key(), TODAY)  # fmt: skip
+    db.session.commit()
+    login_as(cadre)
+    document = read_docx(io.BytesIO(client.get(f"/visits/{visit.id}/annex3.docx").data))
+    text = "".join(t.text or "" for t in document.element.body.iter(qn("w:t")))
+    for what in ("家庭医生上门测血压", "代购降压药", "陪同复诊"):
+        assert text.count(what) == 4  # once on each of the four copies
+    pdf_text, pages, _fonts = _pdf(tmp_path, client.get(f"/visits/{visit.id}/annex3.pdf").data)
+    for what in ("家庭医生上门测血压", "代购降压药", "陪同复诊"):
+        assert pdf_text.count(what) == 4
+    assert pages >= 4
 
 
 def test_field_sheets_one_blank_sheet_per_due_elder(

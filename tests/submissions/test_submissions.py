@@ -304,3 +304,67 @@ def test_the_period_in_the_url_must_be_a_half_year(client, login_as, town_of_mue
     assert client.post(f"/submissions/{areas['muer'].id}/2026H3/build").status_code == 404
     assert client.post(f"/submissions/{areas['jingang'].id}/{PERIOD.key}/build").status_code == 404
     _ = date  # dates come from the fixtures
+
+
+def test_package_prints_every_care_record_of_the_half_year(
+    client, login_as, town_of_muer, caseload, make_user, areas, tmp_path
+):
+    """Issue 17 item 4: a second care record of a visit, care given without a visit and care
+    answering a visit of the half-year before are all in the package (附件3 part 二)."""
+    from caseman.visits.models import Visit
+    from caseman.visits.services import record_care
+    from tests.visits.conftest import care_values
+
+    cadre = make_user("village", "jingang", username="cadre2")
+    elder = caseload["jingang"][0]
+    visit = db.session.scalar(select(Visit).where(Visit.elder_id == elder.id).order_by(Visit.id))
+    day = visit.visited_on + timedelta(days=2)
+    values = visit_values(visited_on=FILED, visited_person_name=elder.name)
+    earlier = record_visit(cadre, elder, values, new_submission_key(), TODAY)
+    for what, visit_id in (("第一次送餐", visit.id), ("第二次理发", visit.id),
+                           ("无探访的助洁", None), ("上期探访后的陪诊", earlier.id)):  # fmt: skip
+        record_care(cadre, elder, care_values(cared_on=day, visit_id=visit_id, what_was_done=what),
+                    new_submission_key(), TODAY)  # fmt: skip
+    earlier.visited_on = PERIOD.starts_on - timedelta(days=3)  # a visit of the half-year before
+    db.session.commit()
+    login_as(town_of_muer)
+    _build(client, areas)
+    submission = _submission()
+    root = _unpack(client, submission, tmp_path)
+    text, _pages = _pdf(root / "附件3/金刚村.pdf")
+    for what in ("第一次送餐", "第二次理发", "无探访的助洁", "上期探访后的陪诊"):
+        assert text.count(what) == 1, what
+    lines = list(csv.DictReader(io.StringIO(
+        (root / "manifest.csv").read_text(encoding="utf-8-sig"))))  # fmt: skip
+    assert sum(1 for line in lines if line["file"] == "附件3/金刚村.pdf") == 3
+
+
+def test_package_prints_the_numbers_of_the_signed_copies(
+    client, login_as, town_of_muer, caseload, make_user, areas, tmp_path
+):
+    """Issue 17 item 10: a visit record signed and filed before is packaged under its number."""
+    from caseman.documents.models import PrintedDocument
+    from caseman.visits.models import Visit
+
+    elder = caseload["baiyan"]
+    visit = db.session.scalar(select(Visit).where(Visit.elder_id == elder.id))
+    cadre = make_user("village", "baiyan", username="baiyan_cadre")
+    login_as(cadre)
+    client.get(f"/visits/{visit.id}/annex3.pdf").close()
+    client.get(f"/elders/{elder.id}/annex2.pdf").close()  # printed, never signed
+    signed = db.session.scalar(select(PrintedDocument).where(PrintedDocument.annex == "annex3"))
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    response = client.post("/documents/scans/new", data={
+        "number": signed.copy_number(1), "scan": (io.BytesIO(png), "scan.png"),
+    }, content_type="multipart/form-data")  # fmt: skip
+    assert response.status_code == 302
+    client.post("/logout")
+    login_as(town_of_muer)
+    _build(client, areas)
+    root = _unpack(client, _submission(), tmp_path)
+    lines = list(csv.DictReader(io.StringIO(
+        (root / "manifest.csv").read_text(encoding="utf-8-sig"))))  # fmt: skip
+    (line,) = [x for x in lines if x["file"] == "附件3/白岩村.pdf"]
+    assert line["document_number"] == signed.number
+    text, _pages = _pdf(root / "附件3/白岩村.pdf")
+    assert signed.copy_number(1) in text
