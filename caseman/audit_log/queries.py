@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from io import BytesIO
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from sqlalchemy import select
 
@@ -16,12 +17,60 @@ from caseman.spreadsheets import set_text
 
 EXPORT_LIMIT = 100_000  # rows in one .xlsx (about 10 s to write; narrow the filters beyond)
 
-ACTIONS = (
-    "login", "login_failed", "login_locked", "logout", "view", "view_version", "view_scan",
-    "create", "update", "status", "follow_up", "acknowledge", "void", "archive", "restore",
-    "review", "print", "export", "reveal", "deny", "system_access", "audit_prune",
-    "assign_visitor", "end_visitor",
-)  # fmt: skip
+# Every action recorded (caseman.audit), with the label the audit page shows.
+ACTION_LABELS = {
+    "login": _l("Logged in"),
+    "login_failed": _l("Failed login"),
+    "login_locked": _l("Login locked"),
+    "totp_failed": _l("Wrong second-factor code"),
+    "logout": _l("Logged out"),
+    "password_changed": _l("Changed own password"),
+    "password_change_failed": _l("Wrong current password"),
+    "totp_enrolled": _l("Set up the second factor"),
+    "view": _l("Viewed"),
+    "view_version": _l("Viewed an earlier version"),
+    "view_scan": _l("Viewed a signed scan"),
+    "view_history": _l("Viewed the history"),
+    "create": _l("Created"),
+    "update": _l("Changed"),
+    "status": _l("Changed the status"),
+    "follow_up": _l("Followed up"),
+    "acknowledge": _l("Acknowledged"),
+    "void": _l("Voided"),
+    "archive": _l("Archived"),
+    "restore": _l("Restored"),
+    "close": _l("Closed"),
+    "reopen": _l("Reopened"),
+    "move": _l("Moved"),
+    "import": _l("Imported"),
+    "file_scan": _l("Filed a signed scan"),
+    "review": _l("Reviewed"),
+    "submit": _l("Submitted"),
+    "print": _l("Printed"),
+    "export": _l("Exported"),
+    "download": _l("Downloaded"),
+    "backup": _l("Backed up"),
+    "reveal": _l("Showed a full number"),
+    "deny": _l("Refused (not found or not allowed)"),
+    "system_access": _l("System access"),
+    "audit_prune": _l("Pruned the audit log"),
+    "assign_visitor": _l("Assigned a visitor"),
+    "end_visitor": _l("Ended a visitor's assignment"),
+    "user_create": _l("Created an account"),
+    "user_update": _l("Changed an account"),
+    "user_disabled": _l("Disabled an account"),
+    "user_enabled": _l("Enabled an account"),
+    "password_reset": _l("Reset a password"),
+    "totp_reset": _l("Reset a second factor"),
+}
+ACTIONS = tuple(ACTION_LABELS)
+
+
+def action_label(action: str) -> str:
+    """The readable label of an audit action (the action name itself when unknown)."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
 
 COLUMNS = ("at", "username", "role", "ip", "action", "object_type", "object_id", "elder_id",
            "detail")  # fmt: skip
@@ -77,6 +126,17 @@ def list_events(filters: AuditFilters, page: int, per_page: int) -> AuditPage:
         .offset((page - 1) * per_page)
     )
     return AuditPage(list(items), total, page, per_page)
+
+
+def user_names(events: list[AuditEvent]) -> dict[int, str]:
+    """The real names (姓名) of the users of ``events``, by user id."""
+    from caseman.auth.models import User
+
+    ids = {event.user_id for event in events if event.user_id}
+    if not ids:
+        return {}
+    users = db.session.scalars(select(User).where(User.id.in_(ids)))
+    return {user.id: user.display_name for user in users}
 
 
 def export_xlsx(filters: AuditFilters, headers: list[str]) -> tuple[bytes, int]:

@@ -12,7 +12,14 @@ from flask_babel import gettext as _
 
 from caseman import audit
 from caseman.access import roles_required
-from caseman.audit_log.queries import ACTIONS, AuditFilters, export_xlsx, list_events
+from caseman.audit_log.queries import (
+    ACTIONS,
+    AuditFilters,
+    action_label,
+    export_xlsx,
+    list_events,
+    user_names,
+)
 from caseman.extensions import db
 
 bp = Blueprint("audit_log", __name__, url_prefix="/audit")
@@ -57,4 +64,5 @@ def index() -> Any:
     args = {"user": filters.username, "elder": filters.elder_id or "", "action": filters.action,
             "from": filters.start or "", "to": filters.end or ""}  # fmt: skip
     return render_template("audit/index.html", page=page, filters=filters, actions=ACTIONS,
-                           args=args)  # fmt: skip
+                           args=args, action_label=action_label,
+                           names=user_names(page.items))  # fmt: skip

@@ -159,3 +159,28 @@ def test_a_change_whose_request_fails_leaves_no_audit_row_and_no_data(
     assert response.status_code == 500
     assert _count_committed(Visit) == visits_before
     assert _count_committed(AuditEvent) == audit_before
+
+
+def test_every_recorded_action_has_a_readable_label():
+    import re
+    from pathlib import Path
+
+    from caseman.audit_log.queries import ACTION_LABELS
+
+    root = Path(__file__).resolve().parents[2] / "caseman"
+    recorded = set()
+    for path in root.rglob("*.py"):
+        recorded |= set(re.findall(r'record\(\s*"([a-z_]+)"', path.read_text(encoding="utf-8")))
+    assert recorded <= set(ACTION_LABELS), recorded - set(ACTION_LABELS)
+
+
+def test_the_log_shows_real_names_and_chinese_action_labels(client, login_as, make_user):
+    admin = make_user("district", "district", full_name="刘主任")
+    worker = make_user("worker", "jingang", username="w1", full_name="王芳")
+    login_as(admin)
+    client.post(f"/users/{worker.id}/disable")
+    client.post("/lang", data={"lang": "zh_Hans_CN"})
+    page = client.get("/audit?action=user_disabled")
+    text = page.get_data(as_text=True)
+    assert "刘主任" in text
+    assert "停用账号" in text
