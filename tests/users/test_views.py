@@ -43,7 +43,7 @@ def test_district_lists_every_account_with_name_role_area_and_second_factor(
     make_user("worker", "jingang", username="w1", full_name="王芳")
     login_as(admin)
     page = client.get("/users/").get_data(as_text=True)
-    for text in ("刘主任", "古路张", "王芳", "w1", "渝北区木耳镇金刚村", "Never"):
+    for text in ("刘主任", "古路张", "王芳", "w1", "渝北区木耳镇金刚村", "从未登录"):
         assert text in page
     assert 'href="/users/"' in page  # the nav link
     only_workers = client.get("/users/?role=worker").get_data(as_text=True)
@@ -78,7 +78,7 @@ def test_create_shows_a_one_time_password_once_which_must_be_changed(
     assert client.get("/").headers["Location"] == "/account/password"
     assert client.get("/elders/").headers["Location"] == "/account/password"
     page = client.get("/account/password").get_data(as_text=True)
-    assert "one-time password" in page
+    assert "一次性密码" in page
     response = client.post(
         "/account/password",
         data={"old_password": password, "new_password": "mine-from-now-on",
@@ -215,7 +215,7 @@ def test_reset_second_factor(make_user, login_as, client):
     assert not user.has_totp
     assert "totp_reset" in _actions(user)
     page = client.get(f"/users/{town.id}").get_data(as_text=True)
-    assert "Reset the second factor" not in page
+    assert "重置第二重验证" not in page
 
 
 def test_a_disabled_users_existing_session_is_refused_at_its_next_request(app, make_user, login_as):
