@@ -117,6 +117,16 @@ def _register(actor_name: str, area: Area, names: list[str]) -> list[int]:
     return ids
 
 
+def test_the_readme_first_day_leads_to_the_users_page():
+    from tests.areas.test_first_day import README
+
+    section = README.read_text(encoding="utf-8").split("## First day of a real district\n")[1]
+    section = section.split("\n## ", 1)[0]
+    assert "`/users/`" in section
+    assert "one-time password" in section
+    assert "--full-name" in section
+
+
 def test_first_day_from_an_empty_database_to_my_visits(fresh_database, tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", fresh_database)
     monkeypatch.setenv("SECRET_KEY", secrets.token_hex(32))
