@@ -247,3 +247,40 @@ def test_nobody_disables_themselves_and_others_get_404(make_user, login_as, clie
         log_in(client, user)
         assert client.get("/users/").status_code == 404
         client.post("/logout")
+
+
+def test_a_new_role_or_area_ends_the_users_sessions(app, areas, make_user, login_as):
+    admin = make_user("district", "district")
+    worker = make_user("worker", "jingang", username="w1")
+    worker_client = app.test_client()
+    log_in(worker_client, worker)
+    login_as(admin).post(
+        f"/users/{worker.id}/edit",
+        data={"edit-full_name": "王芳", "edit-phone": "", "edit-role": "worker",
+              "edit-area_id": areas["baiyan"].id},
+    )  # fmt: skip
+    assert _user("w1").area_id == areas["baiyan"].id
+    assert worker_client.get("/elders/").headers["Location"].startswith("/login")
+
+
+def test_a_name_only_edit_keeps_the_session(app, areas, make_user, login_as):
+    admin = make_user("district", "district")
+    worker = make_user("worker", "jingang", username="w1")
+    worker_client = app.test_client()
+    log_in(worker_client, worker)
+    login_as(admin).post(
+        f"/users/{worker.id}/edit",
+        data={"edit-full_name": "王芳", "edit-phone": "", "edit-role": "worker",
+              "edit-area_id": areas["jingang"].id},
+    )  # fmt: skip
+    assert _user("w1").full_name == "王芳"
+    assert worker_client.get("/elders/").status_code == 200
+
+
+def test_one_time_passwords_pass_the_policy_and_differ():
+    from caseman.auth.passwords import password_problem
+    from caseman.users.services import one_time_password
+
+    passwords = {one_time_password("li") for _ in range(50)}
+    assert len(passwords) == 50
+    assert all(password_problem(p, "li") is None and len(p) == 14 for p in passwords)
