@@ -222,6 +222,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseman.referrals.views import bp as referrals_bp
     from caseman.search.views import bp as search_bp
     from caseman.submissions.views import bp as submissions_bp
+    from caseman.users.views import bp as users_bp
     from caseman.visitors.views import bp as visitors_bp
     from caseman.visits.views import bp as visits_bp
 
@@ -241,6 +242,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports_bp)
     app.register_blueprint(areas_bp)
     app.register_blueprint(visitors_bp)
+    app.register_blueprint(users_bp)
     # Static files are public: mark Flask's own endpoint for the access-policy test.
     app.view_functions["static"].access_policy = "public"  # type: ignore[attr-defined]
 

@@ -106,7 +106,11 @@ def _demo_totp(username: str) -> tuple[str, str]:
 @click.option("--password", required=True)
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--area", "area_name", required=True, help="Area name, e.g. 木耳镇 or 木耳镇金刚村")
-@click.option("--full-name", default="")
+@click.option(
+    "--full-name",
+    prompt="Real name (姓名)",
+    help="The user's real name (姓名), shown on lists and printed forms; asked for if left out.",
+)
 @click.option(
     "--totp-secret",
     default=None,
@@ -124,9 +128,10 @@ def create_user_command(
 ) -> None:
     """Create a user bound to an area."""
     from caseman.areas.services import find_area
-    from caseman.auth.services import create_user
+    from caseman.auth.services import clean_full_name, create_user
 
     try:
+        full_name = clean_full_name(full_name)
         area = find_area(area_name)
         if area is None:
             raise click.ClickException(f"No area called {area_name}; see `flask areas`.")

@@ -22,7 +22,7 @@ def test_create_user_binds_role_and_area(app, areas):
     runner = app.test_cli_runner()
     result = runner.invoke(
         args=["create-user", "--username", "li", "--password", "long-enough-1",
-              "--role", "village", "--area", "金刚村"]
+              "--role", "village", "--area", "金刚村", "--full-name", "李明"]
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.username == "li"))
@@ -35,7 +35,7 @@ def test_create_user_refuses_short_and_common_passwords(app, areas):
     for password in ("short", "12345678"):
         result = runner.invoke(
             args=["create-user", "--username", "x", "--password", password,
-                  "--role", "town", "--area", "木耳镇"]
+                  "--role", "town", "--area", "木耳镇", "--full-name", "李明"]
         )  # fmt: skip
         assert result.exit_code != 0
     assert db.session.scalar(select(User).where(User.username == "x")) is None

@@ -129,6 +129,17 @@ def list_events(filters: AuditFilters, page: int, per_page: int) -> AuditPage:
     return AuditPage(list(items), total, page, per_page)
 
 
+def user_names(events: list[AuditEvent]) -> dict[int, str]:
+    """The real names (姓名) of the users of ``events``, by user id."""
+    from caseman.auth.models import User
+
+    ids = {event.user_id for event in events if event.user_id}
+    if not ids:
+        return {}
+    users = db.session.scalars(select(User).where(User.id.in_(ids)))
+    return {user.id: user.display_name for user in users}
+
+
 def export_xlsx(filters: AuditFilters, headers: list[str]) -> tuple[bytes, int]:
     """The matching rows as an .xlsx (text cells: nothing can become a formula); and their count."""
     workbook = Workbook(write_only=False)

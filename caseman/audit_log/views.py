@@ -20,6 +20,7 @@ from caseman.audit_log.queries import (
     export_xlsx,
     find_elder_ids,
     list_events,
+    user_names,
 )
 from caseman.extensions import db
 
@@ -79,6 +80,7 @@ def index() -> Any:
         elder_search=elder,
         actions=[(action, labels.action_label(action)) for action in ACTIONS],
         elders=elders_of(page.items, "district"),
+        names=user_names(page.items),
         labels=labels,
         args=args,
     )

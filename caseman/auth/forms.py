@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 
 from caseman.forms import BaseForm
 
 REQUIRED = _l("Please fill this in.")
+PHONE = Regexp(r"^[0-9+\- ]{7,20}$", message=_l("Enter a phone number of 7 to 20 digits."))
 
 
 class LoginForm(BaseForm):
@@ -46,3 +47,13 @@ class PasswordChangeForm(BaseForm):
         render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField(_l("Change the password"))
+
+
+class DetailsForm(BaseForm):
+    """My account: one's own real name (姓名) and phone."""
+
+    full_name = StringField(
+        _l("Real name (姓名)"), validators=[DataRequired(REQUIRED), Length(max=64)]
+    )
+    phone = StringField(_l("Phone"), validators=[Optional(), PHONE])
+    submit = SubmitField(_l("Save"))

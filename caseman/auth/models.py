@@ -36,6 +36,8 @@ class User(TimestampMixin, Base):
     is_active_user: Mapped[bool] = mapped_column(default=True)
     # Bumped on logout, password change or disabling: older session cookies stop working.
     session_version: Mapped[int] = mapped_column(default=1)
+    # A one-time password given by an administrator: the user sets their own before anything else.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     last_login_at: Mapped[datetime | None]
     # TOTP second factor (RFC 6238): the base32 secret, when it was confirmed with a first code
     # (an unconfirmed secret is an enrolment in progress), and the last time step accepted, so

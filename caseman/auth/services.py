@@ -200,6 +200,7 @@ def change_password(user: User, old_password: str, new_password: str) -> None:
     if verify_password(user.password_hash, new_password):
         raise DomainError("new_password", N_("The new password must differ from the current one."))
     user.password_hash = hash_password(new_password)
+    user.must_change_password = False
     user.session_version += 1
     audit.record("password_changed", object_type="user", object_id=user.id, user=user)
 
@@ -215,3 +216,28 @@ def logout_everywhere(user: User) -> None:
     """Invalidate every session cookie of the user (logout, password change, disabling)."""
     user.session_version += 1
     audit.record("logout", user=user)
+
+
+def clean_full_name(full_name: str) -> str:
+    """The real name (姓名) with spaces tidied; required, at most 64 characters."""
+    full_name = " ".join(full_name.split())
+    if not full_name:
+        raise DomainError("full_name", N_("Please fill this in."))
+    if len(full_name) > 64:
+        raise DomainError("full_name", N_("At most %(count)d characters."), count=64)
+    return full_name
+
+
+def update_own_details(user: User, full_name: str, phone: str) -> list[str]:
+    """我的账号: a user edits their own real name and phone (audited by field name)."""
+    values = {"full_name": clean_full_name(full_name), "phone": phone.strip()}
+    changed = [name for name, value in values.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, values[name])
+    if changed:
+        audit.record(
+            "user_update", object_type="user", object_id=user.id, detail=",".join(changed),
+            user=user,
+        )  # fmt: skip
+        db.session.flush()
+    return changed

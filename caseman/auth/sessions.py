@@ -23,7 +23,7 @@ from flask import (
 )
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from caseman.auth.models import User
 from caseman.extensions import db
@@ -128,6 +128,22 @@ def check_timeouts() -> Any:
     return redirect(url_for("auth.login", next=target))
 
 
+# What a user who must replace a one-time password may still reach.
+OPEN_BEFORE_PASSWORD_CHANGE = frozenset(
+    {"auth.password", "auth.logout", "auth.set_language", "static"}
+)
+
+
+def require_password_change() -> Any:
+    """Before each request: a user logged in with a one-time password (given on the users page)
+    sets their own before anything else."""
+    if request.endpoint in OPEN_BEFORE_PASSWORD_CHANGE or request.endpoint is None:
+        return None
+    if not current_user.is_authenticated or not current_user.must_change_password:
+        return None
+    return redirect(url_for("auth.password"))
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, with the Secure flag whenever the request came by HTTPS."""
 
@@ -140,3 +156,4 @@ class SessionInterface(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
     app.before_request(check_timeouts)
+    app.before_request(require_password_change)

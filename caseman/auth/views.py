@@ -21,7 +21,7 @@ from flask_login import current_user
 
 from caseman.access import login_required, public
 from caseman.auth import sessions, totp
-from caseman.auth.forms import CodeForm, LoginForm, PasswordChangeForm
+from caseman.auth.forms import CodeForm, DetailsForm, LoginForm, PasswordChangeForm
 from caseman.auth.models import User
 from caseman.auth.services import (
     change_password,
@@ -31,6 +31,7 @@ from caseman.auth.services import (
     confirm_totp_enrolment,
     logout_everywhere,
     start_totp_enrolment,
+    update_own_details,
 )
 from caseman.errors import DomainError
 from caseman.extensions import db, limiter
@@ -169,10 +170,28 @@ def logout() -> Any:
     return redirect(url_for("auth.login"))
 
 
-@bp.get("/account")
+@bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account() -> Any:
-    return render_template("auth/account.html", user=current_user)
+    """我的账号: one's own real name (姓名) and phone can be edited here."""
+    if request.method == "POST":
+        form = DetailsForm()
+    else:
+        form = DetailsForm(formdata=None, full_name=current_user.full_name,
+                           phone=current_user.phone)  # fmt: skip
+    if form.validate_on_submit():
+        try:
+            changed = update_own_details(current_user, form.full_name.data or "",
+                                         form.phone.data or "")  # fmt: skip
+        except DomainError as exc:
+            db.session.rollback()
+            put_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Saved.") if changed else _("Nothing changed."), "success")
+            return redirect(url_for("auth.account"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/account.html", user=current_user, form=form), status
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -180,19 +199,20 @@ def account() -> Any:
 def password() -> Any:
     """Change one's password: every other session of the user stops working."""
     form = PasswordChangeForm()
+    forced = current_user.must_change_password
     if form.validate_on_submit():
         try:
             change_password(current_user, form.old_password.data, form.new_password.data)
         except DomainError as exc:
             db.session.commit()  # a wrong current password is audited
             put_errors(form, exc)
-            return render_template("auth/password.html", form=form), 400
+            return render_template("auth/password.html", form=form, forced=forced), 400
         user = current_user._get_current_object()
         db.session.commit()
         sessions.start_session(user)  # this session carries the new session version
         flash(_("Your password was changed. Other sessions were logged out."), "success")
-        return redirect(url_for("auth.account"))
-    return render_template("auth/password.html", form=form)
+        return redirect(url_for("dashboard.index") if forced else url_for("auth.account"))
+    return render_template("auth/password.html", form=form, forced=forced)
 
 
 @bp.route("/account/totp", methods=["GET", "POST"])

@@ -125,7 +125,7 @@ def test_create_user_refuses_a_closed_area(app, areas):
     db.session.commit()
     result = app.test_cli_runner().invoke(
         args=["create-user", "--username", "wang", "--password", "long-enough-1",
-              "--role", "village", "--area", "白岩村"]
+              "--role", "village", "--area", "白岩村", "--full-name", "李明"]
     )  # fmt: skip
     assert result.exit_code != 0
     assert "closed" in result.output

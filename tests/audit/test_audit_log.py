@@ -202,3 +202,28 @@ def test_rows_name_the_elder_with_a_masked_id_and_search_by_name_or_id(
     nobody = client.get("/audit", query_string={"elder": "无此人"}).get_data(as_text=True)
     assert "(0)" in nobody
     assert 'value="秀英"' in by_name  # the search is kept in its field
+
+
+def test_every_recorded_action_has_a_readable_label():
+    import re
+    from pathlib import Path
+
+    from caseman.audit_log.labels import ACTION as ACTION_LABELS
+
+    root = Path(__file__).resolve().parents[2] / "caseman"
+    recorded = set()
+    for path in root.rglob("*.py"):
+        recorded |= set(re.findall(r'record\(\s*"([a-z_]+)"', path.read_text(encoding="utf-8")))
+    assert recorded <= set(ACTION_LABELS), recorded - set(ACTION_LABELS)
+
+
+def test_the_log_shows_real_names_and_chinese_action_labels(client, login_as, make_user):
+    admin = make_user("district", "district", full_name="刘主任")
+    worker = make_user("worker", "jingang", username="w1", full_name="王芳")
+    login_as(admin)
+    client.post(f"/users/{worker.id}/disable")
+    client.post("/lang", data={"lang": "zh_Hans_CN"})
+    page = client.get("/audit?action=user_disabled")
+    text = page.get_data(as_text=True)
+    assert "刘主任" in text
+    assert "停用用户" in text

@@ -17,7 +17,7 @@ from tests.conftest import PASSWORD, TOTP_SECRET, log_in
 def _create(app, *extra):
     return app.test_cli_runner().invoke(
         args=["create-user", "--username", "li", "--password", "long-enough-1",
-              "--role", "town", "--area", "木耳镇", *extra]
+              "--role", "town", "--area", "木耳镇", "--full-name", "李明", *extra]
     )  # fmt: skip
 
 
@@ -52,7 +52,7 @@ def test_create_user_without_a_secret_enrols_at_the_first_login(app, client, are
 def test_create_user_refuses_the_username_as_password(app, areas):
     result = app.test_cli_runner().invoke(
         args=["create-user", "--username", "wangfang", "--password", "wangfang2024",
-              "--role", "village", "--area", "金刚村"]
+              "--role", "village", "--area", "金刚村", "--full-name", "李明"]
     )  # fmt: skip
     assert result.exit_code != 0
     assert "username" in result.output
@@ -88,3 +88,23 @@ def test_reset_totp_makes_the_user_enrol_again(app, client, make_user):
     row = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "totp_reset"))
     assert (row.ip, row.object_id) == ("cli", user.id)
     assert app.test_cli_runner().invoke(args=["reset-totp", "--username", "nobody"]).exit_code != 0
+
+
+def test_create_user_asks_for_the_real_name_when_left_out(app, areas):
+    args = ["create-user", "--username", "zhao", "--password", "long-enough-1",
+            "--role", "village", "--area", "金刚村"]  # fmt: skip
+    result = app.test_cli_runner().invoke(args=args, input="赵  敏\n")
+    assert result.exit_code == 0, result.output
+    assert "Real name (姓名)" in result.output
+    user = db.session.scalar(select(User).where(User.username == "zhao"))
+    assert user.full_name == "赵 敏"
+    assert user.display_name == "赵 敏"
+
+
+def test_create_user_refuses_a_blank_real_name(app, areas):
+    result = app.test_cli_runner().invoke(
+        args=["create-user", "--username", "qian", "--password", "long-enough-1",
+              "--role", "village", "--area", "金刚村", "--full-name", "  "]
+    )  # fmt: skip
+    assert result.exit_code != 0
+    assert db.session.scalar(select(User).where(User.username == "qian")) is None

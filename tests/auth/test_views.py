@@ -63,3 +63,22 @@ def test_disabled_user_cannot_log_in(client, make_user):
     response = client.post("/login", data={"username": user.username, "password": PASSWORD})
     assert response.status_code == 401
     assert db.session.scalar(select(User).where(User.id == user.id)).last_login_at is None
+
+
+def test_my_account_edits_my_own_real_name_and_phone(make_user, login_as, client):
+    user = make_user("village", "jingang", username="v1")
+    login_as(user)
+    page = client.get("/account").get_data(as_text=True)
+    assert 'name="full_name"' in page
+    response = client.post("/account", data={"full_name": "", "phone": "x"})
+    assert response.status_code == 400
+    response = client.post("/account", data={"full_name": " 王  芳 ", "phone": "13800000000"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    saved = db.session.scalar(select(User).where(User.username == "v1"))
+    assert (saved.full_name, saved.phone, saved.display_name) == ("王 芳", "13800000000", "王 芳")
+    assert (
+        db.session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "user_update"))
+        == "full_name,phone"
+    )
+    assert "王 芳" in client.get("/").get_data(as_text=True)  # the top bar

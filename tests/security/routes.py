@@ -40,7 +40,6 @@ def _argument_values(world: SimpleNamespace) -> dict[str, list[object]]:
         # Later features: a real area where one matters, an id or token that exists nowhere
         # (the answer is then 404, which must still carry the headers and refuse CSRF).
         "village_id": [world.cadre.area_id],
-        "area_id": [world.cadre.area_id],
         "town_id": [world.town.area_id],
         "which": ["phone", "emergency"],
         "period_key": ["2026H1"],
@@ -54,6 +53,8 @@ def _argument_values(world: SimpleNamespace) -> dict[str, list[object]]:
         "entry_id": [987654],
         "record_id": [987654],
         "assignment_id": [987654],
+        "area_id": [world.town.area_id],
+        "user_id": [world.cadre.id],
     }
 
 
