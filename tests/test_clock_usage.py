@@ -14,9 +14,9 @@ SERVER_CLOCK = re.compile(
 
 def test_nothing_but_the_clock_asks_the_server_for_the_time():
     offenders = []
-    for folder in ("caseman", "scripts"):
+    for folder in ("caseman", "scripts", "tests"):
         for path in sorted((ROOT / folder).rglob("*.py")):
-            if path == ROOT / "caseman" / "clock.py":
+            if path in (ROOT / "caseman" / "clock.py", Path(__file__).resolve()):
                 continue
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                 if SERVER_CLOCK.search(line.split("#")[0]):

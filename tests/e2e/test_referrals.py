@@ -5,10 +5,11 @@ Screenshots go to artifacts/screenshots/ for a person to look at.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from caseman import clock
 from caseman.extensions import db
 from caseman.rules.enums import VisitMethod
 from caseman.visits.services import new_submission_key, record_visit
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.e2e
 
 def _visit_with_need(user, elder):
     values = {
-        "visited_on": date.today(), "method": VisitMethod.HOME, "family_change": "unchanged",
+        "visited_on": clock.today(), "method": VisitMethod.HOME, "family_change": "unchanged",
         "expression": "unchanged", "mobility": "worse", "illness": "unchanged",
         "mood": "unchanged", "gas_safety": "safe", "water_heating_safety": "safe",
         "electricity_safety": "safe", "personal_hygiene": "unchanged",
@@ -28,7 +29,7 @@ def _visit_with_need(user, elder):
         "needs": ["rehabilitation"], "needs_note": "腿脚无力，需要康复训练",
         "visitor_name": "王探访", "visited_person_name": elder.name, "recorder_name": "王探访",
     }  # fmt: skip
-    visit = record_visit(user, elder, values, new_submission_key(), date.today())
+    visit = record_visit(user, elder, values, new_submission_key(), clock.today())
     db.session.commit()
     return visit
 
@@ -36,7 +37,7 @@ def _visit_with_need(user, elder):
 @pytest.mark.parametrize(("label", "viewport"), SIZES)
 def test_referral_from_a_visit_to_solved(server, browser, make_user, make_elder, label, viewport):  # noqa: F811
     worker = make_user("worker", "jingang", full_name="王探访")
-    elder = make_elder(name="张秀英", filed_on=date.today() - timedelta(days=90))
+    elder = make_elder(name="张秀英", filed_on=clock.today() - timedelta(days=90))
     visit = _visit_with_need(worker, elder)
     context = browser.new_context(
         locale="zh-CN", viewport={"width": viewport[0], "height": viewport[1]}
@@ -77,7 +78,7 @@ def test_abuse_report_reaches_the_town_until_acknowledged(server, browser, make_
     worker = make_user("worker", "jingang", full_name="王探访")
     town = make_user("town", "muer", full_name="木耳镇民政干事")
     other_town = make_user("town", "gulu")
-    elder = make_elder(name="李大爷", filed_on=date.today() - timedelta(days=90))
+    elder = make_elder(name="李大爷", filed_on=clock.today() - timedelta(days=90))
     context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
     page = context.new_page()
     _login(page, server, worker.username)

@@ -5,10 +5,11 @@ Screenshots go to artifacts/screenshots/ for a person to look at.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from caseman import clock
 from caseman.extensions import db
 from tests.e2e.test_pages import SHOTS, browser, server  # noqa: F401 - fixtures
 from tests.e2e.test_pages import log_in as _login
@@ -24,7 +25,7 @@ def _no_sideways_scroll(page, width: int) -> None:
 @pytest.mark.parametrize(("label", "viewport"), SIZES)
 def test_record_a_visit_from_my_visits(server, browser, make_user, make_elder, label, viewport):  # noqa: F811
     worker = make_user("worker", "jingang", full_name="王探访")
-    filed = date.today() - timedelta(days=120)
+    filed = clock.today() - timedelta(days=120)
     elder = make_elder(name="张秀英", filed_on=filed)
     SHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(
@@ -118,18 +119,18 @@ def test_dashboard_shows_rates_and_trend(server, browser, make_user, make_elder,
     from caseman.visits.services import new_submission_key, record_visit
 
     town = make_user("town", "muer")
-    filed = date.today() - timedelta(days=200)
+    filed = clock.today() - timedelta(days=200)
     visited = make_elder(name="陈大爷", filed_on=filed)
     make_elder(name="刘奶奶", filed_on=filed, area="baiyan")
     values = {
-        "visited_on": date.today(), "method": VisitMethod.HOME, "family_change": "unchanged",
+        "visited_on": clock.today(), "method": VisitMethod.HOME, "family_change": "unchanged",
         "expression": "unchanged", "mobility": "unchanged", "illness": "unchanged",
         "mood": "unchanged", "gas_safety": "safe", "water_heating_safety": "safe",
         "electricity_safety": "safe", "personal_hygiene": "unchanged",
         "home_hygiene": "unchanged", "indoor_environment": "unchanged", "needs": [],
         "visitor_name": "王探访", "visited_person_name": "陈大爷", "recorder_name": "王探访",
     }  # fmt: skip
-    record_visit(town, visited, values, new_submission_key(), date.today())
+    record_visit(town, visited, values, new_submission_key(), clock.today())
     db.session.commit()
     context = browser.new_context(
         locale="zh-CN", viewport={"width": viewport[0], "height": viewport[1]}

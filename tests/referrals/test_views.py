@@ -4,11 +4,12 @@ follow-ups, the town's reports, scope, roles and the audit trail."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from caseman import clock
 from caseman.audit import AuditEvent
 from caseman.extensions import db
 from caseman.referrals.models import FollowUp, Referral, Risk, StatusChange
@@ -79,7 +80,7 @@ def follow_up_form(**overrides):
 
 
 def risk_form(owner, **overrides):
-    when = (datetime.now() - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    when = (clock.now() - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
     data = {
         "submission_key": new_submission_key(),
         "risk_type": "abuse",

@@ -3,14 +3,13 @@ database file (backup): the shared fixtures' database is one file reused by ever
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
 
-from caseman import create_app
+from caseman import clock, create_app
 from caseman.areas.models import AreaLevel
 from caseman.areas.services import create_area
 from caseman.auth.models import Role
@@ -22,7 +21,7 @@ from caseman.rules.enums import Category
 from caseman.scope import system_access
 from tests.conftest import PASSWORD, registration_values
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def file_app(path: Path, **config: Any) -> Flask:
