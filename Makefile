@@ -28,14 +28,16 @@ test: setup lint
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-pg
 
+# SQLite runs on a server clock twenty hours behind Beijing (Etc/GMT+12), PostgreSQL on UTC:
+# "today" and "now" must come from caseman.clock (Asia/Shanghai), never from the machine.
 test-sqlite:
-	@echo "== tests on SQLite =="
-	$(BIN)/python -m pytest -q
+	@echo "== tests on SQLite (server clock UTC-12) =="
+	TZ=Etc/GMT+12 $(BIN)/python -m pytest -q
 
 test-pg:
-	@echo "== tests on PostgreSQL 15 =="
+	@echo "== tests on PostgreSQL 15 (server clock UTC) =="
 	@url=$$(scripts/pg-test-db.sh) && \
-	  CASEMAN_TEST_DATABASE_URL=$$url $(BIN)/python -m pytest -q -m "not e2e"; \
+	  CASEMAN_TEST_DATABASE_URL=$$url TZ=UTC $(BIN)/python -m pytest -q -m "not e2e"; \
 	  status=$$?; scripts/pg-drop-db.sh $$url; exit $$status
 
 lint: $(STAMP)

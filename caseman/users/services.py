@@ -22,7 +22,7 @@ from caseman.rules.accounts import role_fits_level, roles_managed_by
 from caseman.rules.enums import N_
 
 # No 0/O, 1/l/I: the password is read off a screen and typed or dictated once.
-PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105 (an alphabet)
+PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105  # nosec B105 (an alphabet, not a password)
 PASSWORD_GROUPS = 3
 PASSWORD_GROUP_LENGTH = 4
 
