@@ -78,11 +78,16 @@ def _check_size(count: int) -> None:
         )
 
 
+def _cn(day: date) -> str:
+    """A date in a job's title, which names the official forms in Chinese: 2026年12月5日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def start_annex2_batch(user: User, area: Area, on: date) -> Job:
     """Queue every 附件2 of ``area`` (flush only). DomainError when empty or too large."""
     count = len(annex2_elder_ids(user, area, on))
     _check_size(count)
-    title = f"附件2 · {area.full_name} · {on.isoformat()}"
+    title = f"附件2 · {area.full_name} · {_cn(on)}"
     return start_job(user, ANNEX2, title, {"area_id": area.id, "on": on.isoformat()}, count)
 
 
@@ -90,7 +95,7 @@ def start_annex3_batch(user: User, area: Area, start: date, end: date) -> Job:
     """Queue every 附件3 of ``area`` from ``start`` to ``end`` (flush only)."""
     count = len(annex3_visits(user, area, start, end))
     _check_size(count)
-    title = f"附件3 · {area.full_name} · {start.isoformat()}–{end.isoformat()}"
+    title = f"附件3 · {area.full_name} · {_cn(start)}–{_cn(end)}"
     params = {"area_id": area.id, "from": start.isoformat(), "to": end.isoformat()}
     return start_job(user, ANNEX3, title, params, count)
 
