@@ -129,44 +129,57 @@ def _connection_settings(dbapi_connection: Any, _record: Any) -> None:
 # Work outside a request that writes like one (a background job) sets this, so that its
 # transactions also begin IMMEDIATE (see _sqlite_begin).
 WRITER: contextvars.ContextVar[bool] = contextvars.ContextVar("caseman_writer", default=False)
+# Requests that read: GET and HEAD (a page, a download) take no write lock until they write.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_DEFERRED = "caseman_deferred"  # connection.info: a request's transaction began without the lock
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT")
 
 
 def read_only(view: Any) -> Any:
-    """Mark a view that only reads: on SQLite its request's first transaction begins deferred,
-    so that it answers (WAL: readers never wait) while a background import holds the write lock.
-    A later transaction of the same request (the audit row of a 404) begins IMMEDIATE again."""
+    """Mark a view that only reads even when posted to: on SQLite its request's transactions
+    begin deferred like a GET's (WAL: readers never wait), taking the lock only to write."""
     view.caseman_read_only = True
     return view
 
 
-def _read_only_request() -> bool:
+def _reading_request() -> bool:
     from flask import current_app
 
-    if not has_request_context() or request.environ.get("caseman.began"):
+    if not has_request_context():
         return False
-    request.environ["caseman.began"] = True
+    if request.method in READING_METHODS:
+        return True
     view = current_app.view_functions.get(request.endpoint or "")
     return bool(getattr(view, "caseman_read_only", False))
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection: Any) -> None:
-    """SQLite: a request's transaction takes the write lock at BEGIN (BEGIN IMMEDIATE).
+    """SQLite: a request that reads holds no lock; one that changes data queues for it at BEGIN.
 
-    Every request may write (a change, or at least its audit row) after reading. A transaction
-    that began deferred and read would fail at its first write with "database is locked", without
-    waiting, whenever another writer committed meanwhile (busy_timeout cannot help: its snapshot
-    is stale). BEGIN IMMEDIATE waits (busy_timeout) for the lock instead, so requests' write
-    transactions queue up and none fails. Readers outside requests (CLI, tests) keep deferred
-    transactions and never block a request; background jobs set ``WRITER`` and write like a
-    request. On SQLite this serialises requests' transactions; a
-    site with many concurrent users runs on PostgreSQL (DESIGN.md: scaling out).
+    A posted request (a change) begins IMMEDIATE: it takes the write lock before it reads, so its
+    checks see the rows it will write over and it never fails with "database is locked" (a
+    deferred transaction that read cannot take the lock, without waiting, once another writer
+    committed: its snapshot is stale). A request that reads (GET, HEAD, views marked
+    :func:`read_only`) begins deferred: a slow page or download (field sheets of a whole village)
+    holds no lock, and other users' changes go on beside it (issue 23 item 1). When such a request
+    writes after all (the audit row of a view, a form's number) it takes the lock at that moment:
+    :func:`_take_write_lock` ends the read snapshot and begins IMMEDIATE, so the write waits its
+    turn instead of failing. Code that reads what it is about to write calls
+    :func:`caseman.db.begin_write` first. Readers outside requests (CLI, tests) keep deferred
+    transactions; background jobs set ``WRITER`` and begin IMMEDIATE like a change.
     """
     if connection.dialect.name != "sqlite":
         return
-    if (not has_request_context() and not WRITER.get()) or _read_only_request():
+    reading = _reading_request()
+    connection.info[_DEFERRED] = reading
+    if reading or (not has_request_context() and not WRITER.get()):
         connection.exec_driver_sql("BEGIN")
         return
+    _begin_immediate(connection)
+
+
+def _begin_immediate(connection: Any) -> None:
     # SQLite's busy handler polls rather than queues: under a steady stream of writers one
     # waiter can miss the lock for longer than busy_timeout. Nothing has happened in this
     # transaction yet, so trying BEGIN IMMEDIATE again is safe; give up only after a minute.
@@ -182,6 +195,23 @@ def _sqlite_begin(connection: Any) -> None:
                     raise
     finally:
         cursor.close()
+
+
+def _take_write_lock(connection: Any) -> None:
+    """End a reading request's deferred transaction (it wrote nothing) and begin IMMEDIATE."""
+    connection.info[_DEFERRED] = False
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute("COMMIT")
+    finally:
+        cursor.close()
+    _begin_immediate(connection)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _sqlite_write(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    if connection.info.get(_DEFERRED) and statement.lstrip()[:9].upper().startswith(_WRITES):
+        _take_write_lock(connection)
 
 
 def _init_login(app: Flask) -> None:

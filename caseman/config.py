@@ -53,6 +53,8 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "CASEMAN_KEY_TARGET_AGE": int(os.environ.get("CASEMAN_KEY_TARGET_AGE", "80")),
         "CASEMAN_QUEUE_URL": queue_url(instance_path),
         "CASEMAN_BATCH_LIMIT": int(os.environ.get("CASEMAN_BATCH_LIMIT", "2000")),
+        # Field sheets printed while the user waits; more go to the background with progress.
+        "CASEMAN_PRINT_NOW_LIMIT": int(os.environ.get("CASEMAN_PRINT_NOW_LIMIT", "60")),
         "CASEMAN_UPLOADS": os.environ.get("CASEMAN_UPLOADS", str(instance_path / "uploads")),
         # 互助养老地图 tiles, e.g. https://tile.example.org/{z}/{x}/{y}.png; empty: plain grid only.
         "CASEMAN_MAP_TILES": os.environ.get("CASEMAN_MAP_TILES", ""),

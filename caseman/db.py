@@ -54,3 +54,16 @@ class Base(DeclarativeBase):
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def begin_write() -> None:
+    """Take SQLite's write lock now, in a request that began reading (a GET): call it before
+    reading what the request is about to write (a counter, a row to update), so that what it
+    reads cannot change before it writes. Elsewhere (PostgreSQL, a posted change that already
+    holds the lock) it does nothing. See caseman._sqlite_begin."""
+    from caseman import _DEFERRED, _take_write_lock
+    from caseman.extensions import db
+
+    connection = db.session.connection()
+    if connection.info.get(_DEFERRED):
+        _take_write_lock(connection)

@@ -18,7 +18,8 @@ from sqlalchemy import select
 from caseman import clock
 from caseman.areas.models import Area
 from caseman.auth.models import User
-from caseman.documents.builders import annex2_for, annex3_for
+from caseman.db import chunks
+from caseman.documents.builders import annex2_for, annex3_for, field_sheets_for
 from caseman.documents.layout import Document
 from caseman.documents.pdf_writer import check_cjk_font, render_pdf_many
 from caseman.elders.models import Elder
@@ -33,6 +34,7 @@ from caseman.visits.models import Visit
 
 ANNEX2 = "annex2_batch"
 ANNEX3 = "annex3_batch"
+FIELD_SHEETS = "field_sheets_batch"
 
 
 def batch_limit() -> int:
@@ -61,6 +63,38 @@ def annex3_visits(user: User, area: Area, start: date, end: date) -> list[int]:
             .order_by(Visit.visited_on, Elder.name, Visit.number)
         )
     )
+
+
+def print_now_limit() -> int:
+    """Field sheets printed while the user waits (CASEMAN_PRINT_NOW_LIMIT, 60 by default);
+    more go to the background, so that a village of 2,000 elders never ties up a request."""
+    return int(current_app.config["CASEMAN_PRINT_NOW_LIMIT"])
+
+
+def due_elder_ids(user: User, area_id: int | None, today: date) -> list[int]:
+    """Elders of ``area_id`` (or the visitor's own) overdue or due this period, in print order."""
+    from caseman.rules.visit_periods import DueState
+    from caseman.visits.queries import schedule_statuses
+
+    due = [
+        row.id
+        for row, status in schedule_statuses(user, today, area_id)
+        if status.state in (DueState.OVERDUE, DueState.DUE)
+    ]
+    rows = []
+    for part in chunks(due, 500):
+        rows.extend(db.session.execute(
+            select(Elder.residence_area_id, Elder.name, Elder.id).where(Elder.id.in_(part))
+        ))  # fmt: skip
+    return [row.id for row in sorted(rows, key=lambda r: (r.residence_area_id or 0, r.name, r.id))]
+
+
+def start_field_sheets_batch(user: User, area: Area | None, label: str, count: int) -> Job:
+    """Queue the field sheets of ``area`` (or of the visitor's own elders) (flush only)."""
+    _check_size(count)
+    title = f"附件3现场记录 · {label} · {_cn(clock.today())}"
+    params = {"area_id": area.id if area else None, "label": label}
+    return start_job(user, FIELD_SHEETS, title, params, count)
 
 
 def _check_size(count: int) -> None:
@@ -150,3 +184,19 @@ def annex3_batch(ctx: JobContext) -> str:
 
     ids = annex3_visits(ctx.user, area, start, end)
     return _print(ctx, ids, build, f"附件3_{area.name}_{start.isoformat()}_{end.isoformat()}.pdf")
+
+
+@handler(FIELD_SHEETS)
+def field_sheets_batch(ctx: JobContext) -> str:
+    check_cjk_font()
+    today = clock.today()
+    area_id = ctx.params.get("area_id")
+    label = str(ctx.params.get("label") or "")
+
+    def build(elder_id: int) -> Document:
+        elder = db.session.get(Elder, elder_id)
+        assert elder is not None
+        return field_sheets_for(ctx.user, [elder], today, label)
+
+    ids = due_elder_ids(ctx.user, int(area_id) if area_id else None, today)
+    return _print(ctx, ids, build, f"附件3_现场记录_{label}_{today.isoformat()}.pdf")

@@ -15,6 +15,7 @@ from caseman import audit
 from caseman.areas.models import Area
 from caseman.auth.models import User
 from caseman.clock import utcnow
+from caseman.db import begin_write
 from caseman.documents.layout import Document, plain
 from caseman.documents.models import PrintedDocument, SignedScan
 from caseman.elders.models import Elder
@@ -101,6 +102,7 @@ def number_document(
     number it had (a signed one if any): previews and reprints do not multiply numbers, and a
     change of content gets a new one.
     """
+    begin_write()  # a GET that prints: count this printing on the row as it stands
     if digest is not None:
         existing = reusable_document(elder, annex, visit_id, digest)
         if existing is not None:

@@ -24,7 +24,13 @@ from sqlalchemy import select
 
 from caseman import audit, clock
 from caseman.access import login_required, roles_required
-from caseman.documents.batches import start_annex2_batch, start_annex3_batch
+from caseman.documents.batches import (
+    due_elder_ids,
+    print_now_limit,
+    start_annex2_batch,
+    start_annex3_batch,
+    start_field_sheets_batch,
+)
 from caseman.documents.builders import annex2_for, annex3_for, field_sheets_for
 from caseman.documents.forms import BatchForm, ScanForm
 from caseman.documents.layout import Document
@@ -35,10 +41,10 @@ from caseman.elders.queries import get_version, list_filter_areas
 from caseman.errors import DomainError
 from caseman.extensions import db
 from caseman.forms import put_errors
+from caseman.i18n import translate_message
 from caseman.jobs.services import enqueue
-from caseman.rules.visit_periods import DueState
 from caseman.scope import area_in_scope, can_see_elder, get_elder_or_404
-from caseman.visits.queries import get_visit_or_none, schedule_statuses
+from caseman.visits.queries import get_visit_or_none
 from caseman.visits.views import RECORDERS
 
 bp = Blueprint("documents", __name__)
@@ -114,24 +120,29 @@ def field_sheets(fmt: str) -> Any:
     if area_id is None and current_user.role.value != "worker":
         flash(_("Choose a village to print its field sheets."), "error")
         return redirect(url_for("visits.due"))
-    due = [
-        row.id
-        for row, status in schedule_statuses(current_user, today(), area_id)
-        if status.state in (DueState.OVERDUE, DueState.DUE)
-    ]
+    due = due_elder_ids(current_user, area_id, today())
     if not due:
         flash(_("Nobody is due: there is nothing to print."), "info")
         return redirect(url_for("visits.due"))
-    elders = list(
-        db.session.scalars(
-            select(Elder).where(Elder.id.in_(due)).order_by(Elder.residence_area_id, Elder.name)
-        )
-    )
     label = area.name if area else current_user.display_name
-    document = field_sheets_for(current_user, elders, today(), label)
-    response = send_document(document, fmt)
-    db.session.commit()
-    return response
+    if len(due) > print_now_limit():
+        # A whole village: in the background with progress, never a request that runs for minutes.
+        if fmt != "pdf":
+            flash(_("More than %(count)s field sheets are printed as one PDF in the background: "
+                    "choose PDF.", count=print_now_limit()), "error")  # fmt: skip
+            return redirect(url_for("visits.due"))
+        try:
+            job = start_field_sheets_batch(current_user, area, label, len(due))
+        except DomainError as error:
+            flash(translate_message(error.message, error.params), "error")
+            return redirect(url_for("visits.due"))
+        db.session.commit()
+        enqueue(job)
+        return redirect(url_for("jobs.show", job_id=job.id))
+    by_id = {e.id: e for e in db.session.scalars(select(Elder).where(Elder.id.in_(due)))}
+    document = field_sheets_for(current_user, [by_id[i] for i in due], today(), label)
+    db.session.commit()  # the numbers and audit rows: the layout that follows holds no lock
+    return send_document(document, fmt)
 
 
 @bp.route("/documents/batches/new", methods=["GET", "POST"])

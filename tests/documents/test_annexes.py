@@ -293,3 +293,63 @@ def test_cli_prints_annex2(app, cadre, elder, make_user, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "张秀英" in _all_text(out.read_bytes())
+
+
+def test_field_sheets_of_a_large_village_go_to_the_background(
+    app, client, login_as, cadre, elder, make_elder, areas, tmp_path
+):
+    """Issue 23 item 1: above CASEMAN_PRINT_NOW_LIMIT the sheets are laid out by a background job
+    with progress (a request never runs for minutes); the user lands on the job's page."""
+    from caseman.jobs.models import Job, JobStatus
+
+    app.config["CASEMAN_UPLOADS"] = str(tmp_path / "uploads")
+    app.config["CASEMAN_PRINT_NOW_LIMIT"] = 2
+    for name in ("李桂兰", "王德明"):
+        make_elder(name=name, filed_on=TODAY - timedelta(days=100))
+    login_as(cadre)
+    url = f"/visits/field-sheets.pdf?village={areas['jingang'].id}"
+    response = client.get(url)
+    assert response.status_code == 302
+    job = db.session.scalar(select(Job).order_by(Job.id.desc()))
+    assert response.headers["Location"].endswith(f"/jobs/{job.id}")
+    assert (job.kind, job.status, job.done, job.total) == (
+        "field_sheets_batch",
+        JobStatus.DONE,
+        3,
+        3,
+    )
+    assert "附件3现场记录 · 金刚村" in job.title
+    download = client.get(f"/jobs/{job.id}/download")
+    text, pages, _fonts = _pdf(tmp_path, download.data)
+    download.close()
+    assert pages == 3
+    assert all(name in text for name in ("张秀英", "李桂兰", "王德明"))
+    prints = select(func.count(AuditEvent.id)).where(AuditEvent.action == "print")
+    assert db.session.scalar(prints) == 3
+
+    # Word is made while the user waits only for a few sheets: asked for more, it says so.
+    page = client.get(url.replace(".pdf", ".docx"), follow_redirects=True).get_data(as_text=True)
+    assert "超过2份的现场记录表在后台合成一份PDF打印，请选择PDF。" in page
+    assert db.session.scalar(select(func.count(Job.id))) == 1
+
+
+def test_field_sheets_within_the_limit_commit_their_numbers_before_the_layout(
+    client, login_as, cadre, elder, monkeypatch
+):
+    """The numbers and audit rows are committed before the sheets are laid out, so the layout
+    (seconds for dozens of sheets) holds no write lock; the response is the PDF as before."""
+    from caseman.documents import views
+
+    committed = []
+    real = views.send_document
+
+    def spy(document, fmt):
+        committed.append(not db.session().in_transaction())
+        return real(document, fmt)
+
+    monkeypatch.setattr(views, "send_document", spy)
+    login_as(cadre)
+    response = client.get(f"/visits/field-sheets.pdf?village={elder.residence_area_id}")
+    assert response.status_code == 200
+    assert committed == [True]
+    assert db.session.scalar(select(func.count(PrintedDocument.id))) == 1
