@@ -17,6 +17,7 @@ from caseman.areas.models import Area
 from caseman.auth.models import User
 from caseman.elders.models import Elder
 from caseman.extensions import db
+from caseman.rules.consent import ConsentAnswer, ConsentWay
 from caseman.rules.enums import (
     FamilyChange,
     IllnessChange,
@@ -285,6 +286,11 @@ def load_referrals(visits_by_need: list[Visit], owners: dict[int, User], fallbac
             referred_to=where[0] if referred else "",
             referred_contact=where[1] if referred else "",
             referred_on=visit.visited_on + timedelta(days=2) if referred else None,
+            # Consent asked when referring (caseman.rules.consent)
+            consent_answer=ConsentAnswer.AGREED.value if referred else None,
+            consent_by="本人" if referred else "",
+            consent_way=ConsentWay.IN_PERSON.value if referred else None,
+            consent_on=visit.visited_on + timedelta(days=2) if referred else None,
             owner_id=owner.id,
             status=status,
             follow_up_on=None if status.is_closed else today + timedelta(days=rng.randint(-5, 10)),

@@ -25,6 +25,7 @@ ACTION = {
     "create": _l("Created"),
     "update": _l("Changed"),
     "status": _l("Changed the status"),
+    "consent_refused": _l("Recorded a refusal to share details"),
     "follow_up": _l("Recorded a follow-up"),
     "acknowledge": _l("Acknowledged a report"),
     "void": _l("Voided"),

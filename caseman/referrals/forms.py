@@ -44,6 +44,16 @@ class ReferralForm(BaseForm):
 class ReferralStatusForm(BaseForm):
     version = HiddenField()
     status = HiddenField()
+    # Asked before referring: the elder's consent to share their details (caseman.rules.consent)
+    consent_answer = RadioField(
+        _l("Did the elder (or guardian) agree that their details go to this service?"),
+        choices=choices(labels.CONSENT_ANSWER), validators=[Optional()],
+    )  # fmt: skip
+    consent_by = StringField(_l("Who answered"), validators=[Length(max=100)])
+    consent_way = RadioField(
+        _l("How"), choices=choices(labels.CONSENT_WAY), validators=[Optional()]
+    )
+    consent_on = DateField(_l("Date of the answer"), validators=[Optional()])
     referred_to = StringField(_l("Referred to (organisation or service)"),
                               validators=[Length(max=200)])  # fmt: skip
     referred_contact = StringField(_l("Contact there"), validators=[Length(max=100)])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from caseman.elders.labels import label_of  # noqa: F401 - the pages reach it through labels
 from caseman.referrals.models import Benefit, BenefitOutcome
+from caseman.rules.consent import ConsentAnswer, ConsentWay
 from caseman.rules.referrals import ReferralStatus, RiskStatus, RiskType, Severity
 
 REFERRAL_STATUS = {
@@ -21,6 +23,15 @@ REFERRAL_ACTION = {
     ReferralStatus.IN_PROGRESS: _l("Service started"),
     ReferralStatus.SOLVED: _l("Mark as solved"),
     ReferralStatus.UNSOLVABLE: _l("Cannot be solved"),
+}
+CONSENT_ANSWER = {
+    ConsentAnswer.AGREED: _l("Agreed that their details go to the service"),
+    ConsentAnswer.REFUSED: _l("Did not agree"),
+}
+CONSENT_WAY = {
+    ConsentWay.IN_PERSON: _l("Told in person, answered in person"),
+    ConsentWay.SIGNED: _l("Signed in writing"),
+    ConsentWay.PHONE: _l("By phone"),
 }
 RISK_TYPE = {
     RiskType.HOME_HAZARD: _l("Safety hazard at home"),

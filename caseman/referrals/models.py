@@ -64,6 +64,12 @@ class Referral(TimestampMixin, Base):
     benefit: Mapped[Benefit | None] = mapped_column(enum_column(Benefit))
     benefit_applied_on: Mapped[date | None]
     benefit_outcome: Mapped[BenefitOutcome | None] = mapped_column(enum_column(BenefitOutcome))
+    # Consent before the elder's details go to the service (caseman.rules.consent): the latest
+    # answer, who gave it, how and when (who recorded it: the status change and the audit log).
+    consent_answer: Mapped[str | None] = mapped_column(sa.String(16))  # ConsentAnswer
+    consent_by: Mapped[str] = mapped_column(sa.String(100), default="")
+    consent_way: Mapped[str | None] = mapped_column(sa.String(16))  # ConsentWay
+    consent_on: Mapped[date | None]
     submission_key: Mapped[str] = mapped_column(sa.String(36), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)

@@ -22,6 +22,7 @@ from caseman.referrals.models import (
     Risk,
     StatusChange,
 )
+from caseman.rules.consent import Consent, ConsentAnswer, ConsentWay, consent_problems
 from caseman.rules.enums import N_, NeedType
 from caseman.rules.referrals import (
     ReferralStatus,
@@ -126,8 +127,12 @@ def move_referral(
     values: dict[str, Any],
     today: date,
     expected_version: int | None,
-) -> None:
-    """Change the status along the allowed path; each step asks for what it needs."""
+) -> bool:
+    """Change the status along the allowed path; each step asks for what it needs.
+
+    Referring (handing the need to an outside service) first asks for the elder's consent
+    (caseman.rules.consent): an agreement is recorded and the referral moves; a refusal is
+    recorded, nothing is handed over and the status stays (answers False)."""
     _ensure_current(referral, expected_version)
     current = referral.status
     if target not in referral_transitions(current, referral.need):
@@ -140,7 +145,13 @@ def move_referral(
         raise DomainError("status", N_("This status cannot follow the current one."))
     errors: Errors = {}
     note = (values.get("note") or "").strip()
-    if target is ReferralStatus.REFERRED and not (values.get("referred_to") or "").strip():
+    consent = _consent(values) if target is ReferralStatus.REFERRED else None
+    if consent is not None:
+        for field, message in consent_problems(consent, referral.raised_on, today).items():
+            errors[field] = (message, {})
+    refused = consent is not None and consent.answer is ConsentAnswer.REFUSED
+    referring = target is ReferralStatus.REFERRED and not refused
+    if referring and not (values.get("referred_to") or "").strip():
         errors["referred_to"] = (N_("Say where the need was referred."), {})
     if target is ReferralStatus.SOLVED and not note:
         errors["note"] = (N_("Say how the problem was solved."), {})
@@ -166,6 +177,17 @@ def move_referral(
         )
     if errors:
         raise FormErrors(errors)
+    if consent is not None:
+        _record_consent(referral, consent)
+    if refused:
+        # The elder keeps their details: nothing is handed over, the referral stays where it was
+        # and says so (the case is then settled otherwise, or asked again later).
+        db.session.flush()
+        _log(referral, actor, current.value, CONSENT_REFUSED, note, today)
+        way = consent.way.value if consent.way else ""
+        audit.record("consent_refused", object_type="referral", object_id=referral.id,
+                     elder_id=referral.elder_id, detail=way)  # fmt: skip
+        return False
     if target is ReferralStatus.REFERRED:
         referral.referred_to = values["referred_to"].strip()
         referral.referred_contact = (values.get("referred_contact") or "").strip()
@@ -190,6 +212,34 @@ def move_referral(
     _log(referral, actor, current.value, target.value, note, today)
     audit.record("status", object_type="referral", object_id=referral.id,
                  elder_id=referral.elder_id, detail=f"{current.value}>{target.value}")  # fmt: skip
+    return True
+
+
+CONSENT_REFUSED = "consent_refused"  # a history line: asked to refer, the elder did not agree
+
+
+def _consent(values: dict[str, Any]) -> Consent:
+    def member(kind: Any, value: Any) -> Any:
+        try:
+            return kind(value) if value else None
+        except ValueError:
+            return None
+
+    return Consent(
+        answer=member(ConsentAnswer, values.get("consent_answer")),
+        given_by=(values.get("consent_by") or "").strip(),
+        way=member(ConsentWay, values.get("consent_way")),
+        given_on=values.get("consent_on"),
+    )
+
+
+def _record_consent(referral: Referral, consent: Consent) -> None:
+    assert consent.answer is not None
+    assert consent.way is not None
+    referral.consent_answer = consent.answer.value
+    referral.consent_by = consent.given_by[:100]
+    referral.consent_way = consent.way.value
+    referral.consent_on = consent.given_on
 
 
 def add_follow_up(

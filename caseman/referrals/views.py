@@ -156,7 +156,13 @@ def _referral_or_404(referral_id: int) -> Referral:
 def _render_referral(referral: Referral, status_form: Any = None, follow_form: Any = None,
                      status: int = 200) -> Any:  # fmt: skip
     if status_form is None:
-        status_form = ReferralStatusForm(data={"version": str(referral.version)})
+        status_form = ReferralStatusForm(
+            data={
+                "version": str(referral.version),
+                "consent_on": today(),
+                "consent_by": _("The elder themself"),
+            }
+        )
     if follow_form is None:
         follow_form = FollowUpForm(data={"followed_on": today(), "method": VisitMethod.HOME.value})
     return (
@@ -208,9 +214,15 @@ def referral_status(referral_id: int) -> Any:
             "benefit": form.benefit.data or None,
             "benefit_applied_on": form.benefit_applied_on.data,
             "benefit_outcome": form.benefit_outcome.data or None,
+            "consent_answer": form.consent_answer.data or None,
+            "consent_by": form.consent_by.data or "",
+            "consent_way": form.consent_way.data or None,
+            "consent_on": form.consent_on.data,
         }
         try:
-            move_referral(current_user, referral, target, values, today(), expected_version(form))
+            moved = move_referral(
+                current_user, referral, target, values, today(), expected_version(form)
+            )
             db.session.commit()
         except StaleEdit as exc:
             db.session.rollback()
@@ -222,7 +234,11 @@ def referral_status(referral_id: int) -> Any:
             db.session.rollback()
             put_errors(form, exc)
         else:
-            flash(_("Status: %(status)s.", status=labels.REFERRAL_STATUS[target]), "success")
+            if moved:
+                flash(_("Status: %(status)s.", status=labels.REFERRAL_STATUS[target]), "success")
+            else:
+                flash(_("Recorded: the elder did not agree; nothing was handed to the service."),
+                      "info")  # fmt: skip
             return redirect(url_for("referrals.show_referral", referral_id=referral.id))
     form.chosen = target.value
     return _render_referral(referral, status_form=form, status=400)

@@ -56,8 +56,16 @@ def test_referral_from_a_visit_to_solved(server, browser, make_user, make_elder,
     # Skipping the referral is refused with a message; nothing changes.
     assert page.locator("button[value=solved]").count() == 0
     page.fill("#referred_to", "木耳镇卫生院康复科")
+    # Referring first asks whether the elder agrees that their details go to the service.
+    page.click("button[value=referred]")
+    assert "请选择老年人（或监护人）是否同意" in page.content()
+    assert page.input_value("#referred_to") == "木耳镇卫生院康复科"  # kept
+    page.check("input[name=consent_answer][value=agreed]")
+    page.check("input[name=consent_way][value=in_person]")
+    page.screenshot(path=str(SHOTS / f"referral-consent-{label}.png"), full_page=True)
     page.click("button[value=referred]")
     assert "已转介" in page.locator("h1").inner_text()
+    assert "同意向该机构提供个人信息" in page.content()
     for findings in ("电话回访：已预约康复科", "上门回访：已开始训练"):
         page.fill("#findings", findings)
         page.click("text=记录回访")

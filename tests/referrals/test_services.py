@@ -51,7 +51,11 @@ ROUTE = {
     S.SOLVED: [S.REFERRED, S.IN_PROGRESS, S.SOLVED],
     S.UNSOLVABLE: [S.UNSOLVABLE],
 }
-FULL = {"referred_to": "区康复中心", "referred_contact": "李医生 023-67000000", "note": "已办理"}
+# A referral asks for the elder's consent first (caseman.rules.consent).
+CONSENT = {"consent_answer": "agreed", "consent_by": "本人", "consent_way": "in_person",
+           "consent_on": TODAY}  # fmt: skip
+FULL = {"referred_to": "区康复中心", "referred_contact": "李医生 023-67000000", "note": "已办理",
+        **CONSENT}  # fmt: skip
 ALL_PAIRS = [(a, b) for a in S for b in S]
 
 
@@ -234,7 +238,12 @@ def test_referred_without_where_is_refused(elder, cadre, add_referral):
     before = row_counts()
     with pytest.raises(FormErrors) as caught:
         move_referral(
-            cadre, referral, S.REFERRED, {"referred_to": "  ", "note": ""}, TODAY, version
+            cadre,
+            referral,
+            S.REFERRED,
+            {"referred_to": "  ", "note": "", **CONSENT},
+            TODAY,
+            version,
         )
     assert set(caught.value.errors) == {"referred_to"}
     db.session.rollback()
@@ -694,7 +703,14 @@ def test_acceptance_raise_from_a_visit_follow_up_twice_solve_and_the_count_moves
         description=needs_visit.needs_note,
         today=TODAY - timedelta(days=6),
     )
-    move(cadre, referral, S.REFERRED, referred_to="木耳镇卫生院", today=TODAY - timedelta(days=5))
+    move(
+        cadre,
+        referral,
+        S.REFERRED,
+        referred_to="木耳镇卫生院",
+        today=TODAY - timedelta(days=5),
+        consent_on=TODAY - timedelta(days=5),
+    )
     follow(
         cadre,
         referral,

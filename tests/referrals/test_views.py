@@ -63,6 +63,11 @@ def status_form(referral, status, **overrides):
         "benefit": "",
         "benefit_applied_on": "",
         "benefit_outcome": "",
+        # asked before referring (caseman.rules.consent)
+        "consent_answer": "agreed",
+        "consent_by": "本人",
+        "consent_way": "in_person",
+        "consent_on": TODAY.isoformat(),
     }
     data.update(overrides)
     return data
@@ -608,3 +613,69 @@ def test_every_status_change_writes_history_and_an_audit_row(
     assert response.status_code == 400
     assert row_counts() == before
     assert db.session.scalar(select(db.func.count(FollowUp.id))) == 0
+
+
+# --- consent before referring (issue 19 item 4) --------------------------------------------------
+
+
+def test_referring_asks_for_the_elders_consent_and_keeps_the_input(
+    elder, cadre, login, add_referral
+):
+    referral = add_referral(elder)
+    client = login(cadre)
+    client.post("/lang", data={"lang": "zh_Hans_CN"})  # the user's language is Chinese
+    before = row_counts()
+    data = status_form(referral, "referred", referred_to="区康复中心", consent_answer="",
+                       consent_way="")  # fmt: skip
+    response = client.post(f"/referrals/{referral.id}/status", data=data)  # fmt: skip
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "请选择老年人（或监护人）是否同意向该机构提供其个人信息。" in html
+    assert "请选择告知和答复的方式。" in html
+    assert 'value="区康复中心"' in html  # what was typed is kept
+    assert row_counts() == before
+
+
+def test_an_agreement_is_recorded_with_the_referral(elder, cadre, login, add_referral):
+    referral = add_referral(elder)
+    client = login(cadre)
+    client.post("/lang", data={"lang": "zh_Hans_CN"})  # the user's language is Chinese
+    data = status_form(referral, "referred", referred_to="区康复中心", consent_by="李强（儿子）",
+                       consent_way="phone")  # fmt: skip
+    assert client.post(f"/referrals/{referral.id}/status", data=data).status_code == 302
+    saved = db.session.get(Referral, referral.id)
+    db.session.refresh(saved)
+    assert saved.status is ReferralStatus.REFERRED
+    assert (saved.consent_answer, saved.consent_by, saved.consent_way, saved.consent_on) == (
+        "agreed", "李强（儿子）", "phone", TODAY,
+    )  # fmt: skip
+    page = client.get(f"/referrals/{referral.id}")
+    text = " ".join(re.sub(r"<[^>]+>", "", page.get_data(as_text=True)).split())
+    assert "同意向该机构提供个人信息 · 李强（儿子） · 电话告知并答复" in text
+
+
+def test_a_refusal_is_recorded_and_nothing_is_handed_over(elder, cadre, login, add_referral):
+    referral = add_referral(elder)
+    client = login(cadre)
+    client.post("/lang", data={"lang": "zh_Hans_CN"})  # the user's language is Chinese
+    data = status_form(referral, "referred", referred_to="区康复中心", consent_answer="refused")
+    response = client.post(f"/referrals/{referral.id}/status", data=data)
+    assert response.status_code == 302
+    saved = db.session.get(Referral, referral.id)
+    db.session.refresh(saved)
+    assert saved.status is ReferralStatus.OPEN  # not referred
+    assert (saved.referred_to, saved.referred_on) == ("", None)  # nothing handed over
+    assert (saved.consent_answer, saved.consent_way) == ("refused", "in_person")
+    change = db.session.scalars(
+        select(StatusChange).where(StatusChange.record_id == referral.id)
+        .order_by(StatusChange.id.desc())
+    ).first()  # fmt: skip
+    assert (change.from_status, change.to_status) == ("open", "consent_refused")
+    audit_row = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "consent_refused")
+    ).one()
+    assert audit_row.elder_id == elder.id
+    page = client.get(f"/referrals/{referral.id}")
+    text = " ".join(re.sub(r"<[^>]+>", "", page.get_data(as_text=True)).split())
+    assert "未转介：老年人（或监护人）不同意向该机构提供其个人信息" in text
+    assert "不同意 · 本人 · 当面告知，当面答复" in text

@@ -152,7 +152,9 @@ def test_referral_status_note_is_searchable(cast, town_user, add_referral, cadre
     referral = add_referral(cast["shan"], description="康复训练")
     move_referral(cadre, referral, ReferralStatus.REFERRED,
                            {"note": "已联系区康复中心", "referred_to": "区康复中心",
-                            "referred_contact": "", "follow_up_on": TODAY + timedelta(days=7)},
+                            "referred_contact": "", "follow_up_on": TODAY + timedelta(days=7),
+                            "consent_answer": "agreed", "consent_by": "本人",
+                            "consent_way": "in_person", "consent_on": TODAY},
                            TODAY, referral.version)  # fmt: skip
     db.session.commit()
     assert names(town_user, "康复中心") == ["单田芳"]

@@ -85,7 +85,9 @@ def test_history_in_date_order_filterable_and_audited(cast, town_user, login, ad
     add_visit(wang, visited_on=TODAY - timedelta(days=5), needs_note="第二次探访")
     referral = add_referral(wang, description="申请轮椅", today=TODAY - timedelta(days=10))
     move_referral(cadre, referral, ReferralStatus.REFERRED,
-                  {"note": "", "referred_to": "区残联", "follow_up_on": None},
+                  {"note": "", "referred_to": "区残联", "follow_up_on": None,
+                   "consent_answer": "agreed", "consent_by": "本人", "consent_way": "phone",
+                   "consent_on": TODAY - timedelta(days=9)},
                   TODAY - timedelta(days=9), referral.version)  # fmt: skip
     db.session.add(PrintedDocument(number="YB-TEST-0001", annex="annex2", elder_id=wang.id,
                                    elder_version=1, copies=3))  # fmt: skip

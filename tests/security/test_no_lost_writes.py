@@ -14,7 +14,7 @@ from caseman.referrals import labels as referral_labels
 from caseman.referrals.models import Referral, Risk
 from caseman.rules.referrals import ReferralStatus, RiskStatus
 from caseman.visits.models import CareRecord, Visit
-from tests.conftest import row_counts
+from tests.conftest import TODAY, row_counts
 from tests.elders.test_views import form_data as elder_form
 from tests.security.conftest import log_in
 from tests.visits.test_views import form_data as visit_form
@@ -115,7 +115,8 @@ def test_care_record(app, world):
 def referral_status(version, status, **values):
     data = {"version": str(version), "status": status, "referred_to": "", "referred_contact": "",
             "note": "", "follow_up_on": "", "benefit": "", "benefit_applied_on": "",
-            "benefit_outcome": ""}  # fmt: skip
+            "benefit_outcome": "", "consent_answer": "agreed", "consent_by": "本人",
+            "consent_way": "in_person", "consent_on": TODAY.isoformat()}  # fmt: skip
     data.update(values)
     return data
 
