@@ -38,10 +38,12 @@ from caseman.elders.services import (
     Checked,
     FormErrors,
     KnownNumbers,
+    ProbeBudget,
     Registration,
     check_registration,
     facts_of,
     known_numbers,
+    probe_budget,
     save_checked,
 )
 from caseman.errors import DomainError
@@ -608,6 +610,7 @@ def run_rows(
     *,
     write: bool,
     progress: Callable[[int], None] | None = None,
+    budget: ProbeBudget | None = None,
 ) -> Outcome:
     """Check (``write=False``: nothing is written) or import (``write=True``: accepted rows
     saved, flush only; the caller commits once) every row of ``upload``.
@@ -617,14 +620,21 @@ def run_rows(
     accepted rows of the chunk are saved together (caseman.elders.services.save_checked). A row
     is written only after it passed every check, so no savepoint is needed to drop a rejected
     row, and an import that fails half-way rolls back as a whole.
+
+    A row whose ID number is filed outside the actor's scope spends one answer of their hourly
+    budget (:class:`~caseman.elders.services.ProbeBudget`; once it is spent, such rows are refused
+    without naming the town). The answers are audited at the end, unless ``budget`` is the
+    caller's, who records it after its own rollback.
     """
+    own_budget = budget is None
+    budget = probe_budget(actor) if budget is None else budget
     outcome = Outcome()
     villages = _Villages(actor)
     seen: dict[str, int] = {}
     done = 0
     for start in range(0, len(upload.rows), CHUNK):
         rows = upload.rows[start : start + CHUNK]
-        known, cases = _existing(actor, upload, rows)
+        known, cases = _existing(actor, upload, rows, budget)
         accepted: list[Checked] = []
         for number, cells in rows:
             problems = _run_row(actor, upload, number, cells, matches, today, villages, seen,
@@ -640,11 +650,13 @@ def run_rows(
         done += len(rows)
         if progress is not None:
             progress(done)
+    if own_budget:
+        budget.record(actor)
     return outcome
 
 
 def _existing(
-    actor: User, upload: Upload, rows: list[tuple[int, list[Any]]]
+    actor: User, upload: Upload, rows: list[tuple[int, list[Any]]], budget: ProbeBudget
 ) -> tuple[KnownNumbers, dict[str, Elder]]:
     """The cases of a chunk's ID numbers in the district (for the duplicate check) and those the
     actor may change, with family and categories loaded: three queries a chunk."""
@@ -655,7 +667,7 @@ def _existing(
             numbers.add(parse_id_number(text, clock.today()).number)
         except InvalidIdNumber:
             numbers.add(normalize_id_number(text))
-    known = known_numbers(actor, numbers)
+    known = known_numbers(actor, numbers, budget)
     ids = [elder_id for elder_id, _town, visible in known.cases.values() if visible]
     if not ids:
         return known, {}
@@ -740,9 +752,13 @@ def check_upload(
     matches: dict[str, int],
     today: date,
     progress: Callable[[int], None] | None = None,
+    budget: ProbeBudget | None = None,
 ) -> dict[str, Any]:
-    """Preview: run every row, roll everything back, keep the outcome beside the upload."""
-    outcome = run_rows(actor, upload, matches, today, write=False, progress=progress)
+    """Preview: run every row, roll everything back, keep the outcome beside the upload.
+
+    ``budget``: see :func:`run_rows`."""
+    outcome = run_rows(actor, upload, matches, today, write=False, progress=progress,
+                       budget=budget)  # fmt: skip
     return store_preview(upload, outcome, matches)
 
 
