@@ -122,17 +122,25 @@ class ProbeBudget:
     """How many more such answers the actor may get this hour, and those given so far.
 
     Counted from the audit log (the ``duplicate_probe`` rows of the last hour), so the limit holds
-    across processes and workers; :meth:`record` writes the rows of the answers given."""
+    across processes and workers; :meth:`record` writes the rows of the answers given. Numbers in
+    ``told`` were answered before (an earlier check of the same ledger upload): telling them
+    again discloses nothing new, so it is neither counted nor recorded again."""
 
     left: int
     answered: list[tuple[str, str]] = field(default_factory=list)  # (masked ID number, town)
+    told: set[str] = field(default_factory=set)  # full ID numbers answered so far
 
-    def spend(self, id_number: str, town: str) -> None:
-        """Count one answer, or raise :class:`TooManyProbes` when none is left."""
+    def spend(self, id_number: str, town: str) -> tuple[str, str] | None:
+        """Count one answer (its audit detail; None if it was given before), or raise
+        :class:`TooManyProbes` when none is left."""
+        if id_number in self.told:
+            return None
         if self.left <= 0:
             raise TooManyProbes()
         self.left -= 1
+        self.told.add(id_number)
         self.answered.append((mask_id_number(id_number), town))
+        return self.answered[-1]
 
     def record(self, actor: User) -> None:
         """Add an audit row for every answer given (flush-free; the caller commits)."""
@@ -328,9 +336,9 @@ class KnownNumbers:
         if not visible:
             if self.budget is None:  # a caller without a budget gets no answer at all
                 raise TooManyProbes()
-            self.budget.spend(id_number, town)
+            probe = self.budget.spend(id_number, town)
             error = DuplicateElder(None, town)
-            error.probe = self.budget.answered[-1]
+            error.probe = probe
             raise error
         raise DuplicateElder(elder_id, town)
 

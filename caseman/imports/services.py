@@ -291,6 +291,9 @@ class Outcome(CheckedRows):
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    # ID numbers the user was told are filed outside their scope (kept with the preview, so that
+    # checking the same upload again or importing it does not count them again).
+    told: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged}
@@ -628,6 +631,8 @@ def run_rows(
     """
     own_budget = budget is None
     budget = probe_budget(actor) if budget is None else budget
+    earlier = load_preview(upload)
+    budget.told |= set((earlier or {}).get("told") or [])
     outcome = Outcome()
     villages = _Villages(actor)
     seen: dict[str, int] = {}
@@ -652,6 +657,7 @@ def run_rows(
             progress(done)
     if own_budget:
         budget.record(actor)
+    outcome.told = sorted(budget.told)
     return outcome
 
 
@@ -766,6 +772,8 @@ def store_preview(upload: Upload, outcome: CheckedRows, matches: dict[str, int])
     """Keep a check's outcome beside its upload (what the preview page and the import read)."""
     data = outcome.as_json()
     data["matches"] = matches
+    if told := getattr(outcome, "told", None):
+        data["told"] = told
     data["total"] = len(upload.rows)
     (imports_directory() / f"{upload.token}.preview.json").write_text(
         json.dumps(data, ensure_ascii=False), encoding="utf-8"

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from caseman.audit import AuditEvent
 from caseman.elders.models import Elder
+from caseman.elders.services import TooManyProbes
 from caseman.extensions import db
 from caseman.rules.enums import Category
 from tests.conftest import TODAY, denials
@@ -19,6 +20,7 @@ from tests.imports.sheets import annex1_workbook, id_number, ledger_row
 
 ZH = {"Accept-Language": "zh-CN"}
 TOO_MANY = "一小时内查询其他地区身份证号码的次数过多"
+TOO_MANY_MSGID = TooManyProbes().message
 
 
 @pytest.fixture(autouse=True)
@@ -252,6 +254,20 @@ def test_an_import_spends_the_same_budget(app, client, login_as, make_user, make
     page = client.get(response.headers["Location"], headers=ZH).get_data(as_text=True)
     assert "古路镇" in page  # row 5: answered …
     assert TOO_MANY in page  # … row 6: refused
-    assert [e.detail for e in _events("duplicate_probe", town.id)] == [
-        f"{_masked(others[0].id_number)} town=古路镇"
-    ]
+    probes = [f"{_masked(others[0].id_number)} town=古路镇"]
+    assert [e.detail for e in _events("duplicate_probe", town.id)] == probes
+    # Checking the same upload again (after confirming a village) or importing it tells nothing
+    # new about row 5: it spends no more of the budget; row 6 stays refused.
+    from caseman.imports.services import check_upload, import_upload, load_upload
+
+    upload = load_upload(town, response.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+    for _again in range(2):
+        problems = check_upload(town, upload, {}, TODAY)["problems"]
+        assert [(row, message) for row, _column, message, _params in problems] == [
+            (5, "A case for this ID number already exists in %(town)s. Ask its staff."),
+            (6, TOO_MANY_MSGID),
+        ]
+    outcome = import_upload(town, upload, TODAY)
+    assert [p.message for p in outcome.problems] == [problems[0][2], TOO_MANY_MSGID]
+    db.session.commit()
+    assert [e.detail for e in _events("duplicate_probe", town.id)] == probes
