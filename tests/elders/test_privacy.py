@@ -271,3 +271,20 @@ def test_an_import_spends_the_same_budget(app, client, login_as, make_user, make
     assert [p.message for p in outcome.problems] == [problems[0][2], TOO_MANY_MSGID]
     db.session.commit()
     assert [e.detail for e in _events("duplicate_probe", town.id)] == probes
+
+
+def test_a_stale_save_shows_the_saved_numbers_and_is_audited_too(
+    client, areas, login_as, make_user, disabled_elder
+):
+    """A save on an old version answers 409 with the values saved meanwhile (the phone in full):
+    posting a stale version is no way around the audited opening of the form."""
+    elder = disabled_elder
+    login_as(make_user("village", "jingang"))
+    data = form_data(
+        areas, id_number=elder.id_number, gender="female", version="0", phone="13700000000"
+    )
+    response = client.post(f"/elders/{elder.id}/edit", data=data, headers=ZH)
+    assert response.status_code == 409
+    assert elder.phone in response.get_data(as_text=True)
+    (event,) = _events("view_form")
+    assert (event.elder_id, event.detail) == (elder.id, "edit")
