@@ -126,7 +126,8 @@ class ProbeBudget:
     ``told`` were answered before (an earlier check of the same ledger upload): telling them
     again discloses nothing new, so it is neither counted nor recorded again."""
 
-    left: int
+    actor_id: int
+    left: int | None = None  # counted at the first answer: most checks find nothing to answer
     answered: list[tuple[str, str]] = field(default_factory=list)  # (masked ID number, town)
     told: set[str] = field(default_factory=set)  # full ID numbers answered so far
 
@@ -135,6 +136,8 @@ class ProbeBudget:
         :class:`TooManyProbes` when none is left."""
         if id_number in self.told:
             return None
+        if self.left is None:
+            self.left = _probes_left(self.actor_id)
         if self.left <= 0:
             raise TooManyProbes()
         self.left -= 1
@@ -154,20 +157,24 @@ def record_duplicate_probe(actor: User, error: DuplicateElder) -> None:
     """The audit row of a refused registration's answer about another area's case (if it gave
     one); for the view, after its rollback (flush-free; the caller commits)."""
     if error.probe is not None:
-        ProbeBudget(0, [error.probe]).record(actor)
+        ProbeBudget(actor.id, 0, [error.probe]).record(actor)
 
 
 def probe_budget(actor: User) -> ProbeBudget:
-    """The actor's :class:`ProbeBudget` for now (one query on the audit log)."""
+    """The actor's :class:`ProbeBudget` (counted in the audit log when first needed)."""
+    return ProbeBudget(actor.id)
+
+
+def _probes_left(actor_id: int) -> int:
     limit = int(current_app.config.get("CASEMAN_DUPLICATE_PROBES_PER_HOUR", PROBES_PER_HOUR))
     used = db.session.scalar(
         select(sa_func.count()).where(
             AuditEvent.action == PROBE_ACTION,
-            AuditEvent.user_id == actor.id,
+            AuditEvent.user_id == actor_id,
             AuditEvent.at > clock.utcnow() - PROBE_WINDOW,
         )
     )
-    return ProbeBudget(max(0, limit - (used or 0)))
+    return max(0, limit - (used or 0))
 
 
 @dataclass
