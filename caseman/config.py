@@ -73,6 +73,11 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "CASEMAN_LOGIN_RATE_LIMIT": os.environ.get(
             "CASEMAN_LOGIN_RATE_LIMIT", "20 per minute;200 per hour"
         ),
+        # How often an hour the duplicate ID check may tell a user that a number is filed outside
+        # their area (counted in the audit log; caseman.elders.services.ProbeBudget).
+        "CASEMAN_DUPLICATE_PROBES_PER_HOUR": int(
+            os.environ.get("CASEMAN_DUPLICATE_PROBES_PER_HOUR", "20")
+        ),
         "CASEMAN_TRUSTED_PROXIES": int(os.environ.get("CASEMAN_TRUSTED_PROXIES", "0")),
         "RATELIMIT_ENABLED": True,
         # memory:// counts per process; give several workers a shared store (redis://host:6379).

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from caseman import clock
 from caseman.elders import labels
 from caseman.rules.id_number import age_on
-from caseman.rules.masking import mask_id_for_role, mask_phone
+from caseman.rules.masking import mask_certificate_for_role, mask_id_for_role, mask_phone
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
@@ -66,6 +66,8 @@ def snapshot_value(value: Any, name: str) -> str:
         return _("Yes") if value else _("No")
     if name == "id_number":  # a saved version is shown like the case file: masked
         return _mask_id(str(value))
+    if name == "disability_certificate_no":  # it carries the ID number: masked like it
+        return _mask_certificate(str(value))
     if name in ("phone", "emergency_phone"):
         return mask_phone(str(value))
     if name in ("categories", "suggested_categories"):
@@ -115,18 +117,27 @@ def paren(text: Any) -> Markup:
     return escape(_("(%(text)s)", text="\x00")).replace("\x00", escape(text))
 
 
-def _mask_id(value: str | None) -> str:
-    """The ID number masked for the logged-in user's role (caseman.rules.masking)."""
+def _role() -> str | None:
     from flask_login import current_user
 
-    role = current_user.role.value if getattr(current_user, "is_authenticated", False) else None
-    return mask_id_for_role(value, role)
+    return current_user.role.value if getattr(current_user, "is_authenticated", False) else None
+
+
+def _mask_id(value: str | None) -> str:
+    """The ID number masked for the logged-in user's role (caseman.rules.masking)."""
+    return mask_id_for_role(value, _role())
+
+
+def _mask_certificate(value: str | None) -> str:
+    """The disability certificate number masked like the ID number it carries."""
+    return mask_certificate_for_role(value, _role())
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         mask_id=_mask_id,
         mask_phone=mask_phone,
+        mask_certificate=_mask_certificate,
         age=lambda birth_on: age_on(birth_on, clock.today()),
         field_label=field_label,
         field_labels=lambda names: "、".join(field_label(n) for n in names or []),

@@ -37,6 +37,8 @@ ACTION = {
     "download": _l("Downloaded"),
     "import": _l("Imported"),
     "reveal": _l("Showed full numbers"),
+    "view_form": _l("Opened the registration form (full numbers)"),
+    "duplicate_probe": _l("ID number found in another area"),
     "deny": _l("Access refused"),
     "system_access": _l("System access"),
     "audit_prune": _l("Removed old log entries"),
@@ -131,6 +133,9 @@ DETAIL_WORD = {
     "GET": _l("opening"),
     "POST": _l("submitting"),
     "cli": _l("command line"),
+    # Which registration form a ``view_form`` opened.
+    "edit": _l("correcting the registration"),
+    "review": _l("half-year review"),
 }
 
 BLUEPRINT = {

@@ -6,7 +6,7 @@ Services validate with the pure rules, change state and flush; the view commits 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -14,8 +14,9 @@ from flask import current_app
 from sqlalchemy import func as sa_func
 from sqlalchemy import select
 
-from caseman import audit
+from caseman import audit, clock
 from caseman.areas.models import Area, AreaLevel
+from caseman.audit import AuditEvent
 from caseman.auth.models import Role, User
 from caseman.elders.models import (
     Elder,
@@ -45,6 +46,7 @@ from caseman.rules.enums import (
 )
 from caseman.rules.id_number import InvalidIdNumber, age_on, check_gender, parse_id_number
 from caseman.rules.key_target import suggest_key
+from caseman.rules.masking import mask_id_number
 from caseman.scope import elder_filter, system_access
 
 # The registration fields of 附件2 kept on the Elder row (family members are kept apart).
@@ -90,6 +92,89 @@ class DuplicateElder(DomainError):
         else:
             super().__init__("id_number", N_("A case for this ID number already exists."))
         self.elder_id = elder_id
+        # (masked ID number, town) when the answer named a case outside the actor's scope: the
+        # caller records it (record_duplicate_probe) after rolling the refused change back.
+        self.probe: tuple[str, str] | None = None
+
+
+class TooManyProbes(DomainError):
+    """The actor had the duplicate check name another area's case too often this hour."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "id_number",
+            N_(
+                "Too many checks of ID numbers filed in other areas within an hour. Try again "
+                "later, or ask the town or district staff to look the number up."
+            ),
+        )
+
+
+# An answer "this ID number is filed in 古路镇" to someone outside that case's scope tells them
+# that the person is on the register: audited, and limited per user and hour.
+PROBE_ACTION = "duplicate_probe"
+PROBES_PER_HOUR = 20  # CASEMAN_DUPLICATE_PROBES_PER_HOUR
+PROBE_WINDOW = timedelta(hours=1)
+
+
+@dataclass
+class ProbeBudget:
+    """How many more such answers the actor may get this hour, and those given so far.
+
+    Counted from the audit log (the ``duplicate_probe`` rows of the last hour), so the limit holds
+    across processes and workers; :meth:`record` writes the rows of the answers given. Numbers in
+    ``told`` were answered before (an earlier check of the same ledger upload): telling them
+    again discloses nothing new, so it is neither counted nor recorded again."""
+
+    actor_id: int
+    left: int | None = None  # counted at the first answer: most checks find nothing to answer
+    answered: list[tuple[str, str]] = field(default_factory=list)  # (masked ID number, town)
+    told: set[str] = field(default_factory=set)  # full ID numbers answered so far
+
+    def spend(self, id_number: str, town: str) -> tuple[str, str] | None:
+        """Count one answer (its audit detail; None if it was given before), or raise
+        :class:`TooManyProbes` when none is left."""
+        if id_number in self.told:
+            return None
+        if self.left is None:
+            self.left = _probes_left(self.actor_id)
+        if self.left <= 0:
+            raise TooManyProbes()
+        self.left -= 1
+        self.told.add(id_number)
+        self.answered.append((mask_id_number(id_number), town))
+        return self.answered[-1]
+
+    def record(self, actor: User) -> None:
+        """Add an audit row for every answer given (flush-free; the caller commits)."""
+        for masked, town in self.answered:
+            audit.record(PROBE_ACTION, object_type="elder", detail=f"{masked} town={town}",
+                         user=actor)  # fmt: skip
+        self.answered.clear()
+
+
+def record_duplicate_probe(actor: User, error: DuplicateElder) -> None:
+    """The audit row of a refused registration's answer about another area's case (if it gave
+    one); for the view, after its rollback (flush-free; the caller commits)."""
+    if error.probe is not None:
+        ProbeBudget(actor.id, 0, [error.probe]).record(actor)
+
+
+def probe_budget(actor: User) -> ProbeBudget:
+    """The actor's :class:`ProbeBudget` (counted in the audit log when first needed)."""
+    return ProbeBudget(actor.id)
+
+
+def _probes_left(actor_id: int) -> int:
+    limit = int(current_app.config.get("CASEMAN_DUPLICATE_PROBES_PER_HOUR", PROBES_PER_HOUR))
+    used = db.session.scalar(
+        select(sa_func.count()).where(
+            AuditEvent.action == PROBE_ACTION,
+            AuditEvent.user_id == actor_id,
+            AuditEvent.at > clock.utcnow() - PROBE_WINDOW,
+        )
+    )
+    return max(0, limit - (used or 0))
 
 
 @dataclass
@@ -236,8 +321,9 @@ def _check(
 
 def _check_duplicate(id_number: str, actor: User, elder: Elder | None) -> None:
     # An ID number is unique in the whole district, so the check looks beyond the actor's scope;
-    # all that leaves it is the town's name (not audited: no personal data is shown).
-    known_numbers(actor, {id_number}).check(id_number, elder)
+    # all that leaves it is the town's name, which still says that the person is registered:
+    # that answer is limited and audited (ProbeBudget; the view records it after its rollback).
+    known_numbers(actor, {id_number}, probe_budget(actor)).check(id_number, elder)
 
 
 @dataclass
@@ -245,22 +331,36 @@ class KnownNumbers:
     """The cases holding a batch's ID numbers, looked up at once (see :func:`known_numbers`)."""
 
     cases: dict[str, tuple[int, str, bool]]  # id_number -> (elder id, town name, visible)
+    budget: ProbeBudget | None = None  # None: the actor sees every case (nothing to limit)
 
     def check(self, id_number: str, elder: Elder | None) -> None:
-        """:func:`_check_duplicate` without a query: raise DuplicateElder if another case has it."""
+        """:func:`_check_duplicate` without a query: raise DuplicateElder if another case has it
+        (TooManyProbes if it is outside the actor's scope and their budget is spent)."""
         found = self.cases.get(id_number)
         if found is None or (elder is not None and found[0] == elder.id):
             return
         elder_id, town, visible = found
-        raise DuplicateElder(elder_id if visible else None, town)
+        if not visible:
+            if self.budget is None:  # a caller without a budget gets no answer at all
+                raise TooManyProbes()
+            probe = self.budget.spend(id_number, town)
+            error = DuplicateElder(None, town)
+            error.probe = probe
+            raise error
+        raise DuplicateElder(elder_id, town)
 
 
-def known_numbers(actor: User, numbers: set[str]) -> KnownNumbers:
+def known_numbers(
+    actor: User, numbers: set[str], budget: ProbeBudget | None = None
+) -> KnownNumbers:
     """The cases of these ID numbers in the whole district (numbers are unique there), with their
-    town and whether ``actor`` may see them: two queries for a batch of registrations."""
+    town and whether ``actor`` may see them: two queries for a batch of registrations.
+
+    ``budget`` (:func:`probe_budget`) limits how often the check may name another area's case;
+    without one, such a case is reported as :class:`TooManyProbes`."""
     numbers = {n for n in numbers if n}
     if not numbers:
-        return KnownNumbers({})
+        return KnownNumbers({}, budget)
     with system_access("duplicate ID number check", record=False):
         rows = db.session.execute(
             select(Elder.id, Elder.id_number, Elder.residence_area_id).where(
@@ -274,14 +374,14 @@ def known_numbers(actor: User, numbers: set[str]) -> KnownNumbers:
                 town = area.town if area is not None else None
                 towns[row.residence_area_id] = town.name if town else ""
     if not rows:
-        return KnownNumbers({})
+        return KnownNumbers({}, budget)
     visible = set(
         db.session.scalars(
             select(Elder.id).where(Elder.id.in_([r.id for r in rows]), elder_filter(actor))
         )
     )
     return KnownNumbers(
-        {r.id_number: (r.id, towns[r.residence_area_id], r.id in visible) for r in rows}
+        {r.id_number: (r.id, towns[r.residence_area_id], r.id in visible) for r in rows}, budget
     )
 
 

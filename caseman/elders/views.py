@@ -33,6 +33,7 @@ from caseman.elders.services import (
     Registration,
     archive_elder,
     facts_of,
+    record_duplicate_probe,
     register_elder,
     restore_elder,
     update_elder,
@@ -237,6 +238,8 @@ def _handle_form(form: ElderForm, elder: Elder | None, mode: str) -> Any:
         return "conflict"
     except DuplicateElder as exc:
         db.session.rollback()
+        record_duplicate_probe(current_user, exc)
+        db.session.commit()
         _put_errors(form, exc)
         form.duplicate_of = exc.elder_id
         return None
@@ -336,8 +339,11 @@ def show(elder_id: int) -> Any:
 def reveal(elder_id: int) -> Any:
     """The case file with full ID and phone numbers (masked by default; see rules.masking)."""
     elder = get_elder_or_404(current_user, elder_id)
+    shown = "id_number phone"
+    if elder.disability_certificate_no:  # it carries the ID number
+        shown += " disability_certificate_no"
     audit.record("reveal", object_type="elder", object_id=elder.id, elder_id=elder.id,
-                 detail="id_number phone")  # fmt: skip
+                 detail=shown)  # fmt: skip
     page = _case_file(elder, reveal=True)
     db.session.commit()
     return page
@@ -398,15 +404,29 @@ def _edit(elder_id: int, mode: str) -> Any:
     if request.method == "GET":
         form = ElderForm(data=_form_data(elder))
         _area_choices(form)
-        return _render_form(form, elder, mode)
+        return _audited_form(form, elder, mode)
     form = ElderForm()
     _area_choices(form)
     result = _handle_form(form, elder, mode)
     if result == "conflict":
-        return _render_form(form, elder, mode, status=409)
+        return _audited_form(form, elder, mode, status=409)
     if result is not None:
         return result
     return _render_form(form, elder, mode, status=400 if form.errors or form.form_errors else 200)
+
+
+def _audited_form(form: ElderForm, elder: Elder, mode: str, status: int = 200) -> Any:
+    """The correction or review form filled from the saved case, audited as ``view_form``.
+
+    The fields hold the full ID numbers and phones of the elder and the family (a typo can only
+    be corrected in the whole number, and a masked value could not be told apart from a retyped
+    one on saving), so opening the form discloses them like the case file's "show full numbers"
+    does, and is recorded the same way. Only users whose scope holds the elder get here (404)."""
+    audit.record("view_form", object_type="elder", object_id=elder.id, elder_id=elder.id,
+                 detail=mode)  # fmt: skip
+    page = _render_form(form, elder, mode, status)  # before the commit expires what it reads
+    db.session.commit()
+    return page
 
 
 @bp.route("/<int:elder_id>/edit", methods=["GET", "POST"])

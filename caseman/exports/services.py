@@ -2,7 +2,8 @@
 
 One .xlsx with a sheet per table, or one CSV per table in a .zip; both with a data dictionary.
 Rows are streamed (openpyxl write-only, yield_per) so memory stays bounded. ID numbers and
-phones are full only for district and town staff (as on the ledger), masked for everyone else.
+phones (and the disability certificate numbers, which carry the ID number) are full only for
+district and town staff (as on the ledger), masked for everyone else.
 Every cell is text or a number, never a formula: xlsx cells are typed as strings, and CSV cells
 that a spreadsheet would read as a formula (= + - @) get a leading apostrophe.
 """
@@ -29,7 +30,7 @@ from caseman.auth.models import Role, User
 from caseman.elders.models import Elder, ElderCategory, FamilyMember
 from caseman.extensions import db
 from caseman.referrals.models import FollowUp, Referral, Risk
-from caseman.rules.masking import mask_id_number, mask_phone
+from caseman.rules.masking import mask_certificate_number, mask_id_number, mask_phone
 from caseman.scope import elder_filter
 from caseman.spreadsheets import csv_text, set_text
 from caseman.visits.models import CareRecord, Visit
@@ -116,6 +117,8 @@ def _maskers(user: User, columns: list[sa.Column[Any]]) -> list[Callable[[Any], 
             return keep
         if column.name.endswith("id_number"):
             return mask_id_number
+        if column.name == "disability_certificate_no":  # the ID number and two digits
+            return mask_certificate_number
         if column.name.endswith("phone"):
             return lambda value: mask_phone(value) if value else value
         return keep

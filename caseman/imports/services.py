@@ -38,10 +38,12 @@ from caseman.elders.services import (
     Checked,
     FormErrors,
     KnownNumbers,
+    ProbeBudget,
     Registration,
     check_registration,
     facts_of,
     known_numbers,
+    probe_budget,
     save_checked,
 )
 from caseman.errors import DomainError
@@ -289,6 +291,9 @@ class Outcome(CheckedRows):
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    # ID numbers the user was told are filed outside their scope (kept with the preview, so that
+    # checking the same upload again or importing it does not count them again).
+    told: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged}
@@ -608,6 +613,7 @@ def run_rows(
     *,
     write: bool,
     progress: Callable[[int], None] | None = None,
+    budget: ProbeBudget | None = None,
 ) -> Outcome:
     """Check (``write=False``: nothing is written) or import (``write=True``: accepted rows
     saved, flush only; the caller commits once) every row of ``upload``.
@@ -617,14 +623,23 @@ def run_rows(
     accepted rows of the chunk are saved together (caseman.elders.services.save_checked). A row
     is written only after it passed every check, so no savepoint is needed to drop a rejected
     row, and an import that fails half-way rolls back as a whole.
+
+    A row whose ID number is filed outside the actor's scope spends one answer of their hourly
+    budget (:class:`~caseman.elders.services.ProbeBudget`; once it is spent, such rows are refused
+    without naming the town). The answers are audited at the end, unless ``budget`` is the
+    caller's, who records it after its own rollback.
     """
+    own_budget = budget is None
+    budget = probe_budget(actor) if budget is None else budget
+    earlier = load_preview(upload)
+    budget.told |= set((earlier or {}).get("told") or [])
     outcome = Outcome()
     villages = _Villages(actor)
     seen: dict[str, int] = {}
     done = 0
     for start in range(0, len(upload.rows), CHUNK):
         rows = upload.rows[start : start + CHUNK]
-        known, cases = _existing(actor, upload, rows)
+        known, cases = _existing(actor, upload, rows, budget)
         accepted: list[Checked] = []
         for number, cells in rows:
             problems = _run_row(actor, upload, number, cells, matches, today, villages, seen,
@@ -640,11 +655,14 @@ def run_rows(
         done += len(rows)
         if progress is not None:
             progress(done)
+    if own_budget:
+        budget.record(actor)
+    outcome.told = sorted(budget.told)
     return outcome
 
 
 def _existing(
-    actor: User, upload: Upload, rows: list[tuple[int, list[Any]]]
+    actor: User, upload: Upload, rows: list[tuple[int, list[Any]]], budget: ProbeBudget
 ) -> tuple[KnownNumbers, dict[str, Elder]]:
     """The cases of a chunk's ID numbers in the district (for the duplicate check) and those the
     actor may change, with family and categories loaded: three queries a chunk."""
@@ -655,7 +673,7 @@ def _existing(
             numbers.add(parse_id_number(text, clock.today()).number)
         except InvalidIdNumber:
             numbers.add(normalize_id_number(text))
-    known = known_numbers(actor, numbers)
+    known = known_numbers(actor, numbers, budget)
     ids = [elder_id for elder_id, _town, visible in known.cases.values() if visible]
     if not ids:
         return known, {}
@@ -740,9 +758,13 @@ def check_upload(
     matches: dict[str, int],
     today: date,
     progress: Callable[[int], None] | None = None,
+    budget: ProbeBudget | None = None,
 ) -> dict[str, Any]:
-    """Preview: run every row, roll everything back, keep the outcome beside the upload."""
-    outcome = run_rows(actor, upload, matches, today, write=False, progress=progress)
+    """Preview: run every row, roll everything back, keep the outcome beside the upload.
+
+    ``budget``: see :func:`run_rows`."""
+    outcome = run_rows(actor, upload, matches, today, write=False, progress=progress,
+                       budget=budget)  # fmt: skip
     return store_preview(upload, outcome, matches)
 
 
@@ -750,6 +772,8 @@ def store_preview(upload: Upload, outcome: CheckedRows, matches: dict[str, int])
     """Keep a check's outcome beside its upload (what the preview page and the import read)."""
     data = outcome.as_json()
     data["matches"] = matches
+    if told := getattr(outcome, "told", None):
+        data["told"] = told
     data["total"] = len(upload.rows)
     (imports_directory() / f"{upload.token}.preview.json").write_text(
         json.dumps(data, ensure_ascii=False), encoding="utf-8"

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from caseman import audit, clock
 from caseman.access import roles_required
 from caseman.auth.models import Role
+from caseman.elders.services import probe_budget
 from caseman.errors import DomainError
 from caseman.extensions import db
 from caseman.forms import put_errors
@@ -64,8 +65,11 @@ def _upload_or_404(token: str) -> Upload:
 def _check(upload: Upload, matches: dict[str, int]) -> Any:
     """Check now (small files) and show the preview, or in the background (large files)."""
     if len(upload.rows) <= _sync_rows():
-        check_upload(current_user, upload, matches, clock.today())
+        budget = probe_budget(current_user)
+        check_upload(current_user, upload, matches, clock.today(), budget=budget)
         db.session.rollback()  # the check rolled its rows back; end the transaction too
+        budget.record(current_user)  # its answers about other areas' ID numbers are kept
+        db.session.commit()
         return redirect(url_for("imports.preview", token=upload.token))
     job = import_jobs.start_check(current_user, upload, matches)
     db.session.commit()

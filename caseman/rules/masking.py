@@ -31,6 +31,12 @@ are never shown in a list. The area prefix says where the household is registere
 
 Phones keep 3 + 4 for every role (``138****5678``): enough to recognise a number, not to dial it.
 
+A disability certificate number (残疾证号, 004 一(三)5; the second-generation 残疾人证 number is
+the holder's 18-character ID number followed by one digit for the kind and one for the grade of
+disability) embeds the ID number, so it is masked exactly where and as the ID number is: its
+first 18 characters like an ID number for the reader's role, the kind and grade digits kept
+(``5001**********123412``); any other form keeps only its last 2 characters.
+
 Where the full value shows:
 
 * the case file (``/elders/<id>``), only to users whose scope includes the elder — masked by
@@ -38,8 +44,13 @@ Where the full value shows:
   files are opened on phones at the elder's door and in shared village offices, and the full
   number is needed only now and then (a call, checking a paper form): a click that is recorded
   costs little and makes every disclosure of a full number traceable (the security audit of §11);
+* the same for the disability certificate number, which carries the ID number;
 * ledger exports (附件1 .xlsx/.docx/.pdf): full for district and town (they submit it, 004 三(三)),
   masked as above for the others (:data:`FULL_EXPORT_ROLES`);
+* the registration form when correcting a case or reviewing it (``/elders/<id>/edit`` and
+  ``/review``), only to users whose scope includes the elder: a field must hold the whole number
+  (the elder's and the family's ID numbers and phones) for a typo in it to be corrected, so the
+  form is not masked; opening it is audited (``view_form``) like the reveal;
 * printed official forms (附件2, 附件3): full — they are the signed official record — and every
   printing is audited (``print``).
 """
@@ -92,3 +103,21 @@ def mask_phone(value: str | None) -> str:
     if len(value) == 11:
         return _mask_keep(value, 3, 4)
     return _mask_other(value)
+
+
+def mask_certificate_number(value: str | None, head: int = STRICTEST_AREA_DIGITS) -> str:
+    """Mask a disability certificate number (ID number + kind + grade) like its ID number.
+
+    ``51011219450101123412`` → ``5101**********123412`` (``head`` as in :func:`mask_id_number`);
+    18 to 20 characters are taken as an ID number and up to 2 digits, anything else keeps only
+    its last 2 characters.
+    """
+    value = (value or "").strip()
+    if 18 <= len(value) <= 20:
+        return mask_id_number(value[:18], head) + value[18:]
+    return _mask_other(value)
+
+
+def mask_certificate_for_role(value: str | None, role: str | None) -> str:
+    """The disability certificate number as ``role`` sees it wherever its ID number is masked."""
+    return mask_certificate_number(value, area_digits_for(role))

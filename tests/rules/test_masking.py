@@ -79,3 +79,32 @@ def test_exports_show_full_numbers_only_to_district_and_town():
     from caseman.rules.masking import FULL_EXPORT_ROLES
 
     assert {role.value for role in FULL_ID_ROLES} == set(FULL_EXPORT_ROLES)
+
+
+@pytest.mark.parametrize(
+    ("value", "head", "masked"),
+    [
+        # The certificate is the ID number plus the kind and grade digits: masked like the ID.
+        ("50011219450101123412", 4, "5001**********123412"),
+        ("50011219450101123412", 6, "500112********123412"),
+        ("500112194501011234", 4, "5001**********1234"),  # the ID number alone
+        ("残字12345", 4, "*****45"),  # an old paper number: all but the last 2
+        ("", 4, ""),
+        (None, 4, ""),
+    ],
+)
+def test_mask_certificate_number(value, head, masked):
+    from caseman.rules.masking import mask_certificate_number
+
+    assert mask_certificate_number(value, head) == masked
+    assert "19450101" not in mask_certificate_number(value, head)
+
+
+def test_the_certificate_is_masked_per_role_like_the_id_number():
+    from caseman.rules.masking import mask_certificate_for_role, mask_id_for_role
+
+    number = "500112194501011234"
+    for role in ("district", "town", "village", "worker", None):
+        assert mask_certificate_for_role(number + "12", role) == (
+            mask_id_for_role(number, role) + "12"
+        )
