@@ -1,0 +1,142 @@
+"""Drafts that survive (issue 18 item 2) in headless Chromium: a visit typed while the session
+runs out is there again after logging in, one press saves it; logout empties the drafts and
+another user never sees them.
+
+Screenshots go to artifacts/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from sqlalchemy import select
+
+from caseman.extensions import db
+from caseman.visits.models import Visit
+from tests.conftest import PASSWORD
+from tests.e2e.test_pages import SHOTS, browser, server  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.e2e
+SIZES = [("phone", (360, 740)), ("desktop", (1280, 900))]
+ANSWERS = {
+    "method": "home", "family_change": "unchanged", "expression": "better",
+    "mobility": "unchanged", "illness": "unchanged", "mood": "worse", "gas_safety": "unsafe",
+    "water_heating_safety": "safe", "electricity_safety": "safe",
+    "personal_hygiene": "unchanged", "home_hygiene": "unchanged", "indoor_environment": "unchanged",
+}  # fmt: skip
+DRAFT_KEYS = "Object.keys(localStorage).filter(k => k.startsWith('caseman-draft:'))"
+
+
+def _expire_sessions(app) -> None:
+    """Every session idles out at its next request (the idle limit drops to zero)."""
+    app.config["CASEMAN_IDLE_MINUTES"] = 0
+    time.sleep(1.1)
+
+
+def _log_in(page, username: str) -> None:
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("#submit")
+
+
+def _fill_visit(page) -> None:
+    for name, value in ANSWERS.items():
+        page.click(f"label.choice:has(input[name={name}][value={value}])")
+    page.click("label.choice:has(input[name=needs][value=medical])")
+    page.fill("#suggested_care", "联系家庭医生上门，检查燃气灶")
+    page.fill("#note", "老人说邻居常来看望")
+    page.wait_for_timeout(700)  # the draft is written 0.4 s after the last key
+
+
+@pytest.mark.parametrize(("label", "viewport"), SIZES)
+def test_visit_survives_the_session(app, server, browser, make_user, make_elder, label, viewport):  # noqa: F811
+    """A visit typed while the session ends is there after logging in; one press saves it."""
+    user = make_user("worker", "jingang", full_name="王探访")
+    elder = make_elder(name="张秀英")
+    form_url = f"/elders/{elder.id}/visits/new"
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": viewport[0], "height": viewport[1]}
+    )
+    page = context.new_page()
+    page.goto(server + "/login")
+    _log_in(page, user.username)
+    page.wait_for_url(server + "/")
+    page.goto(server + form_url)
+    _fill_visit(page)
+
+    _expire_sessions(app)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**/login?next={form_url}")
+    text = page.locator("main").inner_text()
+    assert "分钟没有操作" in text  # the idle message (0 minutes in this test)
+    assert "已保存在本浏览器中" in text
+    assert db.session.scalar(select(Visit.id)) is None
+    db.session.rollback()
+    page.screenshot(path=str(SHOTS / f"draft-login-{label}.png"), full_page=True)
+
+    app.config["CASEMAN_IDLE_MINUTES"] = 30
+    _log_in(page, user.username)
+    page.wait_for_url(server + form_url)  # back on the form, not 首页
+    assert "已恢复您上次未保存的内容" in page.locator(".draft-banner").inner_text()
+    for name, value in ANSWERS.items():
+        assert page.is_checked(f"input[name={name}][value={value}]"), name
+    assert page.is_checked("input[name=needs][value=medical]")
+    assert page.input_value("#suggested_care") == "联系家庭医生上门，检查燃气灶"
+    assert page.input_value("#note") == "老人说邻居常来看望"
+    assert page.locator(".draft-restored").count() >= len(ANSWERS) + 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport[0] + 1
+    page.screenshot(path=str(SHOTS / f"draft-restored-{label}.png"), full_page=True)
+
+    page.click("button[type=submit]")  # one press
+    page.wait_for_url(re.compile(r"/visits/\d+$"))
+    db.session.rollback()  # end the read of before: see what the server stored
+    visits = db.session.scalars(select(Visit)).all()
+    assert len(visits) == 1
+    assert visits[0].suggested_care == "联系家庭医生上门，检查燃气灶"
+    assert visits[0].mood.value == "worse"
+    assert page.evaluate(DRAFT_KEYS) == []  # saved: the draft is gone
+    page.goto(server + form_url)
+    assert page.locator(".draft-banner").count() == 0
+    assert page.input_value("#suggested_care") == ""
+    context.close()
+
+
+def test_drafts_stay_with_their_user(app, server, browser, make_user, make_elder):  # noqa: F811
+    """Another user never gets the draft; logout empties every draft of the browser."""
+    first = make_user("village", "jingang", full_name="李村干")
+    second = make_user("village", "jingang", full_name="赵村干")
+    elder = make_elder(name="张秀英")
+    form_url = f"/elders/{elder.id}/visits/new"
+    context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(server + "/login")
+    _log_in(page, first.username)
+    page.wait_for_url(server + "/")
+    page.goto(server + form_url)
+    page.fill("#suggested_care", "李村干写的草稿")
+    page.wait_for_timeout(700)
+    assert page.evaluate(DRAFT_KEYS) == [f"caseman-draft:{first.id}:{form_url}"]
+
+    # The session runs out; someone else logs in on the same phone.
+    _expire_sessions(app)
+    page.goto(server + "/")
+    page.wait_for_url(re.compile(r"/login"))
+    app.config["CASEMAN_IDLE_MINUTES"] = 30
+    _log_in(page, second.username)
+    page.wait_for_url(server + "/")
+    page.goto(server + form_url)
+    assert page.locator(".draft-banner").count() == 0
+    assert page.input_value("#suggested_care") == ""
+    assert "李村干写的草稿" not in page.content()
+
+    page.click("form[data-draft-wipe] button")  # 退出
+    page.wait_for_url("**/login")
+    assert page.evaluate(DRAFT_KEYS) == []  # the first user's draft went too
+    _log_in(page, first.username)
+    page.wait_for_url(server + "/")
+    page.goto(server + form_url)
+    assert page.locator(".draft-banner").count() == 0
+    assert page.input_value("#suggested_care") == ""
+    context.close()
