@@ -140,3 +140,85 @@ def test_drafts_stay_with_their_user(app, server, browser, make_user, make_elder
     assert page.locator(".draft-banner").count() == 0
     assert page.input_value("#suggested_care") == ""
     context.close()
+
+
+FORMS = [  # (name, address, a text field, the button that saves)
+    ("registration", "/elders/new", "#name", "#save"),
+    ("correction", "/elders/{id}/edit", "#note", "#save"),
+    ("review", "/elders/{id}/review", "#note", "#save"),
+    ("care", "/elders/{id}/care/new", "#what_was_done", "form[data-draft] [type=submit]"),
+    ("referral", "/elders/{id}/referrals/new", "#description", "form[data-draft] [type=submit]"),
+    ("risk", "/elders/{id}/risks/new", "#description", "form[data-draft] [type=submit]"),
+]
+
+
+@pytest.mark.parametrize("form", FORMS, ids=[form[0] for form in FORMS])
+def test_long_forms_survive_the_session(app, server, browser, make_user, make_elder, form):  # noqa: F811
+    """Registration, correction, half-year review, care, referral and risk keep what was typed
+    across the end of the session, on a phone."""
+    name, address, field, save = form
+    user = make_user("village", "jingang")
+    elder = make_elder(name="张秀英")
+    form_url = address.format(id=elder.id)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(server + "/login")
+    _log_in(page, user.username)
+    page.wait_for_url(server + "/")
+    page.goto(server + form_url)
+    typed = f"{name}：会话结束前填写的内容"
+    page.fill(field, typed)
+    page.wait_for_timeout(700)
+
+    _expire_sessions(app)
+    page.locator(save).first.click()
+    page.wait_for_url(re.compile(r"/login\?next="))
+    assert "已保存在本浏览器中" in page.locator("main").inner_text()
+    app.config["CASEMAN_IDLE_MINUTES"] = 30
+    _log_in(page, user.username)
+    page.wait_for_url(server + form_url)
+    assert page.input_value(field) == typed
+    assert page.locator(".draft-banner").is_visible()
+    page.locator(".draft-banner").screenshot(path=str(SHOTS / f"draft-banner-{name}-phone.png"))
+
+    page.click("[data-draft-discard]")  # 放弃这些内容: the form as the server gives it
+    page.wait_for_load_state()
+    assert page.input_value(field) != typed
+    assert page.locator(".draft-banner").count() == 0
+    assert page.evaluate(DRAFT_KEYS) == []
+    context.close()
+
+
+def test_family_rows_added_before_the_session_ended_come_back(app, server, browser, make_user):  # noqa: F811
+    """The registration's family rows are added by the server: the page after the login lacks
+    them, so the draft is sent back once with 添加家庭成员 and every row returns filled."""
+    user = make_user("village", "jingang")
+    context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(server + "/login")
+    _log_in(page, user.username)
+    page.wait_for_url(server + "/")
+    page.goto(server + "/elders/new")
+    page.fill("#name", "赵一")
+    page.click("#add_member")
+    page.wait_for_selector("#members-0-name")
+    page.click("#add_member")
+    page.wait_for_selector("#members-1-name")
+    page.fill("#members-0-name", "赵大")
+    page.fill("#members-1-name", "赵二")
+    page.fill("#members-1-health", "腿脚不便")
+    page.wait_for_timeout(700)
+
+    _expire_sessions(app)
+    page.click("#save")
+    page.wait_for_url(re.compile(r"/login\?next=/elders/new"))
+    app.config["CASEMAN_IDLE_MINUTES"] = 30
+    _log_in(page, user.username)
+    page.wait_for_selector(".draft-banner")
+    assert page.input_value("#name") == "赵一"
+    assert page.input_value("#members-0-name") == "赵大"
+    assert page.input_value("#members-1-name") == "赵二"
+    assert page.input_value("#members-1-health") == "腿脚不便"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 361
+    page.screenshot(path=str(SHOTS / "draft-registration-rows-phone.png"), full_page=True)
+    context.close()
