@@ -105,6 +105,7 @@
     });
     var seen = {};
     var used = {};
+    var hidden = [];
     var changed = 0;
     fields(form).forEach(function (el) {
       seen[el.name] = true;
@@ -126,12 +127,16 @@
         var index = used[el.name] || 0;
         used[el.name] = index + 1;
         var value = index < wanted.length ? wanted[index] : "";
-        if (el.value !== value) {
+        if (el.type === "hidden") {
+          // The submission key and the edited version go back only with what was typed.
+          if (el.value !== value) { hidden.push([el, value]); }
+        } else if (el.value !== value) {
           el.value = value;
           if (el.value === value) { changed++; mark(el); }
         }
       }
     });
+    if (changed) { hidden.forEach(function (pair) { pair[0].value = pair[1]; }); }
     var missing = draft.names.filter(function (name) {
       return !seen[name] && byName[name] && byName[name].some(function (v) { return v !== ""; });
     });
