@@ -226,3 +226,45 @@ def test_family_rows_added_before_the_session_ended_come_back(
     assert page.evaluate("document.documentElement.scrollWidth") <= 361
     page.screenshot(path=str(SHOTS / "draft-registration-rows-phone.png"), full_page=True)
     context.close()
+
+
+def test_a_restored_correction_never_overwrites_a_save_made_meanwhile(
+    monkeypatch, server, browser, make_user, make_elder
+):
+    """The draft keeps the version the form was opened at: if someone saved the case file
+    while the user was logged out, the restored form's save shows the conflict instead of
+    overwriting, and what was typed is still there."""
+    from caseman.elders.models import Elder
+
+    user = make_user("village", "jingang")
+    elder = make_elder(name="张秀英")
+    form_url = f"/elders/{elder.id}/edit"
+    context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(server + "/login")
+    _log_in(page, user.username)
+    page.wait_for_url(server + "/")
+    page.goto(server + form_url)
+    page.fill("#note", "会话结束前的更正")
+    page.wait_for_timeout(700)
+    stored = page.evaluate(f"localStorage.getItem({DRAFT_KEYS}[0])")
+    assert "csrf_token" not in stored  # never kept
+
+    _expire_sessions(monkeypatch)
+    page.click("#save")
+    page.wait_for_url(re.compile(r"/login\?next="))
+    db.session.rollback()
+    saved = db.session.get(Elder, elder.id)
+    saved.medical_history = "高血压、糖尿病"  # someone else saves meanwhile
+    db.session.commit()
+    _log_in(page, user.username)
+    page.wait_for_url(server + form_url)
+    assert page.input_value("#note") == "会话结束前的更正"
+    page.click("#save")
+    page.wait_for_load_state()
+    assert page.locator(".conflict").is_visible()
+    assert page.input_value("#note") == "会话结束前的更正"
+    db.session.rollback()
+    after = db.session.get(Elder, elder.id)
+    assert (after.version, after.medical_history) == (2, "高血压、糖尿病")  # not overwritten
+    context.close()
