@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import (
     Flask,
+    Response,
     current_app,
     flash,
     has_request_context,
@@ -24,6 +25,7 @@ from flask import (
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import HTTPException
 
 from caseman.auth.models import User
 from caseman.extensions import db
@@ -32,6 +34,11 @@ LOGIN_AT = "_login_at"  # when both factors passed (seconds since the epoch)
 SEEN_AT = "_seen_at"  # the last request of the session
 PENDING = "_pending_login"  # the password was right; the code is still to come
 PENDING_SECONDS = 5 * 60
+# Sent by static/js/drafts.js with a form whose values it keeps in the browser.
+DRAFT_FIELD = "_draft"
+# The forms saved by this session's last requests: drafts.js forgets their drafts.
+DRAFTS_SAVED = "_drafts_saved"
+DRAFTS_WIPE = "_drafts_wipe"  # the next page empties the browser's drafts (after a logout)
 # Refreshing the idle timestamp rewrites the cookie: once every so many seconds is enough.
 SEEN_RESOLUTION = 15
 KEPT_ON_LOGIN = ("lang",)
@@ -122,10 +129,35 @@ def check_timeouts() -> Any:
         return None
     end_session()
     flash(message, "info")
-    target = None
-    if request.method == "GET" and request.endpoint not in ("auth.login", None):
-        target = request.full_path if request.query_string else request.path
+    target = _return_to()
+    if request.method == "POST" and target and request.form.get(DRAFT_FIELD) == "1":
+        # static/js/drafts.js kept what was typed in this browser (issue 18 item 2).
+        flash(
+            _(
+                "What you typed in the form is kept in this browser. After you log in again, "
+                "the form opens with it filled in: check it and save."
+            ),
+            "info",
+        )
     return redirect(url_for("auth.login", next=target))
+
+
+def _return_to() -> str | None:
+    """The page to come back to after logging in again: the page asked for, or for a form sent
+    after the session ended, the form itself (when its address answers a GET), never 首页."""
+    if request.endpoint in ("auth.login", None):
+        return None
+    target = request.full_path if request.query_string else request.path
+    if request.method == "GET":
+        return target
+    if request.endpoint.startswith("auth."):
+        return None  # logout, the language switch, the password change
+    adapter = current_app.url_map.bind("")
+    try:
+        adapter.match(request.path, method="GET")
+    except HTTPException:
+        return None  # an action (logout, reveal): nothing to come back to
+    return target
 
 
 # What a user who must replace a one-time password may still reach.
@@ -153,7 +185,39 @@ class SessionInterface(SecureCookieSessionInterface):
         return has_request_context() and request.is_secure
 
 
+def note_saved_draft(response: Response) -> Response:
+    """After each request: a form sent by a logged-in user and answered with a redirect was
+    accepted, so the browser may forget its draft (static/js/drafts.js). A form answered again
+    (errors, a conflict) or a login page keeps it."""
+    if (
+        request.method == "POST"
+        and 300 <= response.status_code < 400
+        and request.form.get(DRAFT_FIELD) == "1"
+        and current_user.is_authenticated
+    ):
+        saved = [path for path in session.get(DRAFTS_SAVED, []) if path != request.path]
+        session[DRAFTS_SAVED] = [*saved[-4:], request.path]
+    return response
+
+
+def drafts_saved() -> list[str]:
+    """The forms whose drafts the page may forget (read once, by base.html)."""
+    return list(session.pop(DRAFTS_SAVED, [])) if DRAFTS_SAVED in session else []
+
+
+def wipe_drafts() -> None:
+    """Have the next page empty the browser's drafts (after a logout)."""
+    session[DRAFTS_WIPE] = True
+
+
+def drafts_wipe() -> bool:
+    return bool(session.pop(DRAFTS_WIPE, False)) if DRAFTS_WIPE in session else False
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
     app.before_request(check_timeouts)
     app.before_request(require_password_change)
+    app.after_request(note_saved_draft)
+    app.jinja_env.globals["drafts_saved"] = drafts_saved
+    app.jinja_env.globals["drafts_wipe"] = drafts_wipe

@@ -166,6 +166,7 @@ def logout() -> Any:
     logout_everywhere(current_user)
     db.session.commit()
     sessions.end_session()
+    sessions.wipe_drafts()  # static/js/drafts.js empties this browser's drafts
     flash(_("You have logged out."), "success")
     return redirect(url_for("auth.login"))
 
