@@ -144,6 +144,12 @@ class ElderForm(BaseForm):
     add_member = SubmitField(_l("Add a family member"))
     check = SubmitField(_l("Check suggestions"))
     save = SubmitField(_l("Save"))
+    # A likely duplicate was shown (issue 20 item 4): the user says why this is another person.
+    not_duplicate_token = HiddenField()
+    not_duplicate_reason = StringField(
+        _l("Why this is another person"), validators=[Length(max=200)]
+    )
+    confirm_not_duplicate = SubmitField(_l("Not the same person: continue and save"))
 
 
 class ArchiveForm(BaseForm):

@@ -50,7 +50,8 @@ class Elder(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(sa.String(32), index=True)
     gender: Mapped[Gender] = mapped_column(enum_column(Gender))
     id_number: Mapped[str] = mapped_column(sa.String(18), unique=True)
-    birth_on: Mapped[date]
+    # Indexed: the likely-duplicate check reads the cases born on a few dates (issue 20 item 4).
+    birth_on: Mapped[date] = mapped_column(index=True)
     phone: Mapped[str] = mapped_column(sa.String(20), default="")
     emergency_name: Mapped[str] = mapped_column(sa.String(32), default="")  # 紧急联系人
     emergency_gender: Mapped[Gender | None] = mapped_column(enum_column(Gender, "emergency_gender"))

@@ -16,6 +16,7 @@ from caseman import audit, clock
 from caseman.access import login_required
 from caseman.documents.queries import list_printed
 from caseman.elders import labels
+from caseman.elders.duplicates import confirmation_token
 from caseman.elders.forms import ArchiveForm, ElderForm, RestoreForm
 from caseman.elders.models import Elder
 from caseman.elders.queries import (
@@ -30,6 +31,7 @@ from caseman.elders.services import (
     MEMBER_FIELDS,
     DuplicateElder,
     FormErrors,
+    LikelyDuplicates,
     Registration,
     archive_elder,
     facts_of,
@@ -43,6 +45,7 @@ from caseman.i18n import translate_message
 from caseman.referrals import labels as referral_labels
 from caseman.referrals.queries import list_elder_referrals, list_elder_risks
 from caseman.rules.categories import suggest_categories
+from caseman.rules.duplicates import REASON_TEXT as DUPLICATE_REASON_TEXT
 from caseman.rules.elder_age import is_under_age
 from caseman.rules.enums import ArchiveReason, Category
 from caseman.rules.id_number import InvalidIdNumber, age_on, parse_id_number
@@ -214,6 +217,16 @@ def _handle_form(form: ElderForm, elder: Elder | None, mode: str) -> Any:
     if not form.validate():
         return None
     reg = _registration(form)
+    reg.warn_duplicates = True
+    if form.confirm_not_duplicate.data:
+        # The user saw the likely duplicates and says this is another person (issue 20 item 4).
+        reg.not_duplicate_token = form.not_duplicate_token.data or ""
+        reg.not_duplicate_reason = (form.not_duplicate_reason.data or "").strip()
+        if not reg.not_duplicate_reason:
+            form.not_duplicate_reason.errors = [
+                *list(form.not_duplicate_reason.errors),
+                _("Say why this is another person (for example: checked the ID card)."),
+            ]
     try:
         if elder is None:
             elder = register_elder(current_user, reg, today())
@@ -239,6 +252,12 @@ def _handle_form(form: ElderForm, elder: Elder | None, mode: str) -> Any:
         db.session.rollback()
         _put_errors(form, exc)
         form.duplicate_of = exc.elder_id
+        return None
+    except LikelyDuplicates as exc:
+        db.session.rollback()
+        _put_errors(form, exc)
+        form.likely_duplicates = exc.duplicates
+        form.not_duplicate_token.data = confirmation_token(exc.duplicates)
         return None
     except DomainError as exc:
         db.session.rollback()
@@ -278,6 +297,8 @@ def _render_form(form: ElderForm, elder: Elder | None, mode: str, status: int = 
             show_under_age=_shows_under_age(form),
             conflict_elder=conflict_elder,
             duplicate_of=getattr(form, "duplicate_of", None),
+            likely_duplicates=getattr(form, "likely_duplicates", None),
+            reason_text=DUPLICATE_REASON_TEXT,
         ),
         status,
     )
