@@ -172,3 +172,15 @@ class RestoreForm(BaseForm):
         _l("Why the case is reopened"), validators=[InputRequired(REQUIRED), Length(max=300)]
     )
     submit = SubmitField(_l("Restore to the active caseload"))
+
+
+class MergeForm(BaseForm):
+    version = HiddenField()
+    kept_id = RadioField(
+        _l("The case file to keep"), choices=[], validators=[InputRequired(REQUIRED)]
+    )
+    note = StringField(
+        _l("Why these are the same person"),
+        validators=[InputRequired(REQUIRED), Length(min=2, max=200)],
+    )
+    submit = SubmitField(_l("Merge into the case file chosen"))

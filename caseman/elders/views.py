@@ -16,8 +16,9 @@ from caseman import audit, clock
 from caseman.access import login_required
 from caseman.documents.queries import list_printed
 from caseman.elders import labels
-from caseman.elders.duplicates import confirmation_token
-from caseman.elders.forms import ArchiveForm, ElderForm, RestoreForm
+from caseman.elders.duplicates import confirmation_token, find_likely_duplicates
+from caseman.elders.forms import ArchiveForm, ElderForm, MergeForm, RestoreForm
+from caseman.elders.merging import can_merge, get_kept, list_merged, merge_elders
 from caseman.elders.models import Elder
 from caseman.elders.queries import (
     ElderFilters,
@@ -389,6 +390,19 @@ def _case_file(elder: Elder, reveal: bool) -> Any:
     referrals = list_elder_referrals(elder)
     risks = list_elder_risks(elder)
     items = timeline(elder, CASE_FILE_ITEMS)
+    total = count_timeline(elder)
+    printed = list_printed(elder)
+    # Cases merged into this one (issue 20 item 4): their history is shown here too.
+    merged = list_merged(current_user, elder)
+    for other in merged:
+        referrals += list_elder_referrals(other)
+        risks += list_elder_risks(other)
+        items += timeline(other, CASE_FILE_ITEMS)
+        total += count_timeline(other)
+        printed += list_printed(other)
+    if merged:
+        items.sort(key=_when, reverse=True)
+        items = items[:CASE_FILE_ITEMS]
     day = today()
     return render_template(
         "elders/show.html",
@@ -400,15 +414,25 @@ def _case_file(elder: Elder, reveal: bool) -> Any:
         history=compliance_of(elder, day),  # missed periods stay visible (issue 17 item 6)
         history_months=CASE_FILE_MONTHS,
         timeline=items,
-        timeline_total=count_timeline(elder),
+        timeline_total=total,
         can_record=current_user.role.value in RECORDERS,
         referrals=referrals,
         risks=risks,
         # All the elder's referrals and risks are listed above: count from them (解决问题数量).
         solved=problems_solved([r.status for r in referrals], [r.status for r in risks]),
         referral_labels=referral_labels,
-        printed=list_printed(elder),
+        printed=printed,
+        merged=merged,
+        kept=get_kept(current_user, elder) if elder.is_archived else None,
+        can_merge=can_merge(current_user) and not elder.is_archived,
     )
+
+
+def _when(item: Any) -> tuple[date, int, int]:
+    """Newest first across cases, as :func:`caseman.visits.queries.timeline` orders one case."""
+    if hasattr(item, "visited_on"):
+        return (item.visited_on, 0, item.number)
+    return (item.cared_on, 1, item.number)
 
 
 def _edit(elder_id: int, mode: str) -> Any:
@@ -510,3 +534,48 @@ def restore(elder_id: int) -> Any:
             form.form_errors.append(translate_message(exc.message, exc.params))
             form.version.data = str(elder.version)
     return render_template("elders/restore.html", elder=elder, form=form)
+
+
+@bp.route("/<int:elder_id>/merge", methods=["GET", "POST"])
+@login_required
+def merge(elder_id: int) -> Any:
+    """Merge this case file into another of the same person (issue 20 item 4): this one is
+    archived as merged, both histories show on the kept one. Town and district staff only."""
+    elder = get_elder_or_404(current_user, elder_id)
+    if not can_merge(current_user):
+        abort(403)
+    if elder.is_archived:
+        flash(_("An archived case cannot be changed; restore it first."), "error")
+        return redirect(url_for("elders.show", elder_id=elder.id))
+    candidates = [
+        d
+        for d in find_likely_duplicates(
+            current_user, elder.name, elder.birth_on, elder.id_number, elder.id
+        )
+        if d.visible and not d.is_archived
+    ]
+    form = MergeForm()
+    form.kept_id.choices = [
+        (str(d.elder_id), f"{d.name} {d.masked_id} {d.town}") for d in candidates
+    ]
+    if not form.is_submitted():
+        form.version.data = str(elder.version)
+    elif form.validate():
+        kept = get_elder_or_404(current_user, int(form.kept_id.data))
+        try:
+            expected = int(form.version.data) if (form.version.data or "").isdigit() else None
+            merge_elders(current_user, elder, kept, form.note.data, today(), expected)
+            db.session.commit()
+            flash(_("The case files were merged: both histories show here."), "success")
+            return redirect(url_for("elders.show", elder_id=kept.id))
+        except DomainError as exc:
+            db.session.rollback()
+            field = getattr(form, exc.field or "", None)
+            text = translate_message(exc.message, exc.params)
+            if field is not None:
+                field.errors = [*list(field.errors), text]
+            else:
+                form.form_errors.append(text)
+            if isinstance(exc, StaleEdit):
+                form.version.data = str(elder.version)
+    return render_template("elders/merge.html", elder=elder, form=form, candidates=candidates)

@@ -179,3 +179,76 @@ def test_edit_warns_only_when_name_or_id_changes(client, areas, make_user, make_
     assert "王大山" in response.get_data(as_text=True)
     db.session.refresh(other)
     assert other.name == "李四"
+
+
+def test_town_staff_merge_two_case_files_keeping_both_histories(
+    client, areas, make_user, make_elder, login_as
+):
+    from caseman.elders.models import ElderMerge
+    from caseman.visits.models import Visit
+
+    kept = make_elder(name="王大山", gender="male", id_number=EXISTING)
+    typed = typo_of(EXISTING)
+    duplicate = make_elder(name="王大山", gender="male", id_number=typed)
+    login_as(make_user("town", "muer"))
+    page = client.get(f"/elders/{duplicate.id}/merge").get_data(as_text=True)
+    assert f'value="{kept.id}"' in page
+    # The note is required; nothing changes without it.
+    data = {"kept_id": str(kept.id), "version": str(duplicate.version), "note": ""}
+    assert client.post(f"/elders/{duplicate.id}/merge", data=data).status_code == 200
+    data["note"] = "同一人，身份证号码录错一位"
+    response = client.post(f"/elders/{duplicate.id}/merge", data=data)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/elders/{kept.id}")
+    db.session.expire_all()
+    assert duplicate.is_archived
+    assert f"已合并至档案{kept.id}" in duplicate.archive_note
+    assert db.session.scalar(select(ElderMerge)).kept_id == kept.id
+    assert count_elders() == 2  # nothing deleted
+    assert db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "merge", AuditEvent.elder_id == kept.id)
+    )
+    assert db.session.scalar(
+        select(ElderVersion).where(ElderVersion.elder_id == kept.id, ElderVersion.kind == "merged")
+    )
+    text = client.get(f"/elders/{kept.id}").get_data(as_text=True)
+    assert f"/elders/{duplicate.id}" in text  # the merged case file, linked …
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
+    text = client.get(f"/elders/{duplicate.id}").get_data(as_text=True)
+    assert f"/elders/{kept.id}" in text  # … and the way back
+
+
+def test_merged_visits_show_on_the_kept_case_file(client, areas, make_user, make_elder, login_as):
+    from caseman.elders.merging import merge_elders
+    from caseman.visits.services import new_submission_key, record_visit
+    from tests.visits.conftest import visit_values
+
+    kept = make_elder(name="王大山", gender="male", id_number=EXISTING)
+    duplicate = make_elder(name="王大山", gender="male", id_number=typo_of(EXISTING))
+    cadre = make_user("village", "jingang", full_name="王芳")
+    visit = record_visit(
+        cadre, duplicate, visit_values(visited_on=TODAY), new_submission_key(), TODAY
+    )
+    db.session.commit()
+    town = make_user("town", "muer")
+    merge_elders(town, duplicate, kept, "同一人", TODAY, duplicate.version)
+    db.session.commit()
+    login_as(town)
+    text = client.get(f"/elders/{kept.id}").get_data(as_text=True)
+    assert f"/visits/{visit.id}" in text
+    assert visit.elder_id == duplicate.id  # linked, not moved: nothing rewritten
+
+
+def test_village_staff_cannot_merge(client, areas, make_user, make_elder, login_as):
+    make_elder(name="王大山", gender="male", id_number=EXISTING)
+    duplicate = make_elder(name="王大山", gender="male", id_number=typo_of(EXISTING))
+    login_as(make_user("village", "jingang"))
+    assert client.get(f"/elders/{duplicate.id}/merge").status_code == 403
+
+
+def test_another_towns_staff_get_404_on_merge(client, areas, make_user, make_elder, login_as):
+    duplicate = make_elder(name="王大山", gender="male", id_number=typo_of(EXISTING))
+    login_as(make_user("town", "gulu"))
+    assert client.get(f"/elders/{duplicate.id}/merge").status_code == 404
+    data = {"kept_id": "1", "version": "1", "note": "同一人"}
+    assert client.post(f"/elders/{duplicate.id}/merge", data=data).status_code == 404
