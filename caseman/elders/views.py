@@ -13,7 +13,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import StringField, TextAreaField
 
 from caseman import audit, clock
-from caseman.access import login_required
+from caseman.access import login_required, roles_required
+from caseman.auth.models import Role
 from caseman.documents.queries import list_printed
 from caseman.elders import labels
 from caseman.elders.duplicates import confirmation_token, find_likely_duplicates
@@ -537,13 +538,11 @@ def restore(elder_id: int) -> Any:
 
 
 @bp.route("/<int:elder_id>/merge", methods=["GET", "POST"])
-@login_required
+@roles_required(Role.TOWN.value, Role.DISTRICT.value)
 def merge(elder_id: int) -> Any:
     """Merge this case file into another of the same person (issue 20 item 4): this one is
     archived as merged, both histories show on the kept one. Town and district staff only."""
     elder = get_elder_or_404(current_user, elder_id)
-    if not can_merge(current_user):
-        abort(403)
     if elder.is_archived:
         flash(_("An archived case cannot be changed; restore it first."), "error")
         return redirect(url_for("elders.show", elder_id=elder.id))

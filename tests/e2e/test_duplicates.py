@@ -59,3 +59,45 @@ def test_likely_duplicates_are_shown_and_confirmed(
         )
     )
     context.close()
+
+
+@pytest.mark.parametrize(("label", "viewport"), VIEWPORTS)
+def test_merge_shows_both_histories_on_the_kept_case_file(
+    server,  # noqa: F811
+    browser,  # noqa: F811
+    make_user,
+    make_elder,
+    label,
+    viewport,
+):
+    from caseman.visits.services import new_submission_key, record_visit
+    from tests.conftest import TODAY
+    from tests.visits.conftest import visit_values
+
+    town = make_user("town", "muer")
+    kept = make_elder(name="王大山")
+    duplicate = make_elder(name="王大山")  # same birth date and name, ID one digit apart
+    cadre = make_user("village", "jingang", full_name="王芳")
+    visit = record_visit(
+        cadre, duplicate, visit_values(visited_on=TODAY), new_submission_key(), TODAY
+    )
+    db.session.commit()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": viewport[0], "height": viewport[1]}
+    )
+    page = context.new_page()
+    log_in(page, server, town.username)
+    page.goto(f"{server}/elders/{duplicate.id}")
+    page.click("text=合并档案")
+    page.check(f"input[name=kept_id][value='{kept.id}']")
+    page.fill("#note", "同一人，重复建档")
+    page.screenshot(path=str(SHOTS / f"elder-merge-{label}.png"), full_page=True)
+    page.click("#submit")
+    page.wait_for_url(f"{server}/elders/{kept.id}")
+    assert page.locator(f"a[href='/visits/{visit.id}']").count() == 1  # the merged history
+    assert page.locator(f".merged a[href='/elders/{duplicate.id}']").count() == 1
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport[0] + 1
+    page.screenshot(path=str(SHOTS / f"elder-merged-case-file-{label}.png"))
+    context.close()
