@@ -96,6 +96,8 @@ PAGES: list[tuple[str, str, str, tuple[str, ...], dict[str, str] | None]] = [
     ("edit form", "GET", "/elders/{elder}/edit", ALL, None),
     ("edit", "POST", "/elders/{elder}/edit", ALL, {"name": "改名", "version": "1"}),
     ("archive", "POST", "/elders/{elder}/archive", ALL, {"reason": "deceased", "version": "1"}),
+    ("merge form", "GET", "/elders/{elder}/merge", ("town", "district"), None),
+    ("merge", "POST", "/elders/{elder}/merge", ("town", "district"), {"kept_id": "1"}),
     ("new visit form", "GET", "/elders/{elder}/visits/new", RECORDERS, None),
     ("new visit", "POST", "/elders/{elder}/visits/new", RECORDERS, {"method": "home"}),
     ("visit", "GET", "/visits/{visit}", ALL, None),

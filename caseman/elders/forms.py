@@ -144,6 +144,12 @@ class ElderForm(BaseForm):
     add_member = SubmitField(_l("Add a family member"))
     check = SubmitField(_l("Check suggestions"))
     save = SubmitField(_l("Save"))
+    # A likely duplicate was shown (issue 20 item 4): the user says why this is another person.
+    not_duplicate_token = HiddenField()
+    not_duplicate_reason = StringField(
+        _l("Why this is another person"), validators=[Length(max=200)]
+    )
+    confirm_not_duplicate = SubmitField(_l("Not the same person: continue and save"))
 
 
 class ArchiveForm(BaseForm):
@@ -166,3 +172,15 @@ class RestoreForm(BaseForm):
         _l("Why the case is reopened"), validators=[InputRequired(REQUIRED), Length(max=300)]
     )
     submit = SubmitField(_l("Restore to the active caseload"))
+
+
+class MergeForm(BaseForm):
+    version = HiddenField()
+    kept_id = RadioField(
+        _l("The case file to keep"), choices=[], validators=[InputRequired(REQUIRED)]
+    )
+    note = StringField(
+        _l("Why these are the same person"),
+        validators=[InputRequired(REQUIRED), Length(min=2, max=200)],
+    )
+    submit = SubmitField(_l("Merge into the case file chosen"))

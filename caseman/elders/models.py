@@ -50,7 +50,8 @@ class Elder(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(sa.String(32), index=True)
     gender: Mapped[Gender] = mapped_column(enum_column(Gender))
     id_number: Mapped[str] = mapped_column(sa.String(18), unique=True)
-    birth_on: Mapped[date]
+    # Indexed: the likely-duplicate check reads the cases born on a few dates (issue 20 item 4).
+    birth_on: Mapped[date] = mapped_column(index=True)
     phone: Mapped[str] = mapped_column(sa.String(20), default="")
     emergency_name: Mapped[str] = mapped_column(sa.String(32), default="")  # 紧急联系人
     emergency_gender: Mapped[Gender | None] = mapped_column(enum_column(Gender, "emergency_gender"))
@@ -273,3 +274,20 @@ def _record_moves(session: Session, _context: Any, _instances: Any) -> None:
         session.add(
             ElderMove(elder_id=obj.id, moved_on=moved_on, from_area_id=before, to_area_id=after)
         )
+
+
+class ElderMerge(Base):
+    """Two case files of one person merged (issue 20 item 4): ``merged`` is archived with the
+    reason "merged into ``kept``" and its history (visits, care, referrals, risks, printed forms)
+    stays where it is, shown on the kept case file too. Nothing is deleted."""
+
+    __tablename__ = "elder_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kept_id: Mapped[int] = mapped_column(sa.ForeignKey("elders.id"), index=True)
+    merged_id: Mapped[int] = mapped_column(sa.ForeignKey("elders.id"), unique=True)
+    note: Mapped[str] = mapped_column(sa.String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    merged: Mapped[Elder] = relationship(foreign_keys=[merged_id])

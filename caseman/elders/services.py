@@ -18,6 +18,11 @@ from caseman import audit, clock
 from caseman.areas.models import Area, AreaLevel
 from caseman.audit import AuditEvent
 from caseman.auth.models import Role, User
+from caseman.elders.duplicates import (
+    LikelyDuplicate,
+    confirmation_token,
+    find_likely_duplicates,
+)
 from caseman.elders.models import (
     Elder,
     ElderAssignment,
@@ -177,13 +182,35 @@ def _probes_left(actor_id: int) -> int:
     return max(0, limit - (used or 0))
 
 
+class LikelyDuplicates(DomainError):
+    """Cases that may be the same person (issue 20 item 4): the user confirms or merges."""
+
+    def __init__(self, duplicates: list[LikelyDuplicate]) -> None:
+        super().__init__(None, N_("This person may already have a case file: see below."))
+        self.duplicates = duplicates
+
+
+# The version note of a registration saved despite a likely-duplicate warning (stored data,
+# shown on the case file as written).
+NOT_DUPLICATE_NOTE = "经核实不是同一人（疑似重复已确认）：{reason}"
+
+
 @dataclass
 class Registration:
-    """What the registration form says: field values of the elder, members and categories."""
+    """What the registration form says: field values of the elder, members and categories.
+
+    ``warn_duplicates``: look for likely duplicates (issue 20 item 4) and raise LikelyDuplicates
+    unless confirmed — the registration pages ask for it; batch callers (imports, demo data)
+    check with caseman.elders.duplicates.find_batch themselves. ``not_duplicate_token`` /
+    ``not_duplicate_reason``: the user saw the likely duplicates named by the token
+    (caseman.elders.duplicates.confirmation_token) and says why this is another person."""
 
     values: dict[str, Any]
     members: list[dict[str, Any]] = field(default_factory=list)
     categories: set[Category] = field(default_factory=set)
+    warn_duplicates: bool = False
+    not_duplicate_token: str = ""
+    not_duplicate_reason: str = ""
 
 
 def facts_of(values: dict[str, Any], members: list[dict[str, Any]], birth_on: date) -> ElderFacts:
@@ -316,7 +343,47 @@ def _check(
             known.check(values["id_number"], elder)
     if errors:
         raise FormErrors(errors)
+    if reg.warn_duplicates:
+        _check_likely_duplicates(reg, actor, elder, derived)
     return derived
+
+
+def _check_likely_duplicates(
+    reg: Registration, actor: User, elder: Elder | None, derived: dict[str, Any]
+) -> None:
+    """Raise LikelyDuplicates unless the user confirmed exactly the cases found (issue 20 item
+    4). A correction is checked only when it changes the name or the ID number."""
+    values = reg.values
+    if elder is not None and (elder.name, elder.id_number) == (values["name"], values["id_number"]):
+        return
+    found = find_likely_duplicates(
+        actor,
+        values["name"],
+        derived["birth_on"],
+        values["id_number"],
+        elder.id if elder is not None else None,
+    )
+    if not found:
+        return
+    reason = reg.not_duplicate_reason.strip()
+    if not reason or reg.not_duplicate_token != confirmation_token(found):
+        raise LikelyDuplicates(found)
+    derived["not_duplicate_of"] = [d.elder_id for d in found]
+    note = NOT_DUPLICATE_NOTE.format(reason=reason)
+    values["note"] = f"{values.get('note') or ''}；{note}".lstrip("；")[:300]
+
+
+def _record_not_duplicate(actor: User, elder: Elder, derived: dict[str, Any], reason: str) -> None:
+    ids = derived.get("not_duplicate_of")
+    if ids:
+        audit.record(
+            "confirm_not_duplicate",
+            object_type="elder",
+            object_id=elder.id,
+            elder_id=elder.id,
+            detail=f"cases {','.join(map(str, ids))}: {reason.strip()}",
+            user=actor,
+        )
 
 
 def _check_duplicate(id_number: str, actor: User, elder: Elder | None) -> None:
@@ -567,6 +634,7 @@ def register_elder(actor: User, reg: Registration, today: date) -> Elder:
         )
     _add_version(elder, actor, "created", reg.values.get("note") or "")
     audit.record("create", object_type="elder", object_id=elder.id, elder_id=elder.id, user=actor)
+    _record_not_duplicate(actor, elder, derived, reg.not_duplicate_reason)
     return elder
 
 
@@ -605,6 +673,7 @@ def update_elder(
         detail=",".join(version.changed_fields),
         user=actor,
     )
+    _record_not_duplicate(actor, elder, derived, reg.not_duplicate_reason)
     return version
 
 

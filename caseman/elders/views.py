@@ -13,10 +13,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import StringField, TextAreaField
 
 from caseman import audit, clock
-from caseman.access import login_required
+from caseman.access import login_required, roles_required
+from caseman.auth.models import Role
 from caseman.documents.queries import list_printed
 from caseman.elders import labels
-from caseman.elders.forms import ArchiveForm, ElderForm, RestoreForm
+from caseman.elders.duplicates import confirmation_token, find_likely_duplicates
+from caseman.elders.forms import ArchiveForm, ElderForm, MergeForm, RestoreForm
+from caseman.elders.merging import can_merge, get_kept, list_merged, merge_elders
 from caseman.elders.models import Elder
 from caseman.elders.queries import (
     ElderFilters,
@@ -30,6 +33,7 @@ from caseman.elders.services import (
     MEMBER_FIELDS,
     DuplicateElder,
     FormErrors,
+    LikelyDuplicates,
     Registration,
     archive_elder,
     facts_of,
@@ -44,6 +48,7 @@ from caseman.i18n import translate_message
 from caseman.referrals import labels as referral_labels
 from caseman.referrals.queries import list_elder_referrals, list_elder_risks
 from caseman.rules.categories import suggest_categories
+from caseman.rules.duplicates import REASON_TEXT as DUPLICATE_REASON_TEXT
 from caseman.rules.elder_age import is_under_age
 from caseman.rules.enums import ArchiveReason, Category
 from caseman.rules.id_number import InvalidIdNumber, age_on, parse_id_number
@@ -215,6 +220,16 @@ def _handle_form(form: ElderForm, elder: Elder | None, mode: str) -> Any:
     if not form.validate():
         return None
     reg = _registration(form)
+    reg.warn_duplicates = True
+    if form.confirm_not_duplicate.data:
+        # The user saw the likely duplicates and says this is another person (issue 20 item 4).
+        reg.not_duplicate_token = form.not_duplicate_token.data or ""
+        reg.not_duplicate_reason = (form.not_duplicate_reason.data or "").strip()
+        if not reg.not_duplicate_reason:
+            form.not_duplicate_reason.errors = [
+                *list(form.not_duplicate_reason.errors),
+                _("Say why this is another person (for example: checked the ID card)."),
+            ]
     try:
         if elder is None:
             elder = register_elder(current_user, reg, today())
@@ -242,6 +257,12 @@ def _handle_form(form: ElderForm, elder: Elder | None, mode: str) -> Any:
         db.session.commit()
         _put_errors(form, exc)
         form.duplicate_of = exc.elder_id
+        return None
+    except LikelyDuplicates as exc:
+        db.session.rollback()
+        _put_errors(form, exc)
+        form.likely_duplicates = exc.duplicates
+        form.not_duplicate_token.data = confirmation_token(exc.duplicates)
         return None
     except DomainError as exc:
         db.session.rollback()
@@ -281,6 +302,8 @@ def _render_form(form: ElderForm, elder: Elder | None, mode: str, status: int = 
             show_under_age=_shows_under_age(form),
             conflict_elder=conflict_elder,
             duplicate_of=getattr(form, "duplicate_of", None),
+            likely_duplicates=getattr(form, "likely_duplicates", None),
+            reason_text=DUPLICATE_REASON_TEXT,
         ),
         status,
     )
@@ -374,6 +397,19 @@ def _case_file(elder: Elder, reveal: bool) -> Any:
     referrals = list_elder_referrals(elder)
     risks = list_elder_risks(elder)
     items = timeline(elder, CASE_FILE_ITEMS)
+    total = count_timeline(elder)
+    printed = list_printed(elder)
+    # Cases merged into this one (issue 20 item 4): their history is shown here too.
+    merged = list_merged(current_user, elder)
+    for other in merged:
+        referrals += list_elder_referrals(other)
+        risks += list_elder_risks(other)
+        items += timeline(other, CASE_FILE_ITEMS)
+        total += count_timeline(other)
+        printed += list_printed(other)
+    if merged:
+        items.sort(key=_when, reverse=True)
+        items = items[:CASE_FILE_ITEMS]
     day = today()
     return render_template(
         "elders/show.html",
@@ -385,15 +421,25 @@ def _case_file(elder: Elder, reveal: bool) -> Any:
         history=compliance_of(elder, day),  # missed periods stay visible (issue 17 item 6)
         history_months=CASE_FILE_MONTHS,
         timeline=items,
-        timeline_total=count_timeline(elder),
+        timeline_total=total,
         can_record=current_user.role.value in RECORDERS,
         referrals=referrals,
         risks=risks,
         # All the elder's referrals and risks are listed above: count from them (解决问题数量).
         solved=problems_solved([r.status for r in referrals], [r.status for r in risks]),
         referral_labels=referral_labels,
-        printed=list_printed(elder),
+        printed=printed,
+        merged=merged,
+        kept=get_kept(current_user, elder) if elder.is_archived else None,
+        can_merge=can_merge(current_user) and not elder.is_archived,
     )
+
+
+def _when(item: Any) -> tuple[date, int, int]:
+    """Newest first across cases, as :func:`caseman.visits.queries.timeline` orders one case."""
+    if hasattr(item, "visited_on"):
+        return (item.visited_on, 0, item.number)
+    return (item.cared_on, 1, item.number)
 
 
 def _edit(elder_id: int, mode: str) -> Any:
@@ -509,3 +555,46 @@ def restore(elder_id: int) -> Any:
             form.form_errors.append(translate_message(exc.message, exc.params))
             form.version.data = str(elder.version)
     return render_template("elders/restore.html", elder=elder, form=form)
+
+
+@bp.route("/<int:elder_id>/merge", methods=["GET", "POST"])
+@roles_required(Role.TOWN.value, Role.DISTRICT.value)
+def merge(elder_id: int) -> Any:
+    """Merge this case file into another of the same person (issue 20 item 4): this one is
+    archived as merged, both histories show on the kept one. Town and district staff only."""
+    elder = get_elder_or_404(current_user, elder_id)
+    if elder.is_archived:
+        flash(_("An archived case cannot be changed; restore it first."), "error")
+        return redirect(url_for("elders.show", elder_id=elder.id))
+    candidates = [
+        d
+        for d in find_likely_duplicates(
+            current_user, elder.name, elder.birth_on, elder.id_number, elder.id
+        )
+        if d.visible and not d.is_archived
+    ]
+    form = MergeForm()
+    form.kept_id.choices = [
+        (str(d.elder_id), f"{d.name} {d.masked_id} {d.town}") for d in candidates
+    ]
+    if not form.is_submitted():
+        form.version.data = str(elder.version)
+    elif form.validate():
+        kept = get_elder_or_404(current_user, int(form.kept_id.data))
+        try:
+            expected = int(form.version.data) if (form.version.data or "").isdigit() else None
+            merge_elders(current_user, elder, kept, form.note.data, today(), expected)
+            db.session.commit()
+            flash(_("The case files were merged: both histories show here."), "success")
+            return redirect(url_for("elders.show", elder_id=kept.id))
+        except DomainError as exc:
+            db.session.rollback()
+            field = getattr(form, exc.field or "", None)
+            text = translate_message(exc.message, exc.params)
+            if field is not None:
+                field.errors = [*list(field.errors), text]
+            else:
+                form.form_errors.append(text)
+            if isinstance(exc, StaleEdit):
+                form.version.data = str(elder.version)
+    return render_template("elders/merge.html", elder=elder, form=form, candidates=candidates)

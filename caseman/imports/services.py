@@ -31,6 +31,7 @@ from sqlalchemy.orm import selectinload
 from caseman import audit, clock
 from caseman.areas.models import Area, AreaLevel
 from caseman.auth.models import User
+from caseman.elders.duplicates import LikelyDuplicate, find_batch
 from caseman.elders.models import Elder
 from caseman.elders.services import (
     ELDER_FIELDS,
@@ -51,6 +52,7 @@ from caseman.extensions import db
 from caseman.imports.reading import file_kind, iter_rows
 from caseman.rules import pairing_import
 from caseman.rules.categories import needs_override_reason, suggest_categories
+from caseman.rules.duplicates import Person
 from caseman.rules.elder_age import is_under_age
 from caseman.rules.enums import N_, AbilityLevel, Category, Gender
 from caseman.rules.id_number import (
@@ -640,10 +642,11 @@ def run_rows(
     for start in range(0, len(upload.rows), CHUNK):
         rows = upload.rows[start : start + CHUNK]
         known, cases = _existing(actor, upload, rows, budget)
+        likely = _likely_duplicates(actor, upload, rows, known, today)
         accepted: list[Checked] = []
         for number, cells in rows:
             problems = _run_row(actor, upload, number, cells, matches, today, villages, seen,
-                                outcome, known, cases, accepted)  # fmt: skip
+                                outcome, known, cases, accepted, likely)  # fmt: skip
             if problems:
                 outcome.rejected_rows.append(number)
                 outcome.problems.extend(
@@ -689,6 +692,54 @@ def _existing(
     return known, {e.id_number: e for e in elders}
 
 
+def _likely_duplicates(
+    actor: User,
+    upload: Upload,
+    rows: list[tuple[int, list[Any]]],
+    known: KnownNumbers,
+    today: date,
+) -> dict[str, list[LikelyDuplicate]]:
+    """The likely duplicates (issue 20 item 4) of a chunk's new cases, by ID number: one query
+    by birth date for the chunk (caseman.elders.duplicates). Rows naming an existing case's
+    very ID number update that case and are not checked."""
+    people: list[Person] = []
+    for _number, cells in rows:
+        try:
+            info = parse_id_number(str(id_number_text(upload.cell(cells, "id_number"))[0]), today)
+        except InvalidIdNumber:
+            continue  # rejected for its ID number anyway
+        if info.number not in known.cases:
+            people.append(Person(compact(upload.cell(cells, "name")), info.birth_on, info.number))
+    found = find_batch(actor, people)
+    return {person.id_number: dups for person, dups in zip(people, found, strict=True) if dups}
+
+
+def _duplicate_problems(dups: list[LikelyDuplicate]) -> list[tuple[str, str, dict[str, Any]]]:
+    """A row with likely duplicates is left out with this reason (issue 20 item 4): the user
+    checks, and registers the person on the registration page (which asks to confirm)."""
+    problems: list[tuple[str, str, dict[str, Any]]] = []
+    for dup in dups:
+        if dup.visible:
+            problems.append((
+                "id_number",
+                N_(
+                    "Possibly the same person as %(name)s (%(id)s, %(town)s): check, and "
+                    "register a different person on the registration page."
+                ),
+                {"name": dup.name, "id": dup.masked_id, "town": dup.town},
+            ))  # fmt: skip
+        else:
+            problems.append((
+                "id_number",
+                N_(
+                    "%(town)s already has an elder who may be the same person: check with its "
+                    "staff, and register a different person on the registration page."
+                ),
+                {"town": dup.town},
+            ))  # fmt: skip
+    return problems
+
+
 def _run_row(
     actor: User,
     upload: Upload,
@@ -702,6 +753,7 @@ def _run_row(
     known: KnownNumbers,
     cases: dict[str, Elder],
     accepted: list[Checked],
+    likely: dict[str, list[LikelyDuplicate]],
 ) -> list[tuple[str, str, dict[str, Any]]]:
     """One row: [] when accepted (counted in ``outcome``, added to ``accepted`` unless it
     changes nothing), else its problems."""
@@ -738,6 +790,8 @@ def _run_row(
         ]
     except DomainError as exc:
         return [(_field_column(exc.field or ""), exc.message, dict(exc.params))]
+    if elder is None and id_number in likely:
+        return _duplicate_problems(likely[id_number])
     accepted.append(Checked(elder, reg, derived))
     if elder is None:
         outcome.new += 1

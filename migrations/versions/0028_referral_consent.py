@@ -5,7 +5,7 @@ referrals have none recorded. Plain ADD COLUMNs (no batch copy of the referrals 
 follow-ups refer to).
 
 Revision ID: 0028
-Revises: 0023
+Revises: 0027
 Create Date: 2026-12-05 19:30:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0028"
-down_revision = "0023"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
