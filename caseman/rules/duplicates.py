@@ -6,7 +6,9 @@ the near misses a typo or a second registration leaves behind:
 
 * the ID number one digit different, or two adjacent digits swapped (a transposed pair), in its
   first 17 characters — the check character is set aside, since a retyped number is often given
-  a fresh, valid check character;
+  a fresh, valid check character — with a name alike (same characters or same sound): two people
+  born on one day in one county often have numbers one sequence digit apart, and a typo of one
+  person keeps the name;
 * the same name (same characters) with the same birth date;
 * the same name by sound (同音: every character shares a pinyin reading, e.g. 张三丰 and 章三峰)
   with the same birth date.
@@ -100,7 +102,11 @@ def duplicate_reasons(new: Person, other: Person) -> list[DuplicateReason]:
     """Why ``other`` is likely the same person as ``new`` (empty: not likely), strongest first."""
     reasons: list[DuplicateReason] = []
     by_id = id_difference(new.id_number, other.id_number)
-    if by_id is not None:
+    alike = same_name(new.name, other.name) or same_pinyin(new.name, other.name)
+    # A near ID number alone is not a sign: people born on one day in one county have numbers
+    # that differ only in their sequence digits (about one pair in 40 differs in one digit).
+    # A typo of the same person keeps the name: near numbers count when the names are alike.
+    if by_id is DuplicateReason.SAME_ID or (by_id is not None and alike):
         reasons.append(by_id)
     if new.birth_on is not None and new.birth_on == other.birth_on:
         if same_name(new.name, other.name):

@@ -120,3 +120,15 @@ def test_every_near_id_has_a_nearby_birth_date():
 def test_nearby_dates_include_a_swap_inside_the_date():
     assert date(1904, 3, 15) in nearby_birth_dates(date(1940, 3, 15))  # 19400315 -> 19040315
     assert date(1940, 3, 15) in nearby_birth_dates(date(1940, 3, 5))  # 19400305: one digit
+
+
+def test_a_near_number_with_another_name_is_not_a_duplicate():
+    """Two people born on one day in one county get numbers one sequence digit apart: the near
+    number counts only with a name alike (the same person's typo keeps the name)."""
+    neighbour = make_id_number("500112", BORN, 16, Gender.MALE)  # sequence 016 beside 017
+    assert id_difference(neighbour, ID) == DuplicateReason.ID_ONE_DIGIT
+    assert duplicate_reasons(Person("李桂兰", BORN, neighbour), Person("张三丰", BORN, ID)) == []
+    assert duplicate_reasons(Person("章三峰", BORN, neighbour), Person("张三丰", BORN, ID)) == [
+        DuplicateReason.ID_ONE_DIGIT,
+        DuplicateReason.SAME_PINYIN_BIRTH,
+    ]
