@@ -159,7 +159,7 @@ def _member_data(member: Any) -> dict[str, Any]:
     return data
 
 
-def _put_errors(form: ElderForm, exc: DomainError) -> None:
+def _put_errors(form: Any, exc: DomainError) -> None:
     """Show a service error beside its field (members-N-field for family rows)."""
     errors = exc.errors if isinstance(exc, FormErrors) else {exc.field: (exc.message, exc.params)}
     for name, (message, params) in errors.items():
@@ -525,12 +525,7 @@ def archive(elder_id: int) -> Any:
             return redirect(url_for("elders.show", elder_id=elder.id))
         except DomainError as exc:
             db.session.rollback()
-            field = getattr(form, exc.field or "", None)
-            text = translate_message(exc.message, exc.params)
-            if field is not None:
-                field.errors = [*list(field.errors), text]
-            else:
-                form.form_errors.append(text)
+            _put_errors(form, exc)
             if isinstance(exc, StaleEdit):
                 form.version.data = str(elder.version)
     return render_template("elders/archive.html", elder=elder, form=form, labels=labels)
@@ -589,12 +584,7 @@ def merge(elder_id: int) -> Any:
             return redirect(url_for("elders.show", elder_id=kept.id))
         except DomainError as exc:
             db.session.rollback()
-            field = getattr(form, exc.field or "", None)
-            text = translate_message(exc.message, exc.params)
-            if field is not None:
-                field.errors = [*list(field.errors), text]
-            else:
-                form.form_errors.append(text)
+            _put_errors(form, exc)
             if isinstance(exc, StaleEdit):
                 form.version.data = str(elder.version)
     return render_template("elders/merge.html", elder=elder, form=form, candidates=candidates)
