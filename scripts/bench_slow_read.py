@@ -23,7 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
+import subprocess  # nosec B404 - runs this script again as a second worker
 import sys
 import tempfile
 import time
@@ -43,14 +43,14 @@ from caseman.rules.enums import Category, Gender
 from caseman.rules.id_number import make_id_number
 from caseman.scope import system_access
 
-PASSWORD = "bench-pass-2024"  # noqa: S105 (the bench's own throwaway users)
+PASSWORD = "bench-pass-2024"  # noqa: S105  # nosec B105 (the bench's own throwaway users)
 SURNAMES = "张王李赵刘陈杨黄周吴"
 GIVEN = ["秀英", "桂兰", "德明", "建国", "玉珍", "淑芬", "志强", "文华"]
 
 
 def _app(path: Path, **config: Any) -> Any:
     return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True,
-                       "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench",
+                       "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench",  # nosec B105
                        "CASEMAN_UPLOADS": str(path.parent / "uploads"), **config})  # fmt: skip
 
 
@@ -189,7 +189,7 @@ def main() -> None:
     modes = ("request", "job") if args.mode == "both" else (args.mode,)
     for mode in modes:
         env = {**os.environ, "PYTHONPATH": os.environ.get("PYTHONPATH", ".")}
-        printer = subprocess.Popen(  # noqa: S603 (this script, its own arguments)
+        printer = subprocess.Popen(  # noqa: S603  # nosec B603 (this script, its own arguments)
             [sys.executable, __file__, "--print-sheets", str(path), str(ids["village"]),
              "--how", mode], env=env,
         )  # fmt: skip
