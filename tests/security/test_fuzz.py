@@ -14,11 +14,12 @@ user, and those that close or move an area against a spare village.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import lxml.html
 import pytest
@@ -359,3 +360,37 @@ def test_numbers_must_fit_their_column(app, number, amount, message):
         assert not form.validate()
         errors = form.count.errors + form.money.errors
         assert [str(error) for error in errors] == [message]
+
+
+HUGE = "99999999999999999999"
+QUERY = {"village": HUGE, "town": HUGE, "area": HUGE, "elder": HUGE, "visitor": HUGE,
+         "page": HUGE, "version": HUGE}  # fmt: skip
+
+
+def test_huge_ids_in_urls_and_queries_answer_no_500(app, world):
+    """Ids are 32-bit on PostgreSQL (64 on SQLite): ``/visits/99999999999999999999`` or
+    ``?area=99999999999999999999`` failed in the database: pages with an id answered 500."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    clients: dict[str | None, FlaskClient] = {}
+    failures = []
+    for route in routes(app, world):
+        user = user_for(route, world)
+        key = getattr(user, "username", None)
+        if key not in clients:
+            clients[key] = log_in(app, user) if user is not None else app.test_client()
+        if route.endpoint in NEVER:
+            continue
+        huge = re.sub(r"/\d+(?=/|$|\.)", f"/{HUGE}", route.url)
+        tries = [huge]
+        if route.method == "GET":
+            tries.append(f"{route.url}{'&' if '?' in route.url else '?'}{urlencode(QUERY)}")
+        for url in tries:
+            if route.method == "GET":
+                response = clients[key].get(url)
+            else:
+                response = clients[key].post(url, data={"version": HUGE, "elder_id": HUGE})
+            if response.status_code >= 500:
+                failures.append((route.endpoint, url))
+            response.close()
+    assert not failures, failures
+    assert clients[world.cadre.username].get(f"/elders/{HUGE}").status_code == 404

@@ -1,0 +1,46 @@
+"""Numbers from the URL too large for the database are no ids (issue 23 item 3).
+
+Ids are 32-bit integers on PostgreSQL (SQLite takes 64 bits): ``/elders/99999999999999999999``
+or ``?village=99999999999999999999`` failed in the database with a 500. A path id out of range
+matches no route (404); a query number out of range reads as absent, like any other bad number
+given to ``request.args.get(..., type=int)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Request
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.routing import IntegerConverter, Map
+
+ID_LIMIT = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` with an upper bound: the largest 32-bit integer."""
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
+                 max: int | None = ID_LIMIT, signed: bool = False) -> None:  # noqa: A002  # fmt: skip
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+class BoundedArgs(ImmutableMultiDict):  # type: ignore[type-arg]
+    """Query and form values: ``get(name, type=int)`` answers the default for a number that no
+    column can hold."""
+
+    def get(self, key: Any, default: Any = None, type: Any = None) -> Any:  # noqa: A002
+        value = super().get(key, default, type)
+        if type is int and isinstance(value, int) and not -ID_LIMIT - 1 <= value <= ID_LIMIT:
+            return default
+        return value
+
+
+class BoundedRequest(Request):
+    parameter_storage_class = BoundedArgs
+
+
+def init_app(app: Flask) -> None:
+    """Before any route is added (a rule binds its converters when it is added)."""
+    app.url_map.converters["int"] = IdConverter
+    app.request_class = BoundedRequest
