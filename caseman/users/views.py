@@ -52,7 +52,7 @@ def _fill_choices(form: AccountForm, user: User | None = None) -> None:
 
 
 def _filters() -> UserFilters:
-    area = request.args.get("area", type=int)  # None when too large for an id (caseman.ids)
+    area = request.args.get("area", type=int)  # None when too large for an id (caseman.url_input)
     role = request.args.get("role", "")
     status = request.args.get("status", "")
     return UserFilters(

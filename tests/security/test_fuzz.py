@@ -68,11 +68,13 @@ class FoundForm:
         return self.fields
 
 
-def _parse_forms(page_url: str, html: str) -> Iterator[tuple[str, list[tuple[str, str]]]]:
-    """Each ``method=post`` form of ``html``: its action and what a browser would send."""
+def _parse_forms(
+    page_url: str, html: str, method: str = "post"
+) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+    """Each form of ``html`` sent by ``method``: its action and what a browser would send."""
     tree = lxml.html.fromstring(html)
     for form in tree.iter("form"):
-        if (form.get("method") or "get").lower() != "post":
+        if (form.get("method") or "get").lower() != method:
             continue
         action = urljoin(page_url, form.get("action") or page_url)
         parts = urlsplit(action)
@@ -142,9 +144,11 @@ def _allowed(action: str, endpoint: str, world, spares) -> bool:
     return True
 
 
-def _collect_forms(app, world, spares, clients) -> list[FoundForm]:
-    """Open every GET page of the world as someone its policy lets in, and keep its forms."""
+def _collect_forms(app, world, spares, clients) -> tuple[list[FoundForm], list[FoundForm]]:
+    """Open every GET page of the world as someone its policy lets in, and keep its forms (those
+    that post, and the search and filter forms that send a GET)."""
     found: dict[tuple[str, tuple[str, ...]], FoundForm] = {}
+    searches: dict[tuple[str, tuple[str, ...]], FoundForm] = {}
     pages: list[tuple[str, object]] = []
     for route in routes(app, world):
         if route.method == "GET" and "<" not in route.url:
@@ -160,7 +164,12 @@ def _collect_forms(app, world, spares, clients) -> list[FoundForm]:
         if response.mimetype != "text/html" or response.status_code != 200:
             response.close()
             continue
-        for action, sent in _parse_forms(url, response.get_data(as_text=True)):
+        html = response.get_data(as_text=True)
+        for action, sent in _parse_forms(url, html, "get"):  # search and filter forms
+            key = (urlsplit(action).path, tuple(sorted({name for name, _v in sent})))
+            role = getattr(user, "username", None) or ""
+            searches.setdefault(key, FoundForm(action, "GET", role, tuple(sent), url))
+        for action, sent in _parse_forms(url, html):
             endpoint = _endpoint(app, action)
             if endpoint is None or not _allowed(action, endpoint, world, spares):
                 continue
@@ -170,7 +179,8 @@ def _collect_forms(app, world, spares, clients) -> list[FoundForm]:
     # Destructive forms last: archiving the elder or closing a record first would turn the other
     # forms' answers into refusals before their fields were tried.
     last = ("archive", "void", "status", "close", "end", "disable", "submit", "restore")
-    return sorted(found.values(), key=lambda f: any(w in f.endpoint for w in last))
+    forms = sorted(found.values(), key=lambda f: any(w in f.endpoint for w in last))
+    return forms, list(searches.values())
 
 
 def _fuzz_values(sent: tuple[tuple[str, str], ...], name: str, value: str) -> MultiDict:
@@ -207,7 +217,7 @@ def test_bad_values_in_every_field_of_every_form_answer_no_500(app, world, spare
         name: (log_in(app, user) if user is not None else app.test_client())
         for name, user in users.items()
     }
-    forms = _collect_forms(app, world, spares, clients)
+    forms, searches = _collect_forms(app, world, spares, clients)
     endpoints = {form.endpoint for form in forms}
     assert len(endpoints) >= 40, sorted(endpoints)  # the walk found the app's forms
 
@@ -227,6 +237,16 @@ def test_bad_values_in_every_field_of_every_form_answer_no_500(app, world, spare
                 _check(response, (form.endpoint, form.action, name, label), failures, errors)
                 if status in (302, 409):  # saved (or saved meanwhile): the next try needs the
                     fields = form.refreshed(client)  # record's new version
+
+    # Search and filter forms: every field bad at once, each kind of bad value in turn.
+    for form in searches:
+        client = clients[form.role or None]
+        names = {name for name, _v in form.fields}
+        for label, value in BAD_VALUES.items():
+            query = urlencode([(name, value) for name in sorted(names)])
+            url = f"{urlsplit(form.action).path}?{query}"
+            _check(client.get(url), ("GET", url[:80], label), failures, errors)
+            tried += 1
 
     # POST routes no page showed a form for: the usual field names, each bad value.
     covered = endpoints | NEVER
@@ -394,3 +414,16 @@ def test_huge_ids_in_urls_and_queries_answer_no_500(app, world):
             response.close()
     assert not failures, failures
     assert clients[world.cadre.username].get(f"/elders/{HUGE}").status_code == 404
+
+
+def test_control_characters_in_a_search_are_dropped(app, world):
+    """A NUL in the search words failed in the database (SQLite's MATCH: unterminated string;
+    PostgreSQL refuses NUL in text)."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    cadre = log_in(app, world.cadre)
+    name = world.elder.name
+    response = cadre.get("/elders/?" + urlencode({"q": f"{name[0]}\x00{name[1:]}\x1b"}))
+    assert response.status_code == 200
+    assert name in response.get_data(as_text=True)
+    town = log_in(app, world.town)
+    assert town.get("/users/?" + urlencode({"q": "王\x00芳"})).status_code == 200
