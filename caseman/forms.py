@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import unicodedata
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, TextAreaField, widgets
+from wtforms import SelectField, SelectMultipleField, TextAreaField, widgets
+from wtforms.validators import ValidationError
 
 # WTForms' built-in messages, listed so that Babel extracts them into our catalogue.
 WTFORMS_MESSAGES = (
@@ -63,6 +66,46 @@ def _one_line_break(value: object) -> object:
     return value
 
 
+def _blank_choice(value: object) -> object:
+    """A choice of only spaces is no choice: ``Optional()`` lets whitespace through without the
+    check of the choices, and a service would get "  " for an enum (a 500, issue 23 item 3)."""
+    if isinstance(value, str) and not value.strip():
+        return ""
+    return value
+
+
+# Integers are stored in 32 bits on PostgreSQL (ids, counts, years, points); money and other
+# decimals in Numeric(12, 2), which holds less than 10^10. Larger values are refused at the field
+# (a database error would answer 500 and lose the input: issue 23 item 3).
+INTEGER_LIMIT = 2**31 - 1
+DECIMAL_LIMIT = Decimal(10) ** 10
+KEPT_CONTROLS = "\t\n\r"
+
+
+def _no_control_characters(form: object, field: Any) -> None:
+    """NUL, escape, bell …: invisible, refused by PostgreSQL (NUL) and by Word files."""
+    for raw in field.raw_data or ():
+        if isinstance(raw, str) and any(
+            unicodedata.category(char) == "Cc" and char not in KEPT_CONTROLS for char in raw
+        ):
+            raise ValidationError(
+                _l("This contains invisible control characters: remove them and save again.")
+            )
+
+
+def _fits_the_database(form: object, field: Any) -> None:
+    data = field.data
+    if isinstance(data, bool):
+        return
+    if isinstance(data, int) and abs(data) > INTEGER_LIMIT:
+        raise ValidationError(_l("This number is too large."))
+    if isinstance(data, Decimal | float):
+        if not Decimal(data).is_finite():
+            raise ValidationError(_l("Not a valid decimal value."))
+        if abs(Decimal(data)) >= DECIMAL_LIMIT:
+            raise ValidationError(_l("This number is too large."))
+
+
 class BaseForm(FlaskForm):
     class Meta:
         def get_translations(self, form: object) -> _Translations:
@@ -72,7 +115,22 @@ class BaseForm(FlaskForm):
             if issubclass(unbound_field.field_class, TextAreaField):
                 own = unbound_field.kwargs.get("filters", ())
                 options["filters"] = (_one_line_break, *own)
+            elif issubclass(unbound_field.field_class, SelectField) and not issubclass(
+                unbound_field.field_class, SelectMultipleField
+            ):
+                own = unbound_field.kwargs.get("filters", ())
+                options["filters"] = (_blank_choice, *own)
             return unbound_field.bind(form=form, **options)
+
+    def validate(self, extra_validators: dict[str, Any] | None = None) -> bool:
+        """Every field's own checks, and on every field: no control characters, numbers that
+        fit their column (a clear message beside the field instead of a 500)."""
+        extra = {name: list(checks) for name, checks in (extra_validators or {}).items()}
+        for name, field in self._fields.items():
+            if field.type in ("FormField", "FieldList"):
+                continue  # their own (sub)forms check their fields
+            extra.setdefault(name, []).extend((_no_control_characters, _fits_the_database))
+        return super().validate(extra)
 
 
 class SubForm(BaseForm):

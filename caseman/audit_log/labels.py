@@ -60,6 +60,7 @@ ACTION = {
     "totp_enrolled": _l("Set up the second factor"),
     "password_changed": _l("Changed the password"),
     "password_change_failed": _l("Password change refused"),
+    "password_change_locked": _l("Password change locked"),
 }
 
 ROLE = {

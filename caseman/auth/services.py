@@ -29,6 +29,23 @@ LOCKOUT_WINDOW = timedelta(minutes=15)
 FAILURE_ACTIONS = ("login_failed", "totp_failed")
 
 
+class PasswordChangeLocked(DomainError):
+    """Too many wrong current passwords: the password change is refused for a while.
+
+    ``just_locked`` is true for the guess that reached the limit (the view ends that session).
+    """
+
+    def __init__(self, just_locked: bool) -> None:
+        super().__init__(
+            "old_password",
+            N_(
+                "The current password was entered wrongly too many times. The password can be "
+                "changed again in 15 minutes; ask your administrator if you have forgotten it."
+            ),
+        )
+        self.just_locked = just_locked
+
+
 def check_password_policy(password: str, username: str = "") -> None:
     """Raise DomainError("password", ...) when the password breaks the policy."""
     problem = password_problem(password, username)
@@ -186,13 +203,53 @@ def complete_login(user: User) -> None:
     audit.record("login", user=user)
 
 
+def is_password_change_locked(user: User) -> bool:
+    """Five wrong current passwords within 15 minutes lock the user's password change.
+
+    Counted, like the login's lockout, in the audit log (the database), so the count holds across
+    processes and machines. It starts again after a successful change. The lock lasts 15 minutes
+    from the guess that set it, and every try refused meanwhile keeps it 15 minutes more.
+    """
+    since = utcnow() - LOCKOUT_WINDOW
+    mine = AuditEvent.user_id == user.id
+    last_change = db.session.scalar(
+        select(sa.func.max(AuditEvent.at)).where(mine, AuditEvent.action == "password_changed")
+    )
+    if last_change and last_change > since:
+        since = last_change
+    counts = dict(
+        db.session.execute(
+            select(AuditEvent.action, sa.func.count())
+            .where(
+                mine,
+                AuditEvent.action.in_(("password_change_failed", "password_change_locked")),
+                AuditEvent.at > since,
+            )
+            .group_by(AuditEvent.action)
+        ).all()
+    )
+    return (
+        counts.get("password_change_locked", 0) > 0
+        or counts.get("password_change_failed", 0) >= LOCKOUT_FAILURES
+    )
+
+
 def change_password(user: User, old_password: str, new_password: str) -> None:
     """Set a new password after checking the old one; every other session is revoked.
 
-    The caller logs the current session in again with the new session version.
+    The caller logs the current session in again with the new session version. Wrong current
+    passwords are audited and counted: raises :class:`PasswordChangeLocked` (audited as
+    ``password_change_locked``) once there were too many, without checking the password.
     """
+    if is_password_change_locked(user):
+        audit.record("password_change_locked", object_type="user", object_id=user.id, user=user)
+        raise PasswordChangeLocked(just_locked=False)
     if not verify_password(user.password_hash, old_password):
         audit.record("password_change_failed", object_type="user", object_id=user.id, user=user)
+        db.session.flush()
+        if is_password_change_locked(user):
+            audit.record("password_change_locked", object_type="user", object_id=user.id, user=user)
+            raise PasswordChangeLocked(just_locked=True)
         raise DomainError("old_password", N_("The current password is wrong."))
     problem = password_problem(new_password, user.username)
     if problem:

@@ -24,6 +24,7 @@ from caseman.auth import sessions, totp
 from caseman.auth.forms import CodeForm, DetailsForm, LoginForm, PasswordChangeForm
 from caseman.auth.models import User
 from caseman.auth.services import (
+    PasswordChangeLocked,
     change_password,
     check_code,
     check_password,
@@ -198,12 +199,25 @@ def account() -> Any:
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def password() -> Any:
-    """Change one's password: every other session of the user stops working."""
+    """Change one's password: every other session of the user stops working.
+
+    Guessing the current password is throttled (see ``change_password``): the guess that reaches
+    the limit also ends this session, so whoever guessed must log in again, with the password.
+    """
     form = PasswordChangeForm()
     forced = current_user.must_change_password
     if form.validate_on_submit():
         try:
             change_password(current_user, form.old_password.data, form.new_password.data)
+        except PasswordChangeLocked as exc:
+            db.session.commit()  # the failure and the lock are audited
+            if exc.just_locked:
+                sessions.end_session()
+                flash(translate_message(exc.message, exc.params), "error")
+                flash(_("You were logged out. Please log in again."), "info")
+                return redirect(url_for("auth.login"))
+            put_errors(form, exc)
+            return render_template("auth/password.html", form=form, forced=forced), 429
         except DomainError as exc:
             db.session.commit()  # a wrong current password is audited
             put_errors(form, exc)

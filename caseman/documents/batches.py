@@ -1,9 +1,12 @@
 """Batch printing in the background: every 附件2 of an area, every 附件3 of a period, one PDF.
 
-Each handler first numbers every form and writes the audit rows in one transaction (committed
-before the long part, so the progress commits that follow carry nothing else), then lays out the
-forms one by one, reporting progress, and writes one PDF. Queries are limited to the scope of the
-user who started the job (the worker has no request, so scope is applied explicitly).
+Each handler first reserves a number for every form in one short transaction (committed before the
+long part, so SQLite's write lock is not held while the forms are laid out; a reserved number is
+seen by nobody), then lays out the forms one by one, reporting progress, and writes one PDF. Only
+then are the numbers issued and the ``print`` audit rows written, committed with the job's end: a
+batch that never produced its file leaves no printing behind (issue 23 item 6). Queries are
+limited to the scope of the user who started the job (the worker has no request, so scope is
+applied explicitly).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from caseman.db import chunks
 from caseman.documents.builders import annex2_for, annex3_for, field_sheets_for
 from caseman.documents.layout import Document
 from caseman.documents.pdf_writer import check_cjk_font, render_pdf_many
+from caseman.documents.services import issue_documents, release_documents
 from caseman.elders.models import Elder
 from caseman.errors import DomainError
 from caseman.extensions import db
@@ -142,14 +146,23 @@ def _area(params: dict[str, Any]) -> Area:
 
 
 def _print(ctx: JobContext, ids: list[int], build: Callable[[int], Document], name: str) -> str:
-    """Number every form (one transaction, committed), then lay them out into one PDF."""
+    """Reserve a number for every form (committed), lay them out into one PDF, then issue the
+    numbers with their audit rows (committed by the job's end); a failure releases them."""
     _check_size(len(ids))
     ctx.progress(0, len(ids), N_("Numbering the forms"))
     documents = [build(record_id) for record_id in ids]
-    db.session.commit()  # the numbers and audit rows; what follows only reports progress
-    ctx.progress(0, len(documents), N_("Laying out the forms"))
-    data = render_pdf_many(documents, lambda k: ctx.progress(k))
-    ctx.output(".pdf").write_bytes(data)
+    reserved = [document.printed_id for document in documents if document.printed_id]
+    db.session.commit()  # the reservations only; what follows reports progress
+    try:
+        ctx.progress(0, len(documents), N_("Laying out the forms"))
+        data = render_pdf_many(documents, lambda k: ctx.progress(k))
+        ctx.output(".pdf").write_bytes(data)
+    except BaseException:
+        db.session.rollback()
+        release_documents(reserved)
+        db.session.commit()
+        raise
+    issue_documents(ctx.user, reserved)
     return name
 
 
@@ -163,7 +176,7 @@ def annex2_batch(ctx: JobContext) -> str:
     def build(elder_id: int) -> Document:
         elder = db.session.get(Elder, elder_id)
         assert elder is not None
-        return annex2_for(ctx.user, elder, today)
+        return annex2_for(ctx.user, elder, today, reserve=True)
 
     ids = annex2_elder_ids(ctx.user, area, on)
     return _print(ctx, ids, build, f"附件2_{area.name}_{on.isoformat()}.pdf")
@@ -180,7 +193,7 @@ def annex3_batch(ctx: JobContext) -> str:
     def build(visit_id: int) -> Document:
         visit = db.session.get(Visit, visit_id)
         assert visit is not None
-        return annex3_for(ctx.user, visit, today)
+        return annex3_for(ctx.user, visit, today, reserve=True)
 
     ids = annex3_visits(ctx.user, area, start, end)
     return _print(ctx, ids, build, f"附件3_{area.name}_{start.isoformat()}_{end.isoformat()}.pdf")

@@ -29,19 +29,21 @@ def _place(area_id: int | None, detail: str) -> Place:
     return Place(district, town, village, detail)
 
 
-def _number(actor: User, elder: Elder, annex: str, copies: int, today: date,
-            document: Document, **where: Any) -> PrintedDocument:  # fmt: skip
+def _number(actor: User, elder: Elder, annex: str, copies: int, today: date, document: Document,
+            reserve: bool = False, **where: Any) -> PrintedDocument:  # fmt: skip
     """Number a laid-out form by its content (a reprint of the same content keeps its number)
-    and print the number, copy by copy, on its sheets."""
+    and print the number, copy by copy, on its sheets (``reserve``: see number_document)."""
     printed = number_document(actor, elder, annex, copies, today, digest=content_hash(document),
-                              **where)  # fmt: skip
+                              reserve=reserve, **where)  # fmt: skip
+    document.printed_id = printed.id
     for k, sheet in enumerate(document.sheets, start=1):
         sheet.document_number = printed.copy_number(k)
     return printed
 
 
 def annex2_for(actor: User, elder: Elder, today: date, data: dict[str, Any] | None = None,
-               version: int | None = None, *, district_copy: bool = False) -> Document:  # fmt: skip
+               version: int | None = None, *, district_copy: bool = False,
+               reserve: bool = False) -> Document:  # fmt: skip
     """附件2 of the current registration, or of a saved version's snapshot.
 
     All three copies are numbered; ``district_copy`` lays out only the first (区民政局存档), the
@@ -57,7 +59,7 @@ def annex2_for(actor: User, elder: Elder, today: date, data: dict[str, Any] | No
         [""] * len(copies),
         copies=copies,
     )
-    printed = _number(actor, elder, "annex2", len(ANNEX2_COPIES), today, document,
+    printed = _number(actor, elder, "annex2", len(ANNEX2_COPIES), today, document, reserve,
                       elder_version=version or _latest_version(elder))  # fmt: skip
     document.name = f"附件2_{elder.name}_{printed.number}"
     return document
@@ -77,7 +79,8 @@ def care_data(cares: list[CareRecord]) -> list[dict[str, Any]]:
     return [_snapshot(care, CARE_FIELDS) for care in kept]
 
 
-def annex3_for(actor: User, visit: Visit, today: date, *, district_copy: bool = False) -> Document:
+def annex3_for(actor: User, visit: Visit, today: date, *, district_copy: bool = False,
+               reserve: bool = False) -> Document:  # fmt: skip
     """附件3 of a visit, with every care record that answers it (part 二).
 
     ``district_copy``: only the first of the four numbered copies (区民政局存档), as in annex2_for.
@@ -93,14 +96,14 @@ def annex3_for(actor: User, visit: Visit, today: date, *, district_copy: bool = 
         [""] * len(copies),
         copies=copies,
     )
-    printed = _number(actor, elder, "annex3", len(ANNEX3_COPIES), today, document,
+    printed = _number(actor, elder, "annex3", len(ANNEX3_COPIES), today, document, reserve,
                       visit_id=visit.id)  # fmt: skip
     document.name = f"附件3_{elder.name}_第{visit.number}次_{printed.number}"
     return document
 
 
 def care_sheet_for(actor: User, elder: Elder, cares: list[CareRecord], today: date, *,
-                   district_copy: bool = False) -> Document:  # fmt: skip
+                   district_copy: bool = False, reserve: bool = False) -> Document:  # fmt: skip
     """附件3 part 二 for care records that no printed visit carries (care given without a
     visit, or answering a visit outside the period printed): numbered like a visit's 附件3."""
     copies = ANNEX3_COPIES[:1] if district_copy else ANNEX3_COPIES
@@ -109,7 +112,7 @@ def care_sheet_for(actor: User, elder: Elder, cares: list[CareRecord], today: da
         elder.name, _address(elder), None, data, 0, [""] * len(copies), copies=copies,
         care_only=True,
     )  # fmt: skip
-    printed = _number(actor, elder, "annex3", len(ANNEX3_COPIES), today, document)
+    printed = _number(actor, elder, "annex3", len(ANNEX3_COPIES), today, document, reserve)
     first = data[0]["number"] if data else ""
     document.name = f"附件3_{elder.name}_关爱第{first}次_{printed.number}"
     return document

@@ -132,6 +132,7 @@ class Sheet:
 class Document:
     sheets: list[Sheet]
     name: str = ""  # file name without extension
+    printed_id: int | None = None  # the PrintedDocument whose number it carries, once numbered
 
     @property
     def orientation(self) -> str:

@@ -21,6 +21,10 @@ class PrintedDocument(Base):
     its number or copy labels): printing the same form again, unchanged, reuses its number
     (``printings`` counts the times), so a number names one content and a signed scan filed
     under it is the signature of exactly that content (issue 17 item 10).
+
+    ``printings == 0``: a number reserved by a batch job whose file is not made yet (issue 23
+    item 6). No page, search or reuse sees it; it is issued (1) when the file exists and removed
+    if the job fails.
     """
 
     __tablename__ = "printed_documents"

@@ -15,7 +15,7 @@ def list_printed(elder: Elder, limit: int = 30) -> list[PrintedDocument]:
     return list(
         db.session.scalars(
             select(PrintedDocument)
-            .where(PrintedDocument.elder_id == elder.id)
+            .where(PrintedDocument.elder_id == elder.id, PrintedDocument.printings > 0)
             .options(selectinload(PrintedDocument.scans), selectinload(PrintedDocument.created_by))
             .order_by(PrintedDocument.created_at.desc(), PrintedDocument.id.desc())
             .limit(limit)

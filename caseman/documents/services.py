@@ -8,6 +8,7 @@ import secrets
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -77,6 +78,7 @@ def reusable_document(
                 if visit_id is None
                 else PrintedDocument.visit_id == visit_id,
                 PrintedDocument.content_hash == digest,
+                PrintedDocument.printings > 0,  # not a batch's reservation
             )
             .options(selectinload(PrintedDocument.scans))
             .order_by(PrintedDocument.id.desc())
@@ -95,16 +97,24 @@ def number_document(
     elder_version: int | None = None,
     visit_id: int | None = None,
     digest: str | None = None,
+    reserve: bool = False,
 ) -> PrintedDocument:
     """Give a printing its document number (the serial is the row id, so numbers never clash).
 
     With the form's ``digest`` (:func:`content_hash`), a form printed again unchanged gets the
     number it had (a signed one if any): previews and reprints do not multiply numbers, and a
     change of content gets a new one.
+
+    ``reserve`` (batch printing): the number is only reserved, for a file not made yet. A new
+    number is a row with ``printings == 0``, which no list, search or reuse sees; nothing is
+    counted nor audited. :func:`issue_documents` issues them once the file exists, and
+    :func:`release_documents` drops them if it never will.
     """
     begin_write()  # a GET that prints: count this printing on the row as it stands
     if digest is not None:
         existing = reusable_document(elder, annex, visit_id, digest)
+        if existing is not None and reserve:
+            return existing
         if existing is not None:
             existing.printings += 1
             existing.last_printed_at = utcnow()
@@ -121,14 +131,45 @@ def number_document(
         copies=copies,
         content_hash=digest,
         created_by_id=actor.id,
+        printings=0 if reserve else 1,
     )
     db.session.add(document)
     db.session.flush()
     document.number = f"{_district_code(elder)}-{ANNEX_CODES[annex]}-{today.year}-{document.id:06d}"
     db.session.flush()
+    if reserve:
+        return document
     audit.record("print", object_type=annex, object_id=visit_id or elder.id, elder_id=elder.id,
                  detail=document.number, user=actor)  # fmt: skip
     return document
+
+
+def issue_documents(actor: User, document_ids: list[int]) -> None:
+    """The file of a batch exists: issue its reserved numbers and count the reprints, each with
+    its ``print`` audit row (flush only: committed with the job's end)."""
+    now = utcnow()
+    for document in db.session.scalars(
+        select(PrintedDocument).where(PrintedDocument.id.in_(document_ids))
+    ):
+        if document.printings == 0:
+            document.printings = 1
+        else:
+            document.printings += 1
+            document.last_printed_at = now
+        audit.record("print", object_type=document.annex,
+                     object_id=document.visit_id or document.elder_id, elder_id=document.elder_id,
+                     detail=document.number, user=actor)  # fmt: skip
+    db.session.flush()
+
+
+def release_documents(document_ids: list[int]) -> None:
+    """A batch failed before its file existed: drop the numbers it reserved (never printed,
+    never seen; numbers it reused are left as they were)."""
+    db.session.execute(
+        sa_delete(PrintedDocument).where(
+            PrintedDocument.id.in_(document_ids), PrintedDocument.printings == 0
+        )
+    )
 
 
 def sniff(content: bytes) -> tuple[str, str] | None:
@@ -145,7 +186,9 @@ def find_document(number: str) -> tuple[PrintedDocument | None, int | None]:
     if not match:
         return None, None
     document = db.session.scalar(
-        select(PrintedDocument).where(PrintedDocument.number == match.group(1))
+        select(PrintedDocument).where(
+            PrintedDocument.number == match.group(1), PrintedDocument.printings > 0
+        )
     )
     return document, int(match.group(2))
 

@@ -93,6 +93,8 @@ def list_history(elder: Elder, kinds: set[str] | None = None) -> list[HistoryEve
             add("status", change.changed_on, change.changed_at, change, endpoint, **params)
     if "document" in wanted:
         for document in _rows(PrintedDocument, elder, PrintedDocument.id):
+            if document.printings == 0:
+                continue  # a number reserved by a batch still being made
             add("document", document.created_at.date(), document.created_at, document)
         for scan in _rows(SignedScan, elder, SignedScan.id):
             add("document", scan.uploaded_at.date(), scan.uploaded_at, scan,

@@ -41,6 +41,7 @@ from caseman.db import utcnow
 from caseman.documents.builders import annex2_for, annex3_for, care_sheet_for
 from caseman.documents.layout import Document
 from caseman.documents.pdf_writer import check_cjk_font, render_pdf_many
+from caseman.documents.services import issue_documents, release_documents
 from caseman.elders.models import Elder, ElderVersion
 from caseman.errors import DomainError
 from caseman.extensions import db
@@ -299,7 +300,7 @@ def _manifest_csv(lines: list[tuple[str, str, str, str, str]]) -> bytes:
 
 def _forms_pdf(ctx: JobContext, writer: _Writer, name: str, documents: list[Document],
                forms: list[tuple[int, str, str]], done: int) -> int:  # fmt: skip
-    db.session.commit()  # this village's numbers and audit rows, before the long layout
+    db.session.commit()  # this village's reserved numbers, before the long layout
     data = render_pdf_many(documents, lambda k: ctx.progress(done + k))
     writer.add(name, data, forms)
     return done + len(documents)
@@ -311,7 +312,25 @@ def _safe(name: str) -> str:
 
 @handler(KIND)
 def build_package(ctx: JobContext) -> str:
-    """The handler: ledger, 附件2 and 附件3 by village, manifest; updates the submission row."""
+    """The handler: ledger, 附件2 and 附件3 by village, manifest; updates the submission row.
+
+    The forms' numbers are reserved as they are laid out and issued, with their ``print`` audit
+    rows, only once the package is written: a package that fails leaves no printing behind
+    (issue 23 item 6).
+    """
+    reserved: list[int] = []
+    try:
+        name = _build_package(ctx, reserved)
+    except BaseException:
+        db.session.rollback()
+        release_documents(reserved)
+        db.session.commit()
+        raise
+    issue_documents(ctx.user, reserved)
+    return name
+
+
+def _build_package(ctx: JobContext, reserved: list[int]) -> str:
     check_cjk_font()
     submission = db.session.get(Submission, int(ctx.params["submission_id"]))
     if submission is None:
@@ -353,11 +372,18 @@ def build_package(ctx: JobContext) -> str:
                 version = _in_force(elder, moment)
                 document = (
                     annex2_for(
-                        user, elder, today, version.snapshot, version.number, district_copy=True
+                        user,
+                        elder,
+                        today,
+                        version.snapshot,
+                        version.number,
+                        district_copy=True,
+                        reserve=True,
                     )  # fmt: skip
                     if version is not None
-                    else annex2_for(user, elder, today, district_copy=True)
+                    else annex2_for(user, elder, today, district_copy=True, reserve=True)
                 )
+                reserved.append(document.printed_id or 0)
                 documents.append(document)
                 forms.append((elder.id, elder.name, _number_of(document)))
             done = _forms_pdf(ctx, writer, f"附件2/{_safe(village)}.pdf", documents, forms, done)
@@ -367,14 +393,17 @@ def build_package(ctx: JobContext) -> str:
             for visit_id in visits_by_village.get(village, []):
                 visit = db.session.get(Visit, visit_id)
                 assert visit is not None
-                document = annex3_for(user, visit, today, district_copy=True)
+                document = annex3_for(user, visit, today, district_copy=True, reserve=True)
+                reserved.append(document.printed_id or 0)
                 documents.append(document)
                 forms.append((visit.elder_id, visit.elder.name, _number_of(document)))
             for elder_id, care_ids in cares_by_village.get(village, {}).items():
                 elder = db.session.get(Elder, elder_id)
                 assert elder is not None
                 cares = [db.session.get(CareRecord, care_id) for care_id in care_ids]
-                document = care_sheet_for(user, elder, cares, today, district_copy=True)  # type: ignore[arg-type]
+                document = care_sheet_for(user, elder, cares, today, district_copy=True,  # type: ignore[arg-type]
+                                          reserve=True)  # fmt: skip
+                reserved.append(document.printed_id or 0)
                 documents.append(document)
                 forms.append((elder.id, elder.name, _number_of(document)))
             done = _forms_pdf(ctx, writer, f"附件3/{_safe(village)}.pdf", documents, forms, done)

@@ -52,11 +52,11 @@ def _fill_choices(form: AccountForm, user: User | None = None) -> None:
 
 
 def _filters() -> UserFilters:
-    area = request.args.get("area", "")
+    area = request.args.get("area", type=int)  # None when too large for an id (caseman.url_input)
     role = request.args.get("role", "")
     status = request.args.get("status", "")
     return UserFilters(
-        area_id=int(area) if area.isdigit() else None,
+        area_id=area if area and area > 0 else None,
         role=role if role in _roles() else "",
         status=status if status in STATUSES else "",
         text=request.args.get("q", "").strip()[:64],

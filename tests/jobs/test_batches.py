@@ -212,3 +212,102 @@ def test_a_batch_too_large_is_refused_with_the_numbers(app, client, login_as, ma
     assert page.status_code == 400
     assert "That is 2 forms, more than 1 in one batch" in page.get_data(as_text=True)
     assert row_counts() == before
+
+
+# --- a batch that never produced its file leaves no printing behind (issue 23 item 6) ---------
+
+
+def _prints() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "print")
+    )
+
+
+def test_a_batch_whose_pdf_fails_leaves_no_print_rows_nor_numbers(
+    client, login_as, make_user, make_elder, areas, monkeypatch
+):
+    from caseman.documents import batches
+
+    for name in ("张秀英", "李桂兰", "王德明", "赵桂芝"):
+        make_elder(name=name)
+    town = make_user("town", "muer")
+    login_as(town)
+    real = batches.render_pdf_many
+
+    def fails_after_two(documents, on_rendered=None, **kwargs):
+        def counting(k):
+            if on_rendered:
+                on_rendered(k)
+            if k == 2:
+                raise RuntimeError("the disk is full")
+
+        return real(documents, counting, **kwargs)
+
+    monkeypatch.setattr(batches, "render_pdf_many", fails_after_two)
+    numbers_before = db.session.scalar(select(func.count()).select_from(PrintedDocument))
+    _post_batch(client, kind="annex2", area=areas["jingang"].id)
+    job = _job()
+    assert job.status == JobStatus.FAILED
+    assert _prints() == 0
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(PrintedDocument)) == numbers_before
+
+    # Started again with a working renderer: exactly one number and one print row per form.
+    monkeypatch.setattr(batches, "render_pdf_many", real)
+    response = client.post(f"/jobs/{job.id}/retry")
+    assert response.status_code == 302
+    retried = _job()
+    assert retried.status == JobStatus.DONE
+    assert _prints() == 4
+    documents = db.session.scalars(select(PrintedDocument)).all()
+    assert len(documents) == 4
+    assert all(doc.printings == 1 for doc in documents)
+    assert len({doc.elder_id for doc in documents}) == 4
+
+
+def test_a_batch_reprinting_numbered_forms_counts_them_once_per_form(
+    client, login_as, make_user, make_elder, areas
+):
+    for name in ("张秀英", "李桂兰"):
+        make_elder(name=name)
+    town = make_user("town", "muer")
+    login_as(town)
+    _post_batch(client, kind="annex2", area=areas["jingang"].id)
+    _post_batch(client, kind="annex2", area=areas["jingang"].id)
+    assert _job().status == JobStatus.DONE
+    documents = db.session.scalars(select(PrintedDocument)).all()
+    assert len(documents) == 2  # unchanged content keeps its number
+    assert [doc.printings for doc in documents] == [2, 2]
+    assert _prints() == 4
+
+
+def test_numbers_reserved_by_a_running_batch_are_not_shown_nor_reused(
+    client, login_as, make_user, make_elder, areas, monkeypatch
+):
+    """While the batch lays out its forms, a form printed on its own gets its own number, and
+    the case file does not list the batch's numbers yet."""
+    from caseman.documents import batches
+    from caseman.documents.queries import list_printed
+
+    elder = make_elder(name="张秀英")
+    town = make_user("town", "muer")
+    login_as(town)
+    real = batches.render_pdf_many
+    seen: dict[str, object] = {}
+
+    def look_meanwhile(documents, on_rendered=None, **kwargs):
+        db.session.commit()
+        seen["listed"] = [doc.number for doc in list_printed(elder)]
+        single = client.get(f"/elders/{elder.id}/annex2.pdf")
+        assert single.status_code == 200
+        seen["prints"] = _prints()
+        return real(documents, on_rendered, **kwargs)
+
+    monkeypatch.setattr(batches, "render_pdf_many", look_meanwhile)
+    _post_batch(client, kind="annex2", area=areas["jingang"].id)
+    assert _job().status == JobStatus.DONE
+    assert seen["listed"] == []
+    assert seen["prints"] == 1  # the single print only
+    documents = db.session.scalars(select(PrintedDocument)).all()
+    assert len(documents) == 2
+    assert _prints() == 2

@@ -368,3 +368,43 @@ def test_package_prints_the_numbers_of_the_signed_copies(
     assert line["document_number"] == signed.number
     text, _pages = _pdf(root / "附件3/白岩村.pdf")
     assert signed.copy_number(1) in text
+
+
+def test_a_package_that_fails_leaves_no_printing_behind(
+    client, login_as, town_of_muer, caseload, areas, monkeypatch
+):
+    """Issue 23 item 6: the forms of a package that was never written are not counted as printed
+    (no ``print`` audit rows, no numbers); built again, each form is printed once."""
+    from sqlalchemy import func
+
+    from caseman.documents.models import PrintedDocument
+    from caseman.submissions import services
+
+    real = services.render_pdf_many
+    calls = []
+
+    def fails_on_the_visit_records(documents, on_rendered=None, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:  # 附件2 of both villages laid out, then the disk is full
+            raise OSError("No space left on device")
+        return real(documents, on_rendered, **kwargs)
+
+    def prints() -> int:
+        return db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "print")
+        )
+
+    monkeypatch.setattr(services, "render_pdf_many", fails_on_the_visit_records)
+    login_as(town_of_muer)
+    _build(client, areas)
+    job = db.session.scalar(select(Job).order_by(Job.id.desc()))
+    assert job.status == JobStatus.FAILED
+    assert prints() == 0
+    assert db.session.scalar(select(func.count()).select_from(PrintedDocument)) == 0
+
+    monkeypatch.setattr(services, "render_pdf_many", real)
+    _build(client, areas)
+    assert _submission().built_at is not None
+    documents = db.session.scalars(select(PrintedDocument)).all()
+    assert len(documents) == prints() == 3 + 3  # 附件2 of three elders, 附件3 of three visits
+    assert {doc.printings for doc in documents} == {1}
