@@ -55,11 +55,11 @@ def _app(path: Path, **config: Any) -> Any:
 
 
 def _values(area_id: int, k: int, filed: Any) -> dict[str, Any]:
-    birth = filed.replace(year=filed.year - 82, month=1 + k % 12, day=1 + k % 28)
+    birth = filed.replace(year=filed.year - 85, month=1, day=1) + timedelta(days=k % 1500)
     gender = Gender.FEMALE if k % 2 else Gender.MALE
     return {
         "name": SURNAMES[k % 10] + GIVEN[k // 10 % 8], "gender": gender.value,
-        "id_number": make_id_number("500112", birth, 10 + k // 336, gender),
+        "id_number": make_id_number("500112", birth, 10 + 2 * (k // 1500), gender),
         "phone": "13812345678", "emergency_name": "李强", "emergency_gender": "male",
         "emergency_phone": "13987654321", "household_area_id": area_id,
         "household_address": f"{1 + k % 9}组{k}号", "residence_area_id": area_id,

@@ -22,7 +22,7 @@ from caseman import clock
 from caseman.areas.models import Area
 from caseman.auth.models import User
 from caseman.db import chunks
-from caseman.documents.builders import annex2_for, annex3_for, field_sheets_for
+from caseman.documents.builders import annex2_for, annex3_for, field_sheet_for
 from caseman.documents.layout import Document
 from caseman.documents.pdf_writer import check_cjk_font, render_pdf_many
 from caseman.documents.services import issue_documents, release_documents
@@ -145,15 +145,28 @@ def _area(params: dict[str, Any]) -> Area:
     return area
 
 
+RESERVE_CHUNK = 50  # forms numbered per transaction: SQLite's write lock is let go between them
+
+
 def _print(ctx: JobContext, ids: list[int], build: Callable[[int], Document], name: str) -> str:
-    """Reserve a number for every form (committed), lay them out into one PDF, then issue the
-    numbers with their audit rows (committed by the job's end); a failure releases them."""
+    """Reserve a number for every form, lay them out into one PDF, then issue the numbers with
+    their audit rows (committed by the job's end); a failure releases them.
+
+    Reservations are committed RESERVE_CHUNK forms at a time (they are seen by nobody), so that
+    numbering 2,000 forms never holds SQLite's write lock for more than a moment at once."""
     _check_size(len(ids))
     ctx.progress(0, len(ids), N_("Numbering the forms"))
-    documents = [build(record_id) for record_id in ids]
-    reserved = [document.printed_id for document in documents if document.printed_id]
-    db.session.commit()  # the reservations only; what follows reports progress
+    documents: list[Document] = []
+    reserved: list[int] = []
     try:
+        for k, record_id in enumerate(ids, start=1):
+            document = build(record_id)
+            documents.append(document)
+            if document.printed_id:
+                reserved.append(document.printed_id)
+            if k % RESERVE_CHUNK == 0:
+                db.session.commit()
+        db.session.commit()  # the reservations only; what follows reports progress
         ctx.progress(0, len(documents), N_("Laying out the forms"))
         data = render_pdf_many(documents, lambda k: ctx.progress(k))
         ctx.output(".pdf").write_bytes(data)
@@ -209,7 +222,7 @@ def field_sheets_batch(ctx: JobContext) -> str:
     def build(elder_id: int) -> Document:
         elder = db.session.get(Elder, elder_id)
         assert elder is not None
-        return field_sheets_for(ctx.user, [elder], today, label)
+        return field_sheet_for(ctx.user, elder, today, reserve=True)
 
     ids = due_elder_ids(ctx.user, int(area_id) if area_id else None, today)
     return _print(ctx, ids, build, f"附件3_现场记录_{label}_{today.isoformat()}.pdf")

@@ -118,22 +118,28 @@ def care_sheet_for(actor: User, elder: Elder, cares: list[CareRecord], today: da
     return document
 
 
-def field_sheets_for(actor: User, elders: list[Elder], today: date, label: str) -> Document:
-    """One blank 附件3 per elder, header filled, numbered with the visit number to come."""
+def field_sheet_for(actor: User, elder: Elder, today: date, *, reserve: bool = False) -> Document:
+    """A blank 附件3 for ``elder``, header filled, numbered with the visit number to come
+    (``reserve``: a batch's number, issued once its file exists; see number_document)."""
     from sqlalchemy import func, select
 
+    last = db.session.scalar(select(func.max(Visit.number)).where(Visit.elder_id == elder.id))
+    document = annex3_document(
+        elder.name,
+        _address(elder),
+        None,
+        [],
+        (last or 0) + 1,
+        [""],
+        copies=("探访现场记录（录入系统后归档）",),
+    )
+    _number(actor, elder, "field_sheet", 1, today, document, reserve)
+    return document
+
+
+def field_sheets_for(actor: User, elders: list[Elder], today: date, label: str) -> Document:
+    """One blank 附件3 per elder (field_sheet_for), in one document."""
     sheets = []
     for elder in elders:
-        last = db.session.scalar(select(func.max(Visit.number)).where(Visit.elder_id == elder.id))
-        document = annex3_document(
-            elder.name,
-            _address(elder),
-            None,
-            [],
-            (last or 0) + 1,
-            [""],
-            copies=("探访现场记录（录入系统后归档）",),
-        )
-        _number(actor, elder, "field_sheet", 1, today, document)
-        sheets.extend(document.sheets)
+        sheets.extend(field_sheet_for(actor, elder, today).sheets)
     return Document(sheets, name=f"附件3_现场记录_{label}_{today.isoformat()}")
