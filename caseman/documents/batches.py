@@ -145,7 +145,7 @@ def _area(params: dict[str, Any]) -> Area:
     return area
 
 
-RESERVE_CHUNK = 50  # forms numbered per transaction: SQLite's write lock is let go between them
+RESERVE_CHUNK = 10  # forms numbered per transaction: SQLite's write lock is let go between them
 
 
 def _print(ctx: JobContext, ids: list[int], build: Callable[[int], Document], name: str) -> str:
