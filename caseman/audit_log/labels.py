@@ -26,6 +26,8 @@ ACTION = {
     "update": _l("Changed"),
     "status": _l("Changed the status"),
     "consent_refused": _l("Recorded a refusal to share details"),
+    "confirm_not_duplicate": _l("Confirmed not the same person"),
+    "merge": _l("Merged case files"),
     "follow_up": _l("Recorded a follow-up"),
     "acknowledge": _l("Acknowledged a report"),
     "void": _l("Voided"),
