@@ -60,3 +60,22 @@ def test_dates_are_written_the_chinese_way(app):
 
     with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
         assert cn_date(date(2024, 3, 5)) == "2024年3月5日"
+
+
+def test_remembered_dates_read_as_flask_babel_formats_them_in_each_locale(app) -> None:
+    """cn_date keeps each formatted day (issue 21: a town's due list prints thousands): the
+    text must be exactly what Flask-Babel gives, in each locale, and never leak between them."""
+    from datetime import date
+
+    from flask_babel import force_locale, format_date
+
+    from caseman.i18n import cn_date
+
+    with app.test_request_context():
+        for locale in ("zh_Hans_CN", "en", "zh_Hans_CN"):
+            with force_locale(locale):
+                for day in (date(2026, 12, 5), date(2024, 2, 29)):
+                    for fmt in ("long", "short"):
+                        assert cn_date(day, fmt) == format_date(day, fmt)
+            with force_locale(locale):
+                assert ("年" in cn_date(date(2026, 12, 5))) == (locale == "zh_Hans_CN")
