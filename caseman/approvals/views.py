@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import request as flask_request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -84,6 +85,7 @@ def _render(request: ApprovalRequest, status: int = 200, **forms: Any) -> Any:
         may_decide=may_decide,
         may_answer=may_answer,
         may_withdraw=may_withdraw,
+        page_errors=forms.get("page_errors", []),
     )
     db.session.commit()
     return page, status
@@ -101,10 +103,10 @@ def _fail(request: ApprovalRequest, form: Any, field: str, exc: DomainError, key
     target = getattr(form, exc.field or "", None) if exc.field else None
     if target is not None:
         target.errors = [*list(target.errors), text]
-    else:
-        form.form_errors.append(text)
-    request = get_request_or_404(current_user, request.id)
-    return _render(request, 400, **{key: form})
+        return _render(get_request_or_404(current_user, request.id), 400, **{key: form})
+    # Not about a field (already decided, not for this role): said at the top of the page,
+    # where it shows even when the form is no longer offered.
+    return _render(get_request_or_404(current_user, request.id), 400, page_errors=[text])
 
 
 @bp.post("/<int:request_id>/approve")
@@ -179,10 +181,19 @@ def withdraw_view(request_id: int) -> Any:
 def approval_marks_of(elders: Any) -> dict[int, ApprovalState]:
     """PENDING or RETURNED per elder of a list with an undecided change: read once a page."""
     ids = tuple(elder.id for elder in elders)
-    cache = g.setdefault("approval_marks", {})
+    # Kept with the request it belongs to (an application context may outlive a request).
+    held = g.get("approval_marks")
+    if held is None or held[0] is not request_object():
+        held = (request_object(), {})
+        g.approval_marks = held
+    cache: dict[tuple[int, ...], dict[int, ApprovalState]] = held[1]
     if ids not in cache:
         cache[ids] = open_states(ids) if ids else {}
     return cache[ids]
+
+
+def request_object() -> object:
+    return flask_request._get_current_object()  # type: ignore[attr-defined]
 
 
 @bp.app_template_global()

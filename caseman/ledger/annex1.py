@@ -18,7 +18,7 @@ NOTE = "说明：对象类型分为独居、空巢、农村留守、计生对象
 # A row whose registration, review or archive still waits for the town (issue 19 item 1): its
 # 序号 carries the mark, explained after the note; the annex's sixteen columns stay as they are.
 PENDING_MARK = "※"
-PENDING_NOTE = "标注※的对象，其登记、更新或销档尚待镇街审核。"
+PENDING_NOTE = "标注※的对象，其登记、更新或归档尚待镇街审核。"
 
 
 @dataclass(frozen=True)
