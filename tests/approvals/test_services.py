@@ -169,7 +169,7 @@ def test_a_change_of_a_case_still_awaiting_its_registration_joins_that_request(
 
 def test_a_village_archive_waits_and_the_elder_stays_active_until_approved(areas, village, town):
     elder = _register(areas, town)
-    on = TODAY - timedelta(days=1) if TODAY > elder.filed_on else TODAY
+    on = TODAY - timedelta(days=1) if elder.filed_on < TODAY else TODAY
     with pytest.raises(DomainError) as refused:
         request_archive(village, elder, ArchiveReason.DECEASED, on, "", TODAY, elder.version)
     assert refused.value.field == "note"

@@ -55,7 +55,8 @@ def test_register_return_answer_resubmit_approve(areas, people):
     assert request.kind is ApprovalKind.REGISTRATION
     assert request.state is ApprovalState.PENDING
     follow = village.get(f"/elders/{elder.id}").get_data(as_text=True)
-    assert "待镇街审核" in follow and "待审核" in follow
+    assert "待镇街审核" in follow
+    assert "待审核" in follow
     assert "待审核" in village.get("/elders/").get_data(as_text=True)
 
     # The town's dashboard counts it and links to the inbox.
@@ -63,7 +64,8 @@ def test_register_return_answer_resubmit_approve(areas, people):
     assert 'href="/approvals/"' in home
     assert "待审核" in home
     inbox = town.get("/approvals/").get_data(as_text=True)
-    assert "王大山" in inbox and "新建档" in inbox
+    assert "王大山" in inbox
+    assert "新建档" in inbox
 
     # Returning without a reason: refused beside the field, nothing changed.
     before = row_counts(except_audit=True)
@@ -80,10 +82,12 @@ def test_register_return_answer_resubmit_approve(areas, people):
     assert _state(request.id) is ApprovalState.RETURNED
     # The village sees the reason on the case file, its dashboard and the inbox, and answers.
     case_file = village.get(f"/elders/{elder.id}").get_data(as_text=True)
-    assert "户籍地址未填写" in case_file and "已退回" in case_file
+    assert "户籍地址未填写" in case_file
+    assert "已退回" in case_file
     assert "镇街退回，请答复" in village.get("/").get_data(as_text=True)
     page = village.get(f"/approvals/{request.id}").get_data(as_text=True)
-    assert "户籍地址未填写" in page and "重新提交镇街审核" in page
+    assert "户籍地址未填写" in page
+    assert "重新提交镇街审核" in page
     empty = village.post(f"/approvals/{request.id}/resubmit", data={"answer": ""})
     assert empty.status_code == 400
     assert "请说明修改了什么" in empty.get_data(as_text=True)
@@ -187,3 +191,41 @@ def test_with_approvals_off_nothing_waits(app, areas, people):
     assert request is None
     assert "待镇街审核" not in clients["village"].get(f"/elders/{elder.id}").get_data(as_text=True)
     assert 'href="/approvals/"' not in clients["town"].get("/").get_data(as_text=True)
+
+
+def test_the_approval_pages_speak_plain_chinese_in_every_state(areas, people, make_elder):
+    """tests/test_plain_chinese.py walks the pages of a decided request; here every state."""
+    from tests.test_plain_chinese import ISO_DATE, _names, english_words, half_width, visible_text
+
+    _users, clients = people
+    elder, request = _register(clients, areas)
+    archived = make_elder(name="李桂兰")
+    clients["village"].post(
+        f"/elders/{archived.id}/archive",
+        data={"reason": "deceased", "archived_on": TODAY.isoformat(), "note": "病故",
+              "version": str(archived.version)},
+    )  # fmt: skip
+    urls = ["/", "/approvals/", f"/approvals/{request.id}", f"/elders/{elder.id}", "/elders/",
+            "/ledger"]  # fmt: skip
+    problems = {}
+
+    def walk(step):
+        for role in ("village", "town", "district"):
+            for url in urls:
+                response = clients[role].get(url)
+                if response.status_code != 200:
+                    continue
+                text = visible_text(response.get_data(as_text=True))
+                found = english_words(text, _names()) | half_width(text)
+                found |= set(ISO_DATE.findall(text))
+                if found:
+                    problems[f"{step} {role} {url}"] = sorted(found)
+
+    walk("pending")
+    clients["town"].post(f"/approvals/{request.id}/return", data={"reason": "请补充户籍地址"})
+    walk("returned")
+    clients["village"].post(f"/approvals/{request.id}/resubmit", data={"answer": "已补充"})
+    walk("resubmitted")
+    clients["town"].post(f"/approvals/{request.id}/approve")
+    walk("approved")
+    assert not problems, problems

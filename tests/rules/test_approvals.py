@@ -76,7 +76,7 @@ def test_every_transition_leaves_an_open_state_and_decided_states_are_final():
         assert state in OPEN_STATES
         assert after != state
     assert {A, W}.isdisjoint(OPEN_STATES)
-    assert AWAITING_STATES == {P, S}
+    assert {P, S} == AWAITING_STATES
 
 
 def test_a_review_waits_only_if_categories_or_key_status_change():
