@@ -229,3 +229,19 @@ def test_the_approval_pages_speak_plain_chinese_in_every_state(areas, people, ma
     clients["town"].post(f"/approvals/{request.id}/approve")
     walk("approved")
     assert not problems, problems
+
+
+def test_annex2_printed_while_pending_carries_a_small_mark(areas, people, tmp_path):
+    from tests.documents.test_annexes import _all_text
+
+    _users, clients = people
+    elder, request = _register(clients, areas)
+    pending = clients["village"].get(f"/elders/{elder.id}/annex2.docx")
+    assert pending.status_code == 200
+    assert "（待镇街审核）" in _all_text(pending.data)
+    pdf = clients["village"].get(f"/elders/{elder.id}/annex2.pdf")
+    assert pdf.status_code == 200
+    (tmp_path / "pending.pdf").write_bytes(pdf.data)  # one page per copy, as before
+    clients["town"].post(f"/approvals/{request.id}/approve")
+    approved = clients["village"].get(f"/elders/{elder.id}/annex2.docx")
+    assert "待镇街审核" not in _all_text(approved.data)
