@@ -10,7 +10,7 @@ from caseman.forms import BaseForm
 
 
 class ApproveForm(BaseForm):
-    submit = SubmitField(_l("Approve"))
+    approve = SubmitField(_l("Approve"))
 
 
 class ReturnForm(BaseForm):
@@ -19,7 +19,7 @@ class ReturnForm(BaseForm):
         validators=[Length(max=300)],
         description=_l("The village sees this reason and answers it."),
     )
-    submit = SubmitField(_l("Return to the village"))
+    send_back = SubmitField(_l("Return to the village"))
 
 
 class ResubmitForm(BaseForm):
@@ -28,8 +28,8 @@ class ResubmitForm(BaseForm):
         validators=[Length(max=300)],
         description=_l("What was corrected, or why the change stands as it is."),
     )
-    submit = SubmitField(_l("Resubmit to the town"))
+    resubmit = SubmitField(_l("Resubmit to the town"))
 
 
 class WithdrawForm(BaseForm):
-    submit = SubmitField(_l("Withdraw the archive"))
+    withdraw = SubmitField(_l("Withdraw the archive"))

@@ -95,6 +95,34 @@ def record_registration(actor: User, elder: Elder, version: int | None) -> Appro
     return _new_request(actor, elder, ApprovalKind.REGISTRATION, version, [])
 
 
+def record_registrations(actor: User, registered: list[tuple[Elder, int]]) -> None:
+    """:func:`record_registration` of a batch (an imported ledger): one flush for them all."""
+    if not approvals_enabled() or not registered:
+        return
+    pending = needs_approval(actor.role.value, True)
+    now = clock.utcnow()
+    requests = [
+        ApprovalRequest(
+            kind=ApprovalKind.REGISTRATION,
+            elder_id=elder.id,
+            state=ApprovalState.PENDING if pending else ApprovalState.APPROVED,
+            version_number=version,
+            changed_fields=[],
+            requested_by_id=actor.id,
+            requested_at=now,
+            decided_by_id=None if pending else actor.id,
+            decided_at=None if pending else now,
+        )
+        for elder, version in registered
+    ]
+    db.session.add_all(requests)
+    db.session.flush()
+    action = "approval_request" if pending else "approve"
+    for request in requests:
+        audit.record(action, object_type="approval", object_id=request.id,
+                     elder_id=request.elder_id, detail="registration", user=actor)  # fmt: skip
+
+
 def record_review(
     actor: User,
     elder: Elder,

@@ -517,12 +517,14 @@ def save_checked(actor: User, items: list[Checked], today: date) -> list[Elder]:
     for item in updated:  # their areas may have changed: load them again (from the session)
         db.session.expire(item.elder, ["residence_area", "household_area"])
     elders: list[Elder] = []
+    registered: list[tuple[Elder, int]] = []
     for item in items:
         elder = item.elder if item.elder is not None else created.pop(0)
         kind = "edited" if item.elder is not None else "created"
         note = item.reg.values.get("note") or ""
         version = _next_version(elder, previous.get(elder.id), actor, kind, note)
         if item.elder is None:
+            registered.append((elder, version.number))
             audit.record(
                 "create", object_type="elder", object_id=elder.id, elder_id=elder.id, user=actor
             )
@@ -537,6 +539,9 @@ def save_checked(actor: User, items: list[Checked], today: date) -> list[Elder]:
             )
         elders.append(elder)
     db.session.flush()
+    from caseman.approvals.services import record_registrations
+
+    record_registrations(actor, registered)  # 待审核 if a village user imported them
     return elders
 
 

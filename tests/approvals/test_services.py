@@ -236,3 +236,21 @@ def test_the_setting_reads_on_and_off(app, monkeypatch, value, expected):
     else:
         monkeypatch.setenv("CASEMAN_APPROVALS", value)
     assert load_config(Path(app.instance_path))["CASEMAN_APPROVALS"] is expected
+
+
+def test_a_ledger_imported_by_a_village_user_waits_case_by_case(app, make_user, tmp_path):
+    from caseman.imports.services import check_upload, import_upload, save_upload
+    from tests.imports.sheets import annex1_workbook, id_number, ledger_row
+
+    app.config["CASEMAN_UPLOADS"] = str(tmp_path / "uploads")
+    cadre = make_user("village", "baiyan")
+    rows = [ledger_row("李四", "女", id_number(31), "白岩村"),
+            ledger_row("赵六", "女", id_number(33), "白岩村")]  # fmt: skip
+    upload = save_upload(cadre, "a.xlsx", annex1_workbook(rows))
+    check_upload(cadre, upload, {}, TODAY)
+    import_upload(cadre, upload, TODAY)
+    db.session.commit()
+    requests = db.session.scalars(select(ApprovalRequest)).all()
+    assert len(requests) == 2
+    assert {r.state for r in requests} == {ApprovalState.PENDING}
+    assert {r.kind for r in requests} == {ApprovalKind.REGISTRATION}
