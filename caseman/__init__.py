@@ -241,6 +241,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from caseman.approvals.views import bp as approvals_bp
     from caseman.areas.views import bp as areas_bp
     from caseman.audit_log.views import bp as audit_log_bp
     from caseman.auth.views import bp as auth_bp
@@ -276,6 +277,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(areas_bp)
     app.register_blueprint(visitors_bp)
     app.register_blueprint(users_bp)
+    app.register_blueprint(approvals_bp)
     # Static files are public: mark Flask's own endpoint for the access-policy test.
     app.view_functions["static"].access_policy = "public"  # type: ignore[attr-defined]
 

@@ -203,6 +203,7 @@ def ledger_command(
     from pathlib import Path
 
     from caseman import audit
+    from caseman.approvals.queries import latest_approver
     from caseman.areas.models import AreaLevel
     from caseman.ledger import render_ledger
     from caseman.ledger.annex1 import LedgerMeta
@@ -223,7 +224,10 @@ def ledger_command(
 
     with system_access(f"cli ledger area={area.id}"):
         rows = ledger_rows(None, area_id, first, last, full=full)
-    content = render_ledger(rows, LedgerMeta(unit_name(area), first, last, clock.today()), fmt)
+        approver = latest_approver([row.elder_id for row in rows])  # 主要领导审核
+    pending = sum(1 for row in rows if row.pending)
+    meta = LedgerMeta(unit_name(area), first, last, clock.today(), approver, pending)
+    content = render_ledger(rows, meta, fmt)
     Path(out).write_bytes(content)
     audit.record(
         "export",

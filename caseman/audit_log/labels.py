@@ -63,6 +63,11 @@ ACTION = {
     "password_changed": _l("Changed the password"),
     "password_change_failed": _l("Password change refused"),
     "password_change_locked": _l("Password change locked"),
+    "approval_request": _l("Asked the town to approve"),
+    "approve": _l("Approved"),
+    "return": _l("Returned with a reason"),
+    "resubmit": _l("Answered and resubmitted"),
+    "withdraw": _l("Withdrew"),
 }
 
 ROLE = {
@@ -102,6 +107,7 @@ OBJECT_TYPE = {
     "aid_point": _l("Mutual-aid site"),
     "aid_points": _l("Mutual-aid points"),
     "aid_rate": _l("Mutual-aid rate"),
+    "approval": _l("Approval"),
 }
 
 # Keys of ``key=value`` details.
@@ -139,6 +145,8 @@ DETAIL_WORD = {
     # Which registration form a ``view_form`` opened.
     "edit": _l("correcting the registration"),
     "review": _l("half-year review"),
+    "registration": _l("new registration"),
+    "archive": _l("archive"),
 }
 
 BLUEPRINT = {
@@ -158,6 +166,7 @@ BLUEPRINT = {
     "mutual_aid": _l("mutual aid"),
     "dashboard": _l("dashboard"),
     "auth": _l("account"),
+    "approvals": _l("approvals"),
 }
 
 AREA_KIND = {

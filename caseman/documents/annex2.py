@@ -19,6 +19,8 @@ from caseman.documents.layout import Box, Cell, Document, Line, Row, Sheet, Tabl
 
 TITLE = "渝北区特殊困难老年人信息登记表"
 COPIES = ("第1联 区民政局存档", "第2联 镇（街道）存档", "第3联 村（社区）存档")
+# Printed after 建档日期 while the registration waits for the town's approval (issue 19).
+PENDING_MARK = "（待镇街审核）"
 NOTE = "备注：此表一式三份 ， 区民政局、镇（街道）、村（社区）各存档一份。"
 # 180 mm (A4 less 15 mm margins). Columns 4 and 6 carry 18-character ID numbers (family table
 # and the elder's own) and column 8 the phone: their widths come from the fonts' metrics
@@ -400,17 +402,22 @@ def annex2_document(
     numbers: list[str],
     name: str = "annex2",
     copies: tuple[str, ...] = COPIES,
+    pending: bool = False,
 ) -> Document:
     """Three copies of 附件2 (区民政局 / 镇（街道） / 村（社区）), each with its document number
-    (``copies`` and ``numbers`` name fewer: the district's own copy in a submission)."""
+    (``copies`` and ``numbers`` name fewer: the district's own copy in a submission).
+
+    ``pending``: printed while the registration still waits for the town (issue 19 item 1): a
+    small 待审核 after the filing date, so a signed copy says it was not approved yet."""
     sheets = []
     table = annex2_table(data, household, residence)  # one table, shared by the copies
+    mark = ["　", PENDING_MARK] if pending else []
     for label, number in zip(copies, numbers, strict=True):
         sheets.append(
             Sheet(
                 title=TITLE,
                 table=table,
-                before=[Line(["建档日期：", *cn_date(data.get("filed_on"))], align="left")],
+                before=[Line(["建档日期：", *cn_date(data.get("filed_on")), *mark], align="left")],
                 after=[Line([NOTE])],
                 copy_label=label,
                 document_number=number,

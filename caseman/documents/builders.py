@@ -50,6 +50,7 @@ def annex2_for(actor: User, elder: Elder, today: date, data: dict[str, Any] | No
     one a town's half-year submission sends to the district (004 三(五)). The number is the
     one this content already has, if it was printed before (the signed one first).
     """
+    is_current = data is None
     data = data if data is not None else snapshot(elder)
     copies = ANNEX2_COPIES[:1] if district_copy else ANNEX2_COPIES
     document = annex2_document(
@@ -58,11 +59,19 @@ def annex2_for(actor: User, elder: Elder, today: date, data: dict[str, Any] | No
         _place(data.get("residence_area_id"), data.get("residence_address") or ""),
         [""] * len(copies),
         copies=copies,
+        pending=is_current and _awaits_town(elder),
     )
     printed = _number(actor, elder, "annex2", len(ANNEX2_COPIES), today, document, reserve,
                       elder_version=version or _latest_version(elder))  # fmt: skip
     document.name = f"附件2_{elder.name}_{printed.number}"
     return document
+
+
+def _awaits_town(elder: Elder) -> bool:
+    """Whether a change of the registration still waits for the town's approval (issue 19)."""
+    from caseman.approvals.queries import open_states
+
+    return elder.id in open_states([elder.id])
 
 
 def _latest_version(elder: Elder) -> int | None:

@@ -517,12 +517,14 @@ def save_checked(actor: User, items: list[Checked], today: date) -> list[Elder]:
     for item in updated:  # their areas may have changed: load them again (from the session)
         db.session.expire(item.elder, ["residence_area", "household_area"])
     elders: list[Elder] = []
+    registered: list[tuple[Elder, int]] = []
     for item in items:
         elder = item.elder if item.elder is not None else created.pop(0)
         kind = "edited" if item.elder is not None else "created"
         note = item.reg.values.get("note") or ""
         version = _next_version(elder, previous.get(elder.id), actor, kind, note)
         if item.elder is None:
+            registered.append((elder, version.number))
             audit.record(
                 "create", object_type="elder", object_id=elder.id, elder_id=elder.id, user=actor
             )
@@ -537,6 +539,9 @@ def save_checked(actor: User, items: list[Checked], today: date) -> list[Elder]:
             )
         elders.append(elder)
     db.session.flush()
+    from caseman.approvals.services import record_registrations
+
+    record_registrations(actor, registered)  # 待审核 if a village user imported them
     return elders
 
 
@@ -632,9 +637,12 @@ def register_elder(actor: User, reg: Registration, today: date) -> Elder:
         elder.assignments.append(
             ElderAssignment(user_id=actor.id, started_on=today, started_by_id=actor.id)
         )
-    _add_version(elder, actor, "created", reg.values.get("note") or "")
+    version = _add_version(elder, actor, "created", reg.values.get("note") or "")
     audit.record("create", object_type="elder", object_id=elder.id, elder_id=elder.id, user=actor)
     _record_not_duplicate(actor, elder, derived, reg.not_duplicate_reason)
+    from caseman.approvals.services import record_registration
+
+    record_registration(actor, elder, version.number)  # 待审核 if the village registered it
     return elder
 
 
@@ -658,6 +666,7 @@ def update_elder(
         raise DomainError(None, N_("An archived case cannot be changed; restore it first."))
     derived = _check(reg, actor, today, elder)
     was_key = elder.is_key
+    categories_before = [c.value for c in elder.categories]
     elder.moving_on = today  # the date of an ElderMove if the residence area changes
     _apply(elder, reg, derived)
     _track_key_change(elder, was_key, today)
@@ -674,6 +683,11 @@ def update_elder(
         user=actor,
     )
     _record_not_duplicate(actor, elder, derived, reg.not_duplicate_reason)
+    from caseman.approvals.services import record_review
+
+    # 待审核 if the village changed the categories or key status.
+    record_review(actor, elder, categories_before, was_key, version.number,
+                  version.changed_fields)  # fmt: skip
     return version
 
 
@@ -701,6 +715,18 @@ def archive_elder(
 ) -> None:
     """Leave the active caseload (deceased, moved away, …): nothing is deleted."""
     _ensure_current(elder, expected_version)
+    check_archive(elder, on, note, today)
+    elder.archived_on = on
+    elder.archive_reason = reason
+    elder.archive_note = note.strip()
+    elder.archived_by_id = actor.id
+    _add_version(elder, actor, "archived", note.strip())
+    audit.record("archive", object_type="elder", object_id=elder.id, elder_id=elder.id,
+                 detail=reason.value, user=actor)  # fmt: skip
+
+
+def check_archive(elder: Elder, on: date, note: str, today: date) -> None:
+    """The checks of :func:`archive_elder` (also run when the village asks the town to archive)."""
     if elder.is_archived:
         raise DomainError(None, N_("This case is already archived."))
     if on > today:
@@ -709,13 +735,6 @@ def archive_elder(
         raise DomainError("archived_on", N_("The date cannot be before the filing date."))
     if not note.strip():
         raise DomainError("note", N_("Please fill this in."))
-    elder.archived_on = on
-    elder.archive_reason = reason
-    elder.archive_note = note.strip()
-    elder.archived_by_id = actor.id
-    _add_version(elder, actor, "archived", note.strip())
-    audit.record("archive", object_type="elder", object_id=elder.id, elder_id=elder.id,
-                 detail=reason.value, user=actor)  # fmt: skip
 
 
 def restore_elder(actor: User, elder: Elder, note: str, expected_version: int | None) -> None:

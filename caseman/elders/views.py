@@ -14,6 +14,7 @@ from wtforms import StringField, TextAreaField
 
 from caseman import audit, clock
 from caseman.access import login_required, roles_required
+from caseman.approvals.services import approvals_enabled, request_archive
 from caseman.auth.models import Role
 from caseman.documents.queries import list_printed
 from caseman.elders import labels
@@ -35,7 +36,6 @@ from caseman.elders.services import (
     FormErrors,
     LikelyDuplicates,
     Registration,
-    archive_elder,
     facts_of,
     record_duplicate_probe,
     register_elder,
@@ -47,6 +47,7 @@ from caseman.extensions import db
 from caseman.i18n import translate_message
 from caseman.referrals import labels as referral_labels
 from caseman.referrals.queries import list_elder_referrals, list_elder_risks
+from caseman.rules.approvals import needs_approval
 from caseman.rules.categories import suggest_categories
 from caseman.rules.duplicates import REASON_TEXT as DUPLICATE_REASON_TEXT
 from caseman.rules.elder_age import is_under_age
@@ -234,6 +235,11 @@ def _handle_form(form: ElderForm, elder: Elder | None, mode: str) -> Any:
         if elder is None:
             elder = register_elder(current_user, reg, today())
             message = _("The case file was created.")
+            if needs_approval(current_user.role.value, approvals_enabled()):
+                message = _(
+                    "The case file was created. It awaits the town's approval; visit the "
+                    "elder as usual meanwhile."
+                )
         else:
             expected = int(form.version.data) if (form.version.data or "").isdigit() else None
             update_elder(current_user, elder, reg, today(), expected, review=mode == "review")
@@ -511,7 +517,7 @@ def archive(elder_id: int) -> Any:
     elif form.validate():
         try:
             expected = int(form.version.data) if (form.version.data or "").isdigit() else None
-            archive_elder(
+            waiting = request_archive(
                 current_user,
                 elder,
                 ArchiveReason(form.reason.data),
@@ -521,7 +527,12 @@ def archive(elder_id: int) -> Any:
                 expected,
             )
             db.session.commit()
-            flash(_("The case was archived. It stays readable and searchable."), "success")
+            if waiting is not None:  # the village asked: the town approves (issue 19 item 1)
+                flash(
+                    _("The archive awaits the town's approval; the case stays active."), "success"
+                )
+            else:
+                flash(_("The case was archived. It stays readable and searchable."), "success")
             return redirect(url_for("elders.show", elder_id=elder.id))
         except DomainError as exc:
             db.session.rollback()

@@ -15,6 +15,10 @@ from caseman.ledger.queries import LedgerRow
 
 TITLE = "渝北区特殊困难老年人关爱服务信息台帐"
 NOTE = "说明：对象类型分为独居、空巢、农村留守、计生对象、失能、重度残疾老年人、其他关爱对象。"
+# A row whose registration, review or archive still waits for the town (issue 19 item 1): its
+# 序号 carries the mark, explained after the note; the annex's sixteen columns stay as they are.
+PENDING_MARK = "※"
+PENDING_NOTE = "标注※的对象，其登记、更新或归档尚待镇街审核。"
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,8 @@ class LedgerMeta:
     start: date
     end: date
     prepared_on: date  # 填表日期
+    approver: str = ""  # 主要领导审核: who last approved a change of these elders (issue 19)
+    pending: int = 0  # rows still awaiting the town's approval
 
 
 def chinese_date(value: date) -> str:
@@ -89,16 +95,21 @@ def header_line(meta: LedgerMeta) -> str:
     The period counted (统计期间) is added at the end: 上门探访次数 depends on it.
     """
     return (
-        f"填表单位：{meta.unit}（盖章）  主要领导审核：      填报人：        "
+        f"填表单位：{meta.unit}（盖章）  主要领导审核：{meta.approver or '    '}  填报人：        "
         f"填表日期：{chinese_date(meta.prepared_on)}        "
         f"统计期间：{chinese_date(meta.start)}至{chinese_date(meta.end)}"
     )
 
 
+def note_text(meta: LedgerMeta) -> str:
+    """The 说明 line below the table, with what the pending mark means when a row has it."""
+    return f"{NOTE}　{PENDING_NOTE}" if meta.pending else NOTE
+
+
 def leaf_values(row: LedgerRow) -> list[str | int]:
     """The 16 cells of a row, the three relative columns one relative per line."""
     return [
-        row.number,
+        f"{row.number}{PENDING_MARK}" if row.pending else row.number,
         row.name,
         row.gender,
         row.address,
@@ -150,7 +161,7 @@ def ledger_document(rows: list[LedgerRow], meta: LedgerMeta) -> Document:
         title=TITLE,
         table=table,
         before=[Line([header_line(meta)])],
-        after=[Line([NOTE])],
+        after=[Line([note_text(meta)])],
         orientation="landscape",
     )
     return Document([sheet], name=f"台帐_{meta.unit}_{meta.start}_{meta.end}")

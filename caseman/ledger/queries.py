@@ -99,6 +99,7 @@ class LedgerRow:
     responsible_phone: str = ""  # 责任人电话
     home_visits: int = 0  # 上门探访次数
     solved: int = 0  # 解决问题数量
+    pending: str = ""  # 待审核 or 已退回 while a change waits for the town (issue 19 item 1)
 
 
 def current_half_year(today: date) -> tuple[date, date]:
@@ -271,6 +272,24 @@ def select_ledger(
     )
 
 
+PENDING_TEXT = {"pending": "待审核", "returned": "已退回"}
+
+
+def pending_marks(elder_ids: Sequence[int]) -> dict[int, str]:
+    """待审核 / 已退回 of the elders whose change still waits for the town (issue 19 item 1)."""
+    from caseman.approvals.queries import open_states
+
+    return {k: PENDING_TEXT[v.value] for k, v in open_states(elder_ids).items()}
+
+
+def approval_meta(selection: LedgerSelection) -> dict[str, Any]:
+    """主要领导审核 (the last approver) and the count of pending rows, for ``LedgerMeta``."""
+    from caseman.approvals.queries import latest_approver, open_states
+
+    ids = [row.id for row in selection.elders]
+    return {"approver": latest_approver(ids), "pending": len(open_states(ids))}
+
+
 def build_rows(
     selection: LedgerSelection, start: date, end: date, offset: int = 0, limit: int | None = None
 ) -> list[LedgerRow]:
@@ -281,6 +300,7 @@ def build_rows(
     relatives = _relatives(ids, selection.full)
     visits = home_visit_counts(ids, start, end)
     solved = solved_counts(ids)
+    waiting = pending_marks(ids)
     if selection.full:
         id_shown: Any = lambda value: (value or "").strip()  # noqa: E731
     else:
@@ -307,6 +327,7 @@ def build_rows(
                 responsible_phone=elder.responsible_phone or "",
                 home_visits=visits.get(elder.id, 0),
                 solved=solved.get(elder.id, 0),
+                pending=waiting.get(elder.id, ""),
             )
         )
     return rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from io import BytesIO
 from typing import Any
@@ -27,8 +28,9 @@ from caseman.auth.models import Role
 from caseman.elders.queries import Page, list_filter_areas
 from caseman.extensions import db
 from caseman.ledger import FORMATS, MEDIA_TYPES, file_name, render_ledger
-from caseman.ledger.annex1 import HEADINGS, NOTE, TITLE, LedgerMeta, header_line
+from caseman.ledger.annex1 import HEADINGS, TITLE, LedgerMeta, header_line, note_text
 from caseman.ledger.queries import (
+    approval_meta,
     build_rows,
     current_half_year,
     select_ledger,
@@ -99,6 +101,7 @@ def index() -> Any:
     # The page is a list: masked as every list (rules.masking); full numbers only in the
     # audited downloads.
     selection = select_ledger(current_user, area_id, end, full=False)
+    meta = replace(meta, **approval_meta(selection))
     page_number = max(1, request.args.get("page", 1, type=int))
     rows = build_rows(selection, start, end, (page_number - 1) * PER_PAGE, PER_PAGE)
     page = Page(items=rows, total=selection.total, page=page_number, per_page=PER_PAGE)
@@ -117,7 +120,7 @@ def index() -> Any:
         errors=errors,
         formats=FORMATS,
         title=TITLE,
-        note=NOTE,
+        note=note_text(meta),
         headings=HEADINGS,
         header_line=header_line(meta),
         full_exports=shows_full_numbers(current_user),
@@ -126,6 +129,7 @@ def index() -> Any:
 
 def _download(fmt: str, area_id: int | None, meta: LedgerMeta) -> Any:
     selection = select_ledger(current_user, area_id, meta.end)
+    meta = replace(meta, **approval_meta(selection))
     limit = current_app.config.get("CASEMAN_LEDGER_DOCUMENT_ROWS", DOCUMENT_ROWS)
     if fmt != "xlsx" and selection.total > limit:
         # A Word or PDF file of a whole town takes a minute or more to lay out (about 45 ms a

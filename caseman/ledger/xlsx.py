@@ -27,11 +27,11 @@ from caseman.ledger.annex1 import (
     CENTERED,
     COLUMNS,
     HEADINGS,
-    NOTE,
     TITLE,
     LedgerMeta,
     header_line,
     leaf_values,
+    note_text,
 )
 from caseman.ledger.queries import LedgerRow
 from caseman.spreadsheets import set_text
@@ -170,7 +170,7 @@ def ledger_xlsx(rows: Iterable[LedgerRow], meta: LedgerMeta) -> bytes:
         sheet.append(cells)
         row_number += 1
 
-    _write_line(sheet, row_number, NOTE, size=10)
+    _write_line(sheet, row_number, note_text(meta), size=10)
     sheet.print_area = f"A1:{get_column_letter(COLUMNS)}{row_number}"
     out = BytesIO()
     workbook.save(out)

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from caseman.approvals.models import ApprovalRequest
 from caseman.audit import AuditEvent
 from caseman.elders.models import Elder, ElderVersion
 from caseman.extensions import db
@@ -216,6 +217,15 @@ def test_archive_needs_a_reason_and_keeps_the_case(client, areas, make_user, mak
                            data={"reason": "deceased", "archived_on": TODAY.isoformat(),
                                  "note": "病故", "version": str(elder.version)})  # fmt: skip
     assert response.status_code == 302
+    db.session.expire_all()
+    # A village user's archive waits for the town (issue 19 item 1): the case stays active.
+    assert db.session.get(Elder, elder.id).archived_on is None
+    request_id = db.session.scalar(
+        select(ApprovalRequest.id).where(ApprovalRequest.state == "pending")
+    )
+    client.post("/logout")
+    login_as(make_user("town", "muer"))
+    assert client.post(f"/approvals/{request_id}/approve").status_code == 302
     db.session.expire_all()
     archived = db.session.get(Elder, elder.id)
     assert archived.archived_on == TODAY

@@ -55,7 +55,18 @@ def _argument_values(world: SimpleNamespace) -> dict[str, list[object]]:
         "assignment_id": [987654],
         "area_id": [world.town.area_id],
         "user_id": [world.cadre.id],
+        "request_id": [_approval_id(world)],
     }
+
+
+def _approval_id(world: SimpleNamespace) -> int:
+    """The approval request of the world's elder (its registration), else an id of nothing."""
+    from caseman.approvals.models import ApprovalRequest
+
+    found = db.session.scalar(
+        sa.select(ApprovalRequest.id).where(ApprovalRequest.elder_id == world.elder.id).limit(1)
+    )
+    return found or 987654
 
 
 def routes(app: Flask, world: SimpleNamespace) -> Iterator[Route]:
