@@ -229,7 +229,9 @@ def accept_transfer(
         items = open_items(elder.id)
         from_name = transfer.from_area.full_name
         # The move: the before_flush hook records the ElderMove dated ``today``.
+        # The hook reads the column's history: set the id itself, not only the relationship.
         elder.moving_on = today  # type: ignore[attr-defined]
+        elder.residence_area_id = to_area.id
         elder.residence_area = to_area
         if transfer.to_address:
             elder.residence_address = transfer.to_address
