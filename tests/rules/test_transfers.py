@@ -61,7 +61,8 @@ def test_only_a_pending_transfer_changes_and_only_once():
         for again in TransferStatus:
             assert not may_change(after, again)
     assert not may_change(pending, pending)
-    assert pending.is_open and not TransferStatus.ACCEPTED.is_open
+    assert pending.is_open
+    assert not TransferStatus.ACCEPTED.is_open
 
 
 def test_the_target_is_another_village_of_any_town():

@@ -112,10 +112,12 @@ def test_accepting_moves_the_case_and_hands_everything_over(case, people, areas,
     assert referral.owner_id == people.caoping.id
     line = db.session.scalars(select(StatusChange).where(StatusChange.record_id == referral.id)
                               .order_by(StatusChange.id.desc())).first()  # fmt: skip
-    assert "草坪村" in line.note and line.from_status == line.to_status == referral.status.value
+    assert "草坪村" in line.note
+    assert line.from_status == line.to_status == referral.status.value
     db.session.refresh(transfer)
     assert transfer.status == TransferStatus.ACCEPTED
-    assert transfer.moved_on == TODAY and transfer.answered_by_id == people.caoping.id
+    assert transfer.moved_on == TODAY
+    assert transfer.answered_by_id == people.caoping.id
     assert transfer.handover["referrals"] == [referral.id]
     assert transfer.handover["visitor"] == people.new_worker.id
     assert {"transfer_accept", "end_visitor", "assign_visitor"} <= set(_actions())
