@@ -9,6 +9,6 @@ from caseman.rules.transfers import TransferStatus
 STATUS = {
     TransferStatus.PENDING: _l("Waiting for the receiving village"),
     TransferStatus.ACCEPTED: _l("Accepted"),
-    TransferStatus.REFUSED: _l("Refused"),
+    TransferStatus.REFUSED: _l("Not taken on"),
     TransferStatus.CANCELLED: _l("Taken back"),
 }
