@@ -78,8 +78,19 @@ def pending_counts(user: User) -> tuple[int, int]:
     """(waiting for the user's area, sent by it and waiting); (0, 0) for a worker."""
     if not user.is_authenticated or user.role == Role.WORKER:
         return 0, 0
-    box = inbox(user)
-    return len(box.incoming), len(box.outgoing)
+    source, target = aliased(Area), aliased(Area)
+    targets = db.session.scalars(
+        select(target.path)
+        .select_from(Transfer)
+        .join(source, source.id == Transfer.from_area_id)
+        .join(target, target.id == Transfer.to_area_id)
+        .where(
+            Transfer.status == TransferStatus.PENDING,
+            sa.or_(_within(user, source), _within(user, target)),  # type: ignore[arg-type]
+        )
+    ).all()
+    incoming = sum(1 for path in targets if path.startswith(user.area.path))
+    return incoming, len(targets) - incoming
 
 
 def transfers_of(elder_id: int) -> list[Transfer]:

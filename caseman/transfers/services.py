@@ -182,10 +182,15 @@ def open_items(elder_id: int) -> OpenItems:
 def handover_owners(actor: User, to_area: Area) -> list[User]:
     """Who may own the handed-over referrals: the accepting staff, and the active staff and
     workers of the receiving village and its town."""
+    town = to_area.town or to_area
     candidates = db.session.scalars(
         select(User)
         .join(Area, Area.id == User.area_id)
-        .where(User.is_active_user.is_(True), User.role != Role.DISTRICT)
+        .where(
+            User.is_active_user.is_(True),
+            User.role != Role.DISTRICT,
+            Area.path.startswith(town.path, autoescape=True),
+        )
         .order_by(Area.path, User.full_name, User.username)
     )
     return [actor, *(u for u in candidates if u.id != actor.id and _serves(u, to_area))]
