@@ -256,6 +256,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseman.referrals.views import bp as referrals_bp
     from caseman.search.views import bp as search_bp
     from caseman.submissions.views import bp as submissions_bp
+    from caseman.transfers.views import bp as transfers_bp
     from caseman.users.views import bp as users_bp
     from caseman.visitors.views import bp as visitors_bp
     from caseman.visits.views import bp as visits_bp
@@ -272,6 +273,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_log_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(submissions_bp)
+    app.register_blueprint(transfers_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(areas_bp)

@@ -160,6 +160,7 @@ _RECORD_ARGS = {
     "risk_id": ("caseman.referrals.models", "Risk", "risk"),
     "scan_id": ("caseman.documents.models", "SignedScan", "scan"),
     "campaign_id": ("caseman.visits.models", "Campaign", "campaign"),
+    "transfer_id": ("caseman.transfers.models", "Transfer", "transfer"),
 }
 
 

@@ -37,6 +37,14 @@ class Submission(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     submitted_at: Mapped[datetime | None]
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The district's answer (issue 19 item 3): returned with reasons (the town makes the package
+    # again and resubmits), or accepted (final). A return clears ``submitted_at``; every step
+    # is kept in ``submission_events``.
+    returned_at: Mapped[datetime | None]
+    returned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    return_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    accepted_at: Mapped[datetime | None]
+    accepted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
@@ -44,6 +52,11 @@ class Submission(Base):
     job: Mapped[Job | None] = relationship()
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    returned_by: Mapped[User | None] = relationship(foreign_keys=[returned_by_id])
+    accepted_by: Mapped[User | None] = relationship(foreign_keys=[accepted_by_id])
+    events: Mapped[list[SubmissionEvent]] = relationship(
+        back_populates="submission", order_by="SubmissionEvent.id"
+    )
 
     @property
     def period(self) -> HalfYear:
@@ -56,3 +69,40 @@ class Submission(Base):
     @property
     def is_built(self) -> bool:
         return self.built_at is not None
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None
+
+    @property
+    def is_returned(self) -> bool:
+        """Returned and not sent again since."""
+        return self.returned_at is not None and self.submitted_at is None
+
+    @property
+    def state(self) -> str:
+        """not_built | built | submitted | returned | accepted (the district's page)."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.submitted_at is not None:
+            return "submitted"
+        if self.returned_at is not None:
+            return "returned"
+        return "built" if self.built_at is not None else "not_built"
+
+
+class SubmissionEvent(Base):
+    """One step of a submission: sent by the town, returned or accepted by the district."""
+
+    __tablename__ = "submission_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(16))  # submitted | returned | accepted
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(sa.String(500), default="")  # the return's reasons
+    sha256: Mapped[str] = mapped_column(sa.String(64), default="")  # the package it was about
+
+    submission: Mapped[Submission] = relationship(back_populates="events")
+    by: Mapped[User | None] = relationship()

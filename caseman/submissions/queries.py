@@ -14,7 +14,7 @@ from caseman.extensions import db
 from caseman.rules.half_year import HalfYear, recent_half_years
 from caseman.scope import scoped_areas
 from caseman.submissions.models import Submission
-from caseman.submissions.services import Changes, changes_between, previous_submitted
+from caseman.submissions.services import Changes, changes_between, previous_accepted
 
 PERIODS_SHOWN = 4
 
@@ -37,11 +37,12 @@ def list_towns(user: User) -> list[Area]:
 
 @dataclass
 class TownLine:
-    """One town of the overview: its package per half-year and what changed since it last sent."""
+    """One town of the overview: its package per half-year and what changed since the district
+    last accepted one."""
 
     town: Area
     cells: list[Submission | None]
-    last_submitted: Submission | None
+    last_accepted: Submission | None
     changes: Changes | None
 
 
@@ -56,7 +57,7 @@ def overview(user: User, today: date, now: datetime) -> tuple[list[HalfYear], li
     }
     lines = []
     for town in towns:
-        last = previous_submitted(town)
+        last = previous_accepted(town)
         changes = changes_between(town, last.submitted_at, now) if last else None
         cells = [found.get((town.id, p.year, p.half)) for p in periods]
         lines.append(TownLine(town, cells, last, changes))

@@ -32,6 +32,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import select
 
 from caseman import audit, clock
@@ -55,7 +56,7 @@ from caseman.rules.enums import N_
 from caseman.rules.half_year import HalfYear
 from caseman.scope import elder_filter
 from caseman.spreadsheets import csv_text
-from caseman.submissions.models import Submission
+from caseman.submissions.models import Submission, SubmissionEvent
 from caseman.visits.models import CareRecord, Visit
 
 KIND = "submission_package"
@@ -122,11 +123,66 @@ def mark_submitted(actor: User, submission: Submission, today: date) -> None:
     job = submission.job
     if not submission.is_built or job is None or job.status != JobStatus.DONE:
         raise DomainError(None, N_("Make the package first."))
+    returned = submission.returned_at
+    if returned is not None and (submission.built_at is None or submission.built_at <= returned):
+        raise DomainError(None, N_("The district returned this package: make it again first."))
     submission.submitted_at = utcnow()
     submission.submitted_by = actor
+    _event(submission, actor, "submitted", "")
     audit.record("submit", object_type="submission", object_id=submission.id,
                  detail=f"town={submission.town_id} period={submission.period.key} "
                  f"sha256={submission.summary.get('sha256', '')}", user=actor)  # fmt: skip
+    db.session.flush()
+
+
+def _event(submission: Submission, actor: User, action: str, note: str) -> None:
+    db.session.add(
+        SubmissionEvent(
+            submission=submission,
+            action=action,
+            by_id=actor.id,
+            note=note[:500],
+            sha256=str(submission.summary.get("sha256", "")),
+        )  # fmt: skip
+    )
+
+
+def _check_district(actor: User, submission: Submission) -> None:
+    if actor.role != Role.DISTRICT or not actor.area.contains(submission.town):
+        raise DomainError(None, N_("Only district staff accept or return a submission."))
+    if submission.submitted_at is None or submission.is_accepted:
+        raise DomainError(None, N_("Only a submitted package waiting for an answer can be "
+                                   "accepted or returned."))  # fmt: skip
+
+
+def return_submission(actor: User, submission: Submission, reason: str) -> None:
+    """The district sends the package back with its reasons (flush only); the town makes it
+    again and resubmits."""
+    _check_district(actor, submission)
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("reason", N_("Say what the town must put right."))
+    submission.returned_at = utcnow()
+    submission.returned_by = actor
+    submission.return_reason = reason[:500]
+    submission.submitted_at = None
+    submission.submitted_by = None
+    _event(submission, actor, "returned", reason)
+    audit.record("submission_return", object_type="submission", object_id=submission.id,
+                 detail=f"town={submission.town_id} period={submission.period.key}",
+                 user=actor)  # fmt: skip
+    db.session.flush()
+
+
+def accept_submission(actor: User, submission: Submission) -> None:
+    """The district accepts the package as sent (flush only); it is final."""
+    _check_district(actor, submission)
+    submission.accepted_at = utcnow()
+    submission.accepted_by = actor
+    _event(submission, actor, "accepted", "")
+    audit.record("submission_accept", object_type="submission", object_id=submission.id,
+                 detail=f"town={submission.town_id} period={submission.period.key}",
+                 user=actor)  # fmt: skip
     db.session.flush()
 
 
@@ -142,24 +198,27 @@ class Changes:
     added: list[tuple[int, str]] = field(default_factory=list)
     archived: list[tuple[int, str]] = field(default_factory=list)
     changed: list[tuple[int, str]] = field(default_factory=list)
+    visits: int = 0  # visit records (附件3) entered in the window, not voided
+    cares: int = 0  # care records (附件3 part 二) entered in the window, not voided
 
     @property
     def counts(self) -> dict[str, int]:
         return {"added": len(self.added), "archived": len(self.archived),
-                "changed": len(self.changed)}  # fmt: skip
+                "changed": len(self.changed), "visits": self.visits,
+                "cares": self.cares}  # fmt: skip
 
 
-def previous_submitted(
+def previous_accepted(
     submission_or_town: Submission | Area, before: HalfYear | None = None
 ) -> Submission | None:  # noqa: E501
-    """The latest submitted package of the town, before ``before`` if given."""
+    """The latest package of the town the district accepted, before ``before`` if given."""
     town_id = (
         submission_or_town.town_id
         if isinstance(submission_or_town, Submission)
         else submission_or_town.id
     )
     query = select(Submission).where(
-        Submission.town_id == town_id, Submission.submitted_at.is_not(None)
+        Submission.town_id == town_id, Submission.accepted_at.is_not(None)
     )
     candidates = db.session.scalars(query).all()
     if before is not None:
@@ -198,13 +257,26 @@ def changes_between(town: Area, since: datetime | None, until: datetime) -> Chan
             changes.changed.append(entry)
     for group in (changes.added, changes.archived, changes.changed):
         group.sort(key=lambda item: (item[1], item[0]))
+    for model, counter in ((Visit, "visits"), (CareRecord, "cares")):
+        count = (
+            select(sa.func.count(model.id))
+            .join(Elder, Elder.id == model.elder_id)
+            .where(
+                Elder.residence_area_id.in_(in_town),
+                model.voided_at.is_(None),
+                model.created_at <= until,
+            )  # fmt: skip
+        )
+        if since is not None:
+            count = count.where(model.created_at > since)
+        setattr(changes, counter, db.session.scalar(count) or 0)
     return changes
 
 
 def changes_for(submission: Submission, now: datetime) -> Changes | None:
-    """What changed in the town since its previous submitted package, up to this one's sending
-    (or ``now`` while it is not sent); None when there is no earlier submission."""
-    previous = previous_submitted(submission, before=submission.period)
+    """What changed in the town since its last accepted package (as it was sent), up to this
+    one's sending (or ``now`` while it is not sent); None when none was accepted before."""
+    previous = previous_accepted(submission, before=submission.period)
     if previous is None or previous.submitted_at is None:
         return None
     return changes_between(submission.town, previous.submitted_at, submission.submitted_at or now)

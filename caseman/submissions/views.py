@@ -16,12 +16,20 @@ from caseman.auth.models import Role
 from caseman.db import utcnow
 from caseman.errors import DomainError
 from caseman.extensions import db
+from caseman.forms import put_errors
 from caseman.jobs.services import enqueue, result_path
 from caseman.rules.half_year import parse_half_year
 from caseman.scope import area_in_scope
 from caseman.submissions import services  # noqa: F401 - registers the job handler
+from caseman.submissions.forms import ReturnForm
 from caseman.submissions.queries import get_submission_or_404, overview
-from caseman.submissions.services import changes_for, mark_submitted, start_package
+from caseman.submissions.services import (
+    accept_submission,
+    changes_for,
+    mark_submitted,
+    return_submission,
+    start_package,
+)
 
 bp = Blueprint("submissions", __name__, url_prefix="/submissions")
 
@@ -64,15 +72,54 @@ def build(town_id: int, period_key: str) -> Any:
     return redirect(url_for("jobs.show", job_id=job.id))
 
 
-@bp.get("/<int:submission_id>")
-@roles_required(*VIEW_ROLES)
-def show(submission_id: int) -> Any:
-    submission = get_submission_or_404(current_user, submission_id)
+def _render_show(submission: Any, form: ReturnForm | None = None, status: int = 200) -> Any:
     changes = changes_for(submission, utcnow())
     ready = submission.job is not None and result_path(submission.job) is not None
     return render_template("submissions/show.html", submission=submission, changes=changes,
-                           ready=ready, today=today(),
-                           is_town=current_user.role == Role.TOWN)  # fmt: skip
+                           ready=ready, today=today(), is_town=current_user.role == Role.TOWN,
+                           is_district=current_user.role == Role.DISTRICT,
+                           return_form=form or ReturnForm(formdata=None)), status  # fmt: skip
+
+
+@bp.get("/<int:submission_id>")
+@roles_required(*VIEW_ROLES)
+def show(submission_id: int) -> Any:
+    return _render_show(get_submission_or_404(current_user, submission_id))
+
+
+@bp.post("/<int:submission_id>/accept")
+@roles_required(Role.DISTRICT.value)
+def accept(submission_id: int) -> Any:
+    """The district accepts the town's package as sent."""
+    submission = get_submission_or_404(current_user, submission_id)
+    try:
+        accept_submission(current_user, submission)
+    except DomainError as error:
+        db.session.rollback()
+        flash(_message(error), "error")
+    else:
+        db.session.commit()
+        flash(_("The package was accepted."), "success")
+    return redirect(url_for("submissions.show", submission_id=submission_id))
+
+
+@bp.post("/<int:submission_id>/return")
+@roles_required(Role.DISTRICT.value)
+def send_back(submission_id: int) -> Any:
+    """The district returns the package with its reasons; the town makes it again."""
+    submission = get_submission_or_404(current_user, submission_id)
+    form = ReturnForm()
+    if form.validate():
+        try:
+            return_submission(current_user, submission, form.reason.data or "")
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            put_errors(form, exc)
+        else:
+            flash(_("The package was returned to the town with your reasons."), "success")
+            return redirect(url_for("submissions.show", submission_id=submission_id))
+    return _render_show(submission, form, 400)
 
 
 @bp.post("/<int:submission_id>/submit")

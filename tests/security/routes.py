@@ -53,6 +53,7 @@ def _argument_values(world: SimpleNamespace) -> dict[str, list[object]]:
         "entry_id": [987654],
         "record_id": [987654],
         "assignment_id": [987654],
+        "transfer_id": [987654],
         "area_id": [world.town.area_id],
         "user_id": [world.cadre.id],
         "request_id": [_approval_id(world)],

@@ -25,7 +25,7 @@ from caseman.jobs.models import Job, JobStatus
 from caseman.rules.enums import ArchiveReason
 from caseman.rules.half_year import half_year_of
 from caseman.submissions.models import Submission
-from caseman.submissions.services import mark_submitted
+from caseman.submissions.services import accept_submission, mark_submitted
 from caseman.visits.services import new_submission_key, record_visit
 from tests.conftest import TODAY, row_counts
 from tests.visits.conftest import visit_values
@@ -205,9 +205,12 @@ def test_mark_submitted_then_the_district_sees_it_and_the_changes(
     _build(client, areas)
     client.post(f"/submissions/{submission.id}/submit", headers=EN)
     assert row_counts()["jobs"] == before["jobs"]
+    # The district accepts it: changes now count from this package (issue 19 item 3).
+    registrar = make_user("district", "district")
+    accept_submission(registrar, submission)
+    db.session.commit()
 
     # After the submission: one elder added, one archived, one corrected.
-    registrar = make_user("district", "district")
     make_elder(name="周新增")
     gone = caseload["jingang"][1]
     archive_elder(registrar, gone, ArchiveReason.DECEASED, TODAY, "病故", TODAY, gone.version)
@@ -222,10 +225,10 @@ def test_mark_submitted_then_the_district_sees_it_and_the_changes(
     page = client.get("/submissions/", headers=EN).get_data(as_text=True)
     muer_row = page.split('data-town="木耳镇"')[1].split("</tr>")[0]
     gulu_row = page.split('data-town="古路镇"')[1].split("</tr>")[0]
-    assert "Submitted" in muer_row
+    assert "Accepted" in muer_row
     assert "1 added, 1 archived, 1 changed" in muer_row
     assert "Submitted" not in gulu_row
-    assert "Nothing submitted yet" in gulu_row
+    assert "No package accepted yet" in gulu_row
     assert "Make the package" not in page  # the district follows; towns make their own
     response = client.get(f"/submissions/{submission.id}/package")
     assert response.status_code == 200
