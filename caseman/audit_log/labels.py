@@ -63,6 +63,12 @@ ACTION = {
     "password_changed": _l("Changed the password"),
     "password_change_failed": _l("Password change refused"),
     "password_change_locked": _l("Password change locked"),
+    "family_duty": _l("Recorded a family member's duty"),
+    "family_contact": _l("Recorded a contact with a family member"),
+    "entrustment": _l("Recorded a care-entrustment agreement"),
+    "benefit_apply": _l("Recorded a benefit application"),
+    "benefit_grant": _l("Recorded a benefit granted"),
+    "benefit_refuse": _l("Recorded a benefit refused"),
 }
 
 ROLE = {
@@ -102,6 +108,10 @@ OBJECT_TYPE = {
     "aid_point": _l("Mutual-aid site"),
     "aid_points": _l("Mutual-aid points"),
     "aid_rate": _l("Mutual-aid rate"),
+    "family_duty": _l("Family member's duty"),
+    "family_contact": _l("Contact with a family member"),
+    "entrustment": _l("Care-entrustment agreement"),
+    "benefit": _l("Benefit application"),
 }
 
 # Keys of ``key=value`` details.
@@ -139,6 +149,8 @@ DETAIL_WORD = {
     # Which registration form a ``view_form`` opened.
     "edit": _l("correcting the registration"),
     "review": _l("half-year review"),
+    # The ``reveal`` of a family member's phone (tap to call, issue 20 item 2).
+    "family": _l("a family member's phone"),
 }
 
 BLUEPRINT = {
@@ -158,6 +170,8 @@ BLUEPRINT = {
     "mutual_aid": _l("mutual aid"),
     "dashboard": _l("dashboard"),
     "auth": _l("account"),
+    "family": _l("family duty"),
+    "benefits": _l("benefit applications"),
 }
 
 AREA_KIND = {

@@ -68,6 +68,7 @@ VERSION_KIND = {
     "reviewed": _l("Half-year review"),
     "archived": _l("Archived"),
     "restored": _l("Restored"),
+    "benefit": _l("Benefit granted"),
 }
 
 
