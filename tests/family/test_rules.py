@@ -43,7 +43,8 @@ def test_a_recorded_contact_quiets_the_child_for_a_month():
     late = MemberDuty(Relation.DAUGHTER, is_away=True, visits_often=False,
                       last_contact_on=TODAY - timedelta(days=30))  # fmt: skip
     reminder = reminder_due(late, TODAY)
-    assert reminder is not None and reminder.due_on == TODAY
+    assert reminder is not None
+    assert reminder.due_on == TODAY
     assert reminder.overdue_days(TODAY) == 0
 
 
@@ -55,7 +56,8 @@ def test_key_elders_children_are_reminded_every_half_month():
                         last_contact_on=TODAY - timedelta(days=16))  # fmt: skip
     assert reminder_due(member, TODAY) is None
     reminder = reminder_due(member, TODAY, elder_is_key=True)
-    assert reminder is not None and reminder.rhythm is ContactRhythm.HALF_MONTHLY
+    assert reminder is not None
+    assert reminder.rhythm is ContactRhythm.HALF_MONTHLY
 
 
 @pytest.mark.parametrize(
@@ -83,8 +85,13 @@ def test_a_rhythm_set_by_staff_applies_to_any_member():
     assert reminder.due_on == TODAY - timedelta(days=1)
     assert reminder.reasons == (ReminderReason.RHYTHM,)
     # The staff's rhythm wins over the default one for an away child.
-    son = MemberDuty(Relation.SON, is_away=True, visits_often=False,
-                     rhythm=ContactRhythm.QUARTERLY, last_contact_on=TODAY - timedelta(days=40))  # fmt: skip
+    son = MemberDuty(
+        Relation.SON,
+        is_away=True,
+        visits_often=False,
+        rhythm=ContactRhythm.QUARTERLY,
+        last_contact_on=TODAY - timedelta(days=40),
+    )
     assert reminder_due(son, TODAY) is None
 
 

@@ -39,8 +39,10 @@ def test_reminders_list_calls_through_an_audited_link_and_records_the_contact(
     son, daughter = elder.members
     client = client_of(app, make_user("village", "jingang"))
     html = client.get("/family/reminders").get_data(as_text=True)
-    assert "李强" in html and "李梅" not in html
-    assert SON_PHONE not in html and "139****1111" in html  # masked until tapped
+    assert "李强" in html
+    assert "李梅" not in html
+    assert SON_PHONE not in html
+    assert "139****1111" in html
     call = f"/elders/{elder.id}/family/{son.id}/call"
     assert f'href="{call}"' in html
     assert audit_details(elder.id, "reveal") == []
@@ -82,10 +84,12 @@ def test_family_page_and_case_file_section(app, family_elder, make_user):
     elder = family_elder()
     client = client_of(app, make_user("village", "jingang"))
     html = client.get(f"/elders/{elder.id}").get_data(as_text=True)
-    assert 'id="family-duty"' in html and f'href="/elders/{elder.id}/family"' in html
+    assert 'id="family-duty"' in html
+    assert f'href="/elders/{elder.id}/family"' in html
     assert "李强" in html
     page = client.get(f"/elders/{elder.id}/family").get_data(as_text=True)
-    assert "李强" in page and "李梅" in page
+    assert "李强" in page
+    assert "李梅" in page
     assert "不常探访" in page or "不经常探访" in page
 
 
@@ -107,7 +111,8 @@ def test_duty_form_sets_rhythm_and_place(app, family_elder, make_user):
     assert (duty.member_name, duty.away_place, duty.rhythm.value) == ("李梅", "浙江省杭州市",
                                                                       "weekly")  # fmt: skip
     listed = client.get("/family/reminders").get_data(as_text=True)
-    assert "李梅" in listed and "浙江省杭州市" in listed
+    assert "李梅" in listed
+    assert "浙江省杭州市" in listed
 
 
 def test_entrustment_with_a_scan(app, family_elder, make_user, tmp_path):
@@ -134,13 +139,15 @@ def test_entrustment_with_a_scan(app, family_elder, make_user, tmp_path):
     assert response.status_code == 302
     item = db.session.scalar(select(CareEntrustment))
     assert (item.entrusting_name, item.entrusted_name) == ("李强", "金刚村互助养老点")
-    assert item.scan_media_type == "image/png" and item.scan_size == len(PNG)
+    assert item.scan_media_type == "image/png"
+    assert item.scan_size == len(PNG)
     assert (tmp_path / "uploads" / item.scan_stored_as).read_bytes() == PNG
     page = client.get(f"/elders/{elder.id}/family").get_data(as_text=True)
     scan_url = f"/elders/{elder.id}/family/entrustments/{item.id}/scan"
     assert scan_url in page
     download = client.get(scan_url)
-    assert download.status_code == 200 and download.data == PNG
+    assert download.status_code == 200
+    assert download.data == PNG
     assert download.headers["Content-Disposition"].startswith("attachment")
     download.close()
     assert len(audit_details(elder.id, "view_scan")) == 1
