@@ -27,7 +27,7 @@ class ApplicationForm(BaseForm):
 
 class DecisionForm(BaseForm):
     outcome = RadioField(
-        _l("Outcome"),
+        _l("Approval outcome"),
         choices=[(k.value, v) for k, v in OUTCOME.items() if k is not Outcome.PENDING],
         validators=[InputRequired(_l("Please choose one."))],
     )

@@ -135,29 +135,87 @@ def get_entrustment(elder: Elder, entrustment_id: int) -> CareEntrustment | None
     )
 
 
-def list_reminders(actor: User, today: date, area: Area | None = None) -> list[MemberRow]:
-    """The family members in ``actor``'s scope due a reminder, the most overdue first.
+def list_reminders(
+    actor: User, today: date, area: Area | None = None, limit: int = REMINDER_LIMIT
+) -> tuple[list[MemberRow], int]:
+    """The family members in ``actor``'s scope due a reminder, the most overdue first (at most
+    ``limit``), and how many are due in all.
 
-    Candidates only: active elders with a child living away who does not visit often, or a
-    member with a contact rhythm; the rule then decides."""
-    prompted = select(FamilyMember.elder_id).where(
-        FamilyMember.relation.in_(SUPPORTERS),
-        FamilyMember.is_deceased.is_(False),
-        FamilyMember.visits_often.is_(False),
+    The rule runs over plain rows of the candidates (a supporter who does not visit often, or a
+    member with a contact rhythm, of an active elder); only the rows shown are loaded as objects,
+    so a district of many thousand elders is read in one pass."""
+    last = (
+        select(
+            FamilyContact.elder_id,
+            FamilyContact.member_name,
+            func.max(FamilyContact.contacted_on).label("last"),
+        )
+        .group_by(FamilyContact.elder_id, FamilyContact.member_name)
+        .subquery()
     )
-    with_rhythm = select(FamilyDuty.elder_id).where(FamilyDuty.rhythm.is_not(None))
     query = (
-        select(Elder)
+        select(
+            FamilyMember.id,
+            FamilyMember.elder_id,
+            FamilyMember.name,
+            FamilyMember.relation,
+            FamilyMember.residence,
+            FamilyMember.working_away_since,
+            FamilyMember.visits_often,
+            FamilyDuty.id.label("duty_id"),
+            FamilyDuty.is_away,
+            FamilyDuty.rhythm,
+            last.c.last,
+            Elder.is_key,
+        )
+        .join(Elder, Elder.id == FamilyMember.elder_id)
+        .outerjoin(
+            FamilyDuty,
+            (FamilyDuty.elder_id == FamilyMember.elder_id)
+            & (FamilyDuty.member_name == FamilyMember.name),
+        )
+        .outerjoin(
+            last,
+            (last.c.elder_id == FamilyMember.elder_id) & (last.c.member_name == FamilyMember.name),
+        )
         .where(
             elder_filter(actor),
             Elder.archived_on.is_(None),
-            sa.or_(Elder.id.in_(prompted), Elder.id.in_(with_rhythm)),
+            FamilyMember.is_deceased.is_(False),
+            sa.or_(
+                FamilyMember.relation.in_(SUPPORTERS) & FamilyMember.visits_often.is_(False),
+                FamilyDuty.rhythm.is_not(None),
+            ),
         )
-        .options(selectinload(Elder.members), selectinload(Elder.residence_area))
-        .order_by(Elder.id)
     )
     if area is not None:
         query = query.where(Elder.residence_area_id.in_(_area_subtree(area)))
-    rows = [r for r in _rows(list(db.session.scalars(query)), today) if r.reminder is not None]
-    rows.sort(key=lambda r: (r.reminder.due_on or date.min, r.elder.name, r.member.position))  # type: ignore[union-attr]
-    return rows
+    due: list[tuple[date, int, int, Reminder]] = []
+    for row in db.session.execute(query):
+        if row.duty_id is not None:
+            is_away = bool(row.is_away)
+        else:
+            is_away = row.residence == Residence.ELSEWHERE or row.working_away_since is not None
+        facts = MemberDuty(
+            relation=row.relation,
+            is_away=is_away,
+            visits_often=row.visits_often,
+            rhythm=row.rhythm,
+            last_contact_on=row.last,
+        )
+        reminder = reminder_due(facts, today, elder_is_key=row.is_key)
+        if reminder is not None:
+            due.append((reminder.due_on or date.min, row.elder_id, row.id, reminder))
+    due.sort(key=lambda item: item[:3])
+    shown = due[:limit]
+    elders = {
+        e.id: e
+        for e in db.session.scalars(
+            select(Elder)
+            .where(Elder.id.in_({item[1] for item in shown}))
+            .options(selectinload(Elder.members), selectinload(Elder.residence_area))
+        )
+    }
+    rows = [r for r in _rows(list(elders.values()), today) if r.reminder is not None]
+    by_member = {r.member.id: r for r in rows}
+    return [by_member[item[2]] for item in shown if item[2] in by_member], len(due)

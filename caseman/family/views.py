@@ -32,7 +32,6 @@ from caseman.extensions import db
 from caseman.family import labels
 from caseman.family.forms import ContactForm, DutyForm, EntrustmentForm
 from caseman.family.queries import (
-    REMINDER_LIMIT,
     get_entrustment,
     get_member,
     list_contacts,
@@ -81,14 +80,14 @@ def reminders() -> Any:
     """Family members to call or message: their contact rhythm passed, or a child away who does
     not visit often (caseman.rules.family_duty)."""
     area = area_in_scope(current_user, _int_arg("area"))
-    rows = list_reminders(current_user, today(), area)
+    rows, total = list_reminders(current_user, today(), area)
 
     areas = [a for a in db.session.scalars(scoped_areas(current_user)) if a.level.value != "group"]
     areas.sort(key=lambda a: a.path)
     return render_template(
         "family/reminders.html",
-        rows=rows[:REMINDER_LIMIT],
-        total=len(rows),
+        rows=rows,
+        total=total,
         area=area,
         areas=areas,
         labels=labels,

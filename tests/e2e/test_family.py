@@ -104,3 +104,54 @@ def test_family_duty_page_and_reminders(
     db.session.commit()  # end the read snapshot taken before the server wrote
     assert db.session.scalar(select(FamilyContact)).note == "已提醒每周给母亲打电话"
     assert db.session.scalar(select(CareEntrustment)).has_scan
+
+
+@pytest.mark.parametrize(("label", "viewport"), VIEWPORTS)
+def test_benefit_list_with_counts(
+    server,  # noqa: F811
+    browser,  # noqa: F811
+    make_user,
+    make_elder,
+    label,
+    viewport,
+):
+    """Issue 20 item 5: the list with its filters and counts per area, on a phone and a desktop;
+    a grant recorded in the browser updates the case file."""
+    from datetime import timedelta
+
+    from caseman.benefits.services import apply_for_benefit
+    from caseman.rules.benefits import BenefitKind
+    from tests.conftest import TODAY
+
+    town = make_user("town", "muer")
+    first = make_elder(area="jingang", name="甲老人", is_dibao=False)
+    second = make_elder(area="baiyan", name="乙老人", is_dibao=False)
+    for elder, kind in ((first, BenefitKind.DIBAO), (second, BenefitKind.OLD_AGE_ALLOWANCE),
+                        (second, BenefitKind.CARE_SUBSIDY)):  # fmt: skip
+        applied_on = TODAY - timedelta(days=5)
+        apply_for_benefit(town, elder, kind=kind, other_name="", applied_on=applied_on, note="",
+                          today=TODAY)  # fmt: skip
+    db.session.commit()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": viewport[0], "height": viewport[1]}
+    )
+    page = context.new_page()
+    log_in(page, server, town.username)
+    page.goto(f"{server}/benefits/")
+    counts = page.inner_text("table.counts")
+    assert "金刚村" in counts
+    assert "白岩村" in counts
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport[0] + 1
+    page.screenshot(path=str(SHOTS / f"benefits-list-{label}.png"), full_page=True)
+    page.select_option("select[name=kind]", "dibao")
+    page.click("form.filters button")
+    assert "乙老人" not in page.inner_text("table.applications")
+    page.get_by_role("link", name="登记审批结果").first.click()
+    page.check("input[value=granted]")
+    page.click("#submit")
+    page.wait_for_url(f"{server}/elders/{first.id}#benefits")
+    assert "已获批" in page.inner_text("#benefits")
+    assert "待遇获批" in page.content()
+    page.screenshot(path=str(SHOTS / f"benefits-granted-case-file-{label}.png"), full_page=True)
+    context.close()

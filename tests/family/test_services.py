@@ -32,13 +32,13 @@ def test_away_son_is_due_and_a_contact_clears_him(family_elder, make_user):
     assert rows["李强"].reminder is not None
     assert rows["李强"].reminder.reasons == (ReminderReason.NOT_VISITING,)
     assert rows["李梅"].reminder is None
-    assert [r.member.name for r in list_reminders(cadre, TODAY)] == ["李强"]
+    assert [r.member.name for r in list_reminders(cadre, TODAY)[0]] == ["李强"]
 
     son = rows["李强"].member
     record_contact(cadre, elder, son, contacted_on=TODAY - timedelta(days=2),
                    method=ContactMethod.PHONE, note="提醒每周打电话", today=TODAY)  # fmt: skip
     db.session.commit()
-    assert list_reminders(cadre, TODAY) == []
+    assert list_reminders(cadre, TODAY) == ([], 0)
     row = {r.member.name: r for r in list_member_rows(elder, TODAY)}["李强"]
     assert row.last_contact_on == TODAY - timedelta(days=2)
     assert elder.is_key
@@ -110,4 +110,19 @@ def test_archived_case_takes_no_family_change(family_elder, make_user):
     with pytest.raises(DomainError):
         record_contact(cadre, elder, elder.members[0], contacted_on=TODAY,
                        method=ContactMethod.PHONE, note="", today=TODAY)  # fmt: skip
-    assert list_reminders(cadre, TODAY) == []  # archived cases are not listed
+    assert list_reminders(cadre, TODAY) == ([], 0)  # archived cases are not listed
+
+
+def test_reminders_most_overdue_first_with_a_limit(family_elder, make_user):
+    first, second = family_elder(), family_elder()
+    cadre = make_user("village", "jingang")
+    # The first elder's son was reminded 40 days ago, the second's never: the second comes first.
+    record_contact(cadre, first, first.members[0], contacted_on=TODAY - timedelta(days=40),
+                   method=ContactMethod.PHONE, note="", today=TODAY)  # fmt: skip
+    db.session.commit()
+    rows, total = list_reminders(cadre, TODAY)
+    assert total == 2
+    assert [r.elder.id for r in rows] == [second.id, first.id]
+    assert rows[1].reminder.due_on == TODAY - timedelta(days=40 - 15)
+    shown, total = list_reminders(cadre, TODAY, limit=1)
+    assert ([r.elder.id for r in shown], total) == ([second.id], 2)
