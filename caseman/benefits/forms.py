@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DecimalField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from caseman.benefits.labels import KIND, OUTCOME
 from caseman.forms import BaseForm
@@ -17,7 +17,11 @@ class ApplicationForm(BaseForm):
     kind = SelectField(
         _l("Benefit"),
         choices=[("", "—"), *((k.value, v) for k, v in KIND.items())],
-        validators=[InputRequired(_l("Please choose one."))],
+        # DataRequired too: spaces pass InputRequired and become the blank choice "—".
+        validators=[
+            InputRequired(_l("Please choose one.")),
+            DataRequired(_l("Please choose one.")),
+        ],
     )
     other_name = StringField(_l("Which benefit (for other)"), validators=[Length(max=64)])
     applied_on = DateField(_l("Applied on"), validators=[InputRequired(REQUIRED)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from caseman.family.labels import METHOD, RHYTHM
 from caseman.forms import BaseForm
@@ -38,7 +38,12 @@ class ContactForm(BaseForm):
 
 class EntrustmentForm(BaseForm):
     entrusting = SelectField(
-        _l("Entrusting family member"), validators=[InputRequired(_l("Please choose one."))]
+        _l("Entrusting family member"),
+        # DataRequired too: spaces pass InputRequired and become the blank choice "—".
+        validators=[
+            InputRequired(_l("Please choose one.")),
+            DataRequired(_l("Please choose one.")),
+        ],
     )
     entrusted_name = StringField(
         _l("Entrusted person or organisation"),
