@@ -193,7 +193,7 @@ def test_another_area_gets_404(app, elder, make_user):
 def test_a_blank_choice_is_refused_beside_the_field(app, elder, make_user):
     """Spaces in a select pass InputRequired and read as the blank choice: refused, not a 500."""
     client = client_of(app, make_user("village", "jingang"))
-    response = client.post(f"/elders/{elder.id}/benefits/new",
-                           data={"kind": "  ", "applied_on": TODAY.isoformat(), "note": "代办"})  # fmt: skip
+    data = {"kind": "  ", "applied_on": TODAY.isoformat(), "note": "代办"}
+    response = client.post(f"/elders/{elder.id}/benefits/new", data=data)
     assert response.status_code == 400
     assert "代办" in response.get_data(as_text=True)
