@@ -156,7 +156,7 @@ def add_entrustment(
     note: str,
     filename: str,
     content: bytes,
-    uploads: Path,
+    uploads: Path | None,
     today: date,
 ) -> CareEntrustment:
     """Record a care-entrustment agreement (委托照顾协议) and file the scan of the signed copy."""
@@ -170,7 +170,7 @@ def add_entrustment(
         raise DomainError("ends_on", N_("The agreement cannot end before it starts."))
     if problem == "starts_too_late":
         raise DomainError("starts_on", N_("The agreement cannot start more than a year ahead."))
-    scan = _store_scan(filename, content, uploads, today.year) if content else {}
+    scan = _store_scan(filename, content, uploads, today.year) if content and uploads else {}
     entrustment = CareEntrustment(
         elder_id=elder.id,
         entrusting_name=entrusting_name.strip(),
