@@ -170,6 +170,7 @@ def test_list_filters_and_counts_per_area(app, make_elder, make_user):
     assert "乙" not in html
     later = client_of(app, district).get(f"/benefits/?start={TODAY.isoformat()}")
     assert "甲" not in later.get_data(as_text=True)
+    assert f'name="start" value="{TODAY.isoformat()}"' in later.get_data(as_text=True)
     bad = client_of(app, district).get("/benefits/?start=nonsense&kind=%00&area=99999999999")
     assert bad.status_code == 200
 
