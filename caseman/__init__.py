@@ -245,10 +245,12 @@ def _register_blueprints(app: Flask) -> None:
     from caseman.areas.views import bp as areas_bp
     from caseman.audit_log.views import bp as audit_log_bp
     from caseman.auth.views import bp as auth_bp
+    from caseman.benefits.views import bp as benefits_bp
     from caseman.dashboard.views import bp as dashboard_bp
     from caseman.documents.views import bp as documents_bp
     from caseman.elders.views import bp as elders_bp
     from caseman.exports.views import bp as exports_bp
+    from caseman.family.views import bp as family_bp
     from caseman.imports.views import bp as imports_bp
     from caseman.jobs.views import bp as jobs_bp
     from caseman.ledger.views import bp as ledger_bp
@@ -280,6 +282,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(visitors_bp)
     app.register_blueprint(users_bp)
     app.register_blueprint(approvals_bp)
+    app.register_blueprint(family_bp)
+    app.register_blueprint(benefits_bp)
     # Static files are public: mark Flask's own endpoint for the access-policy test.
     app.view_functions["static"].access_policy = "public"  # type: ignore[attr-defined]
 

@@ -736,6 +736,10 @@ def load_demo(today: date | None = None, elders: int = 320) -> list[tuple[str, s
 
     load_mutual_aid([(v.village, v.cadre, v.cadre_phone) for v in villages], elders_only, actor,
                     today, DEMO_SEED)  # fmt: skip
+    # Family duty in 金刚村 and benefit applications (issue 20 items 2 and 5).
+    from caseman.demo_family import load_family
+
+    load_family(active_jingang, elders_only, users["village"], actor, today, DEMO_SEED)
 
     return [
         (user.username, DEMO_PASSWORD, user.role.value, user.area.full_name)

@@ -179,13 +179,16 @@ _resolving: ContextVar[bool] = ContextVar("caseman_scope_resolving", default=Fal
 
 
 def _scoped_children() -> tuple[type[Any], ...]:
+    from caseman.benefits.models import BenefitApplication
     from caseman.documents.models import PrintedDocument, SignedScan
     from caseman.elders.models import ElderCategory, ElderVersion, FamilyMember
+    from caseman.family.models import CareEntrustment, FamilyContact, FamilyDuty
     from caseman.referrals.models import FollowUp, Referral, Risk, StatusChange
     from caseman.visits.models import CareRecord, RecordVersion, Visit
 
     return (Visit, CareRecord, RecordVersion, Referral, Risk, FollowUp, StatusChange,
-            PrintedDocument, SignedScan, ElderCategory, FamilyMember, ElderVersion)  # fmt: skip
+            PrintedDocument, SignedScan, ElderCategory, FamilyMember, ElderVersion,
+            FamilyDuty, FamilyContact, CareEntrustment, BenefitApplication)  # fmt: skip
 
 
 SCOPED_CHILDREN: tuple[type[Any], ...] = ()

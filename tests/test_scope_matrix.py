@@ -114,6 +114,10 @@ PAGES: list[tuple[str, str, str, tuple[str, ...], dict[str, str] | None]] = [
     ("annex3 pdf", "GET", "/visits/{visit}/annex3.pdf", ALL, None),
     ("annex3 docx", "GET", "/visits/{visit}/annex3.docx", ALL, None),
     ("signed scan", "GET", "/documents/scans/{scan}", ALL, None),
+    ("family duty", "GET", "/elders/{elder}/family", ALL, None),
+    ("new agreement", "POST", "/elders/{elder}/family/entrustments/new", ALL, {"note": "x"}),
+    ("new benefit form", "GET", "/elders/{elder}/benefits/new", ALL, None),
+    ("new benefit", "POST", "/elders/{elder}/benefits/new", ALL, {"kind": "dibao"}),
 ]
 
 

@@ -74,6 +74,12 @@ ACTION = {
     "return": _l("Returned with a reason"),
     "resubmit": _l("Answered and resubmitted"),
     "withdraw": _l("Withdrew"),
+    "family_duty": _l("Recorded a family member's duty"),
+    "family_contact": _l("Recorded a contact with a family member"),
+    "entrustment": _l("Recorded a care-entrustment agreement"),
+    "benefit_apply": _l("Recorded a benefit application"),
+    "benefit_grant": _l("Recorded a benefit granted"),
+    "benefit_refuse": _l("Recorded a benefit refused"),
 }
 
 ROLE = {
@@ -115,6 +121,10 @@ OBJECT_TYPE = {
     "aid_points": _l("Mutual-aid points"),
     "aid_rate": _l("Mutual-aid rate"),
     "approval": _l("Approval"),
+    "family_duty": _l("Family member's duty"),
+    "family_contact": _l("Contact with a family member"),
+    "entrustment": _l("Care-entrustment agreement"),
+    "benefit": _l("Benefit application"),
 }
 
 # Keys of ``key=value`` details.
@@ -154,6 +164,8 @@ DETAIL_WORD = {
     "review": _l("half-year review"),
     "registration": _l("new registration"),
     "archive": _l("archive"),
+    # The ``reveal`` of a family member's phone (tap to call, issue 20 item 2).
+    "family": _l("a family member's phone"),
 }
 
 BLUEPRINT = {
@@ -175,6 +187,8 @@ BLUEPRINT = {
     "dashboard": _l("dashboard"),
     "auth": _l("account"),
     "approvals": _l("approvals"),
+    "family": _l("family duty"),
+    "benefits": _l("benefit applications"),
 }
 
 AREA_KIND = {

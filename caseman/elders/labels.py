@@ -69,6 +69,7 @@ VERSION_KIND = {
     "archived": _l("Archived"),
     "restored": _l("Restored"),
     "transferred": _l("Transferred to another village"),
+    "benefit": _l("Benefit granted"),
 }
 
 

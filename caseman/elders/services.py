@@ -750,3 +750,9 @@ def restore_elder(actor: User, elder: Elder, note: str, expected_version: int | 
     elder.archived_by_id = None
     _add_version(elder, actor, "restored", note.strip())
     audit.record("restore", object_type="elder", object_id=elder.id, elder_id=elder.id, user=actor)
+
+
+def add_version(actor: User, elder: Elder, kind: str, note: str) -> ElderVersion:
+    """A new version of the case file after a change made by another feature (a benefit granted,
+    issue 20 item 5): the snapshot and the fields changed since the previous version (flush)."""
+    return _add_version(elder, actor, kind, note)

@@ -31,7 +31,8 @@ pytestmark = pytest.mark.e2e
 MAIN_PAGES = ("/", "/visits/due", "/elders/", "/elders/{elder}", "/elders/{elder}/history",
               "/visits/new", "/referrals/", "/search", "/ledger", "/users/", "/areas/",
               "/visitors/", "/audit", "/submissions/", "/mutual-aid/", "/account",
-              "/approvals/", "/transfers/")  # fmt: skip
+              "/approvals/", "/transfers/", "/family/reminders", "/elders/{elder}/family",
+              "/benefits/")  # fmt: skip
 OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
 # The innermost element that reaches past the right edge (to name it in the failure).
 CULPRIT = """() => {
