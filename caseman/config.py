@@ -51,6 +51,8 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "CASEMAN_TIMEZONE": timezone,
         "BABEL_DEFAULT_TIMEZONE": timezone,
         "CASEMAN_KEY_TARGET_AGE": int(os.environ.get("CASEMAN_KEY_TARGET_AGE", "80")),
+        # A high-risk elder's home-visit rhythm in days (issue 20 item 1; 003 二(二))
+        "CASEMAN_HIGH_RISK_VISIT_DAYS": int(os.environ.get("CASEMAN_HIGH_RISK_VISIT_DAYS", "7")),
         "CASEMAN_QUEUE_URL": queue_url(instance_path),
         "CASEMAN_BATCH_LIMIT": int(os.environ.get("CASEMAN_BATCH_LIMIT", "2000")),
         # Field sheets printed while the user waits; more go to the background with progress.

@@ -181,11 +181,14 @@ _resolving: ContextVar[bool] = ContextVar("caseman_scope_resolving", default=Fal
 def _scoped_children() -> tuple[type[Any], ...]:
     from caseman.documents.models import PrintedDocument, SignedScan
     from caseman.elders.models import ElderCategory, ElderVersion, FamilyMember
+    from caseman.forces.models import VisitContact
     from caseman.referrals.models import FollowUp, Referral, Risk, StatusChange
+    from caseman.risk.models import ElderRiskLevel
     from caseman.visits.models import CareRecord, RecordVersion, Visit
 
     return (Visit, CareRecord, RecordVersion, Referral, Risk, FollowUp, StatusChange,
-            PrintedDocument, SignedScan, ElderCategory, FamilyMember, ElderVersion)  # fmt: skip
+            PrintedDocument, SignedScan, ElderCategory, FamilyMember, ElderVersion,
+            ElderRiskLevel, VisitContact)  # fmt: skip
 
 
 SCOPED_CHILDREN: tuple[type[Any], ...] = ()
