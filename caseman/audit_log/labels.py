@@ -63,6 +63,9 @@ ACTION = {
     "password_changed": _l("Changed the password"),
     "password_change_failed": _l("Password change refused"),
     "password_change_locked": _l("Password change locked"),
+    "risk_override": _l("Set the risk level by hand"),
+    "risk_override_cleared": _l("Went back to the risk level worked out"),
+    "set_visit_contact": _l("Named the visit contact"),
 }
 
 ROLE = {
@@ -102,6 +105,9 @@ OBJECT_TYPE = {
     "aid_point": _l("Mutual-aid site"),
     "aid_points": _l("Mutual-aid points"),
     "aid_rate": _l("Mutual-aid rate"),
+    "risk_level": _l("Risk level"),
+    "service_force": _l("Service force"),
+    "visit_contact": _l("Visit contact"),
 }
 
 # Keys of ``key=value`` details.

@@ -21,6 +21,7 @@ from caseman.forms import put_errors
 from caseman.i18n import translate_message
 from caseman.risk import services
 from caseman.risk.queries import high_risk_visit_days, risk_dashboard
+from caseman.rules.enums import N_
 from caseman.rules.risk_level import RiskLevel, weekly_due
 from caseman.scope import get_elder_or_404
 
@@ -117,8 +118,10 @@ def override(elder_id: int) -> Any:
     if form.submit.data and form.is_submitted():
         if form.validate():
             try:
+                if (form.level.data or "").strip() not in tuple(RiskLevel):
+                    raise DomainError("level", N_("Please choose one."))
                 services.override_risk_level(
-                    current_user, elder, RiskLevel(form.level.data), form.reason.data or ""
+                    current_user, elder, RiskLevel(form.level.data.strip()), form.reason.data or ""
                 )
                 db.session.commit()
             except DomainError as exc:

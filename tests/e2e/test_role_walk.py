@@ -30,7 +30,8 @@ pytestmark = pytest.mark.e2e
 # Pages each role works on every day: shot at both widths.
 MAIN_PAGES = ("/", "/visits/due", "/elders/", "/elders/{elder}", "/elders/{elder}/history",
               "/visits/new", "/referrals/", "/search", "/ledger", "/users/", "/areas/",
-              "/visitors/", "/audit", "/submissions/", "/mutual-aid/", "/account")  # fmt: skip
+              "/visitors/", "/audit", "/submissions/", "/mutual-aid/", "/account",
+              "/forces/")  # fmt: skip
 OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
 # The innermost element that reaches past the right edge (to name it in the failure).
 CULPRIT = """() => {

@@ -141,6 +141,6 @@ def test_the_visit_records_the_kind_of_force_and_the_dashboard_counts_it(
     refused = client.post(f"/elders/{elder.id}/visits/new", data=form_data(force_kind="ghost"))
     assert refused.status_code == 400
     dashboard = client.get("/").get_data(as_text=True)
-    section = dashboard.split("本月各类探访力量的探访次数")[1].split("</table>")[0]
+    section = dashboard.split("本月各类探访力量的探访次数")[1].split("</ul>")[0]
     assert "家庭医生" in section
-    assert ">1<" in section
+    assert "<strong>1</strong>" in section

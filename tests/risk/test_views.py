@@ -119,3 +119,16 @@ def test_due_list_flags_a_high_risk_elder_visited_this_month_but_not_this_week(
     done = client.get("/visits/due?state=done").get_data(as_text=True)
     assert "高风险甲" in done
     assert "平稳乙" in done
+
+
+def test_a_blank_level_is_refused_beside_the_field_not_a_500(
+    client, make_user, make_elder, login_as
+):
+    elder = make_elder()
+    login_as(make_user("village", "jingang"))
+    response = client.post(
+        f"/elders/{elder.id}/risk-level",
+        data={"set-level": "  ", "set-reason": "核实", "set-submit": "1"},
+    )
+    assert response.status_code == 400
+    assert "请选择一项" in response.get_data(as_text=True)
