@@ -95,11 +95,18 @@ def visits_by_force(user: User, start: date, end: date) -> dict[str, int]:
     ('' for visits that do not say)."""
     from caseman.visits.models import Visit
 
+    # The month's visits first (the visited_on index), each one's elder checked by primary key:
+    # a join let SQLite walk every visit of every elder in scope (76 ms for a district of 5,000).
+    in_scope = (
+        select(Elder.id)
+        .where(Elder.id == Visit.elder_id, elder_filter(user))
+        .correlate(Visit)
+        .exists()
+    )
     rows = db.session.execute(
         select(Visit.force_kind, sa.func.count())
-        .join(Elder, Elder.id == Visit.elder_id)
-        .where(elder_filter(user), Visit.voided_at.is_(None), Visit.visited_on.between(start, end))
+        .where(in_scope, Visit.voided_at.is_(None), Visit.visited_on.between(start, end))
         .group_by(Visit.force_kind)
-        .execution_options(caseman_unscoped=True)  # scoped by the join on the elders in scope
+        .execution_options(caseman_unscoped=True)  # scoped by the EXISTS on the elders in scope
     ).all()
     return {(kind.value if kind is not None else ""): n for kind, n in rows}
