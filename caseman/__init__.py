@@ -251,11 +251,13 @@ def _register_blueprints(app: Flask) -> None:
     from caseman.elders.views import bp as elders_bp
     from caseman.exports.views import bp as exports_bp
     from caseman.family.views import bp as family_bp
+    from caseman.forces.views import bp as forces_bp
     from caseman.imports.views import bp as imports_bp
     from caseman.jobs.views import bp as jobs_bp
     from caseman.ledger.views import bp as ledger_bp
     from caseman.mutual_aid.views import bp as mutual_aid_bp
     from caseman.referrals.views import bp as referrals_bp
+    from caseman.risk.views import bp as risk_bp
     from caseman.search.views import bp as search_bp
     from caseman.submissions.views import bp as submissions_bp
     from caseman.transfers.views import bp as transfers_bp
@@ -284,6 +286,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(approvals_bp)
     app.register_blueprint(family_bp)
     app.register_blueprint(benefits_bp)
+    app.register_blueprint(forces_bp)
+    app.register_blueprint(risk_bp)
     # Static files are public: mark Flask's own endpoint for the access-policy test.
     app.view_functions["static"].access_policy = "public"  # type: ignore[attr-defined]
 

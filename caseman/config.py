@@ -53,6 +53,8 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "CASEMAN_KEY_TARGET_AGE": int(os.environ.get("CASEMAN_KEY_TARGET_AGE", "80")),
         # Town approval (审核) of the village's registrations, reviews and archives: on | off.
         "CASEMAN_APPROVALS": os.environ.get("CASEMAN_APPROVALS", "on").strip().lower() != "off",
+        # A high-risk elder's home-visit rhythm in days (issue 20 item 1; 003 二(二))
+        "CASEMAN_HIGH_RISK_VISIT_DAYS": int(os.environ.get("CASEMAN_HIGH_RISK_VISIT_DAYS", "7")),
         "CASEMAN_QUEUE_URL": queue_url(instance_path),
         "CASEMAN_BATCH_LIMIT": int(os.environ.get("CASEMAN_BATCH_LIMIT", "2000")),
         # Field sheets printed while the user waits; more go to the background with progress.

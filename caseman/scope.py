@@ -183,12 +183,15 @@ def _scoped_children() -> tuple[type[Any], ...]:
     from caseman.documents.models import PrintedDocument, SignedScan
     from caseman.elders.models import ElderCategory, ElderVersion, FamilyMember
     from caseman.family.models import CareEntrustment, FamilyContact, FamilyDuty
+    from caseman.forces.models import VisitContact
     from caseman.referrals.models import FollowUp, Referral, Risk, StatusChange
+    from caseman.risk.models import ElderRiskLevel
     from caseman.visits.models import CareRecord, RecordVersion, Visit
 
     return (Visit, CareRecord, RecordVersion, Referral, Risk, FollowUp, StatusChange,
             PrintedDocument, SignedScan, ElderCategory, FamilyMember, ElderVersion,
-            FamilyDuty, FamilyContact, CareEntrustment, BenefitApplication)  # fmt: skip
+            FamilyDuty, FamilyContact, CareEntrustment, BenefitApplication, ElderRiskLevel,
+            VisitContact)  # fmt: skip
 
 
 SCOPED_CHILDREN: tuple[type[Any], ...] = ()

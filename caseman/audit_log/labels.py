@@ -80,6 +80,9 @@ ACTION = {
     "benefit_apply": _l("Recorded a benefit application"),
     "benefit_grant": _l("Recorded a benefit granted"),
     "benefit_refuse": _l("Recorded a benefit refused"),
+    "risk_override": _l("Set the risk level by hand"),
+    "risk_override_cleared": _l("Went back to the risk level worked out"),
+    "set_visit_contact": _l("Named the visit contact"),
 }
 
 ROLE = {
@@ -125,6 +128,9 @@ OBJECT_TYPE = {
     "family_contact": _l("Contact with a family member"),
     "entrustment": _l("Care-entrustment agreement"),
     "benefit": _l("Benefit application"),
+    "risk_level": _l("Risk level"),
+    "service_force": _l("Service force"),
+    "visit_contact": _l("Visit contact"),
 }
 
 # Keys of ``key=value`` details.

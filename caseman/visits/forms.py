@@ -17,6 +17,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from caseman.elders import labels as elder_labels
 from caseman.elders.labels import choices
+from caseman.forces.labels import force_choices
 from caseman.forms import BaseForm, MultiCheckboxField
 from caseman.visits import labels
 
@@ -66,6 +67,8 @@ class VisitForm(BaseForm):
         _l("Data entered by"), validators=[InputRequired(REQUIRED), Length(max=64)]
     )
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    # 探访力量 (004 一(五)): optional; the choices are in caseman.forces.labels
+    force_kind = SelectField(_l("Service force who visited"), choices=force_choices(), default="")
 
 
 class CareForm(BaseForm):

@@ -90,6 +90,7 @@ FIELD = {
     "visited_person_name": _l("Person visited"),
     "recorder_name": _l("Data entered by"),
     "note": _l("Note"),
+    "force_kind": _l("Service force who visited"),
     "cared_on": _l("Care date"),
     "what_was_done": _l("What was done"),
     "provider": _l("Service person or unit"),

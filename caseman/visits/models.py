@@ -27,6 +27,7 @@ from caseman.rules.enums import (
     Trend,
     VisitMethod,
 )
+from caseman.rules.service_forces import ForceKind
 
 
 class Visit(TimestampMixin, Base):
@@ -72,6 +73,8 @@ class Visit(TimestampMixin, Base):
     visited_person_name: Mapped[str] = mapped_column(sa.String(64))  # 被探访人
     recorder_name: Mapped[str] = mapped_column(sa.String(64))  # 信息录入人
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    # 探访力量: which kind of service force visited (004 一(五), issue 20 item 3); optional
+    force_kind: Mapped[ForceKind | None] = mapped_column(enum_column(ForceKind))
     # Bookkeeping
     submission_key: Mapped[str] = mapped_column(sa.String(36), unique=True)  # double-tap guard
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

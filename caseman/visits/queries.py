@@ -23,7 +23,9 @@ from caseman.areas.models import Area, AreaLevel
 from caseman.auth.models import Role, User
 from caseman.elders.models import Elder, ElderAssignment, ElderCategory, ElderMove
 from caseman.extensions import db
+from caseman.risk.queries import high_risk_ids, high_risk_visit_days, weekly_of
 from caseman.rules.enums import Category, VisitMethod
+from caseman.rules.risk_level import WeeklyDue
 from caseman.rules.visit_periods import (
     DueState,
     KeyHistory,
@@ -223,6 +225,7 @@ class DueRow:
     visitors: str = ""  # "Visitor: 王芳、李强", filled by the page that shows them
     address: str = ""  # the residence address detail (the group header names the village)
     missed: tuple[Period, ...] = ()  # periods missed in the last HISTORY_MONTHS months
+    weekly: WeeklyDue | None = None  # a high-risk elder's tighter rhythm (issue 20 item 1)
 
 
 @dataclass
@@ -244,6 +247,7 @@ class DueGroup:
 class DueList:
     groups: list[DueGroup]
     counts: dict[DueState, int]
+    weekly_due: int = 0  # high-risk elders whose weekly home visit is due (issue 20 item 1)
 
     @property
     def total(self) -> int:
@@ -332,6 +336,8 @@ def _status(row: Any, today: date) -> VisitStatus:
 def _sort_key(row: DueRow) -> tuple[int, int, int, str]:
     state = row.status.state
     rank = {DueState.OVERDUE: 0, DueState.DUE: 1, DueState.DONE: 2}.get(state, 3)
+    if rank == 2 and row.weekly is not None and row.weekly.is_due:
+        rank = 1  # visited this period, but a high-risk elder's weekly visit is due
     return (rank, -row.status.days_overdue, row.status.days_left or 0, row.name)
 
 
@@ -354,7 +360,18 @@ def list_due(
     counts = {state: 0 for state in DueState}
     for _row, status in statuses:
         counts[status.state] += 1
-    wanted = [(r, s) for r, s in statuses if s.state in states]
+    # High-risk elders also need a home visit every few days (003 二(二)): an additional 到期
+    # flag; the half-month / month periods of 004 and their counts stay as they are.
+    high = high_risk_ids()
+    days = high_risk_visit_days()
+    weekly = {r.id: weekly_of(r, today, days) for r, _s in statuses if r.id in high}
+    weekly_due = sum(1 for w in weekly.values() if w.is_due)
+    with_weekly = DueState.DUE in states
+    wanted = [
+        (r, s)
+        for r, s in statuses
+        if s.state in states or (with_weekly and r.id in weekly and weekly[r.id].is_due)
+    ]
     # The history of the listed elders only: their missed periods of the last months.
     window = tuple(half_months(months_back(today, HISTORY_MONTHS)))
     start = min(h.start for h in window)
@@ -367,7 +384,8 @@ def list_due(
             if row.id in own:
                 mine.rows.append(DueRow(row.id, row.name, row.is_key, row.residence_area_id,
                                         row.phone, status, address=_address(row),
-                                        missed=missed[row.id]))  # fmt: skip
+                                        missed=missed[row.id],
+                                        weekly=weekly.get(row.id)))  # fmt: skip
         wanted = [(r, s) for r, s in wanted if r.id not in own]
     areas = _areas_by_id({r.residence_area_id for r, _s in wanted}, _area_index(user))
     groups: dict[tuple[int | None, int | None], DueGroup] = {}
@@ -381,7 +399,7 @@ def list_due(
             bucket = groups[bucket_key] = DueGroup(village, group)
         bucket.rows.append(DueRow(row.id, row.name, row.is_key, row.residence_area_id,
                                   row.phone, status, address=_address(row),
-                                  missed=missed[row.id]))  # fmt: skip
+                                  missed=missed[row.id], weekly=weekly.get(row.id)))  # fmt: skip
     for bucket in (*groups.values(), mine):
         bucket.rows.sort(key=_sort_key)
     ordered = sorted(
@@ -394,7 +412,7 @@ def list_due(
     )
     if mine.rows:
         ordered.insert(0, mine)
-    return DueList(ordered, counts)
+    return DueList(ordered, counts, weekly_due)
 
 
 def assigned_statuses(user: User, today: date) -> list[tuple[int, Any, VisitStatus]]:

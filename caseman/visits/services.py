@@ -35,7 +35,7 @@ VISIT_FIELDS = (
     "expression", "mobility", "illness", "illness_name", "mood", "gas_safety",
     "water_heating_safety", "electricity_safety", "personal_hygiene", "home_hygiene",
     "indoor_environment", "needs", "needs_note", "suggested_care", "visitor_name",
-    "visited_person_name", "recorder_name", "note",
+    "visited_person_name", "recorder_name", "note", "force_kind",
 )  # fmt: skip
 CARE_FIELDS = (
     "cared_on", "visit_id", "need", "what_was_done", "provider", "satisfaction",

@@ -30,6 +30,7 @@ from caseman.rules.enums import (
     Trend,
     VisitMethod,
 )
+from caseman.rules.service_forces import ForceKind
 from caseman.rules.visit_periods import DueState
 from caseman.scope import area_in_scope, get_elder_or_404, scoped_areas
 from caseman.visitors.queries import active_visitors, list_workers
@@ -85,6 +86,7 @@ ENUMS = {
     "personal_hygiene": Trend,
     "home_hygiene": Trend,
     "indoor_environment": Trend,
+    "force_kind": ForceKind,
 }
 
 

@@ -32,7 +32,7 @@ MAIN_PAGES = ("/", "/visits/due", "/elders/", "/elders/{elder}", "/elders/{elder
               "/visits/new", "/referrals/", "/search", "/ledger", "/users/", "/areas/",
               "/visitors/", "/audit", "/submissions/", "/mutual-aid/", "/account",
               "/approvals/", "/transfers/", "/family/reminders", "/elders/{elder}/family",
-              "/benefits/")  # fmt: skip
+              "/benefits/", "/forces/")  # fmt: skip
 OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
 # The innermost element that reaches past the right edge (to name it in the failure).
 CULPRIT = """() => {

@@ -57,6 +57,7 @@ def _argument_values(world: SimpleNamespace) -> dict[str, list[object]]:
         "area_id": [world.town.area_id],
         "user_id": [world.cadre.id],
         "request_id": [_approval_id(world)],
+        "force_id": [987654],
     }
 
 

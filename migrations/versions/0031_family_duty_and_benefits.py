@@ -4,7 +4,7 @@ family_duties, family_contacts and care_entrustments (渝民发〔2018〕30号 �
 reminders given to them, 委托照顾协议 with the scan of the signed agreement); benefit_applications
 (004 一(四)2 三协助 三: 低保, 特困供养, 高龄津贴, 护理补贴 … and their outcomes).
 
-Revision ID: 0032
+Revision ID: 0031
 Revises: 0030
 Create Date: 2026-12-05 21:51:53.417750
 
@@ -15,7 +15,7 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = "0032"
+revision = "0031"
 down_revision = "0030"
 branch_labels = None
 depends_on = None

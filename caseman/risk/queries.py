@@ -1,0 +1,168 @@
+"""Read functions for risk levels and service forces on the dashboard and the due list, always
+within the acting user's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import aliased, selectinload
+
+from caseman.auth.models import User
+from caseman.elders.models import Elder, ElderCategory, FamilyMember
+from caseman.extensions import db
+from caseman.forces.models import VisitContact
+from caseman.forces.queries import visits_by_force
+from caseman.risk.models import ElderRiskLevel
+from caseman.rules.enums import Category, Relation
+from caseman.rules.risk_level import (
+    DEFAULT_HIGH_RISK_VISIT_DAYS,
+    RiskLevel,
+    WeeklyDue,
+    weekly_due,
+)
+from caseman.rules.visit_periods import month_period
+from caseman.scope import elder_filter
+
+ALERT_LIMIT = 20
+
+
+def high_risk_visit_days() -> int:
+    """CASEMAN_HIGH_RISK_VISIT_DAYS: a high-risk elder's home visit rhythm in days (default 7)."""
+    return int(current_app.config.get("CASEMAN_HIGH_RISK_VISIT_DAYS", DEFAULT_HIGH_RISK_VISIT_DAYS))
+
+
+def high_risk_ids() -> set[int]:
+    """Ids of every elder whose risk level in force is high (the caller keeps those in scope:
+    an index-only read of (level, elder_id), cheaper than a join on the scope)."""
+    return set(
+        db.session.scalars(
+            select(ElderRiskLevel.elder_id)
+            .where(ElderRiskLevel.level == RiskLevel.HIGH)
+            .execution_options(caseman_unscoped=True)
+        )
+    )
+
+
+def weekly_of(row: Any, today: date, days: int) -> WeeklyDue:
+    """The weekly rhythm of a schedule row (``filed_on``, ``last_on``: last home visit)."""
+    return weekly_due(today, row.filed_on, row.last_on, days)
+
+
+def _active(user: User) -> sa.ColumnElement[bool]:
+    return sa.and_(elder_filter(user), Elder.archived_on.is_(None))
+
+
+def _has_category(category: Category) -> sa.Exists:
+    return (
+        select(ElderCategory.id)
+        .where(ElderCategory.elder_id == Elder.id, ElderCategory.category == category)
+        .correlate(Elder)
+        .exists()
+    )
+
+
+def disabled_living_alone(user: User) -> sa.Select[tuple[Elder]]:
+    """003 二(一) "避免让生活不能自理的老年人单独居住生活": active elders in scope who are both 失能
+    and 独居 (the town dashboard's alert)."""
+    return select(Elder).where(
+        _active(user),
+        _has_category(Category.DISABLED_CARE),
+        _has_category(Category.LIVING_ALONE),
+    )
+
+
+def missing_contacts(user: User) -> sa.Select[tuple[Elder]]:
+    """Active elders in scope who live alone, have no living child and no named visit contact
+    (004 一(二)10)."""
+    child = aliased(FamilyMember)
+    has_child = (
+        select(child.id)
+        .where(
+            child.elder_id == Elder.id,
+            child.relation.in_((Relation.SON, Relation.DAUGHTER)),
+            child.is_deceased.is_(False),
+        )
+        .correlate(Elder)
+        .exists()
+    )
+    has_contact = (
+        select(VisitContact.id)
+        .where(VisitContact.elder_id == Elder.id, VisitContact.force_id.is_not(None))
+        .correlate(Elder)
+        .exists()
+    )
+    return select(Elder).where(
+        _active(user), _has_category(Category.LIVING_ALONE), ~has_child, ~has_contact
+    )
+
+
+@dataclass
+class RiskDashboard:
+    by_level: dict[RiskLevel, int]
+    unassessed: int
+    weekly_due: int
+    days: int
+    alerts: list[Elder]
+    alerts_total: int
+    missing_contacts: int
+    visits_by_force: dict[str, int] = field(default_factory=dict)
+    month: Any = None
+
+
+def risk_dashboard(user: User, today: date) -> RiskDashboard:
+    """Counts by risk level, the high-risk elders whose weekly visit is due, the 失能独居 alert
+    (003), childless elders living alone without a visit contact, and this month's visits by
+    kind of service force (004 一(五))."""
+    from caseman.visits.queries import _last_home_visit  # the due list's correlated MAX
+
+    active = _active(user)
+    rows = db.session.execute(
+        select(ElderRiskLevel.level, sa.func.count())
+        .join(Elder, Elder.id == ElderRiskLevel.elder_id)
+        .where(active, Elder.filed_on <= today)
+        .group_by(ElderRiskLevel.level)
+        .execution_options(caseman_unscoped=True)  # scoped by the join
+    ).all()
+    by_level = {level: 0 for level in RiskLevel}
+    for level, count in rows:
+        by_level[level] = count
+    total = db.session.scalar(select(sa.func.count(Elder.id)).where(active)) or 0
+    days = high_risk_visit_days()
+    high = db.session.execute(
+        select(Elder.id, Elder.filed_on, _last_home_visit(today))
+        .join(ElderRiskLevel, ElderRiskLevel.elder_id == Elder.id)
+        .where(active, Elder.filed_on <= today, ElderRiskLevel.level == RiskLevel.HIGH)
+    ).all()
+    weekly = sum(1 for row in high if weekly_of(row, today, days).is_due)
+    alerts_query = disabled_living_alone(user)
+    alerts_total = (
+        db.session.scalar(select(sa.func.count()).select_from(alerts_query.subquery())) or 0
+    )
+    alerts = list(
+        db.session.scalars(
+            alerts_query.options(selectinload(Elder.residence_area))
+            .order_by(Elder.name, Elder.id)
+            .limit(ALERT_LIMIT)
+        )
+    )
+    missing = (
+        db.session.scalar(select(sa.func.count()).select_from(missing_contacts(user).subquery()))
+        or 0
+    )
+    month = month_period(today.year, today.month)
+    return RiskDashboard(
+        by_level=by_level,
+        unassessed=max(0, total - sum(by_level.values())),
+        weekly_due=weekly,
+        days=days,
+        alerts=alerts,
+        alerts_total=alerts_total,
+        missing_contacts=missing,
+        visits_by_force=visits_by_force(user, month.start, min(month.end, today)),
+        month=month,
+    )
