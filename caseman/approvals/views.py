@@ -66,7 +66,8 @@ def index() -> Any:
 def _render(request: ApprovalRequest, status: int = 200, **forms: Any) -> Any:
     role = current_user.role.value
     awaiting = request.state in AWAITING_STATES
-    may_decide = role in APPROVER_ROLES and awaiting
+    may_decide = role in APPROVER_ROLES and request.is_open
+    may_return = role in APPROVER_ROLES and awaiting
     may_answer = role in REQUESTER_ROLES and request.state is ApprovalState.RETURNED
     may_withdraw = (
         role in REQUESTER_ROLES and request.is_open and request.kind is ApprovalKind.ARCHIVE
@@ -83,6 +84,7 @@ def _render(request: ApprovalRequest, status: int = 200, **forms: Any) -> Any:
         resubmit_form=forms.get("resubmit_form") or ResubmitForm(formdata=None),
         withdraw_form=WithdrawForm(formdata=None),
         may_decide=may_decide,
+        may_return=may_return,
         may_answer=may_answer,
         may_withdraw=may_withdraw,
         page_errors=forms.get("page_errors", []),
