@@ -99,7 +99,7 @@ def show(request_id: int) -> Any:
     return _render(get_request_or_404(current_user, request_id))
 
 
-def _fail(request: ApprovalRequest, form: Any, field: str, exc: DomainError, key: str) -> Any:
+def _fail(request: ApprovalRequest, form: Any, exc: DomainError, key: str) -> Any:
     db.session.rollback()
     text = translate_message(exc.message, exc.params)
     target = getattr(form, exc.field or "", None) if exc.field else None
@@ -122,7 +122,7 @@ def approve_view(request_id: int) -> Any:
         approve(current_user, request, today())
         db.session.commit()
     except DomainError as exc:
-        return _fail(request, form, "", exc, "approve_form")
+        return _fail(request, form, exc, "approve_form")
     flash(_("Approved."), "success")
     return redirect(url_for("approvals.index"))
 
@@ -138,7 +138,7 @@ def return_view(request_id: int) -> Any:
         return_request(current_user, request, form.reason.data or "")
         db.session.commit()
     except DomainError as exc:
-        return _fail(request, form, "reason", exc, "return_form")
+        return _fail(request, form, exc, "return_form")
     flash(_("Returned to the village with your reason."), "success")
     return redirect(url_for("approvals.index"))
 
@@ -154,7 +154,7 @@ def resubmit_view(request_id: int) -> Any:
         resubmit(current_user, request, form.answer.data or "")
         db.session.commit()
     except DomainError as exc:
-        return _fail(request, form, "answer", exc, "resubmit_form")
+        return _fail(request, form, exc, "resubmit_form")
     flash(_("Resubmitted: the town sees your answer."), "success")
     return redirect(url_for("approvals.show", request_id=request.id))
 
