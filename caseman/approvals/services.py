@@ -77,14 +77,9 @@ def _new_request(
     )
     db.session.add(request)
     db.session.flush()
-    audit.record(
-        "approval_request" if pending else "approve",
-        object_type="approval",
-        object_id=request.id,
-        elder_id=elder.id,
-        detail=kind.value,
-        user=actor,
-    )
+    if pending:  # approved at once: the change's own audit row (create, update …) says it
+        audit.record("approval_request", object_type="approval", object_id=request.id,
+                     elder_id=elder.id, detail=kind.value, user=actor)  # fmt: skip
     return request
 
 
@@ -117,9 +112,10 @@ def record_registrations(actor: User, registered: list[tuple[Elder, int]]) -> No
     ]
     db.session.add_all(requests)
     db.session.flush()
-    action = "approval_request" if pending else "approve"
+    if not pending:  # approved at once: the "create" rows say it
+        return
     for request in requests:
-        audit.record(action, object_type="approval", object_id=request.id,
+        audit.record("approval_request", object_type="approval", object_id=request.id,
                      elder_id=request.elder_id, detail="registration", user=actor)  # fmt: skip
 
 
