@@ -77,7 +77,7 @@ def _new_request(
     )
     db.session.add(request)
     db.session.flush()
-    if pending:  # the town's own change is audited as that change (create, update, archive)
+    if pending:  # approved at once: the change's own audit row (create, update …) says it
         audit.record("approval_request", object_type="approval", object_id=request.id,
                      elder_id=elder.id, detail=kind.value, user=actor)  # fmt: skip
     return request
@@ -112,8 +112,8 @@ def record_registrations(actor: User, registered: list[tuple[Elder, int]]) -> No
     ]
     db.session.add_all(requests)
     db.session.flush()
-    if not pending:
-        return  # the town's own import is audited as its creates
+    if not pending:  # approved at once: the "create" rows say it
+        return
     for request in requests:
         audit.record("approval_request", object_type="approval", object_id=request.id,
                      elder_id=request.elder_id, detail="registration", user=actor)  # fmt: skip

@@ -66,7 +66,8 @@ def index() -> Any:
 def _render(request: ApprovalRequest, status: int = 200, **forms: Any) -> Any:
     role = current_user.role.value
     awaiting = request.state in AWAITING_STATES
-    may_decide = role in APPROVER_ROLES and awaiting
+    may_decide = role in APPROVER_ROLES and request.is_open
+    may_return = role in APPROVER_ROLES and awaiting
     may_answer = role in REQUESTER_ROLES and request.state is ApprovalState.RETURNED
     may_withdraw = (
         role in REQUESTER_ROLES and request.is_open and request.kind is ApprovalKind.ARCHIVE
@@ -83,6 +84,7 @@ def _render(request: ApprovalRequest, status: int = 200, **forms: Any) -> Any:
         resubmit_form=forms.get("resubmit_form") or ResubmitForm(formdata=None),
         withdraw_form=WithdrawForm(formdata=None),
         may_decide=may_decide,
+        may_return=may_return,
         may_answer=may_answer,
         may_withdraw=may_withdraw,
         page_errors=forms.get("page_errors", []),
@@ -97,7 +99,7 @@ def show(request_id: int) -> Any:
     return _render(get_request_or_404(current_user, request_id))
 
 
-def _fail(request: ApprovalRequest, form: Any, field: str, exc: DomainError, key: str) -> Any:
+def _fail(request: ApprovalRequest, form: Any, exc: DomainError, key: str) -> Any:
     db.session.rollback()
     text = translate_message(exc.message, exc.params)
     target = getattr(form, exc.field or "", None) if exc.field else None
@@ -120,7 +122,7 @@ def approve_view(request_id: int) -> Any:
         approve(current_user, request, today())
         db.session.commit()
     except DomainError as exc:
-        return _fail(request, form, "", exc, "approve_form")
+        return _fail(request, form, exc, "approve_form")
     flash(_("Approved."), "success")
     return redirect(url_for("approvals.index"))
 
@@ -136,7 +138,7 @@ def return_view(request_id: int) -> Any:
         return_request(current_user, request, form.reason.data or "")
         db.session.commit()
     except DomainError as exc:
-        return _fail(request, form, "reason", exc, "return_form")
+        return _fail(request, form, exc, "return_form")
     flash(_("Returned to the village with your reason."), "success")
     return redirect(url_for("approvals.index"))
 
@@ -152,7 +154,7 @@ def resubmit_view(request_id: int) -> Any:
         resubmit(current_user, request, form.answer.data or "")
         db.session.commit()
     except DomainError as exc:
-        return _fail(request, form, "answer", exc, "resubmit_form")
+        return _fail(request, form, exc, "resubmit_form")
     flash(_("Resubmitted: the town sees your answer."), "success")
     return redirect(url_for("approvals.show", request_id=request.id))
 

@@ -15,7 +15,7 @@ States::
 
     pending ──approve──▶ approved
        │ └────return──▶ returned ──resubmit──▶ resubmitted ──approve──▶ approved
-       │                   │                        └───────return──▶ returned …
+       │                   │ └──approve──▶ approved    └───────return──▶ returned …
        └──withdraw (archive only, by the village) ──▶ withdrawn
 """
 
@@ -62,6 +62,9 @@ TRANSITIONS: dict[tuple[ApprovalState, ApprovalAction], ApprovalState] = {
     (ApprovalState.PENDING, ApprovalAction.RETURN): ApprovalState.RETURNED,
     (ApprovalState.RESUBMITTED, ApprovalAction.APPROVE): ApprovalState.APPROVED,
     (ApprovalState.RESUBMITTED, ApprovalAction.RETURN): ApprovalState.RETURNED,
+    # The town may still approve what it returned (the village answered by phone, say): a
+    # returned change never has to wait on the village for ever.
+    (ApprovalState.RETURNED, ApprovalAction.APPROVE): ApprovalState.APPROVED,
     (ApprovalState.RETURNED, ApprovalAction.RESUBMIT): ApprovalState.RESUBMITTED,
     (ApprovalState.PENDING, ApprovalAction.WITHDRAW): ApprovalState.WITHDRAWN,
     (ApprovalState.RETURNED, ApprovalAction.WITHDRAW): ApprovalState.WITHDRAWN,

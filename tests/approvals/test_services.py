@@ -122,7 +122,7 @@ def test_return_then_resubmit_then_approve(areas, village, town):
     assert counts(village)["returned"] == 1
     assert open_states([elder.id]) == {elder.id: ApprovalState.RETURNED}
     with pytest.raises(DomainError):
-        approve(town, request, TODAY)  # the village answers first
+        return_request(town, request, "再次退回")  # already returned
     with pytest.raises(DomainError) as refused:
         resubmit(village, request, "")
     assert refused.value.field == "answer"

@@ -62,6 +62,9 @@ def test_register_return_resubmit_approve_on_a_phone(server, browser, make_user,
     assert "待镇街审核" in notice.inner_text()
     assert _state() is ApprovalState.PENDING
     _shot(village, "1-registered-village", width)
+    village.goto(server + "/elders/")
+    assert "待审核" in village.locator("table.list").inner_text()
+    _shot(village, "1b-elders-list", width)
 
     # 2. The town sees 待审核 1 on its dashboard, opens the inbox and returns it with a reason.
     town_context, office = _page(browser, server, town.username, width)

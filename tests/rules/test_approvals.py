@@ -40,6 +40,7 @@ def test_only_the_village_side_waits_and_only_when_approvals_are_on(role, enable
         (P, ApprovalAction.RETURN, "town", REG, R),
         (R, ApprovalAction.RESUBMIT, "village", REG, S),
         (R, ApprovalAction.RESUBMIT, "worker", REG, S),
+        (R, ApprovalAction.APPROVE, "town", REG, A),  # the town may still approve it
         (S, ApprovalAction.APPROVE, "town", REG, A),
         (S, ApprovalAction.RETURN, "town", REG, R),
         (P, ApprovalAction.WITHDRAW, "village", ARCH, W),
@@ -57,7 +58,7 @@ def test_the_allowed_steps(state, action, role, kind, expected):
         (P, ApprovalAction.RETURN, "worker", REG),
         (R, ApprovalAction.RESUBMIT, "town", REG),  # the town decides, it does not answer
         (P, ApprovalAction.RESUBMIT, "village", REG),  # nothing to answer yet
-        (R, ApprovalAction.APPROVE, "town", REG),  # returned: the village answers first
+        (R, ApprovalAction.RETURN, "town", REG),  # already returned
         (A, ApprovalAction.RETURN, "town", REG),  # decided stays decided
         (A, ApprovalAction.APPROVE, "town", REG),
         (W, ApprovalAction.RESUBMIT, "village", ARCH),
