@@ -55,6 +55,7 @@ def _argument_values(world: SimpleNamespace) -> dict[str, list[object]]:
         "assignment_id": [987654],
         "area_id": [world.town.area_id],
         "user_id": [world.cadre.id],
+        "photo_id": [987654],
     }
 
 
