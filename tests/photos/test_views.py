@@ -18,6 +18,8 @@ from caseman.audit import AuditEvent
 from caseman.extensions import db
 from caseman.photos.models import VisitPhoto, VisitPlace
 from caseman.visits.models import Visit
+
+# ruff: noqa: F811 - the tests take the fixtures imported here
 from tests.visits.conftest import recorder  # noqa: F401 - fixture
 from tests.visits.test_views import form_data, login  # noqa: F401 - fixture
 
@@ -68,7 +70,7 @@ def post_visit(client, elder, photos=(), **extra):
                        content_type="multipart/form-data")  # fmt: skip
 
 
-def test_a_photo_is_stored_without_any_exif(make_elder, recorder, login, uploads):  # noqa: F811
+def test_a_photo_is_stored_without_any_exif(make_elder, recorder, login, uploads):
     """The GPS position, phone and time in a photo's EXIF never reach the stored file: the
     stored JPEG, read back, has no EXIF at all; the rotation it asked for is applied."""
     elder = make_elder()
@@ -103,7 +105,7 @@ def test_the_visit_page_and_history_show_the_photos_through_the_scoped_route(
     recorder,
     make_user,
     login,
-    uploads,  # noqa: F811
+    uploads,
 ):
     elder = make_elder()
     client = login(recorder)
@@ -146,7 +148,7 @@ def test_the_visit_page_and_history_show_the_photos_through_the_scoped_route(
     assert db.session.scalar(select(db.func.count(VisitPhoto.id))) == 2
 
 
-def test_photos_are_added_on_the_visit_page(make_elder, recorder, login, uploads):  # noqa: F811
+def test_photos_are_added_on_the_visit_page(make_elder, recorder, login, uploads):
     elder = make_elder()
     client = login(recorder)
     post_visit(client, elder)
@@ -180,7 +182,7 @@ def test_a_bad_photo_refuses_the_save_with_a_chinese_message(
     login,
     uploads,
     content,
-    message,  # noqa: F811
+    message,
 ):
     elder = make_elder()
     client = login(recorder)
@@ -199,7 +201,7 @@ def test_a_bad_photo_refuses_the_save_with_a_chinese_message(
     assert not list(uploads.rglob("*.jpg"))
 
 
-def test_size_and_count_limits(app, make_elder, recorder, login, uploads):  # noqa: F811
+def test_size_and_count_limits(app, make_elder, recorder, login, uploads):
     app.config["CASEMAN_PHOTO_MAX_BYTES"] = 2000
     app.config["CASEMAN_PHOTOS_PER_VISIT"] = 2
     elder = make_elder()
@@ -226,7 +228,7 @@ def test_size_and_count_limits(app, make_elder, recorder, login, uploads):  # no
     assert "照片大于10兆字节" in response.get_data(as_text=True)
 
 
-def test_the_place_is_recorded_only_with_consent(make_elder, recorder, login, uploads):  # noqa: F811
+def test_the_place_is_recorded_only_with_consent(make_elder, recorder, login, uploads):
     elder = make_elder()
     client = login(recorder)
     place = {"place_latitude": "29.7203451", "place_longitude": "106.6301234",
