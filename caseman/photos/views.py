@@ -73,4 +73,4 @@ def add(visit_id: int) -> Any:
             flash(_("The photos were added to the visit."), "success")
         else:
             flash(_("Choose one or more photos first."), "error")
-    return redirect(url_for("visits.show", visit_id=visit_id, _anchor="photos"))
+    return redirect(url_for("visits.show", visit_id=visit_id, _anchor="visit-photos"))

@@ -70,7 +70,7 @@ def list_history(elder: Elder, kinds: set[str] | None = None) -> list[HistoryEve
         for photos in photos_by_visit(elder.id).values():
             visit = photos[0].visit
             add("photo", visit.visited_on, photos[0].uploaded_at, photos, "visits.show",
-                visit_id=visit.id, _anchor="photos")  # fmt: skip
+                visit_id=visit.id, _anchor="visit-photos")  # fmt: skip
     if "care" in wanted:
         for care in _rows(CareRecord, elder, CareRecord.number):
             add("care", care.cared_on, care.created_at, care, "visits.show_care", care_id=care.id)

@@ -160,7 +160,7 @@ def test_photos_are_added_on_the_visit_page(make_elder, recorder, login, uploads
                            data={"photos": [(io.BytesIO(jpeg_with_gps()), "c.jpg")]},
                            content_type="multipart/form-data")  # fmt: skip
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/visits/{visit.id}#photos")
+    assert response.headers["Location"].endswith(f"/visits/{visit.id}#visit-photos")
     assert db.session.scalar(select(db.func.count(VisitPhoto.id))) == 1
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "add_photo"))
     empty = client.post(f"/visits/{visit.id}/photos", data={}, follow_redirects=True)
