@@ -256,6 +256,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseman.jobs.views import bp as jobs_bp
     from caseman.ledger.views import bp as ledger_bp
     from caseman.mutual_aid.views import bp as mutual_aid_bp
+    from caseman.photos.views import bp as photos_bp
     from caseman.referrals.views import bp as referrals_bp
     from caseman.risk.views import bp as risk_bp
     from caseman.search.views import bp as search_bp
@@ -269,6 +270,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(elders_bp)
     app.register_blueprint(visits_bp)
+    app.register_blueprint(photos_bp)
     app.register_blueprint(referrals_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(ledger_bp)

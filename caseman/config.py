@@ -60,6 +60,9 @@ def load_config(instance_path: Path) -> dict[str, object]:
         # Field sheets printed while the user waits; more go to the background with progress.
         "CASEMAN_PRINT_NOW_LIMIT": int(os.environ.get("CASEMAN_PRINT_NOW_LIMIT", "60")),
         "CASEMAN_UPLOADS": os.environ.get("CASEMAN_UPLOADS", str(instance_path / "uploads")),
+        # Photos at a visit (issue 18 item 3): bytes of one upload, and photos a visit keeps.
+        "CASEMAN_PHOTO_MAX_BYTES": int(os.environ.get("CASEMAN_PHOTO_MAX_BYTES", str(10 << 20))),
+        "CASEMAN_PHOTOS_PER_VISIT": int(os.environ.get("CASEMAN_PHOTOS_PER_VISIT", "6")),
         # 互助养老地图 tiles, e.g. https://tile.example.org/{z}/{x}/{y}.png; empty: plain grid only.
         "CASEMAN_MAP_TILES": os.environ.get("CASEMAN_MAP_TILES", ""),
         "CASEMAN_MAP_ATTRIBUTION": os.environ.get("CASEMAN_MAP_ATTRIBUTION", ""),

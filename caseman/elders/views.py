@@ -6,7 +6,17 @@ import re
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -19,7 +29,13 @@ from caseman.auth.models import Role
 from caseman.documents.queries import list_printed
 from caseman.elders import labels
 from caseman.elders.duplicates import confirmation_token, find_likely_duplicates
-from caseman.elders.forms import ArchiveForm, ElderForm, MergeForm, RestoreForm
+from caseman.elders.forms import (
+    ArchiveForm,
+    ElderForm,
+    FamilyMemberForm,
+    MergeForm,
+    RestoreForm,
+)
 from caseman.elders.merging import can_merge, get_kept, list_merged, merge_elders
 from caseman.elders.models import Elder
 from caseman.elders.queries import (
@@ -108,11 +124,8 @@ def _registration(form: ElderForm) -> Registration:
             values[name] = getattr(form, name).data
     values["note"] = (form.note.data or "").strip()
     members = []
-    for entry in form.members:
+    for entry in _kept_entries(form):
         sub = entry.form
-        if sub.remove.data or not (sub.name.data or "").strip() or not sub.relation.data:
-            # Removed, or a blank row just added: validation flags half-filled rows on save.
-            continue
         member = {name: getattr(sub, name).data for name in MEMBER_FIELDS}
         member["gender"] = member["gender"] or None
         member["residence"] = member["residence"] or None
@@ -124,6 +137,18 @@ def _registration(form: ElderForm) -> Registration:
     return Registration(
         values=values, members=members, categories={Category(c) for c in form.categories.data}
     )
+
+
+def _kept_entries(form: ElderForm) -> list[Any]:
+    """The family rows that are registered: not removed, and not a blank row just added
+    (validation flags half-filled rows on save)."""
+    return [
+        entry
+        for entry in form.members
+        if not entry.form.remove.data
+        and (entry.form.name.data or "").strip()
+        and entry.form.relation.data
+    ]
 
 
 def _form_data(elder: Elder) -> dict[str, Any]:
@@ -167,9 +192,11 @@ def _put_errors(form: Any, exc: DomainError) -> None:
         text = translate_message(message, params)
         target = None
         if name and name.startswith("members-"):
+            # The service numbers the registered rows only: a removed row before it is skipped.
             _, index, sub = name.split("-", 2)
-            if int(index) < len(form.members.entries):
-                target = getattr(form.members.entries[int(index)].form, sub, None)
+            kept = _kept_entries(form)
+            if int(index) < len(kept):
+                target = getattr(kept[int(index)].form, sub, None)
         elif name:
             target = getattr(form, name, None)
         if target is not None:
@@ -278,6 +305,56 @@ def _handle_form(form: ElderForm, elder: Elder | None, mode: str) -> Any:
     return redirect(url_for("elders.show", elder_id=elder.id))
 
 
+# The folding sections of the registration form, in page order, with the fields they hold.
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("basic", ("name", "gender", "id_number", "phone", "emergency_name", "emergency_gender",
+               "emergency_phone", "filed_on", "under_age_reason", "household_area_id",
+               "household_address", "residence_area_id", "residence_address", "is_rural_hukou",
+               "ability_level", "medical_history", "has_serious_illness", "is_extreme_poverty",
+               "is_dibao", "is_dibao_edge", "monthly_income", "income_sources")),
+    ("family", ("members",)),
+    ("living", ("water_safe", "electricity_safe", "housing_safe", "household_monthly_income",
+                "has_pension", "pension_monthly", "subsidy_monthly", "subsidy_items")),
+    ("support", ("support_units", "support_person", "support_measures", "responsible_person",
+                 "responsible_phone")),
+    ("categories", ("categories", "disability_certificate_no", "disability_grade",
+                    "other_reason", "category_override_reason", "is_key",
+                    "key_override_reason")),
+    ("finish", ("note",)),
+)  # fmt: skip
+CHOICE_TYPES = ("RadioField", "MultiCheckboxField")
+
+
+def _has_errors(form: ElderForm, name: str) -> bool:
+    if name == "members":
+        return any(entry.form.errors for entry in form.members)
+    return bool(getattr(form, name).errors)
+
+
+def _anchor(field: Any) -> str:
+    """The id a link to the field goes to: its input, or the first option of a choice."""
+    return f"{field.id}-0" if field.type in CHOICE_TYPES else field.id
+
+
+def _error_links(form: ElderForm) -> list[tuple[str, str, str]]:
+    """(anchor, label, message) of every field error, in page order, for the error summary."""
+    links = []
+    if form.not_duplicate_reason.errors:
+        field = form.not_duplicate_reason
+        links += [(field.id, str(field.label.text), e) for e in field.errors]
+    for _section, names in SECTIONS:
+        for name in names:
+            if name != "members":
+                field = getattr(form, name)
+                links += [(_anchor(field), str(field.label.text), e) for e in field.errors]
+                continue
+            for number, entry in enumerate(form.members, start=1):
+                for field in entry.form:
+                    label = _("Family member %(n)s", n=number) + " · " + str(field.label.text)
+                    links += [(_anchor(field), label, e) for e in field.errors]
+    return links
+
+
 def _shows_under_age(form: ElderForm) -> bool:
     """Whether the form asks why a person under 60 is filed: they are under 60 on the filing
     date (004 concerns 老年人), or a reason is already given or missing."""
@@ -297,6 +374,16 @@ def _render_form(form: ElderForm, elder: Elder | None, mode: str, status: int = 
         db.session.refresh(elder)
         conflict_elder = elder
         form.version.data = str(elder.version)
+    error_sections = {
+        section for section, names in SECTIONS if any(_has_errors(form, n) for n in names)
+    }
+    # Folded sections (issue 18 item 4): the first, the one a post-back button returns to, and
+    # every section with an error are open.
+    opened = {"basic"} | error_sections
+    if form.add_member.data:
+        opened.add("family")
+    if form.check.data:
+        opened.add("categories")
     return (
         render_template(
             "elders/form.html",
@@ -304,6 +391,11 @@ def _render_form(form: ElderForm, elder: Elder | None, mode: str, status: int = 
             elder=elder,
             mode=mode,
             labels=labels,
+            open_sections=opened,
+            error_sections=error_sections,
+            error_links=_error_links(form),
+            member_template=FamilyMemberForm(prefix="members-__index__-", formdata=None),
+            next_member=form.members.last_index + 1,
             suggestions=_suggestions(form) if form.is_submitted() else None,
             show_under_age=_shows_under_age(form),
             conflict_elder=conflict_elder,
@@ -351,6 +443,24 @@ def new() -> Any:
         if result is not None and result != "conflict":
             return result
     return _render_form(form, None, "new")
+
+
+@bp.post("/suggestions")
+@login_required
+def suggestions() -> Any:
+    """The category and key suggestion for the registration form as it is now (issue 18 item
+    4): the page posts the form here as facts are entered and swaps in the fragment, so the
+    rules stay in caseman/rules and nothing is saved or read from the database."""
+    form = ElderForm()
+    result = _suggestions(form)
+    html = render_template("elders/_suggestions.html", suggestions=result, labels=labels)
+    if result is None:
+        return jsonify(html=html, categories=None, is_key=None)
+    return jsonify(
+        html=html,
+        categories=[s.category.value for s in result["categories"]],
+        is_key="key" if result["key"].is_key else "general",
+    )
 
 
 @bp.get("/<int:elder_id>")

@@ -1,5 +1,5 @@
 """The whole history of one elder in date order: registration versions, visits, care, referrals,
-risks, their follow-ups and status changes, printed documents and signed scans.
+risks, their follow-ups and status changes, visit photos, printed documents and signed scans.
 
 The caller has already loaded the elder through caseman.scope (so the elder is in scope); every
 row read here belongs to that elder.
@@ -16,10 +16,12 @@ from sqlalchemy import select
 from caseman.documents.models import PrintedDocument, SignedScan
 from caseman.elders.models import Elder, ElderVersion
 from caseman.extensions import db
+from caseman.photos.queries import photos_by_visit
 from caseman.referrals.models import FollowUp, Referral, Risk, StatusChange
 from caseman.visits.models import CareRecord, Visit
 
-KINDS = ("registration", "visit", "care", "referral", "risk", "follow_up", "status", "document")
+KINDS = ("registration", "visit", "photo", "care", "referral", "risk", "follow_up", "status",
+         "document")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,12 @@ def list_history(elder: Elder, kinds: set[str] | None = None) -> list[HistoryEve
         for visit in _rows(Visit, elder, Visit.number):
             add("visit", visit.visited_on, visit.created_at, visit, "visits.show",
                 visit_id=visit.id)  # fmt: skip
+    if "photo" in wanted:
+        # The photos of one visit are one event, on the visit's date (issue 18 item 3).
+        for photos in photos_by_visit(elder.id).values():
+            visit = photos[0].visit
+            add("photo", visit.visited_on, photos[0].uploaded_at, photos, "visits.show",
+                visit_id=visit.id, _anchor="visit-photos")  # fmt: skip
     if "care" in wanted:
         for care in _rows(CareRecord, elder, CareRecord.number):
             add("care", care.cared_on, care.created_at, care, "visits.show_care", care_id=care.id)

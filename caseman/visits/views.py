@@ -21,6 +21,7 @@ from caseman.errors import DomainError, StaleEdit
 from caseman.extensions import db
 from caseman.forms import changed_fields, expected_version, put_errors
 from caseman.i18n import cn_date, translate_message
+from caseman.photos.intake import attach_from_request
 from caseman.rules.enums import (
     FamilyChange,
     IllnessChange,
@@ -168,6 +169,7 @@ def new(elder_id: int) -> Any:
             visit = record_visit(
                 current_user, elder, _visit_values(form), form.submission_key.data, today()
             )
+            attach_from_request(current_user, visit)  # photos and place (issue 18 item 3)
             db.session.commit()
         except DuplicateSubmission as exc:
             db.session.rollback()
@@ -220,6 +222,7 @@ def edit(visit_id: int) -> Any:
     if form.validate():
         try:
             update_visit(current_user, visit, _visit_values(form), today(), expected_version(form))
+            attach_from_request(current_user, visit, with_place=False)
             db.session.commit()
         except (StaleEdit, StaleDataError) as exc:
             db.session.rollback()

@@ -58,6 +58,7 @@ def _argument_values(world: SimpleNamespace) -> dict[str, list[object]]:
         "user_id": [world.cadre.id],
         "request_id": [_approval_id(world)],
         "force_id": [987654],
+        "photo_id": [987654],
     }
 
 
