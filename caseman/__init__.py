@@ -252,6 +252,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseman.jobs.views import bp as jobs_bp
     from caseman.ledger.views import bp as ledger_bp
     from caseman.mutual_aid.views import bp as mutual_aid_bp
+    from caseman.offline.views import bp as offline_bp
     from caseman.referrals.views import bp as referrals_bp
     from caseman.search.views import bp as search_bp
     from caseman.submissions.views import bp as submissions_bp
@@ -276,6 +277,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(areas_bp)
     app.register_blueprint(visitors_bp)
     app.register_blueprint(users_bp)
+    app.register_blueprint(offline_bp)
     # Static files are public: mark Flask's own endpoint for the access-policy test.
     app.view_functions["static"].access_policy = "public"  # type: ignore[attr-defined]
 
