@@ -9,8 +9,11 @@
   var CACHE_PREFIX = "caseman-";
   var KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+  var wiped = false; // after wipe(), nothing may open (and so create again) the database
+
   function open() {
     return new Promise(function (resolve, reject) {
+      if (wiped) { reject(new Error("wiped")); return; }
       var request = scope.indexedDB.open(NAME, 1);
       request.onupgradeneeded = function () {
         var db = request.result;
@@ -84,6 +87,7 @@
     },
     // Everything the site keeps in this browser for offline use goes.
     wipe: function () {
+      wiped = true;
       var dropCaches = scope.caches ? scope.caches.keys().then(function (names) {
         return Promise.all(names.filter(function (n) { return n.indexOf(CACHE_PREFIX) === 0; })
           .map(function (n) { return scope.caches.delete(n); }));

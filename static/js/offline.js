@@ -196,10 +196,36 @@
     }, function () { return { result: "offline" }; });
   }
 
+  // One sender at a time, across the pages of this browser (a page reloaded as the network
+  // returns would otherwise send beside the one it replaces; the key keeps it to one save).
+  function oneAtATime(work) {
+    if (navigator.locks && navigator.locks.request) {
+      return navigator.locks.request("caseman-offline-send", work);
+    }
+    return work();
+  }
+
   var sending = null;
   function sendAll() {
     if (sending) { return sending; }
-    sending = records().then(function (rows) {
+    sending = oneAtATime(sendWaiting).then(function (sent) {
+      if (sent) {
+        message(say("sent", { n: sent }));
+        keepPages(true);
+      }
+      return sent;
+    }).catch(function () { return 0; }).then(function (sent) {
+      sending = null;
+      return render().then(function () {
+        body.setAttribute("data-offline-sent", String(sent));
+        return sent;
+      });
+    });
+    return sending;
+  }
+
+  function sendWaiting() {
+    return records().then(function (rows) {
       var waiting = rows.filter(function (r) { return r.state !== "refused"; });
       if (!waiting.length) { return 0; }
       return state().then(function (answer) {
@@ -242,20 +268,7 @@
         }
         return next(0);
       });
-    }).then(function (sent) {
-      if (sent) {
-        message(say("sent", { n: sent }));
-        keepPages(true);
-      }
-      return sent;
-    }).catch(function () { return 0; }).then(function (sent) {
-      sending = null;
-      return render().then(function () {
-        body.setAttribute("data-offline-sent", String(sent));
-        return sent;
-      });
     });
-    return sending;
   }
   window.CasemanOffline = { send: sendAll, render: render, keepPages: function () { return keepPages(true); } };
 
@@ -374,6 +387,10 @@
         record.fields = fields;
         record.state = "waiting";
         record.errors = [];
+        // The record's page after the save must not carry "#offline=…" (redirects keep it).
+        if (window.history.replaceState) {
+          window.history.replaceState(null, "", window.location.pathname + window.location.search);
+        }
         Store.putRecord(record).then(function () { recordForm.submit(); }, function () { recordForm.submit(); });
       }, { once: true });
     });
@@ -393,6 +410,10 @@
   }
 
   Store.setMeta("user", user).catch(function () {});
+  Store.getMeta("packed").then(function (packed) {
+    var keptNote = document.getElementById("offline-kept");
+    if (keptNote && packed && packed.user === user) { keptNote.textContent = say("kept", { n: packed.count }); }
+  }).catch(function () {});
   var sendButton = document.querySelector("[data-offline-send]");
   if (sendButton) { sendButton.addEventListener("click", function () { sendAll(); }); }
   window.addEventListener("online", function () { sendAll().then(function () { keepPages(false); }); });
