@@ -113,8 +113,8 @@ def _disabled_session_user() -> User | None:
 def state() -> Any:
     """Asked by the offline sender before it sends: who is logged in, with a fresh CSRF token.
 
-    401 when nobody is (the records wait for the next login), 403 when the account was disabled:
-    the browser then empties its offline store (and the header makes sure it does).
+    ``login`` when nobody is (the records wait for the next login); 403 when the account was
+    disabled: the browser then empties its offline store (and the header makes sure it does).
     """
     if current_user.is_authenticated:
         return jsonify(status="ok", user=str(current_user.id), csrf_token=generate_csrf())
@@ -123,7 +123,8 @@ def state() -> Any:
         response.status_code = 403
         response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
         return response
-    return jsonify(status="login", message=_("Log in again to send the records.")), 401
+    # Nobody logged in is no error of this page (200): the records wait for the next login.
+    return jsonify(status="login", message=_("Log in again to send the records."))
 
 
 @bp.after_app_request

@@ -15,7 +15,7 @@
   var Store = window.CasemanOfflineStore;
   var textNode = document.getElementById("offline-texts");
   if (!Store || !window.indexedDB || !textNode) { return; }
-  var T = JSON.parse(textNode.textContent);
+  var T = JSON.parse(textNode.getAttribute("data-texts") || "{}");
   var body = document.body;
   var user = body.getAttribute("data-user") || "";
   var PAGES = "caseman-pages";
