@@ -228,3 +228,36 @@ def test_a_disabled_account_empties_the_offline_store(server, browser, make_user
     assert page.evaluate(STORE_EMPTY) == {"caches": [], "databases": []}
     assert _counts() == (0, 0)
     context.close()
+
+
+def test_records_wait_for_the_next_login(monkeypatch, server, browser, make_user, make_elder,
+                                         assign):  # fmt: skip
+    """The session ran out while offline: the records stay, the badge asks for a login, and
+    after logging in again they are sent."""
+    import time
+    from types import SimpleNamespace
+
+    from caseman.auth import sessions
+
+    worker = make_user("worker", "jingang")
+    elder = make_elder(name="张秀英")
+    assign(worker, [elder])
+    context, page = _ready(browser, server, worker.username)
+    context.set_offline(True)
+    _record_visit(page, server, elder.id)
+    real = time.time
+    monkeypatch.setattr(sessions, "time", SimpleNamespace(time=lambda: real() + 31 * 60))
+    context.set_offline(False)
+    page.wait_for_selector(".offline-badge:has-text('请登录后发送')", timeout=20000)
+    assert "请重新登录" in page.locator("#offline-message").inner_text()
+    assert len(page.evaluate(RECORDS)) == 1
+    assert _counts() == (0, 0)
+    page.goto(server + "/offline/")
+    page.wait_for_url(re.compile(r"/login"))
+    page.fill("#username", worker.username)
+    page.fill("#password", PASSWORD)
+    page.click("#submit")
+    page.wait_for_url(server + "/offline/")
+    _wait_for(page, "body[data-offline-waiting='0']", timeout=20000)
+    assert _counts() == (1, 0)
+    context.close()
