@@ -165,6 +165,9 @@ def test_a_refused_record_is_shown_to_the_visitor(server, browser, make_user, ma
     assert _counts() == (0, 0)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
     page.screenshot(path=str(SHOTS / "offline-refused-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(SHOTS / "offline-refused-desktop.png"), full_page=True)
+    page.set_viewport_size(PHONE)
 
     # Opened again: filled in, the message beside the field; corrected and saved once.
     page.click("#offline-refused a.button")
