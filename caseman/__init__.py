@@ -256,6 +256,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseman.jobs.views import bp as jobs_bp
     from caseman.ledger.views import bp as ledger_bp
     from caseman.mutual_aid.views import bp as mutual_aid_bp
+    from caseman.offline.views import bp as offline_bp
     from caseman.photos.views import bp as photos_bp
     from caseman.referrals.views import bp as referrals_bp
     from caseman.risk.views import bp as risk_bp
@@ -290,6 +291,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(benefits_bp)
     app.register_blueprint(forces_bp)
     app.register_blueprint(risk_bp)
+    app.register_blueprint(offline_bp)
     # Static files are public: mark Flask's own endpoint for the access-policy test.
     app.view_functions["static"].access_policy = "public"  # type: ignore[attr-defined]
 

@@ -22,6 +22,8 @@ ACTION = {
     "view_version": _l("Viewed an earlier version"),
     "view_scan": _l("Viewed a signed scan"),
     "view_history": _l("Viewed the case history"),
+    "offline_pack": _l("Kept the visit pages for offline use"),
+    "view_summary": _l("Viewed the case summary"),
     "create": _l("Created"),
     "update": _l("Changed"),
     "status": _l("Changed the status"),

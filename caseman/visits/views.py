@@ -21,6 +21,7 @@ from caseman.errors import DomainError, StaleEdit
 from caseman.extensions import db
 from caseman.forms import changed_fields, expected_version, put_errors
 from caseman.i18n import cn_date, translate_message
+from caseman.offline import replies as offline
 from caseman.photos.intake import attach_from_request
 from caseman.rules.enums import (
     FamilyChange,
@@ -145,7 +146,8 @@ def _render_visit_form(
 @roles_required(*RECORDERS)
 def new(elder_id: int) -> Any:
     elder = get_elder_or_404(current_user, elder_id)
-    if elder.is_archived:
+    sent_offline = offline.wants_json()  # a record kept offline: the service refuses archived
+    if elder.is_archived and not sent_offline:
         flash(_("This case is archived: restore it before recording a visit."), "error")
         return redirect(url_for("elders.show", elder_id=elder.id))
     if request.method == "GET":
@@ -162,6 +164,10 @@ def new(elder_id: int) -> Any:
         )
         return _render_visit_form(form, elder, None)
     form = VisitForm()
+    if sent_offline:
+        form.submission_key.data = offline.idempotency_key()
+        if not form.submission_key.data:
+            return offline.bad_key()
     if not form.submission_key.data:
         form.submission_key.data = new_submission_key()
     if form.validate():
@@ -173,14 +179,20 @@ def new(elder_id: int) -> Any:
             db.session.commit()
         except DuplicateSubmission as exc:
             db.session.rollback()
+            if sent_offline:
+                return offline.duplicate("visits.show", visit_id=exc.record_id)
             flash(translate_message(exc.message, exc.params), "info")
             return redirect(url_for("visits.show", visit_id=exc.record_id))
         except DomainError as exc:
             db.session.rollback()
             put_errors(form, exc)
         else:
+            if sent_offline:
+                return offline.saved(visit.number, "visits.show", visit_id=visit.id)
             flash(_("Visit no. %(number)s was saved.", number=visit.number), "success")
             return redirect(url_for("visits.show", visit_id=visit.id))
+    if sent_offline:
+        return offline.refused(form)
     return _render_visit_form(form, elder, None, 400)
 
 
@@ -345,7 +357,8 @@ def _render_care_form(
 @roles_required(*RECORDERS)
 def new_care(elder_id: int) -> Any:
     elder = get_elder_or_404(current_user, elder_id)
-    if elder.is_archived:
+    sent_offline = offline.wants_json()  # a record kept offline: the service refuses archived
+    if elder.is_archived and not sent_offline:
         flash(_("This case is archived: restore it before recording care."), "error")
         return redirect(url_for("elders.show", elder_id=elder.id))
     if request.method == "GET":
@@ -361,6 +374,10 @@ def new_care(elder_id: int) -> Any:
         return _render_care_form(form, elder, None)
     form = CareForm()
     _care_choices(form, elder)
+    if sent_offline:
+        form.submission_key.data = offline.idempotency_key()
+        if not form.submission_key.data:
+            return offline.bad_key()
     if not form.submission_key.data:
         form.submission_key.data = new_submission_key()
     if form.validate():
@@ -371,14 +388,20 @@ def new_care(elder_id: int) -> Any:
             db.session.commit()
         except DuplicateSubmission as exc:
             db.session.rollback()
+            if sent_offline:
+                return offline.duplicate("visits.show_care", care_id=exc.record_id)
             flash(translate_message(exc.message, exc.params), "info")
             return redirect(url_for("visits.show_care", care_id=exc.record_id))
         except DomainError as exc:
             db.session.rollback()
             put_errors(form, exc)
         else:
+            if sent_offline:
+                return offline.saved(care.number, "visits.show_care", care_id=care.id)
             flash(_("Care record no. %(number)s was saved.", number=care.number), "success")
             return redirect(url_for("elders.show", elder_id=elder.id, _anchor="timeline"))
+    if sent_offline:
+        return offline.refused(form)
     return _render_care_form(form, elder, None, 400)
 
 
