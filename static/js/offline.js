@@ -95,9 +95,11 @@
 
   function titleOf(record, names) {
     var who = (names && names[record.elder]) || say("elder", { id: record.elder });
-    var when = new Date(record.at);
-    var time = when.getFullYear() + "年" + (when.getMonth() + 1) + "月" + when.getDate() + "日 " +
-      ("0" + when.getHours()).slice(-2) + ":" + ("0" + when.getMinutes()).slice(-2);
+    // The site's one clock (CASEMAN_TIMEZONE), not the phone's zone; the page's language.
+    var time = new Intl.DateTimeFormat(document.documentElement.lang || "zh-CN", {
+      timeZone: T.zone || "Asia/Shanghai", year: "numeric", month: "long", day: "numeric",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+    }).format(new Date(record.at));
     return { who: who, kind: T[record.kind] || record.kind, when: say("recorded", { time: time }) };
   }
 

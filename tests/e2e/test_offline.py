@@ -9,10 +9,12 @@ Screenshots go to artifacts/screenshots/ for a person to look at.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from caseman import clock
 from caseman.extensions import db
 from caseman.visits.models import CareRecord, Visit
 from tests.conftest import PASSWORD
@@ -53,7 +55,9 @@ def _counts() -> tuple[int, int]:
 def _ready(browser, server_url: str, username: str):
     """A phone logged in as ``username`` whose 离线探访 pages are kept and served by the
     service worker."""
-    context = browser.new_context(locale="zh-CN", viewport=PHONE, service_workers="allow")
+    # A phone set to another zone: times are still shown in the site's (Beijing time).
+    context = browser.new_context(locale="zh-CN", viewport=PHONE, service_workers="allow",
+                                  timezone_id="America/Los_Angeles")  # fmt: skip
     page = context.new_page()
     page.goto(server_url + "/login")
     page.fill("#username", username)
@@ -161,6 +165,10 @@ def test_a_refused_record_is_shown_to_the_visitor(server, browser, make_user, ma
     text = page.locator("#offline-refused").inner_text()
     assert "探访记录 · 张秀英" in text
     assert "燃气安全：请选择一项。" in text
+    when = re.search(r"本机记录于 (\d+)年(\d+)月(\d+)日 (\d\d):(\d\d)", text)
+    assert when, text
+    shown = datetime(*(int(part) for part in when.groups()))
+    assert abs(shown - clock.now()) < timedelta(minutes=5)  # Beijing time, not the phone's
     assert _badge(page) == "1 条记录未能发送"
     assert _counts() == (0, 0)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
