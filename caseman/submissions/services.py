@@ -27,7 +27,7 @@ import hashlib
 import io
 import zipfile
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -50,7 +50,7 @@ from caseman.jobs.models import Job, JobStatus
 from caseman.jobs.services import JobContext, handler, start_job
 from caseman.ledger import file_name
 from caseman.ledger.annex1 import LedgerMeta
-from caseman.ledger.queries import build_rows, select_ledger, unit_name
+from caseman.ledger.queries import approval_meta, build_rows, select_ledger, unit_name
 from caseman.ledger.xlsx import ledger_xlsx
 from caseman.rules.enums import N_
 from caseman.rules.half_year import HalfYear
@@ -432,6 +432,7 @@ def _build_package(ctx: JobContext, reserved: list[int]) -> str:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         writer = _Writer(archive)
         meta = LedgerMeta(unit_name(town), start, end, today)
+        meta = replace(meta, **approval_meta(selection))  # 主要领导审核, the pending mark's note
         rows = build_rows(selection, start, end)
         writer.add(file_name(meta, "xlsx"), ledger_xlsx(rows, meta), [])
         done = 1

@@ -411,3 +411,21 @@ def test_a_package_that_fails_leaves_no_printing_behind(
     documents = db.session.scalars(select(PrintedDocument)).all()
     assert len(documents) == prints() == 3 + 3  # 附件2 of three elders, 附件3 of three visits
     assert {doc.printings for doc in documents} == {1}
+
+
+def test_package_ledger_names_the_approver(client, login_as, town_of_muer, caseload, areas,
+                                           tmp_path):  # fmt: skip
+    """004 附件1's 主要领导审核 in the package's ledger, as on the ledger page (issue 19 item 1):
+    the caseload was registered by district staff, so approved at once by them."""
+    from openpyxl import load_workbook
+
+    from caseman.auth.models import User
+
+    login_as(town_of_muer)
+    _build(client, areas)
+    root = _unpack(client, _submission(), tmp_path)
+    (ledger,) = root.glob("台帐_*.xlsx")
+    cells = [str(c) for row in load_workbook(ledger).active.iter_rows(values_only=True)
+             for c in row if c]  # fmt: skip
+    registrar = db.session.scalar(select(User).where(User.username == "registrar"))
+    assert any(f"主要领导审核：{registrar.display_name}" in cell for cell in cells), cells[:12]
