@@ -35,6 +35,12 @@ def init_db() -> None:
     """Apply all migrations (creates the database when empty)."""
     upgrade()
     click.echo("Database is at the latest migration.")
+    from caseman.risk.services import fill_missing_levels
+
+    filled = fill_missing_levels()  # a database upgraded to risk levels (issue 20 item 1)
+    db.session.commit()
+    if filled:
+        click.echo(f"Risk level worked out for {filled} elders.")
 
 
 @click.command("demo-data")
@@ -78,6 +84,9 @@ def demo_data(if_empty: bool, today: datetime | None, elders: int | None, months
             from caseman.demo_scale import load_scale
 
             logins = load_scale(elders, months, today.date() if today else None, echo=click.echo)
+            from caseman.risk.services import fill_missing_levels
+
+            fill_missing_levels()  # the scale loader inserts past the ORM and its hooks
         else:
             logins = load_demo(today.date() if today else clock.today())
     db.session.commit()

@@ -132,6 +132,28 @@ def refresh_risk_levels(ids: Iterable[int]) -> None:
         row.level = effective_level(assessment.level, row.override_level)
 
 
+def fill_missing_levels(batch: int = 5000) -> int:
+    """Work out the level of every elder who has none (a database upgraded to this feature, or
+    rows loaded in bulk past the ORM); returns how many. ``flask init-db`` runs it."""
+    done = 0
+    while True:
+        ids = list(
+            db.session.scalars(
+                select(Elder.id)
+                .outerjoin(ElderRiskLevel, ElderRiskLevel.elder_id == Elder.id)
+                .where(ElderRiskLevel.elder_id.is_(None))
+                .order_by(Elder.id)
+                .limit(batch)
+                .execution_options(**UNSCOPED)
+            )
+        )
+        if not ids:
+            return done
+        refresh_risk_levels(ids)
+        db.session.flush()
+        done += len(ids)
+
+
 def refresh_pending(session: Session) -> None:
     """Refresh the elders noted by the flush hook (called before each commit)."""
     for _round in range(10):  # refreshing may flush and note nothing new: one round or two
