@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from caseman.areas.models import Area
+from caseman.areas.models import Area, AreaLevel
 from caseman.auth.models import User
 from caseman.elders.models import Elder
 from caseman.extensions import db
@@ -95,18 +95,25 @@ def visits_by_force(user: User, start: date, end: date) -> dict[str, int]:
     ('' for visits that do not say)."""
     from caseman.visits.models import Visit
 
-    # The month's visits first (the visited_on index), each one's elder checked by primary key:
-    # a join let SQLite walk every visit of every elder in scope (76 ms for a district of 5,000).
-    in_scope = (
-        select(Elder.id)
-        .where(Elder.id == Visit.elder_id, elder_filter(user))
-        .correlate(Visit)
-        .exists()
+    counted = select(Visit.force_kind, sa.func.count()).where(
+        Visit.voided_at.is_(None), Visit.visited_on.between(start, end)
     )
+    if user.area is not None and user.area.level == AreaLevel.DISTRICT:
+        # The whole district: the month's visits first (the visited_on index), each one's elder
+        # checked by primary key; a join walks every visit of every elder (76 ms against 21 ms
+        # at 5,000 elders).
+        in_scope = (
+            select(Elder.id)
+            .where(Elder.id == Visit.elder_id, elder_filter(user))
+            .correlate(Visit)
+            .exists()
+        )
+        counted = counted.where(in_scope)
+    else:
+        # A town or village: its elders first (the residence index), then their visits; the
+        # district's month of visits each checked cost 3 times more at 100,000 elders.
+        counted = counted.join(Elder, Elder.id == Visit.elder_id).where(elder_filter(user))
     rows = db.session.execute(
-        select(Visit.force_kind, sa.func.count())
-        .where(in_scope, Visit.voided_at.is_(None), Visit.visited_on.between(start, end))
-        .group_by(Visit.force_kind)
-        .execution_options(caseman_unscoped=True)  # scoped by the EXISTS on the elders in scope
+        counted.group_by(Visit.force_kind).execution_options(caseman_unscoped=True)  # scoped above
     ).all()
     return {(kind.value if kind is not None else ""): n for kind, n in rows}
