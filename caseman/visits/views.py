@@ -13,6 +13,7 @@ from wtforms import StringField
 
 from caseman import audit, clock
 from caseman.access import login_required, roles_required
+from caseman.areas.models import AreaLevel
 from caseman.auth.models import Role
 from caseman.elders import labels as elder_labels
 from caseman.elders.models import Elder
@@ -493,6 +494,7 @@ STATE_FILTERS = {
     "due": (DueState.DUE,),
     "done": (DueState.DONE,),
 }
+DUE_ROWS_AT_ONCE = 300  # a town's due list longer than this first shows its villages' counts
 
 
 @bp.get("/visits/due")
@@ -531,7 +533,19 @@ def due() -> Any:
             counts = by_town.setdefault(town, {"overdue": 0, "rows": 0})
             counts["overdue"] += group.overdue
             counts["rows"] += len(group.rows)
-    if by_town is None:
+    # A town's list runs to thousands too (1.4 MB of page for 8,000 elders): above
+    # DUE_ROWS_AT_ONCE rows, each village's counts to pick from (issue 21).
+    by_village = None
+    listed = sum(len(group.rows) for group in result.groups)
+    if (by_town is None and not is_worker and listed > DUE_ROWS_AT_ONCE
+            and current_user.area.level in (AreaLevel.DISTRICT, AreaLevel.TOWN)
+            and (area is None or area.level == AreaLevel.TOWN)):  # fmt: skip
+        by_village = {}
+        for group in result.groups:
+            counts = by_village.setdefault(group.village, {"overdue": 0, "rows": 0})
+            counts["overdue"] += group.overdue
+            counts["rows"] += len(group.rows)
+    if by_town is None and by_village is None:
         # Each row names its visitors: the label is translated once, not once a row.
         rows = [row for group in result.groups for row in group.rows]
         found = active_visitors(current_user, [row.elder_id for row in rows])
@@ -546,6 +560,8 @@ def due() -> Any:
         visitor=visitor_arg,
         worker_label=worker_label,
         by_town=by_town,
+        by_village=by_village,
+        listed=listed,
         state=state,
         key=key,
         area_id=area_id,
