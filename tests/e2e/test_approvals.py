@@ -55,6 +55,7 @@ def test_register_return_resubmit_approve_on_a_phone(server, browser, make_user,
     village.select_option("#residence_area_id", str(areas["jingang"].id))
     village.fill("#residence_address", "3组12号")
     village.check("input[name=ability_level][value=intact]")
+    village.click("#categories > summary")  # the section is folded (issue 18 item 4)
     village.check("input[name=categories][value=living_alone]")
     village.click("#save")
     village.wait_for_url(lambda url: "/elders/new" not in url)
