@@ -497,6 +497,16 @@ STATE_FILTERS = {
 DUE_ROWS_AT_ONCE = 300  # a town's due list longer than this first shows its villages' counts
 
 
+def _counts_by(groups: list[Any], place: Any) -> dict[Any, dict[str, int]]:
+    """Rows listed and overdue per ``place(group)`` (a town or a village), in list order."""
+    counts: dict[Any, dict[str, int]] = {}
+    for group in groups:
+        tally = counts.setdefault(place(group), {"overdue": 0, "rows": 0})
+        tally["overdue"] += group.overdue
+        tally["rows"] += len(group.rows)
+    return counts
+
+
 @bp.get("/visits/due")
 @login_required
 def due() -> Any:
@@ -525,27 +535,18 @@ def due() -> Any:
                       mine_first=current_user.id if is_worker else None)  # fmt: skip
     towns, villages = list_filter_areas(current_user)
     # Across a whole district the list runs to thousands: show each town's counts to pick from.
-    by_town = None
-    if area_id is None and len(towns) > 1:
-        by_town = {}
-        for group in result.groups:
-            town = group.village.town if group.village else None
-            counts = by_town.setdefault(town, {"overdue": 0, "rows": 0})
-            counts["overdue"] += group.overdue
-            counts["rows"] += len(group.rows)
-    # A town's list runs to thousands too (1.4 MB of page for 8,000 elders): above
-    # DUE_ROWS_AT_ONCE rows, each village's counts to pick from (issue 21).
-    by_village = None
+    # A town's list too (1.4 MB of page at 8,000 elders): above DUE_ROWS_AT_ONCE rows, each
+    # village's counts (issue 21).
+    choose: tuple[str, dict[Any, dict[str, int]]] | None = None
     listed = sum(len(group.rows) for group in result.groups)
-    if (by_town is None and not is_worker and listed > DUE_ROWS_AT_ONCE
+    if area_id is None and len(towns) > 1:
+        towns_of = _counts_by(result.groups, lambda g: g.village.town if g.village else None)
+        choose = ("town", towns_of)
+    elif (not is_worker and listed > DUE_ROWS_AT_ONCE
             and current_user.area.level in (AreaLevel.DISTRICT, AreaLevel.TOWN)
             and (area is None or area.level == AreaLevel.TOWN)):  # fmt: skip
-        by_village = {}
-        for group in result.groups:
-            counts = by_village.setdefault(group.village, {"overdue": 0, "rows": 0})
-            counts["overdue"] += group.overdue
-            counts["rows"] += len(group.rows)
-    if by_town is None and by_village is None:
+        choose = ("village", _counts_by(result.groups, lambda g: g.village))
+    if choose is None:
         # Each row names its visitors: the label is translated once, not once a row.
         rows = [row for group in result.groups for row in group.rows]
         found = active_visitors(current_user, [row.elder_id for row in rows])
@@ -559,8 +560,7 @@ def due() -> Any:
         visitors=visitors,
         visitor=visitor_arg,
         worker_label=worker_label,
-        by_town=by_town,
-        by_village=by_village,
+        choose=choose,
         listed=listed,
         state=state,
         key=key,

@@ -50,3 +50,24 @@ def test_a_village_user_always_sees_the_rows(make_elder, make_user, login_as, cl
     assert "请选择村（社区）" not in html
     assert "张秀英" in html
     assert "李桂兰" in html
+
+
+def test_the_district_picks_a_town_then_a_village(make_elder, make_user, login_as, client, areas,
+                                                  monkeypatch):  # fmt: skip
+    monkeypatch.setattr(views, "DUE_ROWS_AT_ONCE", 2)
+    for name in ("张秀英", "李桂兰"):
+        make_elder(name=name, filed_on=LONG_AGO)  # 木耳镇 金刚村
+    make_elder(area="baiyan", name="赵德明", filed_on=LONG_AGO)  # 木耳镇 白岩村
+    make_elder(area="caoping", name="钱古路", filed_on=LONG_AGO)  # 古路镇
+    login_as(make_user("district", "district"))
+
+    html = client.get("/visits/due").get_data(as_text=True)
+    assert "请选择镇街" in html
+    muer = html[html.index(f"town={areas['muer'].id}") :].split("</tr>")[0]
+    assert [cell.split(">")[-1] for cell in muer.split("</td>")[1:3]] == ["3", "3"]
+    assert "张秀英" not in html
+
+    town = client.get(f"/visits/due?town={areas['muer'].id}").get_data(as_text=True)
+    assert "请选择村（社区）" in town  # 3 rows, above the (lowered) limit of 2
+    assert f"village={areas['baiyan'].id}" in town
+    assert "钱古路" not in town
