@@ -22,9 +22,29 @@ ARGS = ["--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networ
         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 
 
+def _buffered(app):
+    """Read each response body whole and close it before the server writes a byte.
+
+    Chromium drops connections it no longer needs (the manifest icon's range requests);
+    the development server then loses the open static file it was streaming, and its
+    ResourceWarning fails the run at random. Buffering keeps every file closed in time.
+    """
+
+    def wsgi(environ, start_response):
+        iterable = app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 @pytest.fixture
 def server(app) -> Iterator[str]:
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    srv = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{srv.server_port}"
