@@ -9,12 +9,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context, render_template, request
+from flask import Flask, Response, has_request_context, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import configure_mappers
 
 from caseman import i18n
+from caseman.access import public
 from caseman.config import load_config
 from caseman.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -292,8 +293,19 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(forces_bp)
     app.register_blueprint(risk_bp)
     app.register_blueprint(offline_bp)
+    app.add_url_rule("/healthz", "health", _health)
     # Static files are public: mark Flask's own endpoint for the access-policy test.
     app.view_functions["static"].access_policy = "public"  # type: ignore[attr-defined]
+
+
+@public
+def _health() -> Response:
+    """``/healthz``: the process answers (for a load balancer or a monitor), nothing more.
+
+    No database, no session, no template: the city-scale benchmark serves it beside the case
+    file in the same run, so its requests per second are the ceiling of the machine's web stack.
+    """
+    return Response("ok\n", mimetype="text/plain")
 
 
 def _init_queue(app: Flask) -> None:
