@@ -1,7 +1,7 @@
 """Benchmark the visit schedule at district scale: the due list, the dashboard, the case file.
 
-Builds a synthetic 渝北区 (13 towns/streets of ``caseman.demo.TOWNS`` with 172 villages, two
-villager groups each), 20,000 elders and 24 months of visits (about 520k rows) with bulk inserts
+Builds a synthetic 渝北区 (13 towns/streets of ``caseman.demo.district.TOWNS`` with 172 villages,
+two villager groups each), 20,000 elders and 24 months of visits (about 520k rows) with bulk inserts
 (executemany on SQLite, COPY on PostgreSQL), then times each page or call ``--repeat`` times
 after one warm-up call (reported as "first"):
 
@@ -64,8 +64,8 @@ from caseman.auth import totp
 from caseman.auth.models import TOTP_REQUIRED_ROLES, Role, User
 from caseman.auth.services import create_user
 from caseman.db import utcnow
-from caseman.demo import DISTRICT_CODE, ELDER_GIVEN, SURNAMES, TOWNS
-from caseman.demo_visits import load_campaigns
+from caseman.demo.district import DISTRICT_CODE, ELDER_GIVEN, SURNAMES, TOWNS
+from caseman.demo.visits import load_campaigns
 from caseman.elders.models import Elder, ElderAssignment, ElderCategory, ElderVersion
 from caseman.extensions import db
 from caseman.rules.enums import (

@@ -26,7 +26,7 @@ from caseman.areas.services import create_area
 from caseman.auth.models import TOTP_REQUIRED_ROLES, Role, User
 from caseman.auth.services import create_user
 from caseman.auth.totp import new_secret
-from caseman.demo_visits import load_campaigns, load_referrals, load_risks, load_visit_history
+from caseman.demo.visits import load_campaigns, load_referrals, load_risks, load_visit_history
 from caseman.elders.models import Elder, ElderAssignment
 from caseman.elders.services import (
     Registration,
@@ -732,12 +732,12 @@ def load_demo(today: date | None = None, elders: int = 320) -> list[tuple[str, s
     load_risks(active_jingang, users["worker"], users["town"], today)
 
     # Rural mutual aid (000) in three villages: team, points, pairs, help, points, activities.
-    from caseman.demo_mutual_aid import load_mutual_aid
+    from caseman.demo.mutual_aid import load_mutual_aid
 
     load_mutual_aid([(v.village, v.cadre, v.cadre_phone) for v in villages], elders_only, actor,
                     today, DEMO_SEED)  # fmt: skip
     # Family duty in 金刚村 and benefit applications (issue 20 items 2 and 5).
-    from caseman.demo_family import load_family
+    from caseman.demo.family import load_family
 
     load_family(active_jingang, elders_only, users["village"], actor, today, DEMO_SEED)
 

@@ -1,5 +1,5 @@
-"""The city-scale benchmark (issue 6): ``python -m caseman.bench [--database-url URL] [--elders N]
-[--months M] [--repeat R] [--seconds S]``.
+"""The city-scale benchmark (issue 6): ``PYTHONPATH=. python scripts/bench_scale.py
+[--database-url URL] [--elders N] [--months M] [--repeat R] [--seconds S]`` (``make bench-scale``).
 
 Against the database given (loaded first with ``demo-data --elders N --months M`` when it is empty
 and ``--elders`` is given) it prints, with the load average beside the figures (the machine is
@@ -323,7 +323,7 @@ def _gunicorn_worker_rss(master: int) -> float:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m caseman.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="scripts/bench_scale.py", description=__doc__)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--elders", type=int, default=None, help="load this many when empty")
     parser.add_argument("--months", type=int, default=24)
@@ -372,7 +372,7 @@ def _load(url: str, elders: int, months: int) -> None:
 
     from caseman import create_app
     from caseman.areas.models import Area
-    from caseman.demo_scale import load_scale
+    from caseman.demo.scale import load_scale
     from caseman.extensions import db
     from caseman.scope import system_access
 
