@@ -4,7 +4,8 @@
   login per role): ``flask --app app demo-data`` calls :func:`caseman.demo.district.load_demo`.
   It loads, in turn:
 
-  - :mod:`caseman.demo.visits` — 14 months of visits and care, two campaigns, referrals, risks;
+  - :mod:`caseman.demo.visits` — 14 months of visits and care, and two campaigns;
+  - :mod:`caseman.demo.referrals` — referrals from those visits, at every stage, and a few risks;
   - :mod:`caseman.demo.mutual_aid` — rural mutual aid (渝北民〔2023〕23号) in three villages;
   - :mod:`caseman.demo.family` — family duty and benefit applications.
 

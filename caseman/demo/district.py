@@ -28,7 +28,8 @@ from caseman.auth.services import create_user
 from caseman.auth.totp import new_secret
 from caseman.demo.family import load_family
 from caseman.demo.mutual_aid import load_mutual_aid
-from caseman.demo.visits import load_campaigns, load_referrals, load_risks, load_visit_history
+from caseman.demo.referrals import load_referrals, load_risks
+from caseman.demo.visits import load_campaigns, load_visit_history
 from caseman.elders.models import Elder, ElderAssignment
 from caseman.elders.services import (
     Registration,

@@ -23,7 +23,7 @@ from caseman.auth.models import User
 from caseman.elders.models import Elder
 from caseman.extensions import db
 from caseman.mutual_aid import services
-from caseman.mutual_aid.models import HelpRecord, PairedElder, TeamMember
+from caseman.mutual_aid.models import HelpRecord, PairedElder, Pairing, TeamMember
 from caseman.rules.enums import AbilityLevel, Category, Gender
 from caseman.rules.mutual_aid import (
     ActivityType,
@@ -140,145 +140,201 @@ def _load_village(
     today: date,
     centre: tuple[float, float],
 ) -> None:
-    groups = sorted(
-        db.session.scalars(select(Area).where(Area.parent_id == village.id)),
-        key=lambda g: g.name,
-    )
+    """The programme of one village, step by step (the order of the random draws is the data)."""
+    run = _Village(rng, village, actor, start, today, centre)
+    helpers = run.team(cadre, cadre_phone)
+    run.aid_points()
+    rates = {service: services.set_rate(actor, village, service, points)
+             for service, points in RATES}  # fmt: skip
+    alone = [e for e in elders if Category.LIVING_ALONE in e.categories][: len(helpers)]
+    pairs = run.one_to_one_pairs(helpers, alone)
+    area_groups = run.area_groups(helpers, elders, alone)
+    points = run.help_records(pairs, area_groups)
+    db.session.flush()
+    run.award_points(points, rates)
+    _activities(rng, actor, village, start, today)
+    _funds(rng, actor, village, start, today)
 
-    def member(role: TeamRole, name: str, gender: Gender, birth_year: int, **extra: Any) -> Any:
+
+# A help that earns points: (day, order within the day, helper, service, paired elder or None
+# for a patrol of an area group).
+EarnedPoints = tuple[date, int, TeamMember, str, Any]
+
+
+class _Village:
+    """One village's programme from ``start`` to ``today``, drawn from ``rng``."""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        village: Area,
+        actor: User,
+        start: date,
+        today: date,
+        centre: tuple[float, float],
+    ) -> None:
+        self.rng, self.village, self.actor = rng, village, actor
+        self.start, self.today, self.centre = start, today, centre
+        self.groups = sorted(
+            db.session.scalars(select(Area).where(Area.parent_id == village.id)),
+            key=lambda g: g.name,
+        )
+
+    def member(self, role: TeamRole, name: str, gender: Gender, birth_year: int,
+               **extra: Any) -> TeamMember:  # fmt: skip
+        rng, village = self.rng, self.village
         values = {
             "role": role, "name": name, "gender": gender, "birth_year": birth_year,
             "phone": f"13{rng.randint(100000000, 999999999)}",
-            "address": f"{village.name}{rng.choice(groups).name}{rng.randint(1, 60)}号",
-            "organisation": "", "group_id": None, "elder_id": None, "started_on": start,
+            "address": f"{village.name}{rng.choice(self.groups).name}{rng.randint(1, 60)}号",
+            "organisation": "", "group_id": None, "elder_id": None, "started_on": self.start,
         }  # fmt: skip
         values.update(extra)
-        return services.add_team_member(actor, village, values)
+        return services.add_team_member(self.actor, village, values)
 
-    member(TeamRole.COORDINATOR, cadre, Gender.FEMALE, 1980, phone=cadre_phone)
-    member(TeamRole.SOCIAL_WORKER, f"{village.name[0]}社工", Gender.FEMALE, 1995,
-           organisation="渝北区仁爱社工服务中心")  # fmt: skip
-    member(TeamRole.ASSISTANT, f"{village.name[0]}助理", Gender.MALE, 1968)
-    helpers: list[TeamMember] = []
-    for number, group in enumerate(groups):
-        helpers.append(
-            member(
-                TeamRole.GROUP_LEADER,
-                VOLUNTEER_NAMES[number],
-                Gender.FEMALE if number == 0 else Gender.MALE,
-                1960 + number,
-                group_id=group.id,
-            )  # fmt: skip
-        )
-    for name in rng.sample(VOLUNTEER_NAMES[2:], 4):
-        helpers.append(member(TeamRole.VOLUNTEER, name, rng.choice(list(Gender)),
-                              rng.randint(1955, 1966)))  # fmt: skip
-    # One volunteer left the team in the summer (kept, with the date).
-    services.end_team_member(actor, helpers[-1], today - timedelta(days=120))
-    helpers = helpers[:-1]
+    def team(self, cadre: str, cadre_phone: str) -> list[TeamMember]:
+        """The team: coordinator (the cadre), social worker, assistant, a leader per villager
+        group and four volunteers, one of whom left in the summer. Returns the helpers still in
+        the team (group leaders first)."""
+        village = self.village
+        self.member(TeamRole.COORDINATOR, cadre, Gender.FEMALE, 1980, phone=cadre_phone)
+        self.member(TeamRole.SOCIAL_WORKER, f"{village.name[0]}社工", Gender.FEMALE, 1995,
+                    organisation="渝北区仁爱社工服务中心")  # fmt: skip
+        self.member(TeamRole.ASSISTANT, f"{village.name[0]}助理", Gender.MALE, 1968)
+        helpers: list[TeamMember] = []
+        for number, group in enumerate(self.groups):
+            helpers.append(
+                self.member(
+                    TeamRole.GROUP_LEADER,
+                    VOLUNTEER_NAMES[number],
+                    Gender.FEMALE if number == 0 else Gender.MALE,
+                    1960 + number,
+                    group_id=group.id,
+                )  # fmt: skip
+            )
+        for name in self.rng.sample(VOLUNTEER_NAMES[2:], 4):
+            helpers.append(self.member(TeamRole.VOLUNTEER, name, self.rng.choice(list(Gender)),
+                                       self.rng.randint(1955, 1966)))  # fmt: skip
+        # One volunteer left the team in the summer (kept, with the date).
+        services.end_team_member(self.actor, helpers[-1], self.today - timedelta(days=120))
+        return helpers[:-1]
 
-    services.add_aid_point(actor, village, {
-        "kind": PointKind.CENTRE, "name": f"{village.name}互助养老中心点",
-        "address": f"{village.name}村委会旁", "latitude": Decimal(f"{centre[0]:.6f}"),
-        "longitude": Decimal(f"{centre[1]:.6f}"), "functions": "休闲娱乐、精神慰藉、助餐、志愿服务",
-        "opened_on": start, "closed_on": None,
-    })  # fmt: skip
-    for group in groups:
-        latitude, longitude = _near(rng, centre, 900)
-        services.add_aid_point(actor, village, {
-            "kind": PointKind.SUB, "name": f"{village.name}{group.name}分点",
-            "address": f"{group.name}院坝", "latitude": latitude, "longitude": longitude,
-            "functions": "休闲娱乐、人文关怀", "opened_on": start + timedelta(days=45),
-            "closed_on": None,
+    def aid_points(self) -> None:
+        """The centre point by the village committee and a sub-point in every villager group."""
+        village, centre, start = self.village, self.centre, self.start
+        services.add_aid_point(self.actor, village, {
+            "kind": PointKind.CENTRE, "name": f"{village.name}互助养老中心点",
+            "address": f"{village.name}村委会旁", "latitude": Decimal(f"{centre[0]:.6f}"),
+            "longitude": Decimal(f"{centre[1]:.6f}"),
+            "functions": "休闲娱乐、精神慰藉、助餐、志愿服务",
+            "opened_on": start, "closed_on": None,
         })  # fmt: skip
-    rates = {service: services.set_rate(actor, village, service, points)
-             for service, points in RATES}  # fmt: skip
+        for group in self.groups:
+            latitude, longitude = _near(self.rng, centre, 900)
+            services.add_aid_point(self.actor, village, {
+                "kind": PointKind.SUB, "name": f"{village.name}{group.name}分点",
+                "address": f"{group.name}院坝", "latitude": latitude, "longitude": longitude,
+                "functions": "休闲娱乐、人文关怀", "opened_on": start + timedelta(days=45),
+                "closed_on": None,
+            })  # fmt: skip
 
-    # One-to-one pairs for elders living alone; an area-based group for the others.
-    alone = [e for e in elders if Category.LIVING_ALONE in e.categories][: len(helpers)]
-    pairs = []
-    for helper, elder in zip(helpers, alone, strict=False):
-        on = max(start + timedelta(days=rng.randint(10, 60)), elder.filed_on)
-        if on > today:
-            continue
-        pairs.append(services.create_pairing(
-            actor, village, PairingKind.ONE_TO_ONE, on, [helper.id],
-            [_facts(elder, rng, centre)],
-        ))  # fmt: skip
-    # Area-based groups, one per villager group, take the other caseload elders; the newest
-    # cases (filed in the last two months) and a few who declined are not paired.
-    others = [
-        e
-        for index, e in enumerate(elders)
-        if e not in alone and e.filed_on <= today - timedelta(days=60) and index % 12 != 5
-    ]
-    members_of: list[list[dict[str, Any]]] = [
-        [_facts(e, rng, centre) for e in others[index :: len(groups)]]
-        for index in range(len(groups))
-    ]
-    for name, gender, age, children, living, kind in SOCIAL_ELDERS:
-        latitude, longitude = _near(rng, centre, 1500)
-        members_of[-1].append({
-            "elder_id": None, "name": name, "gender": gender, "birth_year": today.year - age,
-            "phone": f"13{rng.randint(100000000, 999999999)}",
-            "address": f"{village.name}{groups[-1].name}{rng.randint(1, 60)}号",
-            "has_children": children, "living": living, "is_disabled": False,
-            "elder_type": kind, "latitude": latitude, "longitude": longitude,
-        })  # fmt: skip
-    area_groups = [
-        services.create_pairing(
-            actor, village, PairingKind.AREA_GROUP, start + timedelta(days=20 + 7 * index),
-            [helpers[index].id, helpers[index + 2].id], members, name=f"{group.name}片区",
-        )
-        for index, (group, members) in enumerate(zip(groups, members_of, strict=True))
-        if members
-    ]  # fmt: skip
+    def one_to_one_pairs(self, helpers: list[TeamMember], alone: list[Elder]) -> list[Pairing]:
+        """One-to-one pairs of a helper and an elder living alone."""
+        pairs = []
+        for helper, elder in zip(helpers, alone, strict=False):
+            on = max(self.start + timedelta(days=self.rng.randint(10, 60)), elder.filed_on)
+            if on > self.today:
+                continue
+            pairs.append(services.create_pairing(
+                self.actor, self.village, PairingKind.ONE_TO_ONE, on, [helper.id],
+                [_facts(elder, self.rng, self.centre)],
+            ))  # fmt: skip
+        return pairs
 
-    # Help records: knocks most days, a talk most weeks, practical help most months. The last
-    # pair has fallen behind in the last ten days (it shows in the village's list).
-    points: list[tuple[date, int, TeamMember, str, Any]] = []
-    for number, pairing in enumerate(pairs):
-        helper = pairing.helpers[0].member
-        paired = pairing.elders[0]
-        behind = number == len(pairs) - 1
-        for day in _days(pairing.started_on, today):
-            if behind and day > today - timedelta(days=10):
-                break
-            if day.day in (5, 20) and rng.random() < 0.9:
-                work = rng.choice(HELP_WORK)
-                points.append((day, 0, helper, work, paired))
-            elif day.weekday() == 2 and rng.random() < 0.9:
-                _row(paired, helper, day, HelpKind.TALK, "陪老人聊天，了解身体和生活情况")
-            elif rng.random() < 0.88:
-                _row(paired, helper, day, HelpKind.KNOCK, "敲门问候，老人安好")
-    for area_group in area_groups:
-        for number, paired in enumerate(area_group.elders):
-            for step, day in enumerate(_days(area_group.started_on, today)[::14]):
-                helper = rng.choice([h.member for h in area_group.helpers])
-                _row(paired, helper, day, HelpKind.TALK, "片区巡访探视")
-                if number == 0 and step % 2 == 0:  # the month's patrol of the area earns points
-                    points.append((day, 1, helper, "上门探访", None))
-    db.session.flush()
+    def area_groups(
+        self, helpers: list[TeamMember], elders: list[Elder], alone: list[Elder]
+    ) -> list[Pairing]:
+        """Area-based groups, one per villager group, take the other caseload elders and a few
+        elders of the village outside the caseload; the newest cases (filed in the last two
+        months) and a few who declined are not paired."""
+        rng, village, groups, today = self.rng, self.village, self.groups, self.today
+        others = [
+            e
+            for index, e in enumerate(elders)
+            if e not in alone and e.filed_on <= today - timedelta(days=60) and index % 12 != 5
+        ]
+        members_of: list[list[dict[str, Any]]] = [
+            [_facts(e, rng, self.centre) for e in others[index :: len(groups)]]
+            for index in range(len(groups))
+        ]
+        for name, gender, age, children, living, kind in SOCIAL_ELDERS:
+            latitude, longitude = _near(rng, self.centre, 1500)
+            members_of[-1].append({
+                "elder_id": None, "name": name, "gender": gender, "birth_year": today.year - age,
+                "phone": f"13{rng.randint(100000000, 999999999)}",
+                "address": f"{village.name}{groups[-1].name}{rng.randint(1, 60)}号",
+                "has_children": children, "living": living, "is_disabled": False,
+                "elder_type": kind, "latitude": latitude, "longitude": longitude,
+            })  # fmt: skip
+        return [
+            services.create_pairing(
+                self.actor, village, PairingKind.AREA_GROUP,
+                self.start + timedelta(days=20 + 7 * index),
+                [helpers[index].id, helpers[index + 2].id], members, name=f"{group.name}片区",
+            )
+            for index, (group, members) in enumerate(zip(groups, members_of, strict=True))
+            if members
+        ]  # fmt: skip
 
-    # Points, in date order so every balance builds on the one before; goods each quarter.
-    points.sort(key=lambda item: (item[0], item[1], item[2].id))
-    last_quarter: dict[int, int] = {}
-    for day, _order, helper, service, paired in points:
-        quarter = (day.year, (day.month - 1) // 3)
-        if last_quarter.get(helper.id) not in (None, quarter):
-            balance = services.balance_of(helper.id)
-            if balance >= 40:
-                services.redeem_points(actor, helper, balance // 2 // 10 * 10,
-                                       rng.choice(GOODS), day)  # fmt: skip
-        last_quarter[helper.id] = quarter
-        if paired is not None:
-            values = {"helped_on": day, "kind": HelpKind.HELP, "helper_id": helper.id,
-                      "what": HELP_TEXT[service]}  # fmt: skip
-            services.record_help(actor, paired, values, rates[service])
-        else:
-            services.award_points(actor, helper, rates[service], day)
-    _activities(rng, actor, village, start, today)
-    _funds(rng, actor, village, start, today)
+    def help_records(self, pairs: list[Pairing], area_groups: list[Pairing]) -> list[EarnedPoints]:
+        """Help records: knocks most days, a talk most weeks, practical help most months, and
+        the area groups' patrols. The last pair has fallen behind in the last ten days (it shows
+        in the village's list). Returns the helps that earn points, written later."""
+        rng, today = self.rng, self.today
+        points: list[EarnedPoints] = []
+        for number, pairing in enumerate(pairs):
+            helper = pairing.helpers[0].member
+            paired = pairing.elders[0]
+            behind = number == len(pairs) - 1
+            for day in _days(pairing.started_on, today):
+                if behind and day > today - timedelta(days=10):
+                    break
+                if day.day in (5, 20) and rng.random() < 0.9:
+                    work = rng.choice(HELP_WORK)
+                    points.append((day, 0, helper, work, paired))
+                elif day.weekday() == 2 and rng.random() < 0.9:
+                    _row(paired, helper, day, HelpKind.TALK, "陪老人聊天，了解身体和生活情况")
+                elif rng.random() < 0.88:
+                    _row(paired, helper, day, HelpKind.KNOCK, "敲门问候，老人安好")
+        for area_group in area_groups:
+            for number, paired in enumerate(area_group.elders):
+                for step, day in enumerate(_days(area_group.started_on, today)[::14]):
+                    helper = rng.choice([h.member for h in area_group.helpers])
+                    _row(paired, helper, day, HelpKind.TALK, "片区巡访探视")
+                    if number == 0 and step % 2 == 0:  # the month's patrol earns points
+                        points.append((day, 1, helper, "上门探访", None))
+        return points
+
+    def award_points(self, points: list[EarnedPoints], rates: dict[str, Any]) -> None:
+        """Points, in date order so every balance builds on the one before; goods each
+        quarter."""
+        actor = self.actor
+        points.sort(key=lambda item: (item[0], item[1], item[2].id))
+        last_quarter: dict[int, int] = {}
+        for day, _order, helper, service, paired in points:
+            quarter = (day.year, (day.month - 1) // 3)
+            if last_quarter.get(helper.id) not in (None, quarter):
+                balance = services.balance_of(helper.id)
+                if balance >= 40:
+                    services.redeem_points(actor, helper, balance // 2 // 10 * 10,
+                                           self.rng.choice(GOODS), day)  # fmt: skip
+            last_quarter[helper.id] = quarter
+            if paired is not None:
+                values = {"helped_on": day, "kind": HelpKind.HELP, "helper_id": helper.id,
+                          "what": HELP_TEXT[service]}  # fmt: skip
+                services.record_help(actor, paired, values, rates[service])
+            else:
+                services.award_points(actor, helper, rates[service], day)
 
 
 def _row(paired: PairedElder, helper: TeamMember, day: date, kind: HelpKind, what: str) -> None:

@@ -17,7 +17,6 @@ from caseman.areas.models import Area
 from caseman.auth.models import User
 from caseman.elders.models import Elder
 from caseman.extensions import db
-from caseman.rules.consent import ConsentAnswer, ConsentWay
 from caseman.rules.enums import (
     FamilyChange,
     IllnessChange,
@@ -139,50 +138,85 @@ def load_visit_history(
     pending_care: list[tuple[Visit, NeedType, User]] = []
     for elder in elders:
         village = elder.residence_area.village or elder.residence_area
+        # A rate is drawn for every elder; the village keeps the first one drawn.
         rate = diligence.setdefault(village.id, rng.uniform(0.72, 0.97))
         visitor_name, visitor = visitors.get(village.id, (fallback.display_name, fallback))
         latest = min(today, elder.archived_on - timedelta(days=1)) if elder.archived_on else today
-        history = KeyHistory(elder.is_key)
-        days: list[tuple[date, VisitMethod]] = []
-        for period in required_periods(elder.filed_on, elder.archived_on, history, today):
-            if period.end < since:
-                continue
-            current = period.contains(today)
-            # The current period is still running: about half are done so far.
-            chance = rate * (0.55 if current else 1.0)
-            if rng.random() < chance:
-                day = _day_in(rng, period, max(elder.filed_on, since), latest)
-                if day:
-                    days.append((day, VisitMethod.HOME))
-            if rng.random() < 0.12:
-                day = _day_in(rng, period, max(elder.filed_on, since), latest)
-                if day:
-                    days.append((day, rng.choice((VisitMethod.PHONE, VisitMethod.VIDEO))))
+        days = _visit_days(rng, elder, rate, since, latest, today)
         for number, (day, method) in enumerate(sorted(days), start=1):
-            values = _findings(rng)
-            visit = Visit(
-                elder_id=elder.id,
-                number=number,
-                visited_on=day,
-                method=method,
-                method_other="",
-                visitor_name=visitor_name,
-                visited_person_name=elder.name,
-                recorder_name=visitor.display_name,
-                note="",
-                submission_key=new_submission_key(),
-                created_by_id=visitor.id,
-                **values,
-            )
+            visit = _visit(rng, elder, number, day, method, visitor_name, visitor)
             visits.append(visit)
             for need in visit.need_types:
                 if need in NEED_CARE and day + timedelta(days=7) <= latest and rng.random() < 0.7:
                     pending_care.append((visit, need, visitor))
     db.session.add_all(visits)
     db.session.flush()
+    cares = _care_records(rng, pending_care)
+    db.session.add_all(cares)
+    db.session.flush()
+    db.session.add_all(
+        [_version(v, VISIT_FIELDS) for v in visits] + [_version(c, CARE_FIELDS) for c in cares]
+    )
+    db.session.flush()
+    return visits, cares
+
+
+def _visit_days(
+    rng: random.Random, elder: Elder, rate: float, since: date, latest: date, today: date
+) -> list[tuple[date, VisitMethod]]:
+    """The days (and ways) an elder was visited: a home visit in most periods the schedule asks
+    for (about half of the current one, still running), now and then a call or video call."""
+    history = KeyHistory(elder.is_key)
+    days: list[tuple[date, VisitMethod]] = []
+    for period in required_periods(elder.filed_on, elder.archived_on, history, today):
+        if period.end < since:
+            continue
+        current = period.contains(today)
+        chance = rate * (0.55 if current else 1.0)
+        if rng.random() < chance:
+            day = _day_in(rng, period, max(elder.filed_on, since), latest)
+            if day:
+                days.append((day, VisitMethod.HOME))
+        if rng.random() < 0.12:
+            day = _day_in(rng, period, max(elder.filed_on, since), latest)
+            if day:
+                days.append((day, rng.choice((VisitMethod.PHONE, VisitMethod.VIDEO))))
+    return days
+
+
+def _visit(
+    rng: random.Random,
+    elder: Elder,
+    number: int,
+    day: date,
+    method: VisitMethod,
+    visitor_name: str,
+    visitor: User,
+) -> Visit:
+    """Visit ``number`` of an elder, with what it found (附件3)."""
+    return Visit(
+        elder_id=elder.id,
+        number=number,
+        visited_on=day,
+        method=method,
+        method_other="",
+        visitor_name=visitor_name,
+        visited_person_name=elder.name,
+        recorder_name=visitor.display_name,
+        note="",
+        submission_key=new_submission_key(),
+        created_by_id=visitor.id,
+        **_findings(rng),
+    )
+
+
+def _care_records(
+    rng: random.Random, pending_care: list[tuple[Visit, NeedType, User]]
+) -> list[CareRecord]:
+    """The care given a few days after the visits that found a need, numbered per elder."""
     care_numbers: dict[int, int] = {}
     cares: list[CareRecord] = []
-    for visit, need, _visitor in sorted(pending_care, key=lambda item: item[0].visited_on):
+    for visit, need, visitor in sorted(pending_care, key=lambda item: item[0].visited_on):
         what, provider = NEED_CARE[need]
         care_numbers[visit.elder_id] = care_numbers.get(visit.elder_id, 0) + 1
         cares.append(
@@ -197,16 +231,10 @@ def load_visit_history(
                 satisfaction=rng.choice(list(Satisfaction)[:3]),
                 satisfaction_note="",
                 submission_key=new_submission_key(),
-                created_by_id=_visitor.id,
+                created_by_id=visitor.id,
             )
         )
-    db.session.add_all(cares)
-    db.session.flush()
-    db.session.add_all(
-        [_version(v, VISIT_FIELDS) for v in visits] + [_version(c, CARE_FIELDS) for c in cares]
-    )
-    db.session.flush()
-    return visits, cares
+    return cares
 
 
 def load_campaigns(district: Area, town: Area, actor: User, today: date) -> list[Campaign]:
@@ -236,160 +264,3 @@ def load_campaigns(district: Area, town: Area, actor: User, today: date) -> list
     db.session.add_all([chongyang, cold])
     db.session.flush()
     return [chongyang, cold]
-
-
-REFERRED_TO = {
-    NeedType.LIFE_CARE: ("金刚村互助养老点", "点长 王素芬"),
-    NeedType.REHABILITATION: ("木耳镇卫生院康复科", "值班电话 67800000"),
-    NeedType.MEDICAL: ("家庭医生签约团队", "李医生"),
-    NeedType.ADAPTATION: ("区居家适老化改造项目", "项目办"),
-    NeedType.BENEFITS: ("镇民政办", "民政干事"),
-    NeedType.EMERGENCY: ("镇应急办", "值班室"),
-}
-
-
-def load_referrals(visits_by_need: list[Visit], owners: dict[int, User], fallback: User,
-                   today: date, seed: int) -> int:  # fmt: skip
-    """Referrals raised from visits with needs, at every stage, with follow-ups and history."""
-    from caseman.referrals.models import Benefit, BenefitOutcome, FollowUp, Referral, StatusChange
-    from caseman.rules.referrals import SETTLED_ON_THE_SPOT, ReferralStatus
-
-    rng = random.Random(seed + 1)  # noqa: S311 - reproducible demo data # nosec B311
-    created = 0
-    for visit in visits_by_need:
-        need = visit.need_types[0]
-        if rng.random() > 0.5:
-            continue
-        owner = owners.get(visit.elder_id, fallback)
-        age = (today - visit.visited_on).days
-        path = [ReferralStatus.OPEN]
-        if need in SETTLED_ON_THE_SPOT:
-            if age > 10:
-                path.append(ReferralStatus.SOLVED)
-        else:
-            for step, after in ((ReferralStatus.REFERRED, 3), (ReferralStatus.IN_PROGRESS, 10),
-                                (ReferralStatus.SOLVED, 30)):  # fmt: skip
-                if age > after:
-                    path.append(step)
-            if age > 60 and rng.random() < 0.1:
-                path[-1] = ReferralStatus.UNSOLVABLE
-        status = path[-1]
-        referred = ReferralStatus.REFERRED in path
-        where = REFERRED_TO.get(need, ("村委会", ""))
-        closed_on = visit.visited_on + timedelta(days=min(age, 30)) if status.is_closed else None
-        referral = Referral(
-            elder_id=visit.elder_id,
-            visit_id=visit.id,
-            need=need,
-            description=visit.needs_note or visit.suggested_care or "探访中发现的需求。",
-            raised_on=visit.visited_on,
-            referred_to=where[0] if referred else "",
-            referred_contact=where[1] if referred else "",
-            referred_on=visit.visited_on + timedelta(days=2) if referred else None,
-            # Consent asked when referring (caseman.rules.consent)
-            consent_answer=ConsentAnswer.AGREED.value if referred else None,
-            consent_by="本人" if referred else "",
-            consent_way=ConsentWay.IN_PERSON.value if referred else None,
-            consent_on=visit.visited_on + timedelta(days=2) if referred else None,
-            owner_id=owner.id,
-            status=status,
-            follow_up_on=None if status.is_closed else today + timedelta(days=rng.randint(-5, 10)),
-            outcome="服务已落实，老人表示满意。" if status is ReferralStatus.SOLVED else "",
-            unsolvable_reason="老人本人拒绝，已告知家属。"
-            if status is ReferralStatus.UNSOLVABLE
-            else "",
-            closed_on=closed_on,
-            benefit=Benefit.OLD_AGE_ALLOWANCE if need is NeedType.BENEFITS else None,
-            benefit_applied_on=visit.visited_on + timedelta(days=3)
-            if need is NeedType.BENEFITS and referred
-            else None,
-            benefit_outcome=BenefitOutcome.GRANTED
-            if need is NeedType.BENEFITS and status.is_closed
-            else None,
-            submission_key=new_submission_key(),
-            created_by_id=owner.id,
-        )
-        db.session.add(referral)
-        db.session.flush()
-        for index, step in enumerate(path):
-            day = min(today, visit.visited_on + timedelta(days=[0, 2, 9, 28][min(index, 3)]))
-            if step.is_closed and closed_on:
-                day = closed_on
-            db.session.add(StatusChange(
-                record_type="referral", record_id=referral.id, elder_id=referral.elder_id,
-                from_status=path[index - 1].value if index else "", to_status=step.value,
-                note=referral.outcome or referral.unsolvable_reason if step.is_closed else "",
-                changed_on=day, changed_by_id=owner.id,
-            ))  # fmt: skip
-        if referred:
-            for offset in (7, 21):
-                if visit.visited_on + timedelta(days=offset) < (closed_on or today):
-                    db.session.add(FollowUp(
-                        referral_id=referral.id, elder_id=referral.elder_id,
-                        followed_on=visit.visited_on + timedelta(days=offset),
-                        method=VisitMethod.PHONE, findings="电话回访，服务正在落实。",
-                        created_by_id=owner.id,
-                    ))  # fmt: skip
-        created += 1
-    db.session.flush()
-    return created
-
-
-def load_risks(elders: list[Elder], owner: User, town_user: User, today: date) -> int:
-    """A few risks: settled ones, one acknowledged by the town, one abuse report still waiting."""
-    from datetime import datetime, time
-
-    from caseman.referrals.models import Risk, StatusChange
-    from caseman.rules.referrals import RiskStatus, RiskType, Severity
-
-    specs = (
-        (RiskType.FALL, Severity.HIGH, 40, "老人夜间起床在卫生间摔倒，左腕擦伤。", True, None),
-        (RiskType.HOME_HAZARD, Severity.LOW, 25, "燃气软管老化开裂，有漏气风险。", True, None),
-        (RiskType.SUDDEN_ILLNESS, Severity.CRITICAL, 12, "老人突发胸闷气短，呼吸困难。", False,
-         "acknowledged"),
-        (RiskType.ABUSE, Severity.CRITICAL, 1, "邻居反映老人近日常被儿子大声呵斥，身上有淤青。",
-         False, "waiting"),
-    )  # fmt: skip
-    created = 0
-    for elder, (kind, severity, days_ago, text, closed, report) in zip(elders, specs,
-                                                                        strict=False):  # fmt: skip
-        day = today - timedelta(days=days_ago)
-        if day < elder.filed_on:
-            continue
-        at = datetime.combine(day, time(9, 30))
-        risk = Risk(
-            elder_id=elder.id,
-            risk_type=kind,
-            severity=severity,
-            occurred_at=at,
-            description=text,
-            emergency_called=kind is RiskType.SUDDEN_ILLNESS,
-            emergency_number="120" if kind is RiskType.SUDDEN_ILLNESS else "",
-            contact_reached=elder.emergency_name or "家属",
-            contact_reached_at=at + timedelta(minutes=20),
-            actions="已通知家属，陪同就医。" if kind is not RiskType.ABUSE else "已向村委会反映。",
-            owner_id=owner.id,
-            status=RiskStatus.CLOSED if closed else RiskStatus.HANDLING,
-            follow_up_on=None if closed else today + timedelta(days=2),
-            must_report=kind.must_report_to_town,
-            acknowledged_at=at + timedelta(hours=2) if report == "acknowledged" else None,
-            acknowledged_by_id=town_user.id if report == "acknowledged" else None,
-            outcome="隐患已排除，家属已加装扶手。" if closed else "",
-            closed_on=day + timedelta(days=5) if closed else None,
-            submission_key=new_submission_key(),
-            created_by_id=owner.id,
-        )
-        db.session.add(risk)
-        db.session.flush()
-        db.session.add(StatusChange(record_type="risk", record_id=risk.id, elder_id=elder.id,
-                                    to_status=RiskStatus.OPEN.value, changed_on=day,
-                                    changed_by_id=owner.id))  # fmt: skip
-        if closed:
-            db.session.add(StatusChange(record_type="risk", record_id=risk.id, elder_id=elder.id,
-                                        from_status=RiskStatus.OPEN.value,
-                                        to_status=RiskStatus.CLOSED.value, note=risk.outcome,
-                                        changed_on=day + timedelta(days=5),
-                                        changed_by_id=owner.id))  # fmt: skip
-        created += 1
-    db.session.flush()
-    return created
