@@ -22,6 +22,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
@@ -397,6 +398,31 @@ def load_scale(elders: int, months: int, today: date | None = None,
     rng = random.Random(SEED)  # nosec B311 - reproducible demo data, not secrets
     started = time.monotonic()
     district, towns, villages = build_areas(rng)
+    users = _users(district, towns, villages)
+    run = _Run(rng, today, months, users, towns, villages)
+    loader = _Loader(db.session.connection())
+    tables = {m.__table__.name: m.__table__ for m in (Elder, ElderCategory, ElderVersion,
+                                                      FamilyMember, Visit, Referral, Risk,
+                                                      FollowUp)}  # fmt: skip
+    run.next_id = {name: loader.next_id(table) for name, table in tables.items()}
+    for chunk_start in range(0, elders, BATCH):
+        batch = _Batch()
+        for _ in range(chunk_start, min(elders, chunk_start + BATCH)):
+            run.elder(batch)
+        _insert(loader, tables, batch)
+        db.session.commit()
+        loader.connection = db.session.connection()
+        echo(f"{min(elders, chunk_start + BATCH)} elders, {loader.counts.get('visits', 0)} visits "
+             f"({time.monotonic() - started:.0f} s)")  # fmt: skip
+    loader.fix_sequences(list(tables.values()))
+    db.session.commit()
+    if loader.is_postgres:
+        _vacuum_analyze([*tables, SearchKey.__tablename__, SearchDocument.__tablename__])
+    return [(u.username, SCALE_PASSWORD, u.role.value, u.area.full_name) for u in users.values()]
+
+
+def _users(district: Area, towns: list[Area], villages: list[Area]) -> dict[str, User]:
+    """The district login, one per town and one village login, all with the same password."""
     users = {"district": create_user("district", SCALE_PASSWORD, Role.DISTRICT, district,
                                      full_name="区民政局")}  # fmt: skip
     # One argon2 hash for every login (each takes about a second on this machine).
@@ -413,268 +439,321 @@ def load_scale(elders: int, months: int, today: date | None = None,
                              role=Role.VILLAGE, area=villages[0], full_name="王芳")  # fmt: skip
     db.session.add_all(users.values())
     db.session.commit()
-    actor_id = users["district"].id
-    town_user = {town.id: users[f"town{n}"].id for n, town in enumerate(towns, start=1)}
-    village_info = [(v.id, v.parent_id, v.name, f"{v.parent.name}{v.name}") for v in villages]
-    diligence = {v.id: rng.uniform(0.55, 1.0) for v in villages}
-    window_start = (today.replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
-    now = clock.utcnow().replace(microsecond=0)  # created_at: a stored moment, UTC
-    stamp = _sqlite_value(now)  # the same text PostgreSQL's COPY reads as a timestamp
+    return users
 
-    connection = db.session.connection()
-    loader = _Loader(connection)
-    tables = {m.__table__.name: m.__table__ for m in (Elder, ElderCategory, ElderVersion,
-                                                      FamilyMember, Visit, Referral, Risk,
-                                                      FollowUp)}  # fmt: skip
-    search_keys, search_documents = SearchKey.__table__, SearchDocument.__table__
-    elder_id = loader.next_id(tables["elders"])
-    visit_id = loader.next_id(tables["visits"])
-    version_id = loader.next_id(tables["elder_versions"])
-    category_id = loader.next_id(tables["elder_categories"])
-    member_id = loader.next_id(tables["family_members"])
-    referral_id = loader.next_id(tables["referrals"])
-    risk_id = loader.next_id(tables["risks"])
-    follow_up_id = loader.next_id(tables["follow_ups"])
-    used_ids: set[str] = set()
 
-    for chunk_start in range(0, elders, BATCH):
-        elder_rows, version_rows, category_rows, member_rows = [], [], [], []
-        visit_rows, referral_rows, risk_rows, follow_up_rows = [], [], [], []
-        key_rows: list[dict[str, Any]] = []
-        for _ in range(chunk_start, min(elders, chunk_start + BATCH)):
-            gender = Gender.FEMALE if rng.random() < 0.56 else Gender.MALE
-            age = min(100, int(rng.triangular(60, 98, 72)))
-            while True:
-                birth_on = date(today.year - age, rng.randint(1, 12), rng.randint(1, 28))
-                number = make_id_number(DISTRICT_CODE, birth_on, rng.randint(0, 499), gender)
-                if number not in used_ids:
-                    used_ids.add(number)
-                    break
-            surname = rng.choice(SURNAMES)
-            name = surname + "".join(
-                rng.choice(GIVEN[gender]) for _ in range(rng.choice((1, 2, 2)))
-            )
-            area_id, town_id, village_name, place = rng.choice(village_info)
-            ability = rng.choices(list(AbilityLevel), weights=(80, 9, 5, 4, 2))[0]
-            certificate_grade = rng.choice((1, 2)) if rng.random() < 0.06 else None
-            serious = rng.random() < 0.05
-            categories: list[Category] = []
-            roll = rng.random()
-            if roll < 0.25:
-                categories.append(Category.LIVING_ALONE)
-            elif roll < 0.5:
-                categories.append(Category.EMPTY_NEST)
-            elif roll < 0.65:
-                categories.append(Category.LEFT_BEHIND)
-            if ability in IMPAIRED:
-                categories.append(Category.DISABLED_CARE)
-            if certificate_grade:
-                categories.append(Category.SEVERE_DISABILITY)
-            if rng.random() < 0.03:
-                categories.append(Category.FAMILY_PLANNING)
-            if not categories:
-                categories.append(Category.OTHER)
-            is_key = (
-                ability in IMPAIRED or serious or certificate_grade is not None
-                or (age >= 80 and Category.LIVING_ALONE in categories)
-            )  # fmt: skip
-            filed_on = (
-                window_start - timedelta(days=rng.randint(1, 700)) if rng.random() < 0.9
-                else window_start + timedelta(days=rng.randint(0, max(1, (today - window_start).days)))
-            )  # fmt: skip
-            filed_on = max(filed_on, sixtieth_birthday(birth_on))  # 60 when filed (004: 老年人)
-            phone = f"1{rng.choice('3578')}{rng.randint(0, 999999999):09d}"
-            row: dict[str, Any] = {
-                "id": elder_id, "name": name, "gender": gender, "id_number": number,
-                "birth_on": birth_on, "phone": phone if rng.random() < 0.8 else "",
-                "emergency_name": surname + rng.choice(GIVEN[Gender.MALE]),
-                "emergency_gender": Gender.MALE,
-                "emergency_phone": f"139{rng.randint(0, 99999999):08d}",
-                "household_area_id": area_id, "household_address": f"{rng.randint(1, 12)}组{rng.randint(1, 99)}号",
-                "residence_area_id": area_id, "residence_address": f"{rng.randint(1, 12)}组{rng.randint(1, 99)}号",
-                "is_rural_hukou": not place.endswith("社区"), "ability_level": ability,
-                "medical_history": rng.choice(ILLNESSES), "has_serious_illness": serious,
-                "is_extreme_poverty": rng.random() < 0.05, "is_dibao": rng.random() < 0.15,
-                "is_dibao_edge": False, "monthly_income": None, "income_sources": "养老金",
-                "disability_certificate_no": f"50011219{rng.randint(0, 10**10):010d}" if certificate_grade else "",
-                "disability_grade": certificate_grade,
-                "other_reason": "住房条件差，子女照料不足。" if Category.OTHER in categories else "",
-                "suggested_categories": [c.value for c in categories],
-                "category_override_reason": "", "is_key": is_key, "suggested_key": is_key,
-                "key_override_reason": "", "water_safe": True, "electricity_safe": True,
-                "housing_safe": rng.random() < 0.9, "household_monthly_income": None,
-                "has_pension": True, "pension_monthly": None, "subsidy_monthly": None,
-                "subsidy_items": "", "support_units": ["town_village"],
-                "support_person": "王芳", "support_measures": "定期上门探访",
-                "filed_on": filed_on, "responsible_person": "王芳",
-                "responsible_phone": "13500000000", "under_age_reason": "", "version": 1,
-                "created_at": now, "updated_at": now, "created_by_id": actor_id,
-            }  # fmt: skip
-            elder_rows.append(row)
-            key_rows += [
-                {"elder_id": elder_id, "key": key[:80], "rank": rank}
-                for key, rank in ranked_keys(
-                    name, number, row["phone"], row["emergency_phone"]
-                ).items()
-            ]
-            snapshot = {f: _plain(row[f]) for f in ELDER_FIELDS}
-            snapshot.update(birth_on=birth_on.isoformat(), categories=[c.value for c in categories],
-                            suggested_categories=row["suggested_categories"],
-                            residence_area=place, household_area=place, members=[])  # fmt: skip
-            version_rows.append({"id": version_id, "elder_id": elder_id, "number": 1,
-                                 "kind": "created", "snapshot": snapshot, "changed_fields": [],
-                                 "note": "", "created_at": now, "created_by_id": actor_id})  # fmt: skip
-            version_id += 1
-            for category in categories:
-                category_rows.append(
-                    {"id": category_id, "elder_id": elder_id, "category": category}
-                )
-                category_id += 1
-            if Category.LIVING_ALONE not in categories:
-                child_gender = rng.choice(list(Gender))
-                member_rows.append({
-                    "id": member_id, "elder_id": elder_id, "position": 0,
-                    "name": surname + rng.choice(GIVEN[child_gender]) + rng.choice(GIVEN[child_gender]),
-                    "gender": child_gender, "id_number": "",
-                    "relation": Relation.SON if child_gender == Gender.MALE else Relation.DAUGHTER,
-                    "health": "健康", "is_dibao_or_poverty": False, "visits_often": rng.random() < 0.5,
-                    "phone": f"138{rng.randint(0, 99999999):08d}",
-                    "residence": Residence.ELSEWHERE if Category.EMPTY_NEST in categories
-                    or Category.LEFT_BEHIND in categories else Residence.WITH_ELDER,
-                    "working_away_since": None, "is_deceased": False, "disability_grade": None,
-                })  # fmt: skip
-                member_id += 1
+@dataclass
+class _Batch:
+    """The rows of one batch of elders, inserted together."""
 
-            # Visits: key elders every half month, others every month, as diligent as the village.
-            care = diligence[area_id]
-            visit_number = 0
-            first = max(filed_on, window_start)
-            periods = list(_half_months(first, today) if is_key else _months(first, today))
-            for period_start, period_end in periods:
-                period_start = max(period_start, first)
-                period_end = min(period_end, today)
-                if period_start > period_end:
-                    continue
-                methods = []
-                if rng.random() < care:
-                    methods.append(VisitMethod.HOME)
-                if rng.random() < 0.05:
-                    methods.append(VisitMethod.PHONE)
-                for method in methods:
-                    visit_number += 1
-                    span = (period_end - period_start).days
-                    visited_on = period_start + timedelta(days=rng.randint(0, span))
-                    has_need = method == VisitMethod.HOME and rng.random() < 0.08
-                    needs = (
-                        [rng.choice([n.value for n in NeedType if n != NeedType.OTHER])]
-                        if has_need
-                        else []
-                    )
-                    visit_rows.append({
-                        "id": visit_id, "elder_id": elder_id, "number": visit_number,
-                        "visited_on": visited_on.isoformat(), "method": method.value,
-                        **VISIT_CONSTANTS, "needs": json.dumps(needs),
-                        "needs_note": rng.choice(NEED_NOTES) if has_need else "",
-                        "suggested_care": rng.choice(SUGGESTIONS) if has_need else "",
-                        "visited_person_name": name,
-                        "submission_key": f"scale-v{visit_id}", "created_by_id": actor_id,
-                        "created_at": stamp, "updated_at": stamp,
-                    })  # fmt: skip
-                    if has_need and rng.random() < 0.3:
-                        solved = rng.random() < 0.6
-                        referral_rows.append({
-                            "id": referral_id, "elder_id": elder_id, "visit_id": visit_id,
-                            "need": needs[0], "description": visit_rows[-1]["needs_note"],
-                            "raised_on": visited_on, "referred_to": "镇社工站",
-                            "referred_contact": "", "referred_on": visited_on,
-                            "owner_id": town_user[town_id],
-                            "status": "solved" if solved else "in_progress",
-                            "follow_up_on": None if solved else visited_on + timedelta(days=14),
-                            "outcome": "已上门处理" if solved else "", "unsolvable_reason": "",
-                            "closed_on": visited_on + timedelta(days=7) if solved else None,
-                            "benefit": None, "benefit_applied_on": None, "benefit_outcome": None,
-                            "submission_key": f"scale-r{referral_id}", "created_by_id": actor_id,
-                            "version": 1, "created_at": now, "updated_at": now,
-                        })  # fmt: skip
-                        follow_up_rows.append({
-                            "id": follow_up_id, "referral_id": referral_id, "risk_id": None,
-                            "elder_id": elder_id, "followed_on": visited_on + timedelta(days=7),
-                            "method": VisitMethod.PHONE, "findings": rng.choice(FOLLOW_UP_FINDINGS),
-                            "next_follow_up_on": None if solved else visited_on + timedelta(days=14),
-                            "created_at": now, "created_by_id": actor_id,
-                        })  # fmt: skip
-                        follow_up_id += 1
-                        referral_id += 1
-                    if method == VisitMethod.HOME and rng.random() < RISK_RATE:
-                        kind, severity, description, actions, outcome = rng.choice(RISKS)
-                        closed = visited_on + timedelta(days=rng.randint(3, 20))
-                        is_closed = closed <= today and rng.random() < 0.8
-                        found_at = datetime.combine(visited_on, datetime.min.time()) + timedelta(
-                            hours=10
-                        )
-                        risk_rows.append({
-                            "id": risk_id, "elder_id": elder_id, "visit_id": visit_id,
-                            "risk_type": kind, "severity": severity, "occurred_at": found_at,
-                            "description": description,
-                            "emergency_called": severity == Severity.CRITICAL,
-                            "emergency_number": "120" if severity == Severity.CRITICAL else "",
-                            "contact_reached": "子女", "contact_reached_at": found_at + timedelta(hours=1),
-                            "actions": actions, "owner_id": town_user[town_id],
-                            "status": RiskStatus.CLOSED if is_closed else RiskStatus.HANDLING,
-                            "follow_up_on": None if is_closed else visited_on + timedelta(days=7),
-                            "must_report": kind.must_report_to_town,
-                            "acknowledged_at": found_at + timedelta(hours=2) if kind.must_report_to_town else None,
-                            "acknowledged_by_id": town_user[town_id] if kind.must_report_to_town else None,
-                            "outcome": outcome if is_closed else "",
-                            "closed_on": closed if is_closed else None,
-                            "submission_key": f"scale-k{risk_id}", "created_by_id": actor_id,
-                            "version": 1, "created_at": now, "updated_at": now,
-                        })  # fmt: skip
-                        follow_up_rows.append({
-                            "id": follow_up_id, "referral_id": None, "risk_id": risk_id,
-                            "elder_id": elder_id, "followed_on": min(today, visited_on + timedelta(days=3)),
-                            "method": VisitMethod.HOME, "findings": rng.choice(FOLLOW_UP_FINDINGS),
-                            "next_follow_up_on": None if is_closed else visited_on + timedelta(days=7),
-                            "created_at": now, "created_by_id": actor_id,
-                        })  # fmt: skip
-                        follow_up_id += 1
-                        risk_id += 1
-                    visit_id += 1
-            elder_id += 1
-        loader.insert(tables["elders"], elder_rows)
-        loader.insert(tables["elder_versions"], version_rows)
-        loader.insert(tables["elder_categories"], category_rows)
-        loader.insert(tables["family_members"], member_rows)
-        for rows in _chunks(iter(visit_rows), 20000):
-            loader.insert(tables["visits"], rows)
-        loader.insert(tables["referrals"], _referral_enums(referral_rows))
-        loader.insert(tables["risks"], risk_rows)
-        loader.insert(tables["follow_ups"], follow_up_rows)
-        # The search index, in step with what was just loaded (the ORM's flush hook never saw it).
-        for rows in _chunks(iter(key_rows), 20000):
-            loader.insert(search_keys, rows)
-        documents = [
-            *_documents("visit", visit_rows),
-            *_documents("referral", referral_rows),
-            *_documents("risk", risk_rows),
-            *_documents("follow_up", follow_up_rows),
+    elders: list[dict[str, Any]] = field(default_factory=list)
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    categories: list[dict[str, Any]] = field(default_factory=list)
+    members: list[dict[str, Any]] = field(default_factory=list)
+    visits: list[dict[str, Any]] = field(default_factory=list)
+    referrals: list[dict[str, Any]] = field(default_factory=list)
+    risks: list[dict[str, Any]] = field(default_factory=list)
+    follow_ups: list[dict[str, Any]] = field(default_factory=list)
+    keys: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _insert(loader: _Loader, tables: dict[str, sa.Table], batch: _Batch) -> None:
+    """One batch, and the search index in step with it (the ORM's flush hook never saw it)."""
+    loader.insert(tables["elders"], batch.elders)
+    loader.insert(tables["elder_versions"], batch.versions)
+    loader.insert(tables["elder_categories"], batch.categories)
+    loader.insert(tables["family_members"], batch.members)
+    for rows in _chunks(iter(batch.visits), 20000):
+        loader.insert(tables["visits"], rows)
+    loader.insert(tables["referrals"], _referral_enums(batch.referrals))
+    loader.insert(tables["risks"], batch.risks)
+    loader.insert(tables["follow_ups"], batch.follow_ups)
+    for rows in _chunks(iter(batch.keys), 20000):
+        loader.insert(SearchKey.__table__, rows)
+    documents = [
+        *_documents("visit", batch.visits),
+        *_documents("referral", batch.referrals),
+        *_documents("risk", batch.risks),
+        *_documents("follow_up", batch.follow_ups),
+    ]
+    for rows in _chunks(iter(documents), 20000):
+        loader.insert(SearchDocument.__table__, rows)
+
+
+def _vacuum_analyze(tables: list[str]) -> None:
+    """Freshly copied tables have no statistics and no visibility map (every index-only scan
+    would visit the heap) until autovacuum comes round: do it now (PostgreSQL)."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as autocommit:
+        for table in tables:
+            autocommit.exec_driver_sql(f"VACUUM ANALYZE {table}")
+
+
+class _Run:
+    """One load: the random source, the window of visits, and the next id of every table.
+
+    Each elder is drawn in turn with everything that hangs on them; the order of the draws
+    is the data (same seed, same district).
+    """
+
+    def __init__(self, rng: random.Random, today: date, months: int, users: dict[str, User],
+                 towns: list[Area], villages: list[Area]) -> None:  # fmt: skip
+        self.rng, self.today = rng, today
+        self.actor_id = users["district"].id
+        self.town_user = {town.id: users[f"town{n}"].id for n, town in enumerate(towns, start=1)}
+        self.village_info = [
+            (v.id, v.parent_id, v.name, f"{v.parent.name}{v.name}") for v in villages
         ]
-        for rows in _chunks(iter(documents), 20000):
-            loader.insert(search_documents, rows)
-        db.session.commit()
-        connection = db.session.connection()
-        loader.connection = connection
-        echo(f"{min(elders, chunk_start + BATCH)} elders, {loader.counts.get('visits', 0)} visits "
-             f"({time.monotonic() - started:.0f} s)")  # fmt: skip
-    loader.fix_sequences(list(tables.values()))
-    db.session.commit()
-    if loader.is_postgres:
-        # Freshly copied tables have no statistics and no visibility map (every index-only scan
-        # would visit the heap) until autovacuum comes round: do it now.
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as autocommit:
-            for table in (*tables, search_keys.name, search_documents.name):
-                autocommit.exec_driver_sql(f"VACUUM ANALYZE {table}")
-    return [(u.username, SCALE_PASSWORD, u.role.value, u.area.full_name) for u in users.values()]
+        self.diligence = {v.id: rng.uniform(0.55, 1.0) for v in villages}
+        self.window_start = (today.replace(day=1) - timedelta(days=31 * (months - 1))).replace(
+            day=1
+        )
+        self.now = clock.utcnow().replace(microsecond=0)  # created_at: a stored moment, UTC
+        self.stamp = _sqlite_value(self.now)  # the same text PostgreSQL's COPY reads as a timestamp
+        self.used_ids: set[str] = set()
+        self.next_id: dict[str, int] = {}
+
+    def take_id(self, table: str) -> int:
+        number = self.next_id[table]
+        self.next_id[table] = number + 1
+        return number
+
+    def elder(self, batch: _Batch) -> None:
+        """One elder: the registration, its first version, categories, a child, the visits."""
+        rng = self.rng
+        elder_id = self.take_id("elders")
+        gender = Gender.FEMALE if rng.random() < 0.56 else Gender.MALE
+        age = min(100, int(rng.triangular(60, 98, 72)))
+        birth_on, number = self.birth_and_id(age, gender)
+        surname = rng.choice(SURNAMES)
+        name = surname + "".join(rng.choice(GIVEN[gender]) for _ in range(rng.choice((1, 2, 2))))
+        area_id, town_id, _village_name, place = rng.choice(self.village_info)
+        ability = rng.choices(list(AbilityLevel), weights=(80, 9, 5, 4, 2))[0]
+        certificate_grade = rng.choice((1, 2)) if rng.random() < 0.06 else None
+        serious = rng.random() < 0.05
+        categories = self.categories(ability, certificate_grade)
+        is_key = (
+            ability in IMPAIRED or serious or certificate_grade is not None
+            or (age >= 80 and Category.LIVING_ALONE in categories)
+        )  # fmt: skip
+        filed_on = self.filed_on(birth_on)
+        phone = f"1{rng.choice('3578')}{rng.randint(0, 999999999):09d}"
+        row: dict[str, Any] = {
+            "id": elder_id, "name": name, "gender": gender, "id_number": number,
+            "birth_on": birth_on, "phone": phone if rng.random() < 0.8 else "",
+            "emergency_name": surname + rng.choice(GIVEN[Gender.MALE]),
+            "emergency_gender": Gender.MALE,
+            "emergency_phone": f"139{rng.randint(0, 99999999):08d}",
+            "household_area_id": area_id, "household_address": f"{rng.randint(1, 12)}组{rng.randint(1, 99)}号",
+            "residence_area_id": area_id, "residence_address": f"{rng.randint(1, 12)}组{rng.randint(1, 99)}号",
+            "is_rural_hukou": not place.endswith("社区"), "ability_level": ability,
+            "medical_history": rng.choice(ILLNESSES), "has_serious_illness": serious,
+            "is_extreme_poverty": rng.random() < 0.05, "is_dibao": rng.random() < 0.15,
+            "is_dibao_edge": False, "monthly_income": None, "income_sources": "养老金",
+            "disability_certificate_no": f"50011219{rng.randint(0, 10**10):010d}" if certificate_grade else "",
+            "disability_grade": certificate_grade,
+            "other_reason": "住房条件差，子女照料不足。" if Category.OTHER in categories else "",
+            "suggested_categories": [c.value for c in categories],
+            "category_override_reason": "", "is_key": is_key, "suggested_key": is_key,
+            "key_override_reason": "", "water_safe": True, "electricity_safe": True,
+            "housing_safe": rng.random() < 0.9, "household_monthly_income": None,
+            "has_pension": True, "pension_monthly": None, "subsidy_monthly": None,
+            "subsidy_items": "", "support_units": ["town_village"],
+            "support_person": "王芳", "support_measures": "定期上门探访",
+            "filed_on": filed_on, "responsible_person": "王芳",
+            "responsible_phone": "13500000000", "under_age_reason": "", "version": 1,
+            "created_at": self.now, "updated_at": self.now, "created_by_id": self.actor_id,
+        }  # fmt: skip
+        batch.elders.append(row)
+        batch.keys += [
+            {"elder_id": elder_id, "key": key[:80], "rank": rank}
+            for key, rank in ranked_keys(name, number, row["phone"], row["emergency_phone"]).items()
+        ]
+        batch.versions.append(self.first_version(row, categories, place))
+        for category in categories:
+            batch.categories.append(
+                {"id": self.take_id("elder_categories"), "elder_id": elder_id, "category": category}
+            )
+        if Category.LIVING_ALONE not in categories:
+            batch.members.append(self.child(elder_id, surname, categories))
+        self.visits(batch, row, town_id)
+
+    def birth_and_id(self, age: int, gender: Gender) -> tuple[date, str]:
+        """A birth date ``age`` years ago and an ID number no other elder has."""
+        rng = self.rng
+        while True:
+            birth_on = date(self.today.year - age, rng.randint(1, 12), rng.randint(1, 28))
+            number = make_id_number(DISTRICT_CODE, birth_on, rng.randint(0, 499), gender)
+            if number not in self.used_ids:
+                self.used_ids.add(number)
+                return birth_on, number
+
+    def categories(self, ability: AbilityLevel, certificate_grade: int | None) -> list[Category]:
+        """独居, 空巢 or 留守 by a roll; 失能, 重残 and 计生 by the facts; else 其他."""
+        categories: list[Category] = []
+        roll = self.rng.random()
+        if roll < 0.25:
+            categories.append(Category.LIVING_ALONE)
+        elif roll < 0.5:
+            categories.append(Category.EMPTY_NEST)
+        elif roll < 0.65:
+            categories.append(Category.LEFT_BEHIND)
+        if ability in IMPAIRED:
+            categories.append(Category.DISABLED_CARE)
+        if certificate_grade:
+            categories.append(Category.SEVERE_DISABILITY)
+        if self.rng.random() < 0.03:
+            categories.append(Category.FAMILY_PLANNING)
+        if not categories:
+            categories.append(Category.OTHER)
+        return categories
+
+    def filed_on(self, birth_on: date) -> date:
+        """Most files are older than the window of visits; some are filed within it."""
+        rng, window_start = self.rng, self.window_start
+        filed_on = (
+            window_start - timedelta(days=rng.randint(1, 700)) if rng.random() < 0.9
+            else window_start + timedelta(days=rng.randint(0, max(1, (self.today - window_start).days)))
+        )  # fmt: skip
+        return max(filed_on, sixtieth_birthday(birth_on))  # 60 when filed (004: 老年人)
+
+    def first_version(
+        self, row: dict[str, Any], categories: list[Category], place: str
+    ) -> dict[str, Any]:
+        """The "created" registration version, with the snapshot the service would store."""
+        snapshot = {f: _plain(row[f]) for f in ELDER_FIELDS}
+        snapshot.update(birth_on=row["birth_on"].isoformat(), categories=[c.value for c in categories],
+                        suggested_categories=row["suggested_categories"],
+                        residence_area=place, household_area=place, members=[])  # fmt: skip
+        return {"id": self.take_id("elder_versions"), "elder_id": row["id"], "number": 1,
+                "kind": "created", "snapshot": snapshot, "changed_fields": [],
+                "note": "", "created_at": self.now, "created_by_id": self.actor_id}  # fmt: skip
+
+    def child(self, elder_id: int, surname: str, categories: list[Category]) -> dict[str, Any]:
+        """A son or daughter: away for 空巢 and 留守 elders, else living with them."""
+        rng = self.rng
+        child_gender = rng.choice(list(Gender))
+        return {
+            "id": self.take_id("family_members"), "elder_id": elder_id, "position": 0,
+            "name": surname + rng.choice(GIVEN[child_gender]) + rng.choice(GIVEN[child_gender]),
+            "gender": child_gender, "id_number": "",
+            "relation": Relation.SON if child_gender == Gender.MALE else Relation.DAUGHTER,
+            "health": "健康", "is_dibao_or_poverty": False, "visits_often": rng.random() < 0.5,
+            "phone": f"138{rng.randint(0, 99999999):08d}",
+            "residence": Residence.ELSEWHERE if Category.EMPTY_NEST in categories
+            or Category.LEFT_BEHIND in categories else Residence.WITH_ELDER,
+            "working_away_since": None, "is_deceased": False, "disability_grade": None,
+        }  # fmt: skip
+
+    def visits(self, batch: _Batch, elder: dict[str, Any], town_id: int) -> None:
+        """Key elders every half month, others every month, as diligent as the village; now
+        and then a phone call. Some home visits write a need down, some find a risk."""
+        rng, today = self.rng, self.today
+        care = self.diligence[elder["residence_area_id"]]
+        visit_number = 0
+        first = max(elder["filed_on"], self.window_start)
+        periods = list(_half_months(first, today) if elder["is_key"] else _months(first, today))
+        for period_start, period_end in periods:
+            period_start = max(period_start, first)
+            period_end = min(period_end, today)
+            if period_start > period_end:
+                continue
+            methods = []
+            if rng.random() < care:
+                methods.append(VisitMethod.HOME)
+            if rng.random() < 0.05:
+                methods.append(VisitMethod.PHONE)
+            for method in methods:
+                visit_number += 1
+                span = (period_end - period_start).days
+                visited_on = period_start + timedelta(days=rng.randint(0, span))
+                has_need = method == VisitMethod.HOME and rng.random() < 0.08
+                visit = self.visit(elder, visit_number, visited_on, method, has_need)
+                batch.visits.append(visit)
+                if has_need and rng.random() < 0.3:
+                    self.referral(batch, visit, visited_on, town_id)
+                if method == VisitMethod.HOME and rng.random() < RISK_RATE:
+                    self.risk(batch, visit, visited_on, town_id)
+
+    def visit(self, elder: dict[str, Any], number: int, visited_on: date, method: VisitMethod,
+              has_need: bool) -> dict[str, Any]:  # fmt: skip
+        """A visit that found nothing new, or (8 % of home visits) a need, written down."""
+        rng = self.rng
+        visit_id = self.take_id("visits")
+        needs = [rng.choice([n.value for n in NeedType if n != NeedType.OTHER])] if has_need else []
+        return {
+            "id": visit_id, "elder_id": elder["id"], "number": number,
+            "visited_on": visited_on.isoformat(), "method": method.value,
+            **VISIT_CONSTANTS, "needs": json.dumps(needs),
+            "needs_note": rng.choice(NEED_NOTES) if has_need else "",
+            "suggested_care": rng.choice(SUGGESTIONS) if has_need else "",
+            "visited_person_name": elder["name"],
+            "submission_key": f"scale-v{visit_id}", "created_by_id": self.actor_id,
+            "created_at": self.stamp, "updated_at": self.stamp,
+        }  # fmt: skip
+
+    def referral(
+        self, batch: _Batch, visit: dict[str, Any], visited_on: date, town_id: int
+    ) -> None:
+        """A referral of the visit's need to the town's social work station, and its follow-up."""
+        rng, now = self.rng, self.now
+        referral_id = self.take_id("referrals")
+        solved = rng.random() < 0.6
+        batch.referrals.append({
+            "id": referral_id, "elder_id": visit["elder_id"], "visit_id": visit["id"],
+            "need": json.loads(visit["needs"])[0], "description": visit["needs_note"],
+            "raised_on": visited_on, "referred_to": "镇社工站",
+            "referred_contact": "", "referred_on": visited_on,
+            "owner_id": self.town_user[town_id],
+            "status": "solved" if solved else "in_progress",
+            "follow_up_on": None if solved else visited_on + timedelta(days=14),
+            "outcome": "已上门处理" if solved else "", "unsolvable_reason": "",
+            "closed_on": visited_on + timedelta(days=7) if solved else None,
+            "benefit": None, "benefit_applied_on": None, "benefit_outcome": None,
+            "submission_key": f"scale-r{referral_id}", "created_by_id": self.actor_id,
+            "version": 1, "created_at": now, "updated_at": now,
+        })  # fmt: skip
+        batch.follow_ups.append({
+            "id": self.take_id("follow_ups"), "referral_id": referral_id, "risk_id": None,
+            "elder_id": visit["elder_id"], "followed_on": visited_on + timedelta(days=7),
+            "method": VisitMethod.PHONE, "findings": rng.choice(FOLLOW_UP_FINDINGS),
+            "next_follow_up_on": None if solved else visited_on + timedelta(days=14),
+            "created_at": now, "created_by_id": self.actor_id,
+        })  # fmt: skip
+
+    def risk(self, batch: _Batch, visit: dict[str, Any], visited_on: date, town_id: int) -> None:
+        """A risk found on a home visit (most closed since), reported to the town when it must
+        be, and its follow-up."""
+        rng, now, today = self.rng, self.now, self.today
+        risk_id = self.take_id("risks")
+        kind, severity, description, actions, outcome = rng.choice(RISKS)
+        closed = visited_on + timedelta(days=rng.randint(3, 20))
+        is_closed = closed <= today and rng.random() < 0.8
+        found_at = datetime.combine(visited_on, datetime.min.time()) + timedelta(hours=10)
+        batch.risks.append({
+            "id": risk_id, "elder_id": visit["elder_id"], "visit_id": visit["id"],
+            "risk_type": kind, "severity": severity, "occurred_at": found_at,
+            "description": description,
+            "emergency_called": severity == Severity.CRITICAL,
+            "emergency_number": "120" if severity == Severity.CRITICAL else "",
+            "contact_reached": "子女", "contact_reached_at": found_at + timedelta(hours=1),
+            "actions": actions, "owner_id": self.town_user[town_id],
+            "status": RiskStatus.CLOSED if is_closed else RiskStatus.HANDLING,
+            "follow_up_on": None if is_closed else visited_on + timedelta(days=7),
+            "must_report": kind.must_report_to_town,
+            "acknowledged_at": found_at + timedelta(hours=2) if kind.must_report_to_town else None,
+            "acknowledged_by_id": self.town_user[town_id] if kind.must_report_to_town else None,
+            "outcome": outcome if is_closed else "",
+            "closed_on": closed if is_closed else None,
+            "submission_key": f"scale-k{risk_id}", "created_by_id": self.actor_id,
+            "version": 1, "created_at": now, "updated_at": now,
+        })  # fmt: skip
+        batch.follow_ups.append({
+            "id": self.take_id("follow_ups"), "referral_id": None, "risk_id": risk_id,
+            "elder_id": visit["elder_id"], "followed_on": min(today, visited_on + timedelta(days=3)),
+            "method": VisitMethod.HOME, "findings": rng.choice(FOLLOW_UP_FINDINGS),
+            "next_follow_up_on": None if is_closed else visited_on + timedelta(days=7),
+            "created_at": now, "created_by_id": self.actor_id,
+        })  # fmt: skip
 
 
 def _documents(source: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
