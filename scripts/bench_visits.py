@@ -64,7 +64,8 @@ from caseman.auth import totp
 from caseman.auth.models import TOTP_REQUIRED_ROLES, Role, User
 from caseman.auth.services import create_user
 from caseman.db import utcnow
-from caseman.demo.district import DISTRICT_CODE, ELDER_GIVEN, SURNAMES, TOWNS
+from caseman.demo.district import TOWNS
+from caseman.demo.names import DISTRICT_CODE, ELDER_GIVEN, SURNAMES
 from caseman.demo.visits import load_campaigns
 from caseman.elders.models import Elder, ElderAssignment, ElderCategory, ElderVersion
 from caseman.extensions import db

@@ -13,5 +13,8 @@
   (``demo-data --elders N --months M``), for ``scripts/bench_scale.py`` and
   ``scripts/bench_visits.py``.
 
+- :mod:`caseman.demo.names` — the synthetic people both draw from: surnames, given names,
+  phone prefixes, the district code.
+
 Nothing here is imported by the site itself; only the CLI, the benchmarks and the tests use it.
 """

@@ -28,6 +28,13 @@ from caseman.auth.services import create_user
 from caseman.auth.totp import new_secret
 from caseman.demo.family import load_family
 from caseman.demo.mutual_aid import load_mutual_aid
+from caseman.demo.names import (
+    DISTRICT_CODE,
+    ELDER_GIVEN,
+    PHONE_PREFIXES,
+    SURNAMES,
+    YOUNG_GIVEN,
+)
 from caseman.demo.referrals import load_referrals, load_risks
 from caseman.demo.visits import load_campaigns, load_visit_history
 from caseman.elders.models import Elder, ElderAssignment
@@ -57,7 +64,6 @@ DEMO_PASSWORD = "demo-pass-2024"  # noqa: S105 - printed on purpose: demo logins
 DEMO_SEED = 20240305  # 渝北民〔2024〕24号 was issued on 5 March 2024
 DEFAULT_TODAY = date(2026, 11, 1)
 FIRST_FILED_ON = date(2024, 3, 5)
-DISTRICT_CODE = "500112"  # 渝北区
 
 # 11 镇 and 2 街道 with rural villages (seeds/002). Villages are given to the first towns only;
 # the others exist so the area tree looks like the district.
@@ -80,31 +86,6 @@ GROUPS = ("一组", "二组")  # 村民小组 of every village
 JINGANG = ("木耳镇", "金刚村")  # the model village of seeds/002 (互助养老点)
 
 
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
-
-SURNAMES = _words(
-    "张 王 李 刘 陈 杨 黄 赵 周 吴 徐 孙 马 胡 朱 郭 何 罗 高 林 曾 单 解 "
-    "谢 唐 冉 蒋 彭 邓 袁 田 钟 肖 付 熊 廖 秦 向 谭 余 邹 龚 游"
-)
-ELDER_GIVEN = {
-    Gender.MALE: _words(
-        "国 建 明 德 文 志 华 光 福 贵 富 全 成 永 树 林 清 书 祥 汉 忠 仁 昌 海 发 洪 "
-        "远 学 金 银 山 元 寿 安 兴 绍 开 家 正 世 云 先 吉"
-    ),
-    Gender.FEMALE: _words(
-        "秀 英 兰 芳 珍 玉 桂 华 淑 凤 琼 翠 素 群 梅 莲 琴 碧 蓉 惠 菊 香 春 "
-        "淑 德 明 清 贞 芝 仙 彩 会 美 金 银 荣"
-    ),
-}
-YOUNG_GIVEN = {
-    Gender.MALE: _words("伟 强 军 勇 涛 斌 波 平 刚 杰 鹏 林 兵 洪 明 亮 川 江 宇 超 浩 磊"),
-    Gender.FEMALE: _words("丽 敏 静 燕 红 艳 娟 霞 琳 萍 莉 婷 英 梅 琴 芳 玲 丹 雪 倩 瑶"),
-}
-PHONE_PREFIXES = _words(
-    "30 31 32 33 35 36 37 38 39 50 51 52 55 56 57 58 59 73 77 80 82 83 86 87 89 91 99"
-)
 ILLNESSES = (
     "高血压", "糖尿病", "慢阻肺", "冠心病", "类风湿关节炎", "腰椎间盘突出", "白内障", "慢性胃炎",
     "骨质疏松", "高脂血症", "慢性支气管炎", "痛风", "听力下降",

@@ -35,6 +35,8 @@ from caseman.areas.services import create_area
 from caseman.auth.models import Role, User
 from caseman.auth.services import create_user
 from caseman.auth.totp import new_secret
+from caseman.demo.names import DISTRICT_CODE, SURNAMES, words
+from caseman.demo.visits import NOTHING_NEW
 from caseman.elders.models import Elder, ElderCategory, ElderVersion, FamilyMember
 from caseman.elders.services import ELDER_FIELDS
 from caseman.extensions import db
@@ -43,18 +45,15 @@ from caseman.rules.elder_age import sixtieth_birthday
 from caseman.rules.enums import (
     AbilityLevel,
     Category,
-    FamilyChange,
     Gender,
-    IllnessChange,
     NeedType,
     Relation,
     Residence,
-    Safety,
-    Trend,
     VisitMethod,
 )
 from caseman.rules.id_number import make_id_number
 from caseman.rules.referrals import RiskStatus, RiskType, Severity
+from caseman.rules.visit_periods import Period, next_period, period_containing
 from caseman.search.indexing import SOURCES, ranked_keys
 from caseman.search.models import SearchDocument, SearchKey
 from caseman.visits.models import Visit
@@ -62,148 +61,23 @@ from caseman.visits.models import Visit
 SCALE_PASSWORD = "scale-pass-2024"  # noqa: S105 - printed on purpose: benchmark logins only # nosec B105
 SEED = 20240624
 BATCH = 5000
-DISTRICT_CODE = "500112"
 # 渝北区: 11 towns and 2 streets (002), 172 villages and communities between them.
 TOWNS = (
     "木耳镇", "古路镇", "兴隆镇", "茨竹镇", "大湾镇", "统景镇", "大盛镇", "洛碛镇", "石船镇",
     "玉峰山镇", "龙兴镇", "双凤桥街道", "回兴街道",
 )  # fmt: skip
 VILLAGE_COUNT = 172
-VILLAGE_WORDS = [
-    "金刚",
-    "白岩",
-    "草坪",
-    "石坝",
-    "桂花",
-    "大石",
-    "青龙",
-    "白鹤",
-    "红岩",
-    "双河",
-    "太平",
-    "长岭",
-    "新华",
-    "高峰",
-    "柏林",
-    "黄桷",
-    "三合",
-    "清泉",
-    "五星",
-    "龙井",
-    "团结",
-    "明月",
-    "莲花",
-    "天堂",
-    "水口",
-    "松林",
-    "梨子",
-    "观音",
-    "白果",
-    "万寿",
-    "凉风",
-    "花园",
-]
-SURNAMES = [
-    "张",
-    "王",
-    "李",
-    "刘",
-    "陈",
-    "杨",
-    "黄",
-    "赵",
-    "周",
-    "吴",
-    "徐",
-    "孙",
-    "马",
-    "胡",
-    "朱",
-    "郭",
-    "何",
-    "罗",
-    "高",
-    "林",
-    "曾",
-    "单",
-    "解",
-    "谢",
-    "唐",
-    "冉",
-    "蒋",
-    "彭",
-    "邓",
-    "袁",
-    "田",
-    "钟",
-    "肖",
-    "付",
-    "熊",
-    "廖",
-    "秦",
-    "向",
-    "谭",
-    "余",
-    "邹",
-    "龚",
-    "游",
-]
-GIVEN = {
-    Gender.MALE: [
-        "国",
-        "建",
-        "明",
-        "德",
-        "文",
-        "志",
-        "华",
-        "光",
-        "福",
-        "贵",
-        "富",
-        "全",
-        "成",
-        "永",
-        "树",
-        "林",
-        "清",
-        "书",
-        "祥",
-        "汉",
-        "忠",
-        "仁",
-        "昌",
-        "海",
-        "发",
-        "洪",
-    ],
-    Gender.FEMALE: [
-        "秀",
-        "英",
-        "兰",
-        "芳",
-        "珍",
-        "玉",
-        "桂",
-        "华",
-        "淑",
-        "凤",
-        "琼",
-        "翠",
-        "素",
-        "群",
-        "梅",
-        "莲",
-        "琴",
-        "碧",
-        "蓉",
-        "惠",
-        "菊",
-        "香",
-        "春",
-        "贞",
-        "芝",
-    ],
+VILLAGE_WORDS = words(
+    "金刚 白岩 草坪 石坝 桂花 大石 青龙 白鹤 红岩 双河 太平 长岭 新华 高峰 柏林 黄桷 "
+    "三合 清泉 五星 龙井 团结 明月 莲花 天堂 水口 松林 梨子 观音 白果 万寿 凉风 花园"
+)
+GIVEN = {  # given-name characters of elders (fewer than caseman.demo.names.ELDER_GIVEN)
+    Gender.MALE: words(
+        "国 建 明 德 文 志 华 光 福 贵 富 全 成 永 树 林 清 书 祥 汉 忠 仁 昌 海 发 洪"
+    ),
+    Gender.FEMALE: words(
+        "秀 英 兰 芳 珍 玉 桂 华 淑 凤 琼 翠 素 群 梅 莲 琴 碧 蓉 惠 菊 香 春 贞 芝"
+    ),
 }
 NEED_NOTES = (
     "老人反映腿脚不便，希望有人帮忙代购生活用品。", "卫生间地面湿滑，建议安装扶手和防滑垫。",
@@ -232,14 +106,10 @@ FOLLOW_UP_FINDINGS = (
 ILLNESSES = ("高血压", "糖尿病", "慢阻肺", "冠心病", "关节炎", "白内障", "慢性胃炎")
 # The parts of a scale visit that never vary ("nothing changed since last time"), as stored.
 VISIT_CONSTANTS: dict[str, Any] = {
-    "method_other": "", "family_change": FamilyChange.UNCHANGED.value,
-    "family_change_count": None, "expression": Trend.UNCHANGED.value,
-    "mobility": Trend.UNCHANGED.value, "illness": IllnessChange.UNCHANGED.value,
-    "illness_name": "", "mood": Trend.UNCHANGED.value, "gas_safety": Safety.SAFE.value,
-    "water_heating_safety": Safety.SAFE.value, "electricity_safety": Safety.SAFE.value,
-    "personal_hygiene": Trend.UNCHANGED.value, "home_hygiene": Trend.UNCHANGED.value,
-    "indoor_environment": Trend.UNCHANGED.value, "visitor_name": "王芳",
-    "recorder_name": "王芳", "note": "", "voided_at": None, "void_reason": "", "version": 1,
+    "method_other": "",
+    **{name: v.value if isinstance(v, Enum) else v for name, v in NOTHING_NEW.items()},
+    "visitor_name": "王芳", "recorder_name": "王芳", "note": "", "voided_at": None,
+    "void_reason": "", "version": 1,
 }  # fmt: skip
 IMPAIRED = (AbilityLevel.MILD, AbilityLevel.MODERATE, AbilityLevel.SEVERE, AbilityLevel.TOTAL)
 
@@ -352,23 +222,13 @@ def _chunks(rows: Iterator[dict[str, Any]], size: int = BATCH) -> Iterator[list[
         yield chunk
 
 
-def _half_months(start: date, end: date) -> Iterator[tuple[date, date]]:
-    """Half-month periods (1st–15th, 16th–end) from ``start``'s month to ``end``."""
-    day = start.replace(day=1)
-    while day <= end:
-        next_month = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-        yield day, day.replace(day=15)
-        yield day.replace(day=16), next_month - timedelta(days=1)
-        day = next_month
-
-
-def _months(start: date, end: date) -> Iterator[tuple[date, date]]:
-    """Calendar months from ``start``'s month to ``end``."""
-    day = start.replace(day=1)
-    while day <= end:
-        next_month = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-        yield day, next_month - timedelta(days=1)
-        day = next_month
+def _periods(first: date, today: date, is_key: bool) -> Iterator[Period]:
+    """The visit periods (half months for key elders, else months) from the one holding
+    ``first`` to the one holding ``today`` (004 一(四), caseman.rules.visit_periods)."""
+    period = period_containing(first, is_key)
+    while period.start <= today:
+        yield period
+        period = next_period(period)
 
 
 def build_areas(rng: random.Random) -> tuple[Area, list[Area], list[Area]]:
@@ -376,12 +236,12 @@ def build_areas(rng: random.Random) -> tuple[Area, list[Area], list[Area]]:
     district = create_area("渝北区", AreaLevel.DISTRICT, code=DISTRICT_CODE)
     towns = [create_area(name, AreaLevel.TOWN, district) for name in TOWNS]
     villages: list[Area] = []
-    words = list(VILLAGE_WORDS)
+    stems = list(VILLAGE_WORDS)
     for index in range(VILLAGE_COUNT):
         town = towns[index % len(towns)]
         suffix = "社区" if town.name.endswith("街道") else "村"
-        word = words[index % len(words)] + (
-            "" if index < len(words) else words[(index * 7) % len(words)]
+        word = stems[index % len(stems)] + (
+            "" if index < len(stems) else stems[(index * 7) % len(stems)]
         )
         villages.append(create_area(f"{word}{suffix}", AreaLevel.VILLAGE, town))
     db.session.flush()
@@ -651,11 +511,10 @@ class _Run:
         care = self.diligence[elder["residence_area_id"]]
         visit_number = 0
         first = max(elder["filed_on"], self.window_start)
-        periods = list(_half_months(first, today) if elder["is_key"] else _months(first, today))
-        for period_start, period_end in periods:
-            period_start = max(period_start, first)
-            period_end = min(period_end, today)
-            if period_start > period_end:
+        for period in _periods(first, today, elder["is_key"]):
+            period_start = max(period.start, first)
+            period_end = min(period.end, today)
+            if period_start > period_end:  # filed after today (a 60th birthday still to come)
                 continue
             methods = []
             if rng.random() < care:

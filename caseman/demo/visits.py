@@ -28,6 +28,7 @@ from caseman.rules.enums import (
 )
 from caseman.rules.visit_periods import KeyHistory, Period, required_periods
 from caseman.visits.models import Campaign, CareRecord, RecordVersion, Visit
+from caseman.visits.queries import months_back
 from caseman.visits.services import CARE_FIELDS, VISIT_FIELDS, _snapshot, new_submission_key
 
 HISTORY_MONTHS = 14
@@ -41,13 +42,22 @@ NEED_CARE = {
     NeedType.BENEFITS: ("协助准备材料申请高龄津贴。", "镇民政办"),
 }
 ILLNESSES = ("高血压", "脑梗后遗症", "慢性阻塞性肺病", "糖尿病并发症", "骨折")
-
-
-def _month_start(day: date, months_back: int) -> date:
-    year, month = day.year, day.month - months_back
-    while month < 1:
-        year, month = year - 1, month + 12
-    return date(year, month, 1)
+# What a visit that finds nothing new (无变化) records on 附件3.
+NOTHING_NEW: dict[str, Any] = {
+    "family_change": FamilyChange.UNCHANGED,
+    "family_change_count": None,
+    "expression": Trend.UNCHANGED,
+    "mobility": Trend.UNCHANGED,
+    "illness": IllnessChange.UNCHANGED,
+    "illness_name": "",
+    "mood": Trend.UNCHANGED,
+    "gas_safety": Safety.SAFE,
+    "water_heating_safety": Safety.SAFE,
+    "electricity_safety": Safety.SAFE,
+    "personal_hygiene": Trend.UNCHANGED,
+    "home_hygiene": Trend.UNCHANGED,
+    "indoor_environment": Trend.UNCHANGED,
+}
 
 
 def _day_in(rng: random.Random, period: Period, earliest: date, latest: date) -> date | None:
@@ -59,19 +69,7 @@ def _day_in(rng: random.Random, period: Period, earliest: date, latest: date) ->
 
 def _findings(rng: random.Random) -> dict[str, Any]:
     values: dict[str, Any] = {
-        "family_change": FamilyChange.UNCHANGED,
-        "family_change_count": None,
-        "expression": Trend.UNCHANGED,
-        "mobility": Trend.UNCHANGED,
-        "illness": IllnessChange.UNCHANGED,
-        "illness_name": "",
-        "mood": Trend.UNCHANGED,
-        "gas_safety": Safety.SAFE,
-        "water_heating_safety": Safety.SAFE,
-        "electricity_safety": Safety.SAFE,
-        "personal_hygiene": Trend.UNCHANGED,
-        "home_hygiene": Trend.UNCHANGED,
-        "indoor_environment": Trend.UNCHANGED,
+        **NOTHING_NEW,
         "needs": [],
         "needs_note": "",
         "suggested_care": "",
@@ -132,7 +130,7 @@ def load_visit_history(
     Returns the visits and care records created.
     """
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data # nosec B311
-    since = _month_start(today, HISTORY_MONTHS - 1)
+    since = months_back(today, HISTORY_MONTHS)[-1].start
     diligence: dict[int, float] = {}
     visits: list[Visit] = []
     pending_care: list[tuple[Visit, NeedType, User]] = []
