@@ -10,8 +10,7 @@
   - :mod:`caseman.demo.family` — family duty and benefit applications.
 
 - :mod:`caseman.demo.scale` — a city-scale synthetic district of N elders written in bulk
-  (``demo-data --elders N --months M``), for ``scripts/bench_scale.py`` and
-  ``scripts/bench_visits.py``.
+  (``demo-data --elders N --months M``), measured by ``scripts/bench_scale.py``.
 
 - :mod:`caseman.demo.names` — the synthetic people both draw from: surnames, given names,
   phone prefixes, the district code.
