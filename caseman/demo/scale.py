@@ -36,7 +36,7 @@ from caseman.auth.models import Role, User
 from caseman.auth.services import create_user
 from caseman.auth.totp import new_secret
 from caseman.demo.names import DISTRICT_CODE, SURNAMES, words
-from caseman.demo.visits import NOTHING_NEW
+from caseman.demo.visits import NOTHING_NEW_STORED
 from caseman.elders.models import Elder, ElderCategory, ElderVersion, FamilyMember
 from caseman.elders.services import ELDER_FIELDS
 from caseman.extensions import db
@@ -106,8 +106,7 @@ FOLLOW_UP_FINDINGS = (
 ILLNESSES = ("高血压", "糖尿病", "慢阻肺", "冠心病", "关节炎", "白内障", "慢性胃炎")
 # The parts of a scale visit that never vary ("nothing changed since last time"), as stored.
 VISIT_CONSTANTS: dict[str, Any] = {
-    "method_other": "",
-    **{name: v.value if isinstance(v, Enum) else v for name, v in NOTHING_NEW.items()},
+    "method_other": "", **NOTHING_NEW_STORED,
     "visitor_name": "王芳", "recorder_name": "王芳", "note": "", "voided_at": None,
     "void_reason": "", "version": 1,
 }  # fmt: skip

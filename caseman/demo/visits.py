@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from enum import Enum
 from typing import Any
 
 from caseman.areas.models import Area
@@ -57,6 +58,10 @@ NOTHING_NEW: dict[str, Any] = {
     "personal_hygiene": Trend.UNCHANGED,
     "home_hygiene": Trend.UNCHANGED,
     "indoor_environment": Trend.UNCHANGED,
+}
+# The same as stored (enums by value), for rows inserted in bulk past the ORM.
+NOTHING_NEW_STORED: dict[str, Any] = {
+    name: value.value if isinstance(value, Enum) else value for name, value in NOTHING_NEW.items()
 }
 
 
