@@ -73,4 +73,4 @@ bench: $(STAMP)
 # City scale (issue 6): search, case file, dashboard, due list, ledger export, gunicorn load.
 # make bench-scale SCALE_ARGS="--database-url sqlite:////tmp/scale.db --elders 100000 --months 24"
 bench-scale: $(STAMP)
-	$(BIN)/python -m caseman.bench $(SCALE_ARGS)
+	PYTHONPATH=. $(BIN)/python scripts/bench_scale.py $(SCALE_ARGS)

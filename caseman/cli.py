@@ -55,7 +55,7 @@ def init_db() -> None:
     "--elders",
     type=click.IntRange(1),
     default=None,
-    help="A city-scale synthetic district of this many elders (caseman.demo_scale).",
+    help="A city-scale synthetic district of this many elders (caseman.demo.scale).",
 )
 @click.option(
     "--months",
@@ -70,7 +70,7 @@ def demo_data(if_empty: bool, today: datetime | None, elders: int | None, months
     Visit history runs up to ``--today``, so the dashboard and due lists look lived-in on the
     day the demo is loaded.
     """
-    from caseman.demo import load_demo
+    from caseman.demo.district import load_demo
 
     if if_empty and db.session.scalar(select(Area.id).limit(1)) is not None:
         click.echo("Demo data already loaded; nothing to do.")
@@ -81,7 +81,7 @@ def demo_data(if_empty: bool, today: datetime | None, elders: int | None, months
 
     with system_access("cli demo-data"):
         if elders is not None:
-            from caseman.demo_scale import load_scale
+            from caseman.demo.scale import load_scale
 
             logins = load_scale(elders, months, today.date() if today else None, echo=click.echo)
             from caseman.risk.services import fill_missing_levels

@@ -1,7 +1,7 @@
 """Benchmark the visit schedule at district scale: the due list, the dashboard, the case file.
 
-Builds a synthetic 渝北区 (13 towns/streets of ``caseman.demo.TOWNS`` with 172 villages, two
-villager groups each), 20,000 elders and 24 months of visits (about 520k rows) with bulk inserts
+Builds a synthetic 渝北区 (13 towns/streets of ``caseman.demo.district.TOWNS`` with 172 villages,
+two villager groups each), 20,000 elders and 24 months of visits (about 520k rows) with bulk inserts
 (executemany on SQLite, COPY on PostgreSQL), then times each page or call ``--repeat`` times
 after one warm-up call (reported as "first"):
 
@@ -64,8 +64,9 @@ from caseman.auth import totp
 from caseman.auth.models import TOTP_REQUIRED_ROLES, Role, User
 from caseman.auth.services import create_user
 from caseman.db import utcnow
-from caseman.demo import DISTRICT_CODE, ELDER_GIVEN, SURNAMES, TOWNS
-from caseman.demo_visits import load_campaigns
+from caseman.demo.district import TOWNS
+from caseman.demo.names import DISTRICT_CODE, ELDER_GIVEN, SURNAMES
+from caseman.demo.visits import NOTHING_NEW_STORED, load_campaigns
 from caseman.elders.models import Elder, ElderAssignment, ElderCategory, ElderVersion
 from caseman.extensions import db
 from caseman.rules.enums import (
@@ -99,19 +100,6 @@ GROUPS = ("一组", "二组")
 NAME_HEADS = "新石龙凤高桥河林黄青白马金银双大长平安和兴回玉鹿桂花松柏茶柳"
 NAME_TAILS = "坪湾坝山沟岩桥塘林口垭溪田庙湖"
 # 无变化 / 安全: what most visits find (enums are stored by value).
-NOTHING_NEW = {
-    "family_change": "unchanged",
-    "expression": "unchanged",
-    "mobility": "unchanged",
-    "illness": "unchanged",
-    "mood": "unchanged",
-    "gas_safety": "safe",
-    "water_heating_safety": "safe",
-    "electricity_safety": "safe",
-    "personal_hygiene": "unchanged",
-    "home_hygiene": "unchanged",
-    "indoor_environment": "unchanged",
-}
 MEASUREMENTS = (
     "list_due",
     "due_town",
@@ -477,7 +465,7 @@ def build(app: Flask, n_elders: int, months: int, seed: int, today: date) -> Non
                 visit_id += 1
                 need = None
                 roll = rng.random()
-                findings = dict(NOTHING_NEW)
+                findings = dict(NOTHING_NEW_STORED)
                 if roll < 0.03:
                     findings["gas_safety"] = Safety.UNSAFE.value
                     need = NeedType.SAFETY_HAZARD

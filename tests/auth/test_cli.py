@@ -9,7 +9,7 @@ from sqlalchemy import select
 from caseman.audit import AuditEvent
 from caseman.auth import totp
 from caseman.auth.models import User
-from caseman.demo import DEFAULT_TODAY, DEMO_PASSWORD
+from caseman.demo.district import DEFAULT_TODAY, DEMO_PASSWORD
 from caseman.extensions import db
 from tests.conftest import PASSWORD, TOTP_SECRET, log_in
 

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from caseman.auth.models import User
-from caseman.demo import DEMO_PASSWORD, load_demo
+from caseman.demo.district import DEMO_PASSWORD, load_demo
 from caseman.elders.services import archive_elder
 from caseman.extensions import db
 from caseman.rules.enums import ArchiveReason, Category, VisitMethod

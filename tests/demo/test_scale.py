@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from caseman.areas.models import Area, AreaLevel
 from caseman.auth.models import Role, User
-from caseman.demo_scale import SCALE_PASSWORD
+from caseman.demo.scale import SCALE_PASSWORD
 from caseman.elders.models import Elder, ElderCategory, ElderVersion
 from caseman.extensions import db
 from caseman.referrals.models import Referral

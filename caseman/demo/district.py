@@ -26,7 +26,17 @@ from caseman.areas.services import create_area
 from caseman.auth.models import TOTP_REQUIRED_ROLES, Role, User
 from caseman.auth.services import create_user
 from caseman.auth.totp import new_secret
-from caseman.demo_visits import load_campaigns, load_referrals, load_risks, load_visit_history
+from caseman.demo.family import load_family
+from caseman.demo.mutual_aid import load_mutual_aid
+from caseman.demo.names import (
+    DISTRICT_CODE,
+    ELDER_GIVEN,
+    PHONE_PREFIXES,
+    SURNAMES,
+    YOUNG_GIVEN,
+)
+from caseman.demo.referrals import load_referrals, load_risks
+from caseman.demo.visits import load_campaigns, load_visit_history
 from caseman.elders.models import Elder, ElderAssignment
 from caseman.elders.services import (
     Registration,
@@ -54,7 +64,6 @@ DEMO_PASSWORD = "demo-pass-2024"  # noqa: S105 - printed on purpose: demo logins
 DEMO_SEED = 20240305  # 渝北民〔2024〕24号 was issued on 5 March 2024
 DEFAULT_TODAY = date(2026, 11, 1)
 FIRST_FILED_ON = date(2024, 3, 5)
-DISTRICT_CODE = "500112"  # 渝北区
 
 # 11 镇 and 2 街道 with rural villages (seeds/002). Villages are given to the first towns only;
 # the others exist so the area tree looks like the district.
@@ -77,31 +86,6 @@ GROUPS = ("一组", "二组")  # 村民小组 of every village
 JINGANG = ("木耳镇", "金刚村")  # the model village of seeds/002 (互助养老点)
 
 
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
-
-SURNAMES = _words(
-    "张 王 李 刘 陈 杨 黄 赵 周 吴 徐 孙 马 胡 朱 郭 何 罗 高 林 曾 单 解 "
-    "谢 唐 冉 蒋 彭 邓 袁 田 钟 肖 付 熊 廖 秦 向 谭 余 邹 龚 游"
-)
-ELDER_GIVEN = {
-    Gender.MALE: _words(
-        "国 建 明 德 文 志 华 光 福 贵 富 全 成 永 树 林 清 书 祥 汉 忠 仁 昌 海 发 洪 "
-        "远 学 金 银 山 元 寿 安 兴 绍 开 家 正 世 云 先 吉"
-    ),
-    Gender.FEMALE: _words(
-        "秀 英 兰 芳 珍 玉 桂 华 淑 凤 琼 翠 素 群 梅 莲 琴 碧 蓉 惠 菊 香 春 "
-        "淑 德 明 清 贞 芝 仙 彩 会 美 金 银 荣"
-    ),
-}
-YOUNG_GIVEN = {
-    Gender.MALE: _words("伟 强 军 勇 涛 斌 波 平 刚 杰 鹏 林 兵 洪 明 亮 川 江 宇 超 浩 磊"),
-    Gender.FEMALE: _words("丽 敏 静 燕 红 艳 娟 霞 琳 萍 莉 婷 英 梅 琴 芳 玲 丹 雪 倩 瑶"),
-}
-PHONE_PREFIXES = _words(
-    "30 31 32 33 35 36 37 38 39 50 51 52 55 56 57 58 59 73 77 80 82 83 86 87 89 91 99"
-)
 ILLNESSES = (
     "高血压", "糖尿病", "慢阻肺", "冠心病", "类风湿关节炎", "腰椎间盘突出", "白内障", "慢性胃炎",
     "骨质疏松", "高脂血症", "慢性支气管炎", "痛风", "听力下降",
@@ -358,17 +342,7 @@ class _Demo:
             if self.chance(0.5):
                 rows.append(spouse(deceased=True))
             if self.chance(0.6):
-                sibling_age = max(60, age_on(birth_on, self.today) + self.rng.randint(-6, 6))
-                residence = self.rng.choice((Residence.SAME_TOWN, Residence.ELSEWHERE))
-                rows.append(
-                    self.member(
-                        Relation.SIBLING,
-                        surname,
-                        self.rng.choice(list(Gender)),
-                        self.birth_on(sibling_age),
-                        residence,
-                    )
-                )
+                rows.append(self.sibling(surname, birth_on))
         elif pattern == "alone":
             rows.append(spouse(deceased=True))
             rows += self.children(
@@ -389,9 +363,7 @@ class _Demo:
         elif pattern == "left_behind_unable":
             rows.append(spouse())
             rows += self.children(1, child_surname, birth_on, far, away=True)
-            unable = self.children(1, child_surname, birth_on, Residence.SAME_TOWN)[0]
-            unable.update(disability_grade=self.rng.choice((1, 2)), health="残疾")
-            rows.append(unable)
+            rows.append(self.unable_child(child_surname, birth_on))
         elif pattern in ("disabled", "severe_disability", "nearby_other"):
             if self.chance(0.6):
                 rows.append(spouse())
@@ -400,15 +372,37 @@ class _Demo:
             rows += self.children(how_many() - 1, child_surname, birth_on, Residence.ELSEWHERE)
         elif pattern.startswith("family_planning"):
             rows.append(spouse(deceased=pattern == "family_planning_alone"))
-            child = self.children(1, child_surname, birth_on, Residence.WITH_ELDER)[0]
-            child["is_only_child"] = True
-            if pattern == "family_planning_disabled":
-                child.update(disability_grade=self.rng.choice((1, 2, 3)), health="残疾")
-            else:
-                child.update(is_deceased=True, residence=None, phone="", health="已故")
-                child["visits_often"] = False
-            rows.append(child)
+            rows.append(self.only_child(child_surname, birth_on, pattern))
         return rows
+
+    def sibling(self, surname: str, elder_birth: date) -> dict[str, Any]:
+        """A brother or sister of about the elder's age, in the town or further away."""
+        sibling_age = max(60, age_on(elder_birth, self.today) + self.rng.randint(-6, 6))
+        residence = self.rng.choice((Residence.SAME_TOWN, Residence.ELSEWHERE))
+        return self.member(
+            Relation.SIBLING,
+            surname,
+            self.rng.choice(list(Gender)),
+            self.birth_on(sibling_age),
+            residence,
+        )
+
+    def unable_child(self, surname: str, elder_birth: date) -> dict[str, Any]:
+        """A child nearby who cannot support the elder: disability grade 1–2 (→ 留守 only)."""
+        unable = self.children(1, surname, elder_birth, Residence.SAME_TOWN)[0]
+        unable.update(disability_grade=self.rng.choice((1, 2)), health="残疾")
+        return unable
+
+    def only_child(self, surname: str, elder_birth: date, pattern: str) -> dict[str, Any]:
+        """The only child of a 计生 family: disabled, or deceased."""
+        child = self.children(1, surname, elder_birth, Residence.WITH_ELDER)[0]
+        child["is_only_child"] = True
+        if pattern == "family_planning_disabled":
+            child.update(disability_grade=self.rng.choice((1, 2, 3)), health="残疾")
+        else:
+            child.update(is_deceased=True, residence=None, phone="", health="已故")
+            child["visits_often"] = False
+        return child
 
     def grandchild(self, surname: str, elder_birth: date) -> dict[str, Any]:
         gender = self.rng.choice(list(Gender))
@@ -420,44 +414,106 @@ class _Demo:
         row.update(phone="", health="健康", visits_often=False)
         return row
 
+    # --- one registration, step by step (the order of the random draws is the data) -------
+
     def registration(
         self, pattern: str, ability: AbilityLevel | None, home: Village
     ) -> Registration:
-        rng = self.rng
-        gender = rng.choice(list(Gender))
-        if pattern.startswith("family_planning"):
-            age = rng.randint(60, 72)  # only children were born under the 1980s policy
-        else:
-            age = min(98, 60 + int(rng.triangular(0, 39, 12)))
+        """The registration form of one elder of ``pattern`` living in ``home``."""
+        gender = self.rng.choice(list(Gender))
+        age = self.age(pattern)
         birth_on = self.birth_on(age)
-        surname = rng.choice(SURNAMES)
+        surname = self.rng.choice(SURNAMES)
         name = self.elder_name(surname, gender)
         members = self.members(pattern, surname, gender, birth_on)
         if ability is None:
-            if pattern == "disabled":
-                ability = rng.choice(IMPAIRED)
-            elif pattern == "severe_disability":
-                ability = rng.choice((AbilityLevel.INTACT, *IMPAIRED))
-            else:
-                ability = AbilityLevel.INTACT if self.chance(0.82) else rng.choice(IMPAIRED)
+            ability = self.ability(pattern)
         is_rural = pattern.startswith("left_behind") or self.chance(0.9)
-        serious = self.chance(0.08)
-        illnesses = rng.sample(ILLNESSES, rng.randint(0, 3))
-        if serious:
-            illnesses.insert(0, rng.choice(SERIOUS_ILLNESSES))
+        serious, illnesses = self.illnesses()
         id_number = self.id_number(birth_on, gender)
+        grade, certificate = self.disability(pattern, id_number)
+        money = self.money_of(pattern, age, ability, grade, is_rural, members)
+        contact = self.emergency_contact(members)
+        address = self.address(home)
+        units = self.support_units()
+        filed_on = self.filed_on(birth_on)
+        values: dict[str, Any] = {
+            "name": name,
+            "gender": gender.value,
+            "id_number": id_number,
+            "phone": self.phone(),
+            **contact,
+            **address,
+            "is_rural_hukou": is_rural,
+            "ability_level": ability.value,
+            "medical_history": "、".join(illnesses) or "无",
+            "has_serious_illness": serious,
+            **money,
+            "disability_certificate_no": certificate,
+            "disability_grade": grade,
+            "other_reason": "",
+            "category_override_reason": "",
+            "is_key": False,
+            "key_override_reason": "",
+            "water_safe": self.chance(0.93),
+            "electricity_safe": self.chance(0.95),
+            "housing_safe": self.chance(0.9),
+            "support_units": [unit.value for unit in units],
+            "support_person": home.cadre,
+            "support_measures": "；".join(
+                self.rng.sample(SUPPORT_MEASURES, self.rng.randint(1, 3))
+            ),
+            "filed_on": filed_on,
+            "responsible_person": home.cadre,
+            "responsible_phone": home.cadre_phone,
+        }
+        categories = self.confirm(values, members, birth_on, pattern)
+        self.decide_key(values, categories, ability, serious, age)
+        return Registration(values=values, members=members, categories=categories)
 
-        grade: int | None = None
-        certificate = ""
+    def age(self, pattern: str) -> int:
+        if pattern.startswith("family_planning"):
+            return self.rng.randint(60, 72)  # only children were born under the 1980s policy
+        return min(98, 60 + int(self.rng.triangular(0, 39, 12)))
+
+    def ability(self, pattern: str) -> AbilityLevel:
+        """能力程度 when the plan leaves it open: impaired for 失能, mostly intact otherwise."""
+        if pattern == "disabled":
+            return self.rng.choice(IMPAIRED)
         if pattern == "severe_disability":
-            grade = rng.choice((1, 2))
-        elif self.chance(0.05):
-            grade = rng.choice((3, 4))
-        if grade is not None:
-            # 残疾人证号: the ID number, then the kind of disability (1–7) and the grade.
-            certificate = f"{id_number}{rng.randint(1, 7)}{grade}"
+            return self.rng.choice((AbilityLevel.INTACT, *IMPAIRED))
+        return AbilityLevel.INTACT if self.chance(0.82) else self.rng.choice(IMPAIRED)
 
-        # 经济情况 (money per month, yuan)
+    def illnesses(self) -> tuple[bool, list[str]]:
+        """(serious illness?, the illnesses of 既往病史, the serious one first)."""
+        serious = self.chance(0.08)
+        illnesses = self.rng.sample(ILLNESSES, self.rng.randint(0, 3))
+        if serious:
+            illnesses.insert(0, self.rng.choice(SERIOUS_ILLNESSES))
+        return serious, illnesses
+
+    def disability(self, pattern: str, id_number: str) -> tuple[int | None, str]:
+        """(disability grade, 残疾人证号): grade 1–2 for 重残, now and then 3–4 for others."""
+        grade: int | None = None
+        if pattern == "severe_disability":
+            grade = self.rng.choice((1, 2))
+        elif self.chance(0.05):
+            grade = self.rng.choice((3, 4))
+        if grade is None:
+            return None, ""
+        # 残疾人证号: the ID number, then the kind of disability (1–7) and the grade.
+        return grade, f"{id_number}{self.rng.randint(1, 7)}{grade}"
+
+    def money_of(
+        self,
+        pattern: str,
+        age: int,
+        ability: AbilityLevel,
+        grade: int | None,
+        is_rural: bool,
+        members: list[dict[str, Any]],
+    ) -> dict[str, Any]:
+        """经济情况 (money per month, yuan): assistance, pension, income, subsidies, household."""
         extreme_poverty = pattern == "widowed_childless" and self.chance(0.5)
         dibao = not extreme_poverty and self.chance(0.16)
         dibao_edge = not extreme_poverty and not dibao and self.chance(0.1)
@@ -475,8 +531,7 @@ class _Demo:
             if Relation(m["relation"]).is_child and not m["is_deceased"]
         ]  # fmt: skip
         if living_children and self.chance(0.8):
-            support = self.money(200, 1200)
-            income += support
+            income += self.money(200, 1200)
             sources.append("子女赡养")
         if extreme_poverty:
             income += self.money(880, 1000)
@@ -487,20 +542,25 @@ class _Demo:
         if is_rural and self.chance(0.3) and ability == AbilityLevel.INTACT and age < 80:
             income += self.money(100, 600)
             sources.append("务农收入")
-        subsidies: list[str] = []
-        subsidy = Decimal("0.00")
-        if age >= 80:
-            subsidies.append("高龄津贴")
-            subsidy += Decimal("100.00") if age >= 90 else Decimal("50.00")
-        if grade in (1, 2):
-            subsidies += ["困难残疾人生活补贴", "重度残疾人护理补贴"]
-            subsidy += Decimal("190.00")
-        if ability in (AbilityLevel.SEVERE, AbilityLevel.TOTAL) and (dibao or extreme_poverty):
-            subsidies.append("失能老人护理补贴")
-            subsidy += Decimal("200.00")
+        subsidies, subsidy = _subsidies(age, grade, ability, dibao or extreme_poverty)
         income += subsidy
         if subsidies:
             sources.append("政府补贴")
+        return {
+            "is_extreme_poverty": extreme_poverty,
+            "is_dibao": dibao,
+            "is_dibao_edge": dibao_edge,
+            "monthly_income": income,
+            "income_sources": "、".join(sources),
+            "household_monthly_income": self.household_income(income, members),
+            "has_pension": has_pension,
+            "pension_monthly": pension,
+            "subsidy_monthly": subsidy,
+            "subsidy_items": "、".join(subsidies) or "无",
+        }
+
+    def household_income(self, income: Decimal, members: list[dict[str, Any]]) -> Decimal:
+        """The elder's income plus what the spouse and children living with them earn."""
         household = income
         for member in members:
             if member["is_deceased"] or member["residence"] != Residence.WITH_ELDER.value:
@@ -509,24 +569,38 @@ class _Demo:
                 household += self.money(180, 400)
             elif Relation(member["relation"]).is_child:
                 household += self.money(1500, 4000)
+        return household
 
+    def emergency_contact(self, members: list[dict[str, Any]]) -> dict[str, Any]:
+        """A living child or sibling with a phone; else a relative or neighbour in the village."""
         emergency = next(
             (m for m in members if not m["is_deceased"] and m["phone"] and m["relation"]
              in (Relation.SON.value, Relation.DAUGHTER.value, Relation.SIBLING.value)),
             None,
         )  # fmt: skip
         if emergency is not None:
-            emergency_name, emergency_gender = emergency["name"], emergency["gender"]
-            emergency_phone = emergency["phone"]
-        else:  # nobody in the family to call: a relative or neighbour in the village
-            emergency_gender = rng.choice(list(Gender)).value
-            emergency_name = self.young_name(rng.choice(SURNAMES), Gender(emergency_gender))
-            emergency_phone = self.phone()
+            name, gender, phone = emergency["name"], emergency["gender"], emergency["phone"]
+        else:
+            gender = self.rng.choice(list(Gender)).value
+            name = self.young_name(self.rng.choice(SURNAMES), Gender(gender))
+            phone = self.phone()
+        return {"emergency_name": name, "emergency_gender": gender, "emergency_phone": phone}
 
-        group_index = rng.randrange(len(home.groups))
+    def address(self, home: Village) -> dict[str, Any]:
+        """户籍 and 居住 addresses: a group and house number; most live in their group."""
+        group_index = self.rng.randrange(len(home.groups))
         group_label = f"{group_index + 1}组"
-        house = f"{rng.randint(1, 120)}号"
+        house = f"{self.rng.randint(1, 120)}号"
         lives_in_group = self.chance(0.7)
+        return {
+            "household_area_id": home.village.id,
+            "household_address": group_label + house,
+            "residence_area_id": home.groups[group_index].id if lives_in_group else home.village.id,
+            "residence_address": house if lives_in_group else group_label + house,
+        }
+
+    def support_units(self) -> list[SupportUnit]:
+        """帮扶单位: always the town and village, sometimes others."""
         units = [SupportUnit.TOWN_VILLAGE]
         for unit, probability in (
             (SupportUnit.VOLUNTEER, 0.4), (SupportUnit.SOCIAL_WORK, 0.25),
@@ -535,58 +609,33 @@ class _Demo:
         ):  # fmt: skip
             if self.chance(probability):
                 units.append(unit)
-        days = max(0, (self.today - FIRST_FILED_ON).days)
-        # Most files date from the 2024 survey; the rest were added since.
-        offset = rng.randint(0, min(days, 120)) if self.chance(0.7) else rng.randint(0, days)
-        filed_on = min(self.today, FIRST_FILED_ON + timedelta(days=offset))
-        filed_on = max(filed_on, sixtieth_birthday(birth_on))  # 60 when filed (004: 老年人)
+        return units
 
-        values: dict[str, Any] = {
-            "name": name,
-            "gender": gender.value,
-            "id_number": id_number,
-            "phone": self.phone(),
-            "emergency_name": emergency_name,
-            "emergency_gender": emergency_gender,
-            "emergency_phone": emergency_phone,
-            "household_area_id": home.village.id,
-            "household_address": group_label + house,
-            "residence_area_id": home.groups[group_index].id if lives_in_group else home.village.id,
-            "residence_address": house if lives_in_group else group_label + house,
-            "is_rural_hukou": is_rural,
-            "ability_level": ability.value,
-            "medical_history": "、".join(illnesses) or "无",
-            "has_serious_illness": serious,
-            "is_extreme_poverty": extreme_poverty,
-            "is_dibao": dibao,
-            "is_dibao_edge": dibao_edge,
-            "monthly_income": income,
-            "income_sources": "、".join(sources),
-            "disability_certificate_no": certificate,
-            "disability_grade": grade,
-            "other_reason": "",
-            "category_override_reason": "",
-            "is_key": False,
-            "key_override_reason": "",
-            "water_safe": self.chance(0.93),
-            "electricity_safe": self.chance(0.95),
-            "housing_safe": self.chance(0.9),
-            "household_monthly_income": household,
-            "has_pension": has_pension,
-            "pension_monthly": pension,
-            "subsidy_monthly": subsidy,
-            "subsidy_items": "、".join(subsidies) or "无",
-            "support_units": [unit.value for unit in units],
-            "support_person": home.cadre,
-            "support_measures": "；".join(rng.sample(SUPPORT_MEASURES, rng.randint(1, 3))),
-            "filed_on": filed_on,
-            "responsible_person": home.cadre,
-            "responsible_phone": home.cadre_phone,
-        }
-        categories = self.confirm(values, members, birth_on, pattern)
+    def support_measures(self) -> str:
+        """帮扶措施: one to three of the usual measures."""
+        return "；".join(self.rng.sample(SUPPORT_MEASURES, self.rng.randint(1, 3)))
+
+    def filed_on(self, birth_on: date) -> date:
+        """Most files date from the 2024 survey; the rest were added since (60 when filed)."""
+        days = max(0, (self.today - FIRST_FILED_ON).days)
+        offset = (
+            self.rng.randint(0, min(days, 120)) if self.chance(0.7) else self.rng.randint(0, days)
+        )
+        filed_on = min(self.today, FIRST_FILED_ON + timedelta(days=offset))
+        return max(filed_on, sixtieth_birthday(birth_on))  # 60 when filed (004: 老年人)
+
+    def decide_key(
+        self,
+        values: dict[str, Any],
+        categories: set[Category],
+        ability: AbilityLevel,
+        serious: bool,
+        age: int,
+    ) -> None:
+        """重点/一般对象 as the rule suggests; now and then staff decide otherwise, with the reason
+        (004 一(四))."""
         key = suggest_key(categories, serious, age, self.target_age).is_key
         values["is_key"] = key
-        # Now and then staff decide otherwise than the rule (004 一(四)), with the reason.
         override = self.rng.random()
         mild_only = categories == {Category.DISABLED_CARE} and ability == AbilityLevel.MILD
         if key and mild_only and not serious and override < 0.3:
@@ -595,7 +644,6 @@ class _Demo:
         elif not key and age >= 75 and override < 0.03:
             values["is_key"] = True
             values["key_override_reason"] = "近半年在家中跌倒两次，村委会研究按重点对象每半月探访。"
-        return Registration(values=values, members=members, categories=categories)
 
     def confirm(
         self, values: dict[str, Any], members: list[dict[str, Any]], birth_on: date, pattern: str
@@ -626,6 +674,25 @@ class _Demo:
         return confirmed
 
 
+def _subsidies(
+    age: int, grade: int | None, ability: AbilityLevel, assisted: bool
+) -> tuple[list[str], Decimal]:
+    """The subsidies an elder draws and their monthly sum: 高龄津贴 from 80 (more from 90),
+    the two disability subsidies for grade 1–2, care for the severely impaired on assistance."""
+    subsidies: list[str] = []
+    subsidy = Decimal("0.00")
+    if age >= 80:
+        subsidies.append("高龄津贴")
+        subsidy += Decimal("100.00") if age >= 90 else Decimal("50.00")
+    if grade in (1, 2):
+        subsidies += ["困难残疾人生活补贴", "重度残疾人护理补贴"]
+        subsidy += Decimal("190.00")
+    if ability in (AbilityLevel.SEVERE, AbilityLevel.TOTAL) and assisted:
+        subsidies.append("失能老人护理补贴")
+        subsidy += Decimal("200.00")
+    return subsidies, subsidy
+
+
 def _years_before(day: date, years: int) -> date:
     """The same day ``years`` earlier (29 February becomes 28 February)."""
     try:
@@ -642,6 +709,9 @@ def _copy(reg: Registration) -> Registration:
     )
 
 
+Registered = tuple[Elder, Registration, Village]
+
+
 def load_demo(today: date | None = None, elders: int = 320) -> list[tuple[str, str, str, str]]:
     """Build the demo district in the current session (flush only; the caller commits).
 
@@ -652,26 +722,61 @@ def load_demo(today: date | None = None, elders: int = 320) -> list[tuple[str, s
     district, towns, villages = demo.areas()
     users = demo.users(district, towns, villages)
     actor = users["district"]
+    registered = _register_elders(demo, actor, villages, elders)
+    jingang = [e for e, _r, v in registered if (v.town.name, v.village.name) == JINGANG]
+    _assign_to_worker(jingang[:10], users["worker"])
+    half_year_ago = today - timedelta(days=183)
+    old = [item for item in registered if item[0].filed_on <= half_year_ago]
+    _review_half_year(demo, actor, old[5:13])
+    _archive_three(demo, actor, [e for e, _r, _v in old[13:]])
+    elders_only = [e for e, _r, _v in registered]
 
-    registered: list[tuple[Elder, Registration, Village]] = []
+    # 14 months of visits and care (附件3), and two visit campaigns.
+    visitors = _visitors(villages, users)
+    visits, _cares = load_visit_history(elders_only, visitors, actor, today, DEMO_SEED)
+    load_campaigns(district, towns["木耳镇"], users["town"], today)
+    # Referrals from visits that found a need, at every stage; a few risks (one abuse report
+    # in 金刚村 still waiting for the town's acknowledgement).
+    with_needs = [v for v in visits if v.needs and v.method.value == "home"]
+    load_referrals(with_needs, _owners(elders_only, users), users["district"], today, DEMO_SEED)
+    active_jingang = [e for e in jingang if not e.is_archived]
+    load_risks(active_jingang, users["worker"], users["town"], today)
+    # Rural mutual aid (000) in three villages: team, points, pairs, help, points, activities.
+    load_mutual_aid([(v.village, v.cadre, v.cadre_phone) for v in villages], elders_only, actor,
+                    today, DEMO_SEED)  # fmt: skip
+    # Family duty in 金刚村 and benefit applications (issue 20 items 2 and 5).
+    load_family(active_jingang, elders_only, users["village"], actor, today, DEMO_SEED)
+
+    return [
+        (user.username, DEMO_PASSWORD, user.role.value, user.area.full_name)
+        for user in users.values()
+    ]
+
+
+def _register_elders(
+    demo: _Demo, actor: User, villages: list[Village], elders: int
+) -> list[Registered]:
+    """Register ``elders`` elders through the service, as if typed into the form."""
+    registered: list[Registered] = []
     plan = demo.plan(elders)
     for (pattern, ability), home in zip(plan, demo.place(elders, villages), strict=True):
         reg = demo.registration(pattern, ability, home)
-        elder = register_elder(actor, _copy(reg), today)
+        elder = register_elder(actor, _copy(reg), demo.today)
         registered.append((elder, reg, home))
+    return registered
 
-    # The worker visits ten elders of 金刚村.
-    jingang = [e for e, _r, v in registered if (v.town.name, v.village.name) == JINGANG]
-    for elder in jingang[:10]:
-        worker_id = users["worker"].id
-        since = elder.filed_on
-        db.session.add(ElderAssignment(elder_id=elder.id, user_id=worker_id, started_on=since))
+
+def _assign_to_worker(elders: list[Elder], worker: User) -> None:
+    """The worker visits these elders (of 金刚村) from the day each was filed."""
+    for elder in elders:
+        db.session.add(
+            ElderAssignment(elder_id=elder.id, user_id=worker.id, started_on=elder.filed_on)
+        )
     db.session.flush()
 
-    # Half-year reviews (每半年动态更新) of files older than six months: a second version.
-    half_year_ago = today - timedelta(days=183)
-    old = [item for item in registered if item[0].filed_on <= half_year_ago]
-    reviewed = old[5:13]
+
+def _review_half_year(demo: _Demo, actor: User, reviewed: list[Registered]) -> None:
+    """Half-year reviews (每半年动态更新) of files older than six months: a second version."""
     for index, (elder, reg, _home) in enumerate(reviewed):
         changed = _copy(reg)
         if index % 2 == 0:
@@ -684,10 +789,14 @@ def load_demo(today: date | None = None, elders: int = 320) -> list[tuple[str, s
                 reg.values["household_monthly_income"] + raise_by
             )
             changed.values["note"] = "半年动态更新：城乡居民基础养老金上调。"
-        update_elder(actor, elder, changed, today, elder.version, review=True)
+        update_elder(actor, elder, changed, demo.today, elder.version, review=True)
 
-    # Three cases leave the caseload by archiving (nothing is deleted).
-    candidates = [e for e, _r, _v in old[13:] if e.filed_on <= today - timedelta(days=60)]
+
+def _archive_three(demo: _Demo, actor: User, old: list[Elder]) -> None:
+    """Three cases leave the caseload by archiving (nothing is deleted): one died, one moved
+    away, one is no longer eligible (a 留守 elder whose child came home, when there is one)."""
+    today = demo.today
+    candidates = [e for e in old if e.filed_on <= today - timedelta(days=60)]
     ineligible = next((e for e in candidates if Category.LEFT_BEHIND in e.categories), None)
     others = [e for e in candidates if e is not ineligible]
     archives = [
@@ -708,40 +817,24 @@ def load_demo(today: date | None = None, elders: int = 320) -> list[tuple[str, s
             note_on = f"{on.year}年{on.month}月{on.day}日{note}"
             archive_elder(actor, elder, reason, on, note_on, today, elder.version)
 
-    # 14 months of visits and care (附件3), and two visit campaigns.
+
+def _visitors(villages: list[Village], users: dict[str, User]) -> dict[int, tuple[str, User]]:
+    """Who visits in each village (name, user entering the records): the village cadre, entered
+    by the district user, except where the worker and village2 have logins of their own."""
     visitors: dict[int, tuple[str, User]] = {}
     for village in villages:
-        visitors[village.village.id] = (village.cadre, actor)
-    visitors[users["worker"].area_id] = (users["worker"].display_name, users["worker"])
-    visitors[users["village2"].area_id] = (users["village2"].display_name, users["village2"])
-    elders_only = [e for e, _r, _v in registered]
-    visits, _cares = load_visit_history(elders_only, visitors, actor, today, DEMO_SEED)
-    load_campaigns(district, towns["木耳镇"], users["town"], today)
+        visitors[village.village.id] = (village.cadre, users["district"])
+    for name in ("worker", "village2"):
+        visitors[users[name].area_id] = (users[name].display_name, users[name])
+    return visitors
 
-    # Referrals from visits that found a need, at every stage; a few risks (one abuse report
-    # in 金刚村 still waiting for the town's acknowledgement).
+
+def _owners(elders: list[Elder], users: dict[str, User]) -> dict[int, User]:
+    """The owner of each elder's referrals: the nearest demo user whose scope holds them."""
     owners: dict[int, User] = {}
-    for elder in elders_only:
-        for name in ("worker", "village2", "town", "town2"):  # the nearest user in scope
+    for elder in elders:
+        for name in ("worker", "village2", "town", "town2"):
             if users[name].area.contains(elder.residence_area):
                 owners[elder.id] = users[name]
                 break
-    with_needs = [v for v in visits if v.needs and v.method.value == "home"]
-    load_referrals(with_needs, owners, users["district"], today, DEMO_SEED)
-    active_jingang = [e for e in jingang if not e.is_archived]
-    load_risks(active_jingang, users["worker"], users["town"], today)
-
-    # Rural mutual aid (000) in three villages: team, points, pairs, help, points, activities.
-    from caseman.demo_mutual_aid import load_mutual_aid
-
-    load_mutual_aid([(v.village, v.cadre, v.cadre_phone) for v in villages], elders_only, actor,
-                    today, DEMO_SEED)  # fmt: skip
-    # Family duty in 金刚村 and benefit applications (issue 20 items 2 and 5).
-    from caseman.demo_family import load_family
-
-    load_family(active_jingang, elders_only, users["village"], actor, today, DEMO_SEED)
-
-    return [
-        (user.username, DEMO_PASSWORD, user.role.value, user.area.full_name)
-        for user in users.values()
-    ]
+    return owners

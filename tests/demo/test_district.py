@@ -10,7 +10,7 @@ from flask import Flask
 from caseman.areas.models import Area, AreaLevel
 from caseman.auth.models import Role, User
 from caseman.auth.passwords import verify_password
-from caseman.demo import DEFAULT_TODAY, DEMO_PASSWORD, load_demo
+from caseman.demo.district import DEFAULT_TODAY, DEMO_PASSWORD, load_demo
 from caseman.elders.models import Elder, ElderAssignment, ElderCategory, ElderVersion
 from caseman.elders.services import ELDER_FIELDS
 from caseman.extensions import db

@@ -1,5 +1,5 @@
-"""The city-scale benchmark (issue 6): ``python -m caseman.bench [--database-url URL] [--elders N]
-[--months M] [--repeat R] [--seconds S]``.
+"""The city-scale benchmark (issue 6): ``PYTHONPATH=. python scripts/bench_scale.py
+[--database-url URL] [--elders N] [--months M] [--repeat R] [--seconds S]`` (``make bench-scale``).
 
 Against the database given (loaded first with ``demo-data --elders N --months M`` when it is empty
 and ``--elders`` is given) it prints, with the load average beside the figures (the machine is
@@ -94,9 +94,35 @@ def _get(client: Any, url: str) -> Any:
 
 def in_process(url: str, repeat: int) -> dict[str, Any]:
     """The per-request figures, through the Flask test client (no network)."""
+    from caseman import create_app, freeze_long_lived
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+    freeze_long_lived()  # as the WSGI entry app.py does
+    results, queries, town_id = _sample(app)
+    client = _logged_in_client(app, results["username"])
+    with app.app_context():
+        results["search"] = {
+            f"{kind} ({text})": timed(lambda t=text: _get(client, f"/elders/?q={quote(t)}"), repeat)
+            for kind, text in queries.items()
+        }
+        sample = results["sample"]
+        cases = iter(sample * (repeat // len(sample) + 2))
+        results["case"] = timed(lambda: _get(client, f"/elders/{next(cases)}"), max(repeat, 50))
+        results["dashboard"] = timed(lambda: _get(client, "/"), max(10, repeat // 2))
+        results["due"] = timed(lambda: _get(client, "/visits/due"), max(10, repeat // 2))
+        results.update(_ledger(client, town_id))
+        results["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return results
+
+
+def _sample(app: Any) -> tuple[dict[str, Any], dict[str, str], int]:
+    """The first town user, 200 elders of their town, and a search query of every kind.
+
+    Returns the results so far (data sizes, ``username``, ``sample``), the queries by kind and
+    the town's area id.
+    """
     from sqlalchemy import func, select
 
-    from caseman import create_app, freeze_long_lived
     from caseman.areas.models import Area, AreaLevel
     from caseman.auth.models import Role, User
     from caseman.elders.models import Elder
@@ -104,8 +130,6 @@ def in_process(url: str, repeat: int) -> dict[str, Any]:
     from caseman.scope import system_access
     from caseman.visits.models import Visit
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
-    freeze_long_lived()  # as the WSGI entry app.py does
     results: dict[str, Any] = {}
     with app.app_context(), system_access("benchmark: choosing its sample"):
         town = db.session.scalar(
@@ -130,8 +154,9 @@ def in_process(url: str, repeat: int) -> dict[str, Any]:
         results["visits"] = db.session.scalar(select(func.count(Visit.id)))
         results["town"] = town.area.name
         results["town_elders"] = len(elder_ids)
+        results["sample"] = sample
+        results["username"] = town.username
         town_id = town.area_id
-        username = town.username
         queries = {
             "name, 1 character": samples[0].name[0],
             "name, 2 characters": two,
@@ -144,7 +169,11 @@ def in_process(url: str, repeat: int) -> dict[str, Any]:
         }
         assert db.session.scalar(select(Area.id).where(Area.level == AreaLevel.TOWN)) is not None
         db.session.commit()  # the system_access audit row
+    return results, queries, town_id
 
+
+def _logged_in_client(app: Any, username: str) -> Any:
+    """A test client logged in as ``username``, with the second factor when it is asked."""
     password = os.environ.get("CASEMAN_BENCH_PASSWORD", "scale-pass-2024")
     client = app.test_client()
     response = client.post("/login", data={"username": username, "password": password})
@@ -156,31 +185,23 @@ def in_process(url: str, repeat: int) -> dict[str, Any]:
         response = client.post("/login/code", data={"code": code})
         if response.status_code != 302:
             raise SystemExit(f"the second factor of {username} was refused")
-    with app.app_context():
-        results["search"] = {
-            f"{kind} ({text})": timed(lambda t=text: _get(client, f"/elders/?q={quote(t)}"), repeat)
-            for kind, text in queries.items()
-        }
-        cases = iter(sample * (repeat // len(sample) + 2))
-        results["case"] = timed(lambda: _get(client, f"/elders/{next(cases)}"), max(repeat, 50))
-        results["dashboard"] = timed(lambda: _get(client, "/"), max(10, repeat // 2))
-        results["due"] = timed(lambda: _get(client, "/visits/due"), max(10, repeat // 2))
-        # Timed without tracemalloc (it slows allocation-heavy code several times over), after
-        # a warm-up that imports the spreadsheet writer; then once more for the memory peak.
-        ledger = f"/ledger?format=xlsx&town={town_id}"
-        _get(client, ledger)
-        started = time.perf_counter()
-        content = _get(client, ledger)
-        results["ledger_s"] = time.perf_counter() - started
-        tracemalloc.start()
-        _get(client, ledger)
-        results["ledger_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-        results["ledger_bytes"] = len(content)
-        results["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        results["sample"] = sample
-        results["username"] = username
-    return results
+    return client
+
+
+def _ledger(client: Any, town_id: int) -> dict[str, float]:
+    """The town ledger export: timed without tracemalloc (it slows allocation-heavy code several
+    times over), after a warm-up that imports the spreadsheet writer; then once more for the
+    memory peak."""
+    ledger = f"/ledger?format=xlsx&town={town_id}"
+    _get(client, ledger)
+    started = time.perf_counter()
+    content = _get(client, ledger)
+    seconds = time.perf_counter() - started
+    tracemalloc.start()
+    _get(client, ledger)
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return {"ledger_s": seconds, "ledger_peak_mb": peak, "ledger_bytes": len(content)}
 
 
 def _pinyin(name: str) -> list[str]:
@@ -251,57 +272,74 @@ def concurrent(url: str, username: str, sample: list[int], seconds: float,
         cwd=root, env=env,
     )  # fmt: skip
     try:
-        deadline = time.perf_counter() + 180
-        while time.perf_counter() < deadline:  # until a worker answers (slow to boot when busy)
-            try:
-                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                probe.request("GET", "/login")
-                probe.getresponse().read()
-                probe.close()
-                break
-            except OSError:
-                time.sleep(0.5)
-        password = os.environ.get("CASEMAN_BENCH_PASSWORD", "scale-pass-2024")
-        # One login (a code is good once), its signed session cookie shared by every client.
-        first = Session(port)
-        from caseman import create_app
-
-        with create_app({"SQLALCHEMY_DATABASE_URI": url}).app_context():
-            first.code = _totp_code(username)
-        first.login(username, password)
-        sessions = [Session(port) for _ in range(threads)]
-        for session in sessions:
-            session.cookies = dict(first.cookies)
-        times: list[float] = []
-        errors = [0]
-        lock = threading.Lock()
-        stop = time.perf_counter() + seconds
-
-        def work(session: Session, offset: int) -> None:
-            k = offset
-            while time.perf_counter() < stop:
-                started = time.perf_counter()
-                status, _ = session.request("GET", f"/elders/{sample[k % len(sample)]}")
-                elapsed = (time.perf_counter() - started) * 1000
-                with lock:
-                    if status == 200:
-                        times.append(elapsed)
-                    else:
-                        errors[0] += 1
-                k += 7
-
+        _wait_for(port)
+        sessions = _sessions(url, port, username, threads)
         started = time.perf_counter()
-        workers = [threading.Thread(target=work, args=(s, i)) for i, s in enumerate(sessions)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
+        times = _load_test(sessions, sample, seconds)
         elapsed = time.perf_counter() - started
         worker_rss = _gunicorn_worker_rss(server.pid)
         return len(times) / elapsed, times, worker_rss
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _wait_for(port: int) -> None:
+    """Until a gunicorn worker answers (slow to boot when the machine is busy); 3 minutes at
+    most."""
+    deadline = time.perf_counter() + 180
+    while time.perf_counter() < deadline:
+        try:
+            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            probe.request("GET", "/login")
+            probe.getresponse().read()
+            probe.close()
+            break
+        except OSError:
+            time.sleep(0.5)
+
+
+def _sessions(url: str, port: int, username: str, threads: int) -> list[Session]:
+    """One login (a code is good once), its signed session cookie shared by every client."""
+    from caseman import create_app
+
+    password = os.environ.get("CASEMAN_BENCH_PASSWORD", "scale-pass-2024")
+    first = Session(port)
+    with create_app({"SQLALCHEMY_DATABASE_URI": url}).app_context():
+        first.code = _totp_code(username)
+    first.login(username, password)
+    sessions = [Session(port) for _ in range(threads)]
+    for session in sessions:
+        session.cookies = dict(first.cookies)
+    return sessions
+
+
+def _load_test(sessions: list[Session], sample: list[int], seconds: float) -> list[float]:
+    """Every session asks for case file pages in turn for ``seconds``; the answer times (ms)."""
+    times: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def work(session: Session, offset: int) -> None:
+        k = offset
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            status, _ = session.request("GET", f"/elders/{sample[k % len(sample)]}")
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                if status == 200:
+                    times.append(elapsed)
+                else:
+                    errors[0] += 1
+            k += 7
+
+    workers = [threading.Thread(target=work, args=(s, i)) for i, s in enumerate(sessions)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return times
 
 
 def _gunicorn_worker_rss(master: int) -> float:
@@ -323,7 +361,7 @@ def _gunicorn_worker_rss(master: int) -> float:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m caseman.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="scripts/bench_scale.py", description=__doc__)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--elders", type=int, default=None, help="load this many when empty")
     parser.add_argument("--months", type=int, default=24)
@@ -372,7 +410,7 @@ def _load(url: str, elders: int, months: int) -> None:
 
     from caseman import create_app
     from caseman.areas.models import Area
-    from caseman.demo_scale import load_scale
+    from caseman.demo.scale import load_scale
     from caseman.extensions import db
     from caseman.scope import system_access
 
