@@ -255,10 +255,49 @@ def load_scale(elders: int, months: int, today: date | None = None,
     """
     today = today or clock.today()
     rng = random.Random(SEED)  # nosec B311 - reproducible demo data, not secrets
-    started = time.monotonic()
     district, towns, villages = build_areas(rng)
     users = _users(district, towns, villages)
+    _load_elders(_Run(rng, today, months, users, towns, villages), elders, echo)
+    return [(u.username, SCALE_PASSWORD, u.role.value, u.area.full_name) for u in users.values()]
+
+
+def grow_scale(
+    total: int, months: int, today: date | None = None, echo: Callable[[str], None] = print
+) -> int:
+    """Add elders to a district loaded by :func:`load_scale` until it holds ``total``; returns
+    how many were added (the same figures can then be measured at 100,000, 250,000 … elders
+    without loading each size from nothing).
+
+    The areas and logins are the ones already there; the random source is seeded with the count
+    already loaded, so a grown district is as reproducible as a loaded one, and no ID number is
+    drawn twice (those stored are read first).
+    """
+    today = today or clock.today()
+    district = db.session.scalar(
+        sa.select(Area).where(Area.code == DISTRICT_CODE, Area.level == AreaLevel.DISTRICT)
+    )
+    if district is None:
+        raise ValueError("no scale district to grow: load one with load_scale first")
+    held = db.session.scalar(sa.select(sa.func.count(Elder.id))) or 0
+    if held >= total:
+        return 0
+    towns = list(db.session.scalars(
+        sa.select(Area).where(Area.parent_id == district.id).order_by(Area.id)
+    ))  # fmt: skip
+    villages = list(db.session.scalars(
+        sa.select(Area).where(Area.parent_id.in_([t.id for t in towns])).order_by(Area.id)
+    ))  # fmt: skip
+    users = {u.username: u for u in db.session.scalars(sa.select(User))}
+    rng = random.Random(SEED + held)  # nosec B311 - reproducible demo data, not secrets
     run = _Run(rng, today, months, users, towns, villages)
+    run.used_ids.update(db.session.scalars(sa.select(Elder.id_number)))
+    _load_elders(run, total - held, echo)
+    return total - held
+
+
+def _load_elders(run: _Run, elders: int, echo: Callable[[str], None]) -> None:
+    """Draw ``elders`` elders with everything that hangs on them, a batch at a time."""
+    started = time.monotonic()
     loader = _Loader(db.session.connection())
     tables = {m.__table__.name: m.__table__ for m in (Elder, ElderCategory, ElderVersion,
                                                       FamilyMember, Visit, Referral, Risk,
@@ -277,7 +316,6 @@ def load_scale(elders: int, months: int, today: date | None = None,
     db.session.commit()
     if loader.is_postgres:
         _vacuum_analyze([*tables, SearchKey.__tablename__, SearchDocument.__tablename__])
-    return [(u.username, SCALE_PASSWORD, u.role.value, u.area.full_name) for u in users.values()]
 
 
 def _users(district: Area, towns: list[Area], villages: list[Area]) -> dict[str, User]:

@@ -127,3 +127,36 @@ def test_scale_demo_has_risks_follow_ups_and_its_search_index(app):
     assert {source for source, *_rest in loaded[1]} >= {"visit", "risk", "follow_up"}
     rebuild_index(db.session.connection())
     assert index() == loaded
+
+
+def test_a_loaded_district_grows_to_a_larger_size_in_its_own_areas(app):
+    """``bench_scale.py --elders N --grow``: the figures at 100,000, 250,000 … elders without
+    loading each size from nothing. The grown elders live in the same areas, with the same
+    logins, new ID numbers, numbered visits and their search keys."""
+    from caseman.demo.scale import grow_scale
+    from caseman.scope import system_access
+    from caseman.search.models import SearchKey
+
+    result = app.test_cli_runner().invoke(args=["demo-data", "--elders", "200", "--months", "3"])
+    assert result.exit_code == 0, result.output
+    areas_before = db.session.scalar(select(func.count(Area.id)))
+    users_before = db.session.scalar(select(func.count(User.id)))
+    visits_before = db.session.scalar(select(func.count(Visit.id)))
+    with system_access("test: grow the scale district"):
+        assert grow_scale(500, 3, today=TODAY, echo=lambda _text: None) == 300
+        assert grow_scale(400, 3, today=TODAY, echo=lambda _text: None) == 0  # already larger
+    assert db.session.scalar(select(func.count(Elder.id))) == 500
+    assert db.session.scalar(select(func.count(Area.id))) == areas_before
+    assert db.session.scalar(select(func.count(User.id))) == users_before
+    assert db.session.scalar(select(func.count(Visit.id))) > visits_before
+    numbers = list(db.session.scalars(select(Elder.id_number)))
+    assert len(set(numbers)) == 500
+    grown = db.session.scalars(select(Elder).order_by(Elder.id.desc()).limit(50)).all()
+    villages = set(db.session.scalars(select(Area.id).where(Area.level == AreaLevel.VILLAGE)))
+    assert all(e.residence_area_id in villages for e in grown)
+    assert all(db.session.scalar(select(func.count(SearchKey.id)).where(
+        SearchKey.elder_id == e.id)) for e in grown[:5])  # fmt: skip
+    per_elder = defaultdict(list)
+    for elder_id, number in db.session.execute(select(Visit.elder_id, Visit.number)):
+        per_elder[elder_id].append(number)
+    assert all(sorted(n) == list(range(1, len(n) + 1)) for n in per_elder.values())
