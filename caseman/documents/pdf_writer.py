@@ -260,6 +260,7 @@ def render_pdf(document: Document, *, base_url: str | None = None) -> bytes:
 
 
 CHUNK_PAGES = 150  # laid-out pages held in memory before they are written (about 50 附件2)
+WORKER_CHUNK_PAGES = 90  # a worker's chunk: its peak memory stays well under 400 MB
 POOL_MIN_DOCUMENTS = 12  # fewer documents are laid out in this process (starting workers ~1.5 s)
 
 
@@ -336,14 +337,14 @@ def _render_in_workers(
     """The documents' PDF chunks, laid out by a pool of ``workers`` processes.
 
     Chunks are cut by sheets (a sheet is about a page) so that each worker has work: at most
-    ``CHUNK_PAGES``, at least an even share. At most two chunks a worker are waiting or under
+    ``WORKER_CHUNK_PAGES``, at least an even share. At most two chunks a worker are waiting or under
     way, so the HTML of a long batch is never all in memory at once; they come back in order.
     """
     from concurrent.futures import Future, ProcessPoolExecutor
     from multiprocessing import get_context
 
     sheets = sum(max(1, len(d.sheets)) for d in documents)
-    size = max(1, min(CHUNK_PAGES, -(-sheets // workers)))
+    size = max(1, min(CHUNK_PAGES, WORKER_CHUNK_PAGES, -(-sheets // workers)))
     out: list[bytes] = []
     pending: deque[tuple[Future[bytes], int]] = deque()
     done = 0
