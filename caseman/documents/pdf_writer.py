@@ -11,6 +11,11 @@ WeasyPrint is imported on first use (the import alone takes ~0.7 s), and each th
 threads). The URL fetcher serves files under the static folder and refuses everything else (no
 ``file://`` elsewhere, no network, no ``data:``), so a document can never pull in anything but our
 own stylesheet.
+
+A long batch (batch jobs, the half-year package) is laid out by ``CASEMAN_PDF_WORKERS`` processes
+(2 by default), a chunk of forms each; every process keeps each font's file and each glyph
+subset it has made (issue 21). The pages are the same as one process's, pixel for pixel
+(tests/documents/test_fast_forms.py).
 """
 
 from __future__ import annotations
