@@ -11,15 +11,22 @@ WeasyPrint is imported on first use (the import alone takes ~0.7 s), and each th
 threads). The URL fetcher serves files under the static folder and refuses everything else (no
 ``file://`` elsewhere, no network, no ``data:``), so a document can never pull in anything but our
 own stylesheet.
+
+A long batch (batch jobs, the half-year package) is laid out by ``CASEMAN_PDF_WORKERS`` processes
+(2 by default), a chunk of forms each; every process keeps each font's file and each glyph
+subset it has made (issue 21). The pages are the same as one process's, pixel for pixel
+(tests/documents/test_fast_forms.py).
 """
 
 from __future__ import annotations
 
 import io
 import mimetypes
+import os
 import shutil
 import subprocess  # noqa: S404 - runs fc-list, a fixed command without a shell # nosec B404
 import threading
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,7 +42,14 @@ if TYPE_CHECKING:
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
-__all__ = ["DocumentError", "check_cjk_font", "render_pdf", "render_pdf_many", "static_url_fetcher"]
+__all__ = [
+    "DocumentError",
+    "check_cjk_font",
+    "pdf_workers",
+    "render_pdf",
+    "render_pdf_many",
+    "static_url_fetcher",
+]
 
 TEMPLATE = "documents/sheets.html"
 STYLESHEET = "css/documents.css"  # relative to the static folder
@@ -95,8 +109,110 @@ def _font_config() -> FontConfiguration:
     if config is None:
         from weasyprint.text.fonts import FontConfiguration
 
+        install_font_caches()
         config = _local.font_config = FontConfiguration()
     return config
+
+
+# --- font caches ----------------------------------------------------------------------------------
+#
+# Writing a PDF, WeasyPrint copies each font's whole file out of HarfBuzz (the Noto Serif CJK
+# collection is 26 MB: ~10 ms a face) and subsets it with hb_subset (~30-40 ms a CJK face), for
+# every PDF. A form uses three faces (Noto Serif regular for text and values, bold for labels,
+# DejaVu for the boxes); the bold and DejaVu glyphs are those of the form's printed labels, the
+# same for every 附件2. So, per process: the file of each font face is copied once, and a subset
+# is kept by (face, glyphs, flags), which is all hb_subset reads: the PDF is byte for byte the
+# same, only not computed again (tests/documents/test_fast_forms.py).
+
+SUBSET_CACHE_SIZE = 48  # subsets kept (a bold or DejaVu subset ~20-60 KB, a regular one ~200 KB)
+_font_cache_lock = threading.Lock()
+_font_files: dict[int, tuple[Any, bytes | None]] = {}  # face address: (face kept alive, file)
+_subsets: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+_font_caches = {"installed": False, "enabled": True, "file_hits": 0, "subset_hits": 0}
+
+
+def install_font_caches() -> None:
+    """Wrap WeasyPrint 70's font reading and subsetting with the caches above (once a process).
+
+    Only the whole file of a face that a Pango font holds is cached (the face is kept alive, so
+    its address is never reused); a subset's own file is never cached by address.
+    """
+    import weasyprint
+    from weasyprint.pdf import fonts as pdf_fonts
+
+    with _font_cache_lock:
+        if _font_caches["installed"] or not weasyprint.__version__.startswith("70."):
+            return  # another WeasyPrint: its internals may differ, so no caches
+        original_face = pdf_fonts.get_pango_font_hb_face
+        original_data = pdf_fonts.get_hb_object_data
+        original_subset = pdf_fonts.Font.subset
+        ffi = pdf_fonts.ffi
+
+        def get_pango_font_hb_face(pango_font: Any) -> Any:
+            face = original_face(pango_font)
+            if _font_caches["enabled"]:
+                address = int(ffi.cast("uintptr_t", face))
+                with _font_cache_lock:
+                    _font_files.setdefault(address, (face, None))
+            return face
+
+        def get_hb_object_data(hb_object: Any, ot_color: Any = None, glyph: Any = None) -> Any:
+            if ot_color is not None or not _font_caches["enabled"]:
+                return original_data(hb_object, ot_color, glyph)
+            address = int(ffi.cast("uintptr_t", hb_object))
+            known = _font_files.get(address)
+            if known is None:  # a subset's face, or caches off: read it every time
+                return original_data(hb_object)
+            if known[1] is None:
+                data = original_data(hb_object)
+                with _font_cache_lock:
+                    _font_files[address] = (known[0], data)
+                return data
+            _font_caches["file_hits"] += 1
+            return known[1]
+
+        def subset(self: Any, to_unicode: Any, hinting: Any) -> None:
+            address = int(ffi.cast("uintptr_t", self.hb_face))
+            if not to_unicode or not _font_caches["enabled"] or address not in _font_files:
+                return original_subset(self, to_unicode, hinting)
+            key = (
+                address,
+                len(self.file_content),
+                tuple(sorted(to_unicode)),
+                bool(hinting),
+                bool(self.missing),
+            )
+            with _font_cache_lock:
+                cached = _subsets.get(key)
+                if cached is not None:
+                    _subsets.move_to_end(key)
+            if cached is not None:
+                _font_caches["subset_hits"] += 1
+                self.file_content = cached
+                return None
+            original_subset(self, to_unicode, hinting)
+            with _font_cache_lock:
+                _subsets[key] = self.file_content
+                while len(_subsets) > SUBSET_CACHE_SIZE:
+                    _subsets.popitem(last=False)
+            return None
+
+        pdf_fonts.get_pango_font_hb_face = get_pango_font_hb_face
+        pdf_fonts.get_hb_object_data = get_hb_object_data
+        pdf_fonts.Font.subset = subset
+        _font_caches["installed"] = True
+
+
+def font_caches_enabled(enabled: bool) -> bool:
+    """Turn the font caches on or off (tests compare with WeasyPrint's own path); the previous
+    setting is returned. Off, the caches are emptied."""
+    previous = bool(_font_caches["enabled"])
+    _font_caches["enabled"] = enabled
+    if not enabled:
+        with _font_cache_lock:
+            _font_files.clear()
+            _subsets.clear()
+    return previous
 
 
 # --- the URL fetcher ------------------------------------------------------------------------------
@@ -149,6 +265,17 @@ def render_pdf(document: Document, *, base_url: str | None = None) -> bytes:
 
 
 CHUNK_PAGES = 150  # laid-out pages held in memory before they are written (about 50 附件2)
+WORKER_CHUNK_PAGES = 90  # a worker's chunk: its peak memory stays well under 400 MB
+POOL_MIN_DOCUMENTS = 12  # fewer documents are laid out in this process (starting workers ~1.5 s)
+
+
+def pdf_workers() -> int:
+    """Processes that lay out a long batch (CASEMAN_PDF_WORKERS; by default the CPUs, at most 2:
+    the machine serves requests too). 1 lays everything out in the calling process."""
+    configured = current_app.config.get("CASEMAN_PDF_WORKERS")
+    if configured is None:
+        configured = os.environ.get("CASEMAN_PDF_WORKERS") or min(2, os.cpu_count() or 1)
+    return max(1, int(configured))
 
 
 def render_pdf_many(
@@ -156,6 +283,7 @@ def render_pdf_many(
     on_rendered: Callable[[int], None] | None = None,
     *,
     base_url: str | None = None,
+    workers: int | None = None,
 ) -> bytes:
     """Many documents as one PDF (needs an application context).
 
@@ -163,19 +291,31 @@ def render_pdf_many(
     k-th). Laid-out pages are written in chunks of about ``CHUNK_PAGES`` (each font embedded
     once per chunk) and the chunks joined with pypdf: a village's 600 pages would otherwise
     hold about a gigabyte of layout in memory at once.
+
+    A batch of ``POOL_MIN_DOCUMENTS`` or more is laid out by ``workers`` processes
+    (:func:`pdf_workers` by default), a chunk each at a time; the HTML of each document is made
+    here (templates need the app), the layout and the chunk's PDF there. The pages are the
+    same either way, in the same order (tests/documents/test_fast_forms.py compares them).
     """
     check_cjk_font()
+    static_root = Path(current_app.static_folder or "static").resolve()
+    base = base_url or static_root.as_uri() + "/"
+    workers = pdf_workers() if workers is None else max(1, workers)
+    if workers > 1:
+        documents = list(documents)
+        if len(documents) >= POOL_MIN_DOCUMENTS:
+            chunks = _render_in_workers(documents, on_rendered, static_root, base, workers)
+            return chunks[0] if len(chunks) == 1 else _join(chunks)
     from weasyprint.urls import FatalURLFetchingError
 
-    static_root = Path(current_app.static_folder or "static").resolve()
     fetcher = static_url_fetcher(static_root)
-    base = base_url or static_root.as_uri() + "/"
-    chunks: list[bytes] = []
+    chunks = []
     first = None
     pages: list[Any] = []
     try:
         for k, document in enumerate(documents, start=1):
-            rendered, document_pages = _lay_out(document, static_root, base, fetcher)
+            html, layout = _html(document, static_root)
+            rendered, document_pages = _lay_out(html, layout, base, fetcher)
             first = first or rendered
             pages.extend(document_pages)
             if len(pages) >= CHUNK_PAGES:
@@ -190,6 +330,73 @@ def render_pdf_many(
     if not chunks:
         raise ValueError("no documents to render")
     return chunks[0] if len(chunks) == 1 else _join(chunks)
+
+
+def _render_in_workers(
+    documents: list[Document],
+    on_rendered: Callable[[int], None] | None,
+    static_root: Path,
+    base: str,
+    workers: int,
+) -> list[bytes]:
+    """The documents' PDF chunks, laid out by a pool of ``workers`` processes.
+
+    Chunks are cut by sheets (a sheet is about a page) so that each worker has work: at most
+    ``WORKER_CHUNK_PAGES``, at least an even share. At most two chunks a worker are waiting or under
+    way, so the HTML of a long batch is never all in memory at once; they come back in order.
+    """
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    sheets = sum(max(1, len(d.sheets)) for d in documents)
+    size = max(1, min(CHUNK_PAGES, WORKER_CHUNK_PAGES, -(-sheets // workers)))
+    out: list[bytes] = []
+    pending: deque[tuple[Future[bytes], int]] = deque()
+    done = 0
+
+    def collect() -> None:
+        nonlocal done
+        future, count = pending.popleft()
+        out.append(future.result())
+        done += count
+        if on_rendered is not None:
+            on_rendered(done)
+
+    # spawn: a fresh interpreter (Pango and GLib are not safe to fork from a threaded server)
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        chunk: list[tuple[str, list[dict[str, Any]]]] = []
+        chunk_sheets = 0
+        for document in documents:
+            chunk.append(_html(document, static_root))
+            chunk_sheets += max(1, len(document.sheets))
+            if chunk_sheets >= size:
+                pending.append((pool.submit(_chunk_pdf, chunk, str(static_root), base), len(chunk)))
+                chunk, chunk_sheets = [], 0
+                while len(pending) >= 2 * workers:
+                    collect()
+        if chunk:
+            pending.append((pool.submit(_chunk_pdf, chunk, str(static_root), base), len(chunk)))
+        while pending:
+            collect()
+    return out
+
+
+def _chunk_pdf(items: list[tuple[str, list[dict[str, Any]]]], static_root: str, base: str) -> bytes:
+    """In a worker: lay out each document's HTML and write the pages as one PDF."""
+    from weasyprint.urls import FatalURLFetchingError
+
+    fetcher = static_url_fetcher(static_root)
+    first = None
+    pages: list[Any] = []
+    try:
+        for html, layout in items:
+            rendered, document_pages = _lay_out(html, layout, base, fetcher)
+            first = first or rendered
+            pages.extend(document_pages)
+    except FatalURLFetchingError as error:  # not picklable as it is: an ordinary error
+        raise DocumentError(f"the document refers to a file it may not read: {error}") from None
+    assert first is not None
+    return first.copy(pages).write_pdf()
 
 
 def _join(chunks: list[bytes]) -> bytes:
@@ -270,14 +477,19 @@ def copy_groups(sheets: list[Sheet]) -> list[list[Sheet]]:
     return groups
 
 
-def _lay_out(document: Document, static_root: Path, base: str, fetcher: Any) -> tuple[Any, list]:
-    """Lay the document out; its pages in order, each copy's first page with its own band."""
-    from weasyprint import HTML
-
+def _html(document: Document, static_root: Path) -> tuple[str, list[dict[str, Any]]]:
+    """The document's HTML (``sheets.html``, needs the app) and which sections make its pages."""
     context = template_context(document)
     html = render_template(
         TEMPLATE, **context, stylesheet=(static_root / STYLESHEET).as_uri()
     )  # absolute stylesheet URL: whatever base_url says
+    return html, context["layout"]
+
+
+def _lay_out(html: str, layout: list[dict[str, Any]], base: str, fetcher: Any) -> tuple[Any, list]:
+    """Lay the document out; its pages in order, each copy's first page with its own band."""
+    from weasyprint import HTML
+
     rendered = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
         font_config=_font_config()
     )
@@ -290,7 +502,7 @@ def _lay_out(document: Document, static_root: Path, base: str, fetcher: Any) -> 
             section = min(starts)
         by_section.setdefault(section, []).append(page)
     pages: list[Any] = []
-    for entry in context["layout"]:
+    for entry in layout:
         body = by_section.get(entry["section"], [])
         if entry["bands"] is None:
             pages.extend(body)
