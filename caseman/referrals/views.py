@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from caseman import audit, clock
+from caseman import clock
 from caseman.access import login_required, roles_required
 from caseman.auth.models import Role
 from caseman.auth.views import _safe_next
 from caseman.elders.models import Elder
 from caseman.elders.queries import list_filter_areas
-from caseman.errors import DomainError, StaleEdit
+from caseman.errors import DomainError
 from caseman.extensions import db
-from caseman.forms import expected_version, put_errors
+from caseman.forms import expected_version, saving
 from caseman.i18n import cn_date, translate_message
+from caseman.records import RecordPages, get_or_404, saving_new, saving_version
 from caseman.referrals import labels
 from caseman.referrals.forms import (
     FollowUpForm,
@@ -55,14 +56,12 @@ from caseman.rules.referrals import (
 from caseman.scope import area_in_scope, get_elder_or_404
 from caseman.visits import labels as visit_labels
 from caseman.visits.queries import get_visit_or_none, list_elder_visits
-from caseman.visits.services import DuplicateSubmission, new_submission_key
+from caseman.visits.services import new_submission_key
 from caseman.visits.views import RECORDERS
 
 bp = Blueprint("referrals", __name__)
-
-
-def today() -> date:
-    return clock.today()
+REFERRAL = RecordPages(kind="referral", endpoint="referrals.show_referral", id_arg="referral_id")
+RISK = RecordPages(kind="risk", endpoint="referrals.show_risk", id_arg="risk_id")
 
 
 def now() -> datetime:
@@ -78,6 +77,10 @@ def _choices(form: Any, elder: Elder) -> None:
     form.owner_id.choices = [
         (str(u.id), f"{u.display_name} · {u.area.name}") for u in list_possible_owners(elder)
     ]
+
+
+def _new_follow_up_form() -> FollowUpForm:
+    return FollowUpForm(data={"followed_on": clock.today(), "method": VisitMethod.HOME.value})
 
 
 def _int(value: str | None) -> int | None:
@@ -125,18 +128,13 @@ def new_referral(elder_id: int) -> Any:
                 "follow_up_on": form.follow_up_on.data,
                 "benefit": form.benefit.data or None,
             }
-            try:
+            with saving_new(form) as saved:
                 referral = raise_referral(
-                    current_user, elder, values, form.submission_key.data, today()
+                    current_user, elder, values, form.submission_key.data, clock.today()
                 )
-                db.session.commit()
-            except DuplicateSubmission as exc:
-                db.session.rollback()
-                return redirect(url_for("referrals.show_referral", referral_id=exc.record_id))
-            except DomainError as exc:
-                db.session.rollback()
-                put_errors(form, exc)
-            else:
+            if saved.duplicate:
+                return redirect(REFERRAL.url_of(saved.duplicate.record_id))
+            if saved:
                 flash(_("The referral was recorded."), "success")
                 return redirect(url_for("referrals.show_referral", referral_id=referral.id))
         status = 400
@@ -147,9 +145,7 @@ def new_referral(elder_id: int) -> Any:
 
 
 def _referral_or_404(referral_id: int) -> Referral:
-    referral = get_referral_or_none(current_user, referral_id)
-    if referral is None:
-        abort(404)
+    referral: Referral = get_or_404(get_referral_or_none(current_user, referral_id))
     return referral
 
 
@@ -159,12 +155,12 @@ def _render_referral(referral: Referral, status_form: Any = None, follow_form: A
         status_form = ReferralStatusForm(
             data={
                 "version": str(referral.version),
-                "consent_on": today(),
+                "consent_on": clock.today(),
                 "consent_by": _("The elder themself"),
             }
         )
     if follow_form is None:
-        follow_form = FollowUpForm(data={"followed_on": today(), "method": VisitMethod.HOME.value})
+        follow_form = _new_follow_up_form()
     return (
         render_template(
             "referrals/referral.html",
@@ -180,7 +176,7 @@ def _render_referral(referral: Referral, status_form: Any = None, follow_form: A
             history=list_status_changes("referral", referral.id),
             can_act=current_user.role.value in RECORDERS,
             is_benefit=referral.need is NeedType.BENEFITS,
-            today_date=today(),
+            today_date=clock.today(),
         ),
         status,
     )
@@ -190,9 +186,7 @@ def _render_referral(referral: Referral, status_form: Any = None, follow_form: A
 @login_required
 def show_referral(referral_id: int) -> Any:
     referral = _referral_or_404(referral_id)
-    audit.record("view", object_type="referral", object_id=referral.id,
-                 elder_id=referral.elder_id)  # fmt: skip
-    db.session.commit()
+    REFERRAL.viewed(referral)
     return _render_referral(referral)
 
 
@@ -219,21 +213,13 @@ def referral_status(referral_id: int) -> Any:
             "consent_way": form.consent_way.data or None,
             "consent_on": form.consent_on.data,
         }
-        try:
+        with saving_version(form, referral) as saved:
             moved = move_referral(
-                current_user, referral, target, values, today(), expected_version(form)
+                current_user, referral, target, values, clock.today(), expected_version(form)
             )
-            db.session.commit()
-        except StaleEdit as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-            db.session.refresh(referral)
-            form.version.data = str(referral.version)
+        if saved.status == 409:
             return _render_referral(referral, status_form=form, status=409)
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        if saved:
             if moved:
                 flash(_("Status: %(status)s.", status=labels.REFERRAL_STATUS[target]), "success")
             else:
@@ -257,13 +243,9 @@ def _follow_up(record: Referral | Risk, endpoint: str, render: Any, key: str) ->
             "findings": form.findings.data or "",
             "next_follow_up_on": form.next_follow_up_on.data,
         }
-        try:
-            add_follow_up(current_user, record, values, today())
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        with saving(form) as saved:
+            add_follow_up(current_user, record, values, clock.today())
+        if saved:
             flash(_("The follow-up was recorded."), "success")
             return redirect(url_for(endpoint, **{key: record.id}))
     return render(record, follow_form=form, status=400)
@@ -317,18 +299,13 @@ def new_risk(elder_id: int) -> Any:
             values["severity"] = Severity(values["severity"])
             values["visit_id"] = _int(form.visit_id.data)
             values["owner_id"] = _int(form.owner_id.data)
-            try:
+            with saving_new(form) as saved:
                 risk = raise_risk(
-                    current_user, elder, values, form.submission_key.data, today(), now()
+                    current_user, elder, values, form.submission_key.data, clock.today(), now()
                 )
-                db.session.commit()
-            except DuplicateSubmission as exc:
-                db.session.rollback()
-                return redirect(url_for("referrals.show_risk", risk_id=exc.record_id))
-            except DomainError as exc:
-                db.session.rollback()
-                put_errors(form, exc)
-            else:
+            if saved.duplicate:
+                return redirect(RISK.url_of(saved.duplicate.record_id))
+            if saved:
                 if risk.must_report:
                     flash(_("The risk was recorded and reported to the town."), "success")
                 else:
@@ -339,9 +316,7 @@ def new_risk(elder_id: int) -> Any:
 
 
 def _risk_or_404(risk_id: int) -> Risk:
-    risk = get_risk_or_none(current_user, risk_id)
-    if risk is None:
-        abort(404)
+    risk: Risk = get_or_404(get_risk_or_none(current_user, risk_id))
     return risk
 
 
@@ -350,7 +325,7 @@ def _render_risk(risk: Risk, status_form: Any = None, follow_form: Any = None,
     if status_form is None:
         status_form = RiskStatusForm(data={"version": str(risk.version)})
     if follow_form is None:
-        follow_form = FollowUpForm(data={"followed_on": today(), "method": VisitMethod.HOME.value})
+        follow_form = _new_follow_up_form()
     return (
         render_template(
             "referrals/risk.html",
@@ -373,8 +348,7 @@ def _render_risk(risk: Risk, status_form: Any = None, follow_form: Any = None,
 @login_required
 def show_risk(risk_id: int) -> Any:
     risk = _risk_or_404(risk_id)
-    audit.record("view", object_type="risk", object_id=risk.id, elder_id=risk.elder_id)
-    db.session.commit()
+    RISK.viewed(risk)
     return _render_risk(risk)
 
 
@@ -388,21 +362,12 @@ def risk_status(risk_id: int) -> Any:
     except ValueError:
         abort(400)
     if form.validate():
-        try:
-            move_risk(
-                current_user, risk, target, form.note.data or "", today(), expected_version(form)
-            )
-            db.session.commit()
-        except StaleEdit as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-            db.session.refresh(risk)
-            form.version.data = str(risk.version)
+        with saving_version(form, risk) as saved:
+            note = form.note.data or ""
+            move_risk(current_user, risk, target, note, clock.today(), expected_version(form))
+        if saved.status == 409:
             return _render_risk(risk, status_form=form, status=409)
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        if saved:
             flash(_("Status: %(status)s.", status=labels.RISK_STATUS[target]), "success")
             return redirect(url_for("referrals.show_risk", risk_id=risk.id))
     form.chosen = target.value
@@ -421,7 +386,7 @@ def risk_follow_up(risk_id: int) -> Any:
 def acknowledge(risk_id: int) -> Any:
     risk = _risk_or_404(risk_id)
     try:
-        acknowledge_risk(current_user, risk, today())
+        acknowledge_risk(current_user, risk, clock.today())
         db.session.commit()
         flash(_("The report was acknowledged."), "success")
     except DomainError as exc:
@@ -447,7 +412,7 @@ def follow_ups() -> Any:
     area = area_in_scope(
         current_user, request.args.get("village", type=int) or request.args.get("town", type=int)
     )
-    items = list_follow_ups(current_user, today(), mine_only=scope != "all", kind=kind,
+    items = list_follow_ups(current_user, clock.today(), mine_only=scope != "all", kind=kind,
                             area_id=area.id if area else None)  # fmt: skip
     towns, villages = list_filter_areas(current_user)
     return render_template(
@@ -459,5 +424,5 @@ def follow_ups() -> Any:
         villages=villages,
         labels=labels,
         visit_labels=visit_labels,
-        today=today(),
+        today=clock.today(),
     )
