@@ -6,12 +6,12 @@ optimistic lock), an ``elder`` and, for visits and care, ``is_void`` and a saved
 earlier version (``RecordVersion``). A feature describes its record once with ``RecordPages``
 and its views call the methods; the feature keeps its own URLs, templates and forms::
 
-    VISIT = RecordPages(kind="visit", endpoint="visits.show", id_arg="visit_id")
+    VISIT = RecordPages(kind="visit", endpoint="visits.show", id_arg="visit_id",
+                        find=get_visit_or_none, show_template="visits/show.html", ...)
 
     @bp.get("/visits/<int:visit_id>")
     def show(visit_id):
-        visit = _visit_or_404(visit_id)
-        return VISIT.show(visit, "visits/show.html", visit=visit, ...)
+        return VISIT.show(VISIT.get_or_404(visit_id))
 
 What each method keeps the same for every record:
 
@@ -20,7 +20,10 @@ What each method keeps the same for every record:
   that finds the record changed since the form was opened (``StaleEdit`` from the service's
   version check, or ``StaleDataError`` when two saves race) overwrites nothing: 409, the
   user's input kept, what the other person saved listed beside it (``changed_fields``).
-- ``saving_version``: the same version check for any change of a record (a referral's status).
+- ``get_or_404``: the record through the feature's scoped query; out of scope answers 404.
+- ``move``: a change of status chosen by a button (referrals, risks), with the version check.
+- ``saving_version``: the version check for any other change of a record (``with`` block).
+- ``saving_new``: a new record's form posted twice keeps the first (``DuplicateSubmission``).
 - ``void``: a reason, then back to the record; the record stays in the history.
 - ``version``: an audit row "view_version" and the saved copy, or 404.
 """
@@ -33,6 +36,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -93,12 +97,22 @@ class RecordPages:
 
     ``kind`` is the audit log's ``object_type`` and ``RecordVersion.record_type`` ("visit",
     "care", "referral", "risk"); ``endpoint`` and ``id_arg`` give the record's own page
-    (``url_for(endpoint, **{id_arg: record.id})``).
+    (``url_for(endpoint, **{id_arg: record.id})``). ``find(user, id)`` is the feature's scoped
+    query: the record, or None when it is missing or out of the user's scope. ``show`` renders
+    ``show_template`` with the record under its kind's name ("visit", "care" …), its elder and
+    ``context(record)``.
     """
 
     kind: str
     endpoint: str
     id_arg: str
+    find: Callable[[Any, int], Any]
+    show_template: str = ""
+    context: Callable[[Any], dict[str, Any]] = lambda record: {}
+
+    def get_or_404(self, record_id: int) -> Any:
+        """The record, if the current user may see it; else 404 (out of scope looks missing)."""
+        return get_or_404(self.find(current_user, record_id))
 
     def url(self, record: Any) -> str:
         return self.url_of(record.id)
@@ -111,10 +125,40 @@ class RecordPages:
         audit.record("view", object_type=self.kind, object_id=record.id, elder_id=record.elder_id)
         db.session.commit()
 
-    def show(self, record: Any, template: str, **context: Any) -> str:
+    def show(self, record: Any) -> str:
         """The record's page, its viewing written to the audit log."""
         self.viewed(record)
-        return render_template(template, elder=record.elder, **context)
+        context = {self.kind: record, "elder": record.elder, **self.context(record)}
+        return render_template(self.show_template, **context)
+
+    def move(
+        self,
+        record: Any,
+        form: FlaskForm,
+        statuses: Callable[[str], Any],
+        move: Callable[[Any, int | None], object],
+        render: Callable[..., Any],
+        moved: Callable[[Any, object], tuple[str, str]],
+    ) -> Any:
+        """Move the record to the status a button chose (``form.status``), with the version check.
+
+        ``move(target, expected_version)`` calls the service; ``moved(target, result)`` gives the
+        flash (text, category); ``render(record, status_form=, status=)`` shows the page again.
+        """
+        try:
+            target = statuses(form.status.data)
+        except ValueError:
+            abort(400)
+        if form.validate():
+            with saving_version(form, record) as saved:
+                result = move(target, expected_version(form))
+            if saved.status == 409:
+                return render(record, status_form=form, status=409)
+            if saved:
+                flash(*moved(target, result))
+                return redirect(self.url(record))
+        form.chosen = target.value
+        return render(record, status_form=form, status=400)
 
     def edit(
         self,

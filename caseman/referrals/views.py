@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,9 +17,9 @@ from caseman.elders.models import Elder
 from caseman.elders.queries import list_filter_areas
 from caseman.errors import DomainError
 from caseman.extensions import db
-from caseman.forms import expected_version, saving
+from caseman.forms import saving
 from caseman.i18n import cn_date, translate_message
-from caseman.records import RecordPages, get_or_404, saving_new, saving_version
+from caseman.records import RecordPages, saving_new
 from caseman.referrals import labels
 from caseman.referrals.forms import (
     FollowUpForm,
@@ -60,8 +60,15 @@ from caseman.visits.services import new_submission_key
 from caseman.visits.views import RECORDERS
 
 bp = Blueprint("referrals", __name__)
-REFERRAL = RecordPages(kind="referral", endpoint="referrals.show_referral", id_arg="referral_id")
-RISK = RecordPages(kind="risk", endpoint="referrals.show_risk", id_arg="risk_id")
+REFERRAL = RecordPages(
+    kind="referral",
+    endpoint="referrals.show_referral",
+    id_arg="referral_id",
+    find=get_referral_or_none,
+)
+RISK = RecordPages(
+    kind="risk", endpoint="referrals.show_risk", id_arg="risk_id", find=get_risk_or_none
+)
 
 
 def now() -> datetime:
@@ -144,11 +151,6 @@ def new_referral(elder_id: int) -> Any:
                            visit_labels=visit_labels, labels=labels), status  # fmt: skip
 
 
-def _referral_or_404(referral_id: int) -> Referral:
-    referral: Referral = get_or_404(get_referral_or_none(current_user, referral_id))
-    return referral
-
-
 def _render_referral(referral: Referral, status_form: Any = None, follow_form: Any = None,
                      status: int = 200) -> Any:  # fmt: skip
     if status_form is None:
@@ -185,7 +187,7 @@ def _render_referral(referral: Referral, status_form: Any = None, follow_form: A
 @bp.get("/referrals/<int:referral_id>")
 @login_required
 def show_referral(referral_id: int) -> Any:
-    referral = _referral_or_404(referral_id)
+    referral = REFERRAL.get_or_404(referral_id)
     REFERRAL.viewed(referral)
     return _render_referral(referral)
 
@@ -193,41 +195,36 @@ def show_referral(referral_id: int) -> Any:
 @bp.post("/referrals/<int:referral_id>/status")
 @roles_required(*RECORDERS)
 def referral_status(referral_id: int) -> Any:
-    referral = _referral_or_404(referral_id)
+    referral = REFERRAL.get_or_404(referral_id)
     form = ReferralStatusForm()
-    try:
-        target = ReferralStatus(form.status.data)
-    except ValueError:
-        abort(400)
-    if form.validate():
-        values = {
-            "referred_to": form.referred_to.data or "",
-            "referred_contact": form.referred_contact.data or "",
-            "note": form.note.data or "",
-            "follow_up_on": form.follow_up_on.data,
-            "benefit": form.benefit.data or None,
-            "benefit_applied_on": form.benefit_applied_on.data,
-            "benefit_outcome": form.benefit_outcome.data or None,
-            "consent_answer": form.consent_answer.data or None,
-            "consent_by": form.consent_by.data or "",
-            "consent_way": form.consent_way.data or None,
-            "consent_on": form.consent_on.data,
-        }
-        with saving_version(form, referral) as saved:
-            moved = move_referral(
-                current_user, referral, target, values, clock.today(), expected_version(form)
-            )
-        if saved.status == 409:
-            return _render_referral(referral, status_form=form, status=409)
-        if saved:
-            if moved:
-                flash(_("Status: %(status)s.", status=labels.REFERRAL_STATUS[target]), "success")
-            else:
-                flash(_("Recorded: the elder did not agree; nothing was handed to the service."),
-                      "info")  # fmt: skip
-            return redirect(url_for("referrals.show_referral", referral_id=referral.id))
-    form.chosen = target.value
-    return _render_referral(referral, status_form=form, status=400)
+
+    def move(target: ReferralStatus, version: int | None) -> bool:
+        values = _status_values(form)
+        return move_referral(current_user, referral, target, values, clock.today(), version)
+
+    return REFERRAL.move(referral, form, ReferralStatus, move, _render_referral, _referral_moved)
+
+
+def _status_values(form: ReferralStatusForm) -> dict[str, Any]:
+    return {
+        "referred_to": form.referred_to.data or "",
+        "referred_contact": form.referred_contact.data or "",
+        "note": form.note.data or "",
+        "follow_up_on": form.follow_up_on.data,
+        "benefit": form.benefit.data or None,
+        "benefit_applied_on": form.benefit_applied_on.data,
+        "benefit_outcome": form.benefit_outcome.data or None,
+        "consent_answer": form.consent_answer.data or None,
+        "consent_by": form.consent_by.data or "",
+        "consent_way": form.consent_way.data or None,
+        "consent_on": form.consent_on.data,
+    }
+
+
+def _referral_moved(target: ReferralStatus, moved: object) -> tuple[str, str]:
+    if moved:
+        return _("Status: %(status)s.", status=labels.REFERRAL_STATUS[target]), "success"
+    return _("Recorded: the elder did not agree; nothing was handed to the service."), "info"
 
 
 def _follow_up(record: Referral | Risk, endpoint: str, render: Any, key: str) -> Any:
@@ -254,7 +251,7 @@ def _follow_up(record: Referral | Risk, endpoint: str, render: Any, key: str) ->
 @bp.post("/referrals/<int:referral_id>/follow-ups")
 @roles_required(*RECORDERS)
 def referral_follow_up(referral_id: int) -> Any:
-    referral = _referral_or_404(referral_id)
+    referral = REFERRAL.get_or_404(referral_id)
     return _follow_up(referral, "referrals.show_referral", _render_referral, "referral_id")
 
 
@@ -315,11 +312,6 @@ def new_risk(elder_id: int) -> Any:
                            labels=labels), status  # fmt: skip
 
 
-def _risk_or_404(risk_id: int) -> Risk:
-    risk: Risk = get_or_404(get_risk_or_none(current_user, risk_id))
-    return risk
-
-
 def _render_risk(risk: Risk, status_form: Any = None, follow_form: Any = None,
                  status: int = 200) -> Any:  # fmt: skip
     if status_form is None:
@@ -347,7 +339,7 @@ def _render_risk(risk: Risk, status_form: Any = None, follow_form: Any = None,
 @bp.get("/risks/<int:risk_id>")
 @login_required
 def show_risk(risk_id: int) -> Any:
-    risk = _risk_or_404(risk_id)
+    risk = RISK.get_or_404(risk_id)
     RISK.viewed(risk)
     return _render_risk(risk)
 
@@ -355,36 +347,30 @@ def show_risk(risk_id: int) -> Any:
 @bp.post("/risks/<int:risk_id>/status")
 @roles_required(*RECORDERS)
 def risk_status(risk_id: int) -> Any:
-    risk = _risk_or_404(risk_id)
+    risk = RISK.get_or_404(risk_id)
     form = RiskStatusForm()
-    try:
-        target = RiskStatus(form.status.data)
-    except ValueError:
-        abort(400)
-    if form.validate():
-        with saving_version(form, risk) as saved:
-            note = form.note.data or ""
-            move_risk(current_user, risk, target, note, clock.today(), expected_version(form))
-        if saved.status == 409:
-            return _render_risk(risk, status_form=form, status=409)
-        if saved:
-            flash(_("Status: %(status)s.", status=labels.RISK_STATUS[target]), "success")
-            return redirect(url_for("referrals.show_risk", risk_id=risk.id))
-    form.chosen = target.value
-    return _render_risk(risk, status_form=form, status=400)
+
+    def move(target: RiskStatus, version: int | None) -> None:
+        move_risk(current_user, risk, target, form.note.data or "", clock.today(), version)
+
+    return RISK.move(risk, form, RiskStatus, move, _render_risk, _risk_moved)
+
+
+def _risk_moved(target: RiskStatus, result: object) -> tuple[str, str]:
+    return _("Status: %(status)s.", status=labels.RISK_STATUS[target]), "success"
 
 
 @bp.post("/risks/<int:risk_id>/follow-ups")
 @roles_required(*RECORDERS)
 def risk_follow_up(risk_id: int) -> Any:
-    risk = _risk_or_404(risk_id)
+    risk = RISK.get_or_404(risk_id)
     return _follow_up(risk, "referrals.show_risk", _render_risk, "risk_id")
 
 
 @bp.post("/risks/<int:risk_id>/acknowledge")
 @roles_required(Role.TOWN.value, Role.DISTRICT.value)
 def acknowledge(risk_id: int) -> Any:
-    risk = _risk_or_404(risk_id)
+    risk = RISK.get_or_404(risk_id)
     try:
         acknowledge_risk(current_user, risk, clock.today())
         db.session.commit()

@@ -22,7 +22,7 @@ from caseman.forms import form_status, saving
 from caseman.i18n import cn_date, translate_message
 from caseman.offline import replies as offline
 from caseman.photos.intake import attach_from_request
-from caseman.records import RecordPages, get_or_404, saving_new
+from caseman.records import RecordPages, saving_new
 from caseman.rules.enums import (
     FamilyChange,
     IllnessChange,
@@ -70,8 +70,6 @@ from caseman.visits.services import (
 )
 
 bp = Blueprint("visits", __name__)
-VISIT = RecordPages(kind="visit", endpoint="visits.show", id_arg="visit_id")
-CARE = RecordPages(kind="care", endpoint="visits.show_care", id_arg="care_id")
 bp.add_app_template_global(labels.period_label, "period_label")
 
 # Who records visits and care: the people who go to the elder's home, and village/town staff.
@@ -92,6 +90,33 @@ ENUMS = {
     "indoor_environment": Trend,
     "force_kind": ForceKind,
 }
+
+
+def _record_context(kind: str) -> Any:
+    """What a visit's or care record's page shows beside the record."""
+    return lambda record: {
+        "labels": labels,
+        "versions": list_record_versions(kind, record.id),
+        "can_record": current_user.role.value in RECORDERS,
+    }
+
+
+VISIT = RecordPages(
+    kind="visit",
+    endpoint="visits.show",
+    id_arg="visit_id",
+    find=get_visit_or_none,
+    show_template="visits/show.html",
+    context=_record_context("visit"),
+)
+CARE = RecordPages(
+    kind="care",
+    endpoint="visits.show_care",
+    id_arg="care_id",
+    find=get_care_or_none,
+    show_template="visits/care_show.html",
+    context=_record_context("care"),
+)
 
 
 def _visit_values(form: VisitForm) -> dict[str, Any]:
@@ -194,18 +219,10 @@ def _duplicate(exc: DuplicateSubmission, pages: RecordPages, sent_offline: bool)
     return redirect(pages.url_of(exc.record_id))
 
 
-def _visit_or_404(visit_id: int) -> Visit:
-    visit: Visit = get_or_404(get_visit_or_none(current_user, visit_id))
-    return visit
-
-
 @bp.get("/visits/<int:visit_id>")
 @login_required
 def show(visit_id: int) -> Any:
-    visit = _visit_or_404(visit_id)
-    return VISIT.show(visit, "visits/show.html", visit=visit, labels=labels,
-                      versions=list_record_versions("visit", visit.id),
-                      can_record=current_user.role.value in RECORDERS)  # fmt: skip
+    return VISIT.show(VISIT.get_or_404(visit_id))
 
 
 def _update_visit(visit: Visit) -> Any:
@@ -219,7 +236,7 @@ def _update_visit(visit: Visit) -> Any:
 @bp.route("/visits/<int:visit_id>/edit", methods=["GET", "POST"])
 @roles_required(*RECORDERS)
 def edit(visit_id: int) -> Any:
-    visit = _visit_or_404(visit_id)
+    visit = VISIT.get_or_404(visit_id)
     return VISIT.edit(visit, VisitForm, data_of=_visit_data, update=_update_visit(visit),
                       render=lambda form, visit, *rest: _render_visit_form(
                           form, visit.elder, visit, *rest))  # fmt: skip
@@ -232,13 +249,13 @@ def _void(record: Visit | CareRecord, reason: str, version: int | None) -> None:
 @bp.route("/visits/<int:visit_id>/void", methods=["GET", "POST"])
 @roles_required(*RECORDERS)
 def void(visit_id: int) -> Any:
-    return VISIT.void(_visit_or_404(visit_id), VoidForm(), "visits/void.html", _void)
+    return VISIT.void(VISIT.get_or_404(visit_id), VoidForm(), "visits/void.html", _void)
 
 
 @bp.get("/visits/<int:visit_id>/versions/<int:number>")
 @login_required
 def version(visit_id: int, number: int) -> Any:
-    visit = _visit_or_404(visit_id)
+    visit = VISIT.get_or_404(visit_id)
     saved = get_record_version("visit", visit.id, number)
     return VISIT.version(visit, saved, number, "visits/version.html", labels=labels)
 
@@ -348,18 +365,10 @@ def new_care(elder_id: int) -> Any:
     return _render_care_form(form, elder, None, 400)
 
 
-def _care_or_404(care_id: int) -> CareRecord:
-    care: CareRecord = get_or_404(get_care_or_none(current_user, care_id))
-    return care
-
-
 @bp.get("/care/<int:care_id>")
 @login_required
 def show_care(care_id: int) -> Any:
-    care = _care_or_404(care_id)
-    return CARE.show(care, "visits/care_show.html", care=care, labels=labels,
-                     versions=list_record_versions("care", care.id),
-                     can_record=current_user.role.value in RECORDERS)  # fmt: skip
+    return CARE.show(CARE.get_or_404(care_id))
 
 
 def _update_care(care: CareRecord) -> Any:
@@ -372,7 +381,7 @@ def _update_care(care: CareRecord) -> Any:
 @bp.route("/care/<int:care_id>/edit", methods=["GET", "POST"])
 @roles_required(*RECORDERS)
 def edit_care(care_id: int) -> Any:
-    care = _care_or_404(care_id)
+    care = CARE.get_or_404(care_id)
     return CARE.edit(care, CareForm, data_of=_care_data, update=_update_care(care),
                      prepare=lambda form: _care_choices(form, care.elder),
                      render=lambda form, care, *rest: _render_care_form(
@@ -382,13 +391,13 @@ def edit_care(care_id: int) -> Any:
 @bp.route("/care/<int:care_id>/void", methods=["GET", "POST"])
 @roles_required(*RECORDERS)
 def void_care_view(care_id: int) -> Any:
-    return CARE.void(_care_or_404(care_id), VoidForm(), "visits/void.html", _void)
+    return CARE.void(CARE.get_or_404(care_id), VoidForm(), "visits/void.html", _void)
 
 
 @bp.get("/care/<int:care_id>/versions/<int:number>")
 @login_required
 def care_version(care_id: int, number: int) -> Any:
-    care = _care_or_404(care_id)
+    care = CARE.get_or_404(care_id)
     saved = get_record_version("care", care.id, number)
     return CARE.version(care, saved, number, "visits/version.html", labels=labels)
 
