@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
@@ -145,11 +147,15 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-def put_errors(form: FlaskForm, exc: Exception) -> None:
+def put_errors(
+    form: FlaskForm, exc: Exception, field_for: Callable[[str], Any] | None = None
+) -> None:
     """Show a service's ``DomainError`` beside the field it names, or above the form.
 
     ``FormErrors`` (several fields at once) carry ``errors``: field → (msgid, params). A hidden
     field (a version, the status a button chose) shows no error, so its message goes on top.
+    ``field_for(name)`` finds a field the form's attributes do not name (a row of a FieldList,
+    e.g. "members-2-name"); it answers None for the top of the form.
     """
     from caseman.i18n import translate_message
 
@@ -157,9 +163,10 @@ def put_errors(form: FlaskForm, exc: Exception) -> None:
     errors = getattr(exc, "errors", None) or {
         field_name: (getattr(exc, "message", str(exc)), getattr(exc, "params", {}))
     }
+    find = field_for or (lambda name: getattr(form, name, None))
     for name, (message, params) in errors.items():
         text = translate_message(message, params)
-        target = getattr(form, name, None) if name else None
+        target = find(name) if name else None
         if target is not None and hasattr(target, "errors") and target.type != "HiddenField":
             target.errors = [*list(target.errors), text]
         else:
@@ -214,3 +221,72 @@ def _choices(field: object) -> list[tuple[object, ...]]:
     if not choices or isinstance(choices, dict):
         return []
     return [tuple(item) if isinstance(item, list | tuple) else (item, item) for item in choices]
+
+
+class saving:  # noqa: N801 - reads as a phrase: ``with saving(form) as saved:``
+    """The form post's save: commit what the block did, or put the service's refusal on the form.
+
+    The shape every form page shares::
+
+        form = ContactForm()
+        if form.is_submitted() and form.validate():
+            with saving(form) as saved:
+                record_contact(current_user, elder, ...)
+            if saved:
+                flash(_("The contact was recorded."), "success")
+                return redirect(url_for(...))
+        return render_template("family/contact.html", form=form), form_status(form)
+
+    A ``DomainError`` raised in the block (or by the commit) rolls the session back and shows
+    its messages beside the fields they name (``put_errors``); ``saved`` is then false and
+    ``saved.status`` 400. Other exceptions pass through untouched. ``field_for`` is handed on
+    to ``put_errors``. caseman.records.saving_version adds the check of a record's version.
+    """
+
+    def __init__(self, form: FlaskForm, field_for: Callable[[str], Any] | None = None) -> None:
+        self.form = form
+        self.field_for = field_for
+        self.ok = False
+        self.status: int | None = None  # the status to answer when refused
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        from caseman.extensions import db
+
+        if exc is not None:
+            return self.refused(exc)
+        try:
+            db.session.commit()
+        except Exception as failed:
+            if not self.refused(failed):
+                raise
+            return False
+        self.ok = True
+        return False
+
+    def refused(self, exc: BaseException) -> bool:
+        """Roll back and show ``exc`` on the form if it is a refusal (True), else leave it."""
+        from caseman.errors import DomainError
+        from caseman.extensions import db
+
+        if not isinstance(exc, DomainError):
+            return False
+        db.session.rollback()
+        put_errors(self.form, exc, self.field_for)
+        self.status = 400
+        return True
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def form_status(form: FlaskForm) -> int:
+    """The status of a form page shown again: 400 after a refused post, 200 when first opened."""
+    return 400 if form.is_submitted() else 200

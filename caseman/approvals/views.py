@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
@@ -45,10 +44,6 @@ bp = Blueprint("approvals", __name__, url_prefix="/approvals")
 
 APPROVERS = tuple(sorted(APPROVER_ROLES))
 REQUESTERS = tuple(sorted(REQUESTER_ROLES))
-
-
-def today() -> date:
-    return clock.today()
 
 
 @bp.get("/")
@@ -119,7 +114,7 @@ def approve_view(request_id: int) -> Any:
     if not form.validate():
         return _render(request, 400, approve_form=form)
     try:
-        approve(current_user, request, today())
+        approve(current_user, request, clock.today())
         db.session.commit()
     except DomainError as exc:
         return _fail(request, form, exc, "approve_form")

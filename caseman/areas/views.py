@@ -49,7 +49,7 @@ from caseman.areas.services import (
 from caseman.auth.models import Role
 from caseman.errors import DomainError
 from caseman.extensions import db
-from caseman.forms import put_errors
+from caseman.forms import form_status, put_errors
 from caseman.i18n import translate_message
 from caseman.imports.reading import MAX_UPLOAD_BYTES
 from caseman.rules.enums import N_
@@ -124,7 +124,7 @@ def new() -> Any:
             db.session.commit()
             flash(_("%(name)s was added.", name=area.full_name), "success")
             return redirect(url_for("areas.show", area_id=area.id))
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("areas/new.html", form=form), status
 
 
@@ -248,7 +248,7 @@ def import_sheet() -> Any:
         else:
             token = save_checked(current_user, sheet.filename or "", check)
             return redirect(url_for("areas.preview", token=token))
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("areas/import.html", form=form), status
 
 

@@ -3,7 +3,6 @@ an application from the case file, and its outcome (a grant updates the case fil
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -24,17 +23,12 @@ from caseman.benefits.queries import (
 )
 from caseman.benefits.services import apply_for_benefit, decide_application
 from caseman.elders.models import Elder
-from caseman.errors import DomainError
 from caseman.extensions import db
-from caseman.forms import put_errors
+from caseman.forms import form_status, saving
 from caseman.rules.benefits import BenefitKind, Outcome
 from caseman.scope import get_elder_or_404, scoped_areas
 
 bp = Blueprint("benefits", __name__)
-
-
-def today() -> date:
-    return clock.today()
 
 
 @bp.app_template_global()
@@ -84,9 +78,9 @@ def new(elder_id: int) -> Any:
     elder = get_elder_or_404(current_user, elder_id)
     form = ApplicationForm()
     if not form.is_submitted():
-        form.applied_on.data = today()
+        form.applied_on.data = clock.today()
     elif form.validate():
-        try:
+        with saving(form) as saved:
             apply_for_benefit(
                 current_user,
                 elder,
@@ -94,16 +88,12 @@ def new(elder_id: int) -> Any:
                 other_name=form.other_name.data or "",
                 applied_on=form.applied_on.data,
                 note=form.note.data or "",
-                today=today(),
+                today=clock.today(),
             )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        if saved:
             flash(_("The application was recorded."), "success")
             return redirect(url_for("elders.show", elder_id=elder.id, _anchor="benefits"))
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("benefits/new.html", form=form, elder=elder), status
 
 
@@ -117,9 +107,9 @@ def decide(elder_id: int, record_id: int) -> Any:
         abort(404)
     form = DecisionForm()
     if not form.is_submitted():
-        form.decided_on.data = today()
+        form.decided_on.data = clock.today()
     elif form.validate():
-        try:
+        with saving(form) as saved:
             decide_application(
                 current_user,
                 application,
@@ -127,19 +117,15 @@ def decide(elder_id: int, record_id: int) -> Any:
                 decided_on=form.decided_on.data,
                 monthly_amount=form.monthly_amount.data,
                 reason=form.reason.data or "",
-                today=today(),
+                today=clock.today(),
             )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        if saved:
             if application.outcome is Outcome.GRANTED:
                 flash(_("The grant was recorded and the case file updated."), "success")
             else:
                 flash(_("The refusal was recorded."), "success")
             return redirect(url_for("elders.show", elder_id=elder.id, _anchor="benefits"))
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template(
         "benefits/decide.html", form=form, elder=elder, application=application, labels=labels
     ), status

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -40,7 +39,7 @@ from caseman.elders.models import Elder
 from caseman.elders.queries import get_version, list_filter_areas
 from caseman.errors import DomainError
 from caseman.extensions import db
-from caseman.forms import put_errors
+from caseman.forms import form_status, put_errors, saving
 from caseman.i18n import translate_message
 from caseman.jobs.services import enqueue
 from caseman.scope import area_in_scope, can_see_elder, get_elder_or_404
@@ -53,10 +52,6 @@ MEDIA = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-
-
-def today() -> date:
-    return clock.today()
 
 
 def send_document(document: Document, fmt: str) -> Any:
@@ -90,7 +85,7 @@ def annex2(elder_id: int, fmt: str) -> Any:
         if saved is None:
             abort(404)
         data = saved.snapshot
-    document = annex2_for(current_user, elder, today(), data, number)
+    document = annex2_for(current_user, elder, clock.today(), data, number)
     response = send_document(document, fmt)
     db.session.commit()
     return response
@@ -105,7 +100,7 @@ def annex3(visit_id: int, fmt: str) -> Any:
     if visit.is_void:
         flash(_("A voided record is not printed."), "error")
         return redirect(url_for("visits.show", visit_id=visit.id))
-    document = annex3_for(current_user, visit, today())
+    document = annex3_for(current_user, visit, clock.today())
     response = send_document(document, fmt)
     db.session.commit()
     return response
@@ -120,7 +115,7 @@ def field_sheets(fmt: str) -> Any:
     if area_id is None and current_user.role.value != "worker":
         flash(_("Choose a village to print its field sheets."), "error")
         return redirect(url_for("visits.due"))
-    due = due_elder_ids(current_user, area_id, today())
+    due = due_elder_ids(current_user, area_id, clock.today())
     if not due:
         flash(_("Nobody is due: there is nothing to print."), "info")
         return redirect(url_for("visits.due"))
@@ -140,7 +135,7 @@ def field_sheets(fmt: str) -> Any:
         enqueue(job)
         return redirect(url_for("jobs.show", job_id=job.id))
     by_id = {e.id: e for e in db.session.scalars(select(Elder).where(Elder.id.in_(due)))}
-    document = field_sheets_for(current_user, [by_id[i] for i in due], today(), label)
+    document = field_sheets_for(current_user, [by_id[i] for i in due], clock.today(), label)
     db.session.commit()  # the numbers and audit rows: the layout that follows holds no lock
     return send_document(document, fmt)
 
@@ -156,8 +151,8 @@ def new_batch() -> Any:
         (current_user.area.id, current_user.area.full_name)
     ]
     if request.method == "GET":
-        start = today().replace(day=1)
-        form.start.data, form.end.data = start, today()
+        start = clock.today().replace(day=1)
+        form.start.data, form.end.data = start, clock.today()
         form.kind.data = request.args.get("kind", "annex2")
         chosen = area_in_scope(current_user, request.args.get("area", type=int))
         if chosen is not None:
@@ -168,7 +163,7 @@ def new_batch() -> Any:
             abort(404)
         try:
             if form.kind.data == "annex2":
-                job = start_annex2_batch(current_user, area, today())
+                job = start_annex2_batch(current_user, area, clock.today())
             else:
                 job = start_annex3_batch(current_user, area, form.start.data, form.end.data)
         except DomainError as exc:
@@ -197,7 +192,7 @@ def upload_scan() -> Any:
             ]
         else:
             upload = form.scan.data
-            try:
+            with saving(form) as saved:
                 file_scan(
                     current_user,
                     document,
@@ -207,15 +202,11 @@ def upload_scan() -> Any:
                     upload.read(MAX_SCAN_BYTES + 1),
                     Path(current_app.config["CASEMAN_UPLOADS"]),
                 )
-                db.session.commit()
-            except DomainError as exc:
-                db.session.rollback()
-                put_errors(form, exc)
-            else:
+            if saved:
                 flash(_("The signed copy was filed with the case."), "success")
                 return redirect(url_for("elders.show", elder_id=document.elder_id,
                                         _anchor="forms"))  # fmt: skip
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("documents/upload.html", form=form), status
 
 

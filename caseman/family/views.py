@@ -4,7 +4,6 @@ contacts and care-entrustment agreements (委托照顾协议, 渝民发〔2018�
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ from caseman.access import login_required
 from caseman.documents.services import MAX_SCAN_BYTES
 from caseman.elders import labels as elder_labels
 from caseman.elders.models import Elder
-from caseman.errors import DomainError
 from caseman.extensions import db
 from caseman.family import labels
 from caseman.family.forms import ContactForm, DutyForm, EntrustmentForm
@@ -40,7 +38,7 @@ from caseman.family.queries import (
     list_reminders,
 )
 from caseman.family.services import add_entrustment, get_duty, record_contact, set_duty
-from caseman.forms import put_errors
+from caseman.forms import form_status, saving
 from caseman.rules.enums import Relation
 from caseman.rules.family_duty import ContactMethod, ContactRhythm, is_entrustment_current
 from caseman.scope import area_in_scope, get_elder_or_404, scoped_areas
@@ -48,14 +46,10 @@ from caseman.scope import area_in_scope, get_elder_or_404, scoped_areas
 bp = Blueprint("family", __name__)
 
 
-def today() -> date:
-    return clock.today()
-
-
 @bp.app_template_global()
 def family_summary(elder: Elder) -> dict[str, Any]:
     """What the case file's family-duty section shows (templates/family/_casefile_section.html)."""
-    day = today()
+    day = clock.today()
     rows = list_member_rows(elder, day)
     entrustments = list_entrustments(elder)
     return {
@@ -80,7 +74,7 @@ def reminders() -> Any:
     """Family members to call or message: their contact rhythm passed, or a child away who does
     not visit often (caseman.rules.family_duty)."""
     area = area_in_scope(current_user, _int_arg("area"))
-    rows, total = list_reminders(current_user, today(), area)
+    rows, total = list_reminders(current_user, clock.today(), area)
 
     areas = [a for a in db.session.scalars(scoped_areas(current_user)) if a.level.value != "group"]
     areas.sort(key=lambda a: a.path)
@@ -92,7 +86,7 @@ def reminders() -> Any:
         areas=areas,
         labels=labels,
         elder_labels=elder_labels,
-        today=today(),
+        today=clock.today(),
     )
 
 
@@ -106,7 +100,7 @@ def _int_arg(name: str) -> int | None:
 def show(elder_id: int) -> Any:
     """One elder's family duty: members, reminders, contacts and entrustment agreements."""
     elder = get_elder_or_404(current_user, elder_id)
-    day = today()
+    day = clock.today()
     return render_template(
         "family/show.html",
         elder=elder,
@@ -139,7 +133,7 @@ def duty(elder_id: int, member_id: int) -> Any:
                 member.residence is not None and member.residence.value == "elsewhere"
             )
     elif form.validate():
-        try:
+        with saving(form) as saved:
             set_duty(
                 current_user,
                 elder,
@@ -149,14 +143,10 @@ def duty(elder_id: int, member_id: int) -> Any:
                 rhythm=ContactRhythm(form.rhythm.data) if form.rhythm.data else None,
                 note=form.note.data or "",
             )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        if saved:
             flash(_("The family member's duty was saved."), "success")
             return redirect(url_for("family.show", elder_id=elder.id))
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template(
         "family/duty.html", form=form, elder=elder, member=member, elder_labels=elder_labels
     ), status
@@ -171,10 +161,10 @@ def contact(elder_id: int, member_id: int) -> Any:
     back_to_list = request.args.get("from") == "reminders"
     form = ContactForm()
     if not form.is_submitted():
-        form.contacted_on.data = today()
+        form.contacted_on.data = clock.today()
         form.method.data = ContactMethod.PHONE.value
     elif form.validate():
-        try:
+        with saving(form) as saved:
             record_contact(
                 current_user,
                 elder,
@@ -182,18 +172,14 @@ def contact(elder_id: int, member_id: int) -> Any:
                 contacted_on=form.contacted_on.data,
                 method=ContactMethod(form.method.data),
                 note=form.note.data or "",
-                today=today(),
+                today=clock.today(),
             )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        if saved:
             flash(_("The contact with %(name)s was recorded.", name=member.name), "success")
             if back_to_list:
                 return redirect(url_for("family.reminders"))
             return redirect(url_for("family.show", elder_id=elder.id))
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template(
         "family/contact.html",
         form=form,
@@ -233,11 +219,11 @@ def new_entrustment(elder_id: int) -> Any:
         *((str(m.id), f"{m.name}（{elder_labels.RELATION[m.relation]}）") for m in members),
     ]
     if not form.is_submitted():
-        form.starts_on.data = today()
+        form.starts_on.data = clock.today()
     elif form.validate():
         member = get_member(elder, int(form.entrusting.data))
         upload = form.scan.data
-        try:
+        with saving(form) as saved:
             add_entrustment(
                 current_user,
                 elder,
@@ -253,16 +239,12 @@ def new_entrustment(elder_id: int) -> Any:
                 # One byte over the limit is enough to refuse a file without reading it all.
                 content=upload.read(MAX_SCAN_BYTES + 1) if upload else b"",
                 uploads=Path(current_app.config["CASEMAN_UPLOADS"]),
-                today=today(),
+                today=clock.today(),
             )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        if saved:
             flash(_("The care-entrustment agreement was recorded."), "success")
             return redirect(url_for("family.show", elder_id=elder.id, _anchor="entrustments"))
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("family/entrustment.html", form=form, elder=elder), status
 
 

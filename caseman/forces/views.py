@@ -31,7 +31,7 @@ from caseman.forces.services import (
     set_visit_contact,
     update_force,
 )
-from caseman.forms import put_errors
+from caseman.forms import saving
 from caseman.rules.enums import N_
 from caseman.rules.service_forces import ForceKind
 from caseman.scope import get_elder_or_404, scoped_areas
@@ -89,13 +89,9 @@ def new() -> Any:
     if not form.is_submitted():
         form.area_id.data = str(current_user.area_id)
     elif form.validate():
-        try:
+        with saving(form) as saved:
             force = register_force(current_user, _values(form))
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        if saved:
             flash(_("%(name)s was added to the register.", name=force.name), "success")
             return redirect(url_for("forces.index"))
     return render_template("forces/form.html", form=form, force=None), _status(form)
@@ -118,13 +114,9 @@ def edit(force_id: int) -> Any:
         form.kind.data = force.kind.value
         form.area_id.data = str(force.area_id)
     elif form.validate():
-        try:
+        with saving(form) as saved:
             update_force(current_user, force, _values(form))
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        if saved:
             flash(_("The changes were saved."), "success")
             return redirect(url_for("forces.index"))
     return render_template("forces/form.html", form=form, force=force), _status(form)
@@ -136,13 +128,9 @@ def archive(force_id: int) -> Any:
     force = _force_or_404(force_id)
     form = ArchiveForceForm()
     if form.is_submitted() and form.validate():
-        try:
+        with saving(form) as saved:
             archive_force(current_user, force, form.reason.data or "", clock.today())
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        if saved:
             flash(_("%(name)s was archived; the record is kept.", name=force.name), "success")
             return redirect(url_for("forces.index"))
     return render_template("forces/archive.html", form=form, force=force), _status(form)
@@ -171,15 +159,11 @@ def contact(elder_id: int) -> Any:
     elif form.validate():
         chosen = int(form.force.data) if (form.force.data or "").isdigit() else 0
         force = next((f for f in candidates if f.id == chosen), None)
-        try:
+        with saving(form) as saved:
             if chosen and force is None:
                 raise DomainError("force", N_("Choose a person registered in the elder's town."))
             set_visit_contact(current_user, elder, force, form.note.data or "")
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        if saved:
             flash(_("The visit contact was saved."), "success")
             return redirect(url_for("elders.show", elder_id=elder.id))
     return (

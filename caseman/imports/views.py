@@ -26,7 +26,7 @@ from caseman.auth.models import Role
 from caseman.elders.services import probe_budget
 from caseman.errors import DomainError
 from caseman.extensions import db
-from caseman.forms import put_errors
+from caseman.forms import form_status, put_errors
 from caseman.imports import jobs as import_jobs
 from caseman.imports.forms import ConfirmForm, PairingUploadForm, UploadForm
 from caseman.imports.pairings import check_pairings, import_pairings
@@ -100,7 +100,7 @@ def index() -> Any:
         .order_by(Job.id.desc())
         .limit(20)
     ).all()
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("imports/index.html", form=form, jobs=jobs), status
 
 
@@ -202,7 +202,7 @@ def pairings() -> Any:
             put_errors(form, exc)
         else:
             return _check_pairings(upload, {})
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("imports/pairings.html", form=form), status
 
 

@@ -48,10 +48,6 @@ PER_PAGE = 50
 DOCUMENT_ROWS = 500
 
 
-def today() -> date:
-    return clock.today()
-
-
 def _chosen_area() -> Area | None:
     """The village, else the town asked for; one outside the user's scope answers 404."""
     for name, level in (("village", AreaLevel.VILLAGE), ("town", AreaLevel.TOWN)):
@@ -66,7 +62,7 @@ def _chosen_area() -> Area | None:
 
 def _period(errors: list[str]) -> tuple[date, date]:
     """from/to of the query string (ISO dates), else the current half-year up to today."""
-    start, end = current_half_year(today())
+    start, end = current_half_year(clock.today())
     try:
         if request.args.get("from"):
             start = date.fromisoformat(request.args["from"])
@@ -74,10 +70,10 @@ def _period(errors: list[str]) -> tuple[date, date]:
             end = date.fromisoformat(request.args["to"])
     except ValueError:
         errors.append(_("Give dates as YYYY-MM-DD."))
-        return current_half_year(today())
+        return current_half_year(clock.today())
     if start > end:
         errors.append(_("The start date is after the end date."))
-        return current_half_year(today())
+        return current_half_year(clock.today())
     return start, end
 
 
@@ -93,7 +89,7 @@ def index() -> Any:
     start, end = _period(errors)
     if fmt and errors:
         abort(400)
-    meta = LedgerMeta(unit_name(area or current_user.area), start, end, today())
+    meta = LedgerMeta(unit_name(area or current_user.area), start, end, clock.today())
     area_id = area.id if area else None
     if fmt:
         return _download(fmt, area_id, meta)

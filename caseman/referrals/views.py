@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from caseman import audit, clock
+from caseman import clock
 from caseman.access import login_required, roles_required
 from caseman.auth.models import Role
 from caseman.auth.views import _safe_next
 from caseman.elders.models import Elder
 from caseman.elders.queries import list_filter_areas
-from caseman.errors import DomainError, StaleEdit
+from caseman.errors import DomainError
 from caseman.extensions import db
-from caseman.forms import expected_version, put_errors
+from caseman.forms import saving
 from caseman.i18n import cn_date, translate_message
+from caseman.records import RecordPages, saving_new
 from caseman.referrals import labels
 from caseman.referrals.forms import (
     FollowUpForm,
@@ -55,14 +56,19 @@ from caseman.rules.referrals import (
 from caseman.scope import area_in_scope, get_elder_or_404
 from caseman.visits import labels as visit_labels
 from caseman.visits.queries import get_visit_or_none, list_elder_visits
-from caseman.visits.services import DuplicateSubmission, new_submission_key
+from caseman.visits.services import new_submission_key
 from caseman.visits.views import RECORDERS
 
 bp = Blueprint("referrals", __name__)
-
-
-def today() -> date:
-    return clock.today()
+REFERRAL = RecordPages(
+    kind="referral",
+    endpoint="referrals.show_referral",
+    id_arg="referral_id",
+    find=get_referral_or_none,
+)
+RISK = RecordPages(
+    kind="risk", endpoint="referrals.show_risk", id_arg="risk_id", find=get_risk_or_none
+)
 
 
 def now() -> datetime:
@@ -78,6 +84,10 @@ def _choices(form: Any, elder: Elder) -> None:
     form.owner_id.choices = [
         (str(u.id), f"{u.display_name} · {u.area.name}") for u in list_possible_owners(elder)
     ]
+
+
+def _new_follow_up_form() -> FollowUpForm:
+    return FollowUpForm(data={"followed_on": clock.today(), "method": VisitMethod.HOME.value})
 
 
 def _int(value: str | None) -> int | None:
@@ -125,18 +135,13 @@ def new_referral(elder_id: int) -> Any:
                 "follow_up_on": form.follow_up_on.data,
                 "benefit": form.benefit.data or None,
             }
-            try:
+            with saving_new(form) as saved:
                 referral = raise_referral(
-                    current_user, elder, values, form.submission_key.data, today()
+                    current_user, elder, values, form.submission_key.data, clock.today()
                 )
-                db.session.commit()
-            except DuplicateSubmission as exc:
-                db.session.rollback()
-                return redirect(url_for("referrals.show_referral", referral_id=exc.record_id))
-            except DomainError as exc:
-                db.session.rollback()
-                put_errors(form, exc)
-            else:
+            if saved.duplicate:
+                return redirect(REFERRAL.url_of(saved.duplicate.record_id))
+            if saved:
                 flash(_("The referral was recorded."), "success")
                 return redirect(url_for("referrals.show_referral", referral_id=referral.id))
         status = 400
@@ -146,25 +151,18 @@ def new_referral(elder_id: int) -> Any:
                            visit_labels=visit_labels, labels=labels), status  # fmt: skip
 
 
-def _referral_or_404(referral_id: int) -> Referral:
-    referral = get_referral_or_none(current_user, referral_id)
-    if referral is None:
-        abort(404)
-    return referral
-
-
 def _render_referral(referral: Referral, status_form: Any = None, follow_form: Any = None,
                      status: int = 200) -> Any:  # fmt: skip
     if status_form is None:
         status_form = ReferralStatusForm(
             data={
                 "version": str(referral.version),
-                "consent_on": today(),
+                "consent_on": clock.today(),
                 "consent_by": _("The elder themself"),
             }
         )
     if follow_form is None:
-        follow_form = FollowUpForm(data={"followed_on": today(), "method": VisitMethod.HOME.value})
+        follow_form = _new_follow_up_form()
     return (
         render_template(
             "referrals/referral.html",
@@ -180,7 +178,7 @@ def _render_referral(referral: Referral, status_form: Any = None, follow_form: A
             history=list_status_changes("referral", referral.id),
             can_act=current_user.role.value in RECORDERS,
             is_benefit=referral.need is NeedType.BENEFITS,
-            today_date=today(),
+            today_date=clock.today(),
         ),
         status,
     )
@@ -189,59 +187,44 @@ def _render_referral(referral: Referral, status_form: Any = None, follow_form: A
 @bp.get("/referrals/<int:referral_id>")
 @login_required
 def show_referral(referral_id: int) -> Any:
-    referral = _referral_or_404(referral_id)
-    audit.record("view", object_type="referral", object_id=referral.id,
-                 elder_id=referral.elder_id)  # fmt: skip
-    db.session.commit()
+    referral = REFERRAL.get_or_404(referral_id)
+    REFERRAL.viewed(referral)
     return _render_referral(referral)
 
 
 @bp.post("/referrals/<int:referral_id>/status")
 @roles_required(*RECORDERS)
 def referral_status(referral_id: int) -> Any:
-    referral = _referral_or_404(referral_id)
+    referral = REFERRAL.get_or_404(referral_id)
     form = ReferralStatusForm()
-    try:
-        target = ReferralStatus(form.status.data)
-    except ValueError:
-        abort(400)
-    if form.validate():
-        values = {
-            "referred_to": form.referred_to.data or "",
-            "referred_contact": form.referred_contact.data or "",
-            "note": form.note.data or "",
-            "follow_up_on": form.follow_up_on.data,
-            "benefit": form.benefit.data or None,
-            "benefit_applied_on": form.benefit_applied_on.data,
-            "benefit_outcome": form.benefit_outcome.data or None,
-            "consent_answer": form.consent_answer.data or None,
-            "consent_by": form.consent_by.data or "",
-            "consent_way": form.consent_way.data or None,
-            "consent_on": form.consent_on.data,
-        }
-        try:
-            moved = move_referral(
-                current_user, referral, target, values, today(), expected_version(form)
-            )
-            db.session.commit()
-        except StaleEdit as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-            db.session.refresh(referral)
-            form.version.data = str(referral.version)
-            return _render_referral(referral, status_form=form, status=409)
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
-            if moved:
-                flash(_("Status: %(status)s.", status=labels.REFERRAL_STATUS[target]), "success")
-            else:
-                flash(_("Recorded: the elder did not agree; nothing was handed to the service."),
-                      "info")  # fmt: skip
-            return redirect(url_for("referrals.show_referral", referral_id=referral.id))
-    form.chosen = target.value
-    return _render_referral(referral, status_form=form, status=400)
+
+    def move(target: ReferralStatus, version: int | None) -> bool:
+        values = _status_values(form)
+        return move_referral(current_user, referral, target, values, clock.today(), version)
+
+    return REFERRAL.move(referral, form, ReferralStatus, move, _render_referral, _referral_moved)
+
+
+def _status_values(form: ReferralStatusForm) -> dict[str, Any]:
+    return {
+        "referred_to": form.referred_to.data or "",
+        "referred_contact": form.referred_contact.data or "",
+        "note": form.note.data or "",
+        "follow_up_on": form.follow_up_on.data,
+        "benefit": form.benefit.data or None,
+        "benefit_applied_on": form.benefit_applied_on.data,
+        "benefit_outcome": form.benefit_outcome.data or None,
+        "consent_answer": form.consent_answer.data or None,
+        "consent_by": form.consent_by.data or "",
+        "consent_way": form.consent_way.data or None,
+        "consent_on": form.consent_on.data,
+    }
+
+
+def _referral_moved(target: ReferralStatus, moved: object) -> tuple[str, str]:
+    if moved:
+        return _("Status: %(status)s.", status=labels.REFERRAL_STATUS[target]), "success"
+    return _("Recorded: the elder did not agree; nothing was handed to the service."), "info"
 
 
 def _follow_up(record: Referral | Risk, endpoint: str, render: Any, key: str) -> Any:
@@ -257,13 +240,9 @@ def _follow_up(record: Referral | Risk, endpoint: str, render: Any, key: str) ->
             "findings": form.findings.data or "",
             "next_follow_up_on": form.next_follow_up_on.data,
         }
-        try:
-            add_follow_up(current_user, record, values, today())
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        with saving(form) as saved:
+            add_follow_up(current_user, record, values, clock.today())
+        if saved:
             flash(_("The follow-up was recorded."), "success")
             return redirect(url_for(endpoint, **{key: record.id}))
     return render(record, follow_form=form, status=400)
@@ -272,7 +251,7 @@ def _follow_up(record: Referral | Risk, endpoint: str, render: Any, key: str) ->
 @bp.post("/referrals/<int:referral_id>/follow-ups")
 @roles_required(*RECORDERS)
 def referral_follow_up(referral_id: int) -> Any:
-    referral = _referral_or_404(referral_id)
+    referral = REFERRAL.get_or_404(referral_id)
     return _follow_up(referral, "referrals.show_referral", _render_referral, "referral_id")
 
 
@@ -317,18 +296,13 @@ def new_risk(elder_id: int) -> Any:
             values["severity"] = Severity(values["severity"])
             values["visit_id"] = _int(form.visit_id.data)
             values["owner_id"] = _int(form.owner_id.data)
-            try:
+            with saving_new(form) as saved:
                 risk = raise_risk(
-                    current_user, elder, values, form.submission_key.data, today(), now()
+                    current_user, elder, values, form.submission_key.data, clock.today(), now()
                 )
-                db.session.commit()
-            except DuplicateSubmission as exc:
-                db.session.rollback()
-                return redirect(url_for("referrals.show_risk", risk_id=exc.record_id))
-            except DomainError as exc:
-                db.session.rollback()
-                put_errors(form, exc)
-            else:
+            if saved.duplicate:
+                return redirect(RISK.url_of(saved.duplicate.record_id))
+            if saved:
                 if risk.must_report:
                     flash(_("The risk was recorded and reported to the town."), "success")
                 else:
@@ -338,19 +312,12 @@ def new_risk(elder_id: int) -> Any:
                            labels=labels), status  # fmt: skip
 
 
-def _risk_or_404(risk_id: int) -> Risk:
-    risk = get_risk_or_none(current_user, risk_id)
-    if risk is None:
-        abort(404)
-    return risk
-
-
 def _render_risk(risk: Risk, status_form: Any = None, follow_form: Any = None,
                  status: int = 200) -> Any:  # fmt: skip
     if status_form is None:
         status_form = RiskStatusForm(data={"version": str(risk.version)})
     if follow_form is None:
-        follow_form = FollowUpForm(data={"followed_on": today(), "method": VisitMethod.HOME.value})
+        follow_form = _new_follow_up_form()
     return (
         render_template(
             "referrals/risk.html",
@@ -372,56 +339,40 @@ def _render_risk(risk: Risk, status_form: Any = None, follow_form: Any = None,
 @bp.get("/risks/<int:risk_id>")
 @login_required
 def show_risk(risk_id: int) -> Any:
-    risk = _risk_or_404(risk_id)
-    audit.record("view", object_type="risk", object_id=risk.id, elder_id=risk.elder_id)
-    db.session.commit()
+    risk = RISK.get_or_404(risk_id)
+    RISK.viewed(risk)
     return _render_risk(risk)
 
 
 @bp.post("/risks/<int:risk_id>/status")
 @roles_required(*RECORDERS)
 def risk_status(risk_id: int) -> Any:
-    risk = _risk_or_404(risk_id)
+    risk = RISK.get_or_404(risk_id)
     form = RiskStatusForm()
-    try:
-        target = RiskStatus(form.status.data)
-    except ValueError:
-        abort(400)
-    if form.validate():
-        try:
-            move_risk(
-                current_user, risk, target, form.note.data or "", today(), expected_version(form)
-            )
-            db.session.commit()
-        except StaleEdit as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-            db.session.refresh(risk)
-            form.version.data = str(risk.version)
-            return _render_risk(risk, status_form=form, status=409)
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
-            flash(_("Status: %(status)s.", status=labels.RISK_STATUS[target]), "success")
-            return redirect(url_for("referrals.show_risk", risk_id=risk.id))
-    form.chosen = target.value
-    return _render_risk(risk, status_form=form, status=400)
+
+    def move(target: RiskStatus, version: int | None) -> None:
+        move_risk(current_user, risk, target, form.note.data or "", clock.today(), version)
+
+    return RISK.move(risk, form, RiskStatus, move, _render_risk, _risk_moved)
+
+
+def _risk_moved(target: RiskStatus, result: object) -> tuple[str, str]:
+    return _("Status: %(status)s.", status=labels.RISK_STATUS[target]), "success"
 
 
 @bp.post("/risks/<int:risk_id>/follow-ups")
 @roles_required(*RECORDERS)
 def risk_follow_up(risk_id: int) -> Any:
-    risk = _risk_or_404(risk_id)
+    risk = RISK.get_or_404(risk_id)
     return _follow_up(risk, "referrals.show_risk", _render_risk, "risk_id")
 
 
 @bp.post("/risks/<int:risk_id>/acknowledge")
 @roles_required(Role.TOWN.value, Role.DISTRICT.value)
 def acknowledge(risk_id: int) -> Any:
-    risk = _risk_or_404(risk_id)
+    risk = RISK.get_or_404(risk_id)
     try:
-        acknowledge_risk(current_user, risk, today())
+        acknowledge_risk(current_user, risk, clock.today())
         db.session.commit()
         flash(_("The report was acknowledged."), "success")
     except DomainError as exc:
@@ -447,7 +398,7 @@ def follow_ups() -> Any:
     area = area_in_scope(
         current_user, request.args.get("village", type=int) or request.args.get("town", type=int)
     )
-    items = list_follow_ups(current_user, today(), mine_only=scope != "all", kind=kind,
+    items = list_follow_ups(current_user, clock.today(), mine_only=scope != "all", kind=kind,
                             area_id=area.id if area else None)  # fmt: skip
     towns, villages = list_filter_areas(current_user)
     return render_template(
@@ -459,5 +410,5 @@ def follow_ups() -> Any:
         villages=villages,
         labels=labels,
         visit_labels=visit_labels,
-        today=today(),
+        today=clock.today(),
     )

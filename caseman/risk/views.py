@@ -17,7 +17,7 @@ from caseman.errors import DomainError
 from caseman.extensions import db
 from caseman.forces import labels
 from caseman.forces.forms import ClearOverrideForm, RiskOverrideForm
-from caseman.forms import put_errors
+from caseman.forms import saving
 from caseman.i18n import translate_message
 from caseman.risk import services
 from caseman.risk.queries import high_risk_visit_days, risk_dashboard
@@ -117,17 +117,13 @@ def override(elder_id: int) -> Any:
         return redirect(url_for("elders.show", elder_id=elder.id))
     if form.submit.data and form.is_submitted():
         if form.validate():
-            try:
+            with saving(form) as saved:
                 if (form.level.data or "").strip() not in tuple(RiskLevel):
                     raise DomainError("level", N_("Please choose one."))
                 services.override_risk_level(
                     current_user, elder, RiskLevel(form.level.data.strip()), form.reason.data or ""
                 )
-                db.session.commit()
-            except DomainError as exc:
-                db.session.rollback()
-                put_errors(form, exc)
-            else:
+            if saved:
                 flash(_("The risk level was set; the reason is kept beside it."), "success")
                 return redirect(url_for("elders.show", elder_id=elder.id))
         status = 400

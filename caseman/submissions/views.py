@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
@@ -16,7 +15,7 @@ from caseman.auth.models import Role
 from caseman.db import utcnow
 from caseman.errors import DomainError
 from caseman.extensions import db
-from caseman.forms import put_errors
+from caseman.forms import saving
 from caseman.jobs.services import enqueue, result_path
 from caseman.rules.half_year import parse_half_year
 from caseman.scope import area_in_scope
@@ -36,10 +35,6 @@ bp = Blueprint("submissions", __name__, url_prefix="/submissions")
 VIEW_ROLES = (Role.DISTRICT.value, Role.TOWN.value)
 
 
-def today() -> date:
-    return clock.today()
-
-
 def _message(error: DomainError) -> str:
     return _(error.message, **error.params)
 
@@ -48,9 +43,9 @@ def _message(error: DomainError) -> str:
 @roles_required(*VIEW_ROLES)
 def index() -> Any:
     """Towns × the last half-years: built, submitted, overdue; changes since the last one sent."""
-    periods, lines = overview(current_user, today(), utcnow())
+    periods, lines = overview(current_user, clock.today(), utcnow())
     return render_template("submissions/index.html", periods=periods, lines=lines,
-                           today=today(), is_town=current_user.role == Role.TOWN)  # fmt: skip
+                           today=clock.today(), is_town=current_user.role == Role.TOWN)  # fmt: skip
 
 
 @bp.post("/<int:town_id>/<period_key>/build")
@@ -62,7 +57,7 @@ def build(town_id: int, period_key: str) -> Any:
     if town is None or town.level != AreaLevel.TOWN or period is None:
         abort(404)
     try:
-        job = start_package(current_user, town, period, today())
+        job = start_package(current_user, town, period, clock.today())
     except DomainError as error:
         db.session.rollback()
         flash(_message(error), "error")
@@ -76,7 +71,7 @@ def _render_show(submission: Any, form: ReturnForm | None = None, status: int = 
     changes = changes_for(submission, utcnow())
     ready = submission.job is not None and result_path(submission.job) is not None
     return render_template("submissions/show.html", submission=submission, changes=changes,
-                           ready=ready, today=today(), is_town=current_user.role == Role.TOWN,
+                           ready=ready, today=clock.today(), is_town=current_user.role == Role.TOWN,
                            is_district=current_user.role == Role.DISTRICT,
                            return_form=form or ReturnForm(formdata=None)), status  # fmt: skip
 
@@ -110,13 +105,9 @@ def send_back(submission_id: int) -> Any:
     submission = get_submission_or_404(current_user, submission_id)
     form = ReturnForm()
     if form.validate():
-        try:
+        with saving(form) as saved:
             return_submission(current_user, submission, form.reason.data or "")
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        if saved:
             flash(_("The package was returned to the town with your reasons."), "success")
             return redirect(url_for("submissions.show", submission_id=submission_id))
     return _render_show(submission, form, 400)
@@ -128,7 +119,7 @@ def submit(submission_id: int) -> Any:
     """The town marks its package sent to the district."""
     submission = get_submission_or_404(current_user, submission_id)
     try:
-        mark_submitted(current_user, submission, today())
+        mark_submitted(current_user, submission, clock.today())
     except DomainError as error:
         db.session.rollback()
         flash(_message(error), "error")

@@ -16,7 +16,7 @@ from caseman.areas.models import Area
 from caseman.auth.models import Role, User
 from caseman.errors import DomainError
 from caseman.extensions import db
-from caseman.forms import put_errors
+from caseman.forms import saving
 from caseman.referrals import labels as referral_labels
 from caseman.rules.enums import N_
 from caseman.rules.transfers import STAFF, may_answer, may_cancel
@@ -72,15 +72,11 @@ def new(elder_id: int) -> Any:
     villages = target_villages(elder.residence_area)
     form.to_area.choices = [("", "—"), *((str(a.id), a.full_name) for a in villages)]
     if form.is_submitted() and form.validate():
-        try:
+        with saving(form) as saved:
             to_area = db.session.get(Area, int(form.to_area.data or 0))
             transfer = start_transfer(current_user, elder, to_area, form.to_address.data or "",
                                       form.reason.data or "")  # fmt: skip
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        if saved:
             flash(_("The request was sent. The case stays here until %(area)s accepts it.",
                     area=transfer.to_area.full_name), "success")  # fmt: skip
             return redirect(url_for("transfers.show", transfer_id=transfer.id))
@@ -151,18 +147,14 @@ def accept(transfer_id: int) -> Any:
     form.visitor.choices = [("", ""), *((str(u.id), "") for u in workers)]
     form.owner.choices = [(str(u.id), "") for u in owners]
     if form.validate():
-        try:
+        with saving(form) as saved:
             visitor = _chosen(form.visitor.data, workers)
             try:
                 owner = _chosen(form.owner.data, owners)
             except DomainError as exc:
                 raise DomainError("owner", exc.message) from exc
             accept_transfer(current_user, transfer, visitor, owner, clock.today())
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        if saved:
             flash(_("The case of %(name)s is now in %(area)s.", name=transfer.summary["name"],
                     area=transfer.to_area.full_name), "success")  # fmt: skip
             return redirect(url_for("elders.show", elder_id=transfer.elder_id))
@@ -175,13 +167,9 @@ def refuse(transfer_id: int) -> Any:
     transfer = get_transfer_or_404(current_user, transfer_id)
     form = ReasonForm(prefix="refuse")
     if form.validate():
-        try:
+        with saving(form) as saved:
             refuse_transfer(current_user, transfer, form.reason.data or "")
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        if saved:
             flash(_("The request was refused; the case stays where it was."), "success")
             return redirect(url_for("transfers.index"))
     return _render_show(transfer, refuse=form, status=400)
@@ -193,13 +181,9 @@ def cancel(transfer_id: int) -> Any:
     transfer = get_transfer_or_404(current_user, transfer_id)
     form = ReasonForm(prefix="cancel")
     if form.validate():
-        try:
+        with saving(form) as saved:
             cancel_transfer(current_user, transfer, form.reason.data or "")
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        if saved:
             flash(_("The request was taken back."), "success")
             return redirect(url_for("transfers.show", transfer_id=transfer.id))
     return _render_show(transfer, cancel=form, status=400)

@@ -15,7 +15,7 @@ from caseman.areas.queries import get_area_or_404, list_open_areas
 from caseman.auth.models import Role, User
 from caseman.errors import DomainError
 from caseman.extensions import db
-from caseman.forms import put_errors
+from caseman.forms import form_status, put_errors
 from caseman.rules.accounts import levels_for, roles_managed_by
 from caseman.users.forms import ROLE_LABELS, AccountForm, ButtonForm, NewAccountForm
 from caseman.users.queries import STATUSES, UserFilters, get_user_or_404, list_users
@@ -103,7 +103,7 @@ def new() -> Any:
         else:
             db.session.commit()
             return _one_time_password(user, password, created=True)
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("users/new.html", form=form), status
 
 

@@ -19,7 +19,7 @@ from caseman.elders.models import Elder
 from caseman.elders.queries import ElderFilters, is_row_id, matching_ids
 from caseman.errors import DomainError
 from caseman.extensions import db
-from caseman.forms import put_errors
+from caseman.forms import saving
 from caseman.rules.enums import N_
 from caseman.scope import elder_filter, get_elder_or_404
 from caseman.visitors.forms import AssignForm, BulkAssignForm, EndForm
@@ -91,7 +91,7 @@ def bulk() -> Any:
         form.started_on.data = clock.today()
         form.expected.data = str(len(elders))
     elif form.validate():
-        try:
+        with saving(form) as saved:
             if not elders:
                 raise DomainError(None, N_("Choose at least one elder."))
             if everything and form.expected.data != str(len(elders)):
@@ -109,11 +109,7 @@ def bulk() -> Any:
             worker = _chosen_worker(form)
             created = assign_visitor(current_user, elders, worker, form.started_on.data,
                                      clock.today())  # fmt: skip
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        if saved:
             flash(
                 ngettext(
                     "%(num)d elder assigned to %(name)s.",
@@ -154,16 +150,12 @@ def new(elder_id: int) -> Any:
     if not form.is_submitted():
         form.started_on.data = clock.today()
     elif form.validate():
-        try:
+        with saving(form) as saved:
             worker = _chosen_worker(form)
             if not assign_visitor(current_user, [elder], worker, form.started_on.data,
                                   clock.today()):  # fmt: skip
                 raise DomainError("visitor", N_("This worker is already the elder's visitor."))
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        if saved:
             flash(_("%(name)s is now a visitor of this elder.", name=worker.display_name),
                   "success")  # fmt: skip
             return redirect(url_for("elders.show", elder_id=elder.id))
@@ -183,14 +175,10 @@ def end(elder_id: int, assignment_id: int) -> Any:
     if not form.is_submitted():
         form.ended_on.data = clock.today()
     elif form.validate():
-        try:
+        with saving(form) as saved:
             end_assignment(current_user, assignment, form.ended_on.data, form.reason.data or "",
                            clock.today())  # fmt: skip
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        if saved:
             flash(_("The assignment was ended. It stays in the case file's history."), "success")
             return redirect(url_for("elders.show", elder_id=elder.id))
     status = 400 if form.is_submitted() and (form.errors or form.form_errors) else 200

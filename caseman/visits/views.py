@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import StringField
 
-from caseman import audit, clock
+from caseman import clock
 from caseman.access import login_required, roles_required
 from caseman.areas.models import AreaLevel
 from caseman.auth.models import Role
 from caseman.elders import labels as elder_labels
 from caseman.elders.models import Elder
 from caseman.elders.queries import is_row_id, list_filter_areas
-from caseman.errors import DomainError, StaleEdit
+from caseman.errors import DomainError
 from caseman.extensions import db
-from caseman.forms import changed_fields, expected_version, put_errors
+from caseman.forms import form_status, saving
 from caseman.i18n import cn_date, translate_message
 from caseman.offline import replies as offline
 from caseman.photos.intake import attach_from_request
+from caseman.records import RecordPages, saving_new
 from caseman.rules.enums import (
     FamilyChange,
     IllnessChange,
@@ -93,8 +92,31 @@ ENUMS = {
 }
 
 
-def today() -> date:
-    return clock.today()
+def _record_context(kind: str) -> Any:
+    """What a visit's or care record's page shows beside the record."""
+    return lambda record: {
+        "labels": labels,
+        "versions": list_record_versions(kind, record.id),
+        "can_record": current_user.role.value in RECORDERS,
+    }
+
+
+VISIT = RecordPages(
+    kind="visit",
+    endpoint="visits.show",
+    id_arg="visit_id",
+    find=get_visit_or_none,
+    show_template="visits/show.html",
+    context=_record_context("visit"),
+)
+CARE = RecordPages(
+    kind="care",
+    endpoint="visits.show_care",
+    id_arg="care_id",
+    find=get_care_or_none,
+    show_template="visits/care_show.html",
+    context=_record_context("care"),
+)
 
 
 def _visit_values(form: VisitForm) -> dict[str, Any]:
@@ -136,7 +158,7 @@ def _render_visit_form(
             elder=elder,
             visit=visit,
             labels=labels,
-            schedule=status_of(elder, today()),
+            schedule=status_of(elder, clock.today()),
             changes=changes or [],
         ),
         status,
@@ -156,7 +178,7 @@ def new(elder_id: int) -> Any:
             # The method and the eleven findings start blank (issue 17 item 11): a visitor must
             # choose each one, so "gas safe" is never recorded without being checked.
             data={
-                "visited_on": today(),
+                "visited_on": clock.today(),
                 "submission_key": new_submission_key(),
                 "visitor_name": current_user.display_name,
                 "recorder_name": current_user.display_name,
@@ -172,22 +194,14 @@ def new(elder_id: int) -> Any:
     if not form.submission_key.data:
         form.submission_key.data = new_submission_key()
     if form.validate():
-        try:
+        with saving_new(form) as saved:
             visit = record_visit(
-                current_user, elder, _visit_values(form), form.submission_key.data, today()
+                current_user, elder, _visit_values(form), form.submission_key.data, clock.today()
             )
             attach_from_request(current_user, visit)  # photos and place (issue 18 item 3)
-            db.session.commit()
-        except DuplicateSubmission as exc:
-            db.session.rollback()
-            if sent_offline:
-                return offline.duplicate("visits.show", visit_id=exc.record_id)
-            flash(translate_message(exc.message, exc.params), "info")
-            return redirect(url_for("visits.show", visit_id=exc.record_id))
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        if saved.duplicate:
+            return _duplicate(saved.duplicate, VISIT, sent_offline)
+        if saved:
             if sent_offline:
                 return offline.saved(visit.number, "visits.show", visit_id=visit.id)
             flash(_("Visit no. %(number)s was saved.", number=visit.number), "success")
@@ -197,100 +211,53 @@ def new(elder_id: int) -> Any:
     return _render_visit_form(form, elder, None, 400)
 
 
-def _visit_or_404(visit_id: int) -> Visit:
-    visit = get_visit_or_none(current_user, visit_id)
-    if visit is None:
-        abort(404)
-    return visit
+def _duplicate(exc: DuplicateSubmission, pages: RecordPages, sent_offline: bool) -> Any:
+    """A form sent twice: the record the first one saved."""
+    if sent_offline:
+        return offline.duplicate(pages.endpoint, **{pages.id_arg: exc.record_id})
+    flash(translate_message(exc.message, exc.params), "info")
+    return redirect(pages.url_of(exc.record_id))
 
 
 @bp.get("/visits/<int:visit_id>")
 @login_required
 def show(visit_id: int) -> Any:
-    visit = _visit_or_404(visit_id)
-    audit.record("view", object_type="visit", object_id=visit.id, elder_id=visit.elder_id)
-    db.session.commit()
-    return render_template(
-        "visits/show.html",
-        visit=visit,
-        elder=visit.elder,
-        labels=labels,
-        versions=list_record_versions("visit", visit.id),
-        can_record=current_user.role.value in RECORDERS,
-    )
+    return VISIT.show(VISIT.get_or_404(visit_id))
+
+
+def _update_visit(visit: Visit) -> Any:
+    def update(form: VisitForm, version: int | None) -> None:
+        update_visit(current_user, visit, _visit_values(form), clock.today(), version)
+        attach_from_request(current_user, visit, with_place=False)
+
+    return update
 
 
 @bp.route("/visits/<int:visit_id>/edit", methods=["GET", "POST"])
 @roles_required(*RECORDERS)
 def edit(visit_id: int) -> Any:
-    visit = _visit_or_404(visit_id)
-    if visit.is_void:
-        flash(_("A voided record cannot be changed."), "error")
-        return redirect(url_for("visits.show", visit_id=visit.id))
-    if request.method == "GET":
-        return _render_visit_form(VisitForm(data=_visit_data(visit)), visit.elder, visit)
-    form = VisitForm()
-    status = 400
-    changes: list[tuple[str, str]] = []
-    if form.validate():
-        try:
-            update_visit(current_user, visit, _visit_values(form), today(), expected_version(form))
-            attach_from_request(current_user, visit, with_place=False)
-            db.session.commit()
-        except (StaleEdit, StaleDataError) as exc:
-            db.session.rollback()
-            put_errors(form, exc if isinstance(exc, StaleEdit) else StaleEdit(0))
-            db.session.refresh(visit)
-            form.version.data = str(visit.version)
-            changes = changed_fields(form, _visit_data(visit))
-            status = 409
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
-            flash(_("The changes were saved; the earlier version is kept."), "success")
-            return redirect(url_for("visits.show", visit_id=visit.id))
-    return _render_visit_form(form, visit.elder, visit, status, changes)
+    visit = VISIT.get_or_404(visit_id)
+    return VISIT.edit(visit, VisitForm, data_of=_visit_data, update=_update_visit(visit),
+                      render=lambda form, visit, *rest: _render_visit_form(
+                          form, visit.elder, visit, *rest))  # fmt: skip
+
+
+def _void(record: Visit | CareRecord, reason: str, version: int | None) -> None:
+    void_record(current_user, record, reason, version)
 
 
 @bp.route("/visits/<int:visit_id>/void", methods=["GET", "POST"])
 @roles_required(*RECORDERS)
 def void(visit_id: int) -> Any:
-    visit = _visit_or_404(visit_id)
-    return _void_page(visit, "visit", url_for("visits.show", visit_id=visit.id))
-
-
-def _void_page(record: Visit | CareRecord, kind: str, back: str) -> Any:
-    """The void form of a visit or care record: a reason, then back to the record."""
-    form = VoidForm()
-    if not form.is_submitted():
-        form.version.data = str(record.version)
-    elif form.validate():
-        try:
-            void_record(current_user, record, form.reason.data, expected_version(form))
-            db.session.commit()
-            flash(_("The record was voided. It stays in the history."), "success")
-            return redirect(back)
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-            form.version.data = str(record.version)
-    return render_template("visits/void.html", form=form, record=record, kind=kind,
-                           elder=record.elder)  # fmt: skip
+    return VISIT.void(VISIT.get_or_404(visit_id), VoidForm(), "visits/void.html", _void)
 
 
 @bp.get("/visits/<int:visit_id>/versions/<int:number>")
 @login_required
 def version(visit_id: int, number: int) -> Any:
-    visit = _visit_or_404(visit_id)
+    visit = VISIT.get_or_404(visit_id)
     saved = get_record_version("visit", visit.id, number)
-    if saved is None:
-        abort(404)
-    audit.record("view_version", object_type="visit", object_id=visit.id,
-                 elder_id=visit.elder_id, detail=str(number))  # fmt: skip
-    db.session.commit()
-    return render_template("visits/version.html", record=visit, saved=saved, kind="visit",
-                           elder=visit.elder, labels=labels)  # fmt: skip
+    return VISIT.version(visit, saved, number, "visits/version.html", labels=labels)
 
 
 # --- care records ---------------------------------------------------------------------------
@@ -363,7 +330,7 @@ def new_care(elder_id: int) -> Any:
         flash(_("This case is archived: restore it before recording care."), "error")
         return redirect(url_for("elders.show", elder_id=elder.id))
     if request.method == "GET":
-        data: dict[str, Any] = {"cared_on": today(), "submission_key": new_submission_key()}
+        data: dict[str, Any] = {"cared_on": clock.today(), "submission_key": new_submission_key()}
         visit = get_visit_or_none(current_user, request.args.get("visit", 0, type=int))
         if visit is not None and visit.elder_id == elder.id:
             data["visit_id"] = str(visit.id)
@@ -382,21 +349,13 @@ def new_care(elder_id: int) -> Any:
     if not form.submission_key.data:
         form.submission_key.data = new_submission_key()
     if form.validate():
-        try:
+        with saving_new(form) as saved:
             care = record_care(
-                current_user, elder, _care_values(form), form.submission_key.data, today()
+                current_user, elder, _care_values(form), form.submission_key.data, clock.today()
             )
-            db.session.commit()
-        except DuplicateSubmission as exc:
-            db.session.rollback()
-            if sent_offline:
-                return offline.duplicate("visits.show_care", care_id=exc.record_id)
-            flash(translate_message(exc.message, exc.params), "info")
-            return redirect(url_for("visits.show_care", care_id=exc.record_id))
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
+        if saved.duplicate:
+            return _duplicate(saved.duplicate, CARE, sent_offline)
+        if saved:
             if sent_offline:
                 return offline.saved(care.number, "visits.show_care", care_id=care.id)
             flash(_("Care record no. %(number)s was saved.", number=care.number), "success")
@@ -406,83 +365,41 @@ def new_care(elder_id: int) -> Any:
     return _render_care_form(form, elder, None, 400)
 
 
-def _care_or_404(care_id: int) -> CareRecord:
-    care = get_care_or_none(current_user, care_id)
-    if care is None:
-        abort(404)
-    return care
-
-
 @bp.get("/care/<int:care_id>")
 @login_required
 def show_care(care_id: int) -> Any:
-    care = _care_or_404(care_id)
-    audit.record("view", object_type="care", object_id=care.id, elder_id=care.elder_id)
-    db.session.commit()
-    return render_template(
-        "visits/care_show.html",
-        care=care,
-        elder=care.elder,
-        labels=labels,
-        versions=list_record_versions("care", care.id),
-        can_record=current_user.role.value in RECORDERS,
-    )
+    return CARE.show(CARE.get_or_404(care_id))
+
+
+def _update_care(care: CareRecord) -> Any:
+    def update(form: CareForm, version: int | None) -> None:
+        update_care(current_user, care, _care_values(form), clock.today(), version)
+
+    return update
 
 
 @bp.route("/care/<int:care_id>/edit", methods=["GET", "POST"])
 @roles_required(*RECORDERS)
 def edit_care(care_id: int) -> Any:
-    care = _care_or_404(care_id)
-    if care.is_void:
-        flash(_("A voided record cannot be changed."), "error")
-        return redirect(url_for("visits.show_care", care_id=care.id))
-    if request.method == "GET":
-        form = CareForm(data=_care_data(care))
-        _care_choices(form, care.elder)
-        return _render_care_form(form, care.elder, care)
-    form = CareForm()
-    _care_choices(form, care.elder)
-    status = 400
-    changes: list[tuple[str, str]] = []
-    if form.validate():
-        try:
-            update_care(current_user, care, _care_values(form), today(), expected_version(form))
-            db.session.commit()
-        except (StaleEdit, StaleDataError) as exc:
-            db.session.rollback()
-            put_errors(form, exc if isinstance(exc, StaleEdit) else StaleEdit(0))
-            db.session.refresh(care)
-            form.version.data = str(care.version)
-            changes = changed_fields(form, _care_data(care))
-            status = 409
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-        else:
-            flash(_("The changes were saved; the earlier version is kept."), "success")
-            return redirect(url_for("visits.show_care", care_id=care.id))
-    return _render_care_form(form, care.elder, care, status, changes)
+    care = CARE.get_or_404(care_id)
+    return CARE.edit(care, CareForm, data_of=_care_data, update=_update_care(care),
+                     prepare=lambda form: _care_choices(form, care.elder),
+                     render=lambda form, care, *rest: _render_care_form(
+                         form, care.elder, care, *rest))  # fmt: skip
 
 
 @bp.route("/care/<int:care_id>/void", methods=["GET", "POST"])
 @roles_required(*RECORDERS)
 def void_care_view(care_id: int) -> Any:
-    care = _care_or_404(care_id)
-    return _void_page(care, "care", url_for("visits.show_care", care_id=care.id))
+    return CARE.void(CARE.get_or_404(care_id), VoidForm(), "visits/void.html", _void)
 
 
 @bp.get("/care/<int:care_id>/versions/<int:number>")
 @login_required
 def care_version(care_id: int, number: int) -> Any:
-    care = _care_or_404(care_id)
+    care = CARE.get_or_404(care_id)
     saved = get_record_version("care", care.id, number)
-    if saved is None:
-        abort(404)
-    audit.record("view_version", object_type="care", object_id=care.id,
-                 elder_id=care.elder_id, detail=str(number))  # fmt: skip
-    db.session.commit()
-    return render_template("visits/version.html", record=care, saved=saved, kind="care",
-                           elder=care.elder, labels=labels)  # fmt: skip
+    return CARE.version(care, saved, number, "visits/version.html", labels=labels)
 
 
 # --- due lists ------------------------------------------------------------------------------
@@ -530,7 +447,7 @@ def due() -> Any:
         visitor = int(visitor_arg)
     else:
         visitor_arg = ""
-    result = list_due(current_user, today(), area_id=area_id, states=STATE_FILTERS[state],
+    result = list_due(current_user, clock.today(), area_id=area_id, states=STATE_FILTERS[state],
                       key=key, visitor=visitor,
                       mine_first=current_user.id if is_worker else None)  # fmt: skip
     towns, villages = list_filter_areas(current_user)
@@ -570,7 +487,7 @@ def due() -> Any:
         labels=labels,
         recent=list_recent_visits(current_user, 10) if current_user.role == Role.WORKER else [],
         can_record=current_user.role.value in RECORDERS,
-        today=today(),
+        today=clock.today(),
         DueState=DueState,
         history_months=HISTORY_MONTHS,
     )
@@ -582,11 +499,13 @@ def due() -> Any:
 @bp.get("/campaigns/")
 @login_required
 def campaigns() -> Any:
-    items = [campaign_progress(c, current_user) for c in list_campaigns(current_user, today())]
+    items = [
+        campaign_progress(c, current_user) for c in list_campaigns(current_user, clock.today())
+    ]
     return render_template(
         "visits/campaigns.html",
         items=items,
-        today=today(),
+        today=clock.today(),
         can_create=current_user.role.value in CAMPAIGN_OWNERS,
         labels=labels,
         elder_labels=elder_labels,
@@ -603,7 +522,7 @@ def new_campaign() -> Any:
     form.area_id.choices = [(str(a.id), a.full_name) for a in areas]
     if not form.is_submitted():
         form.area_id.data = str(current_user.area_id)
-        form.starts_on.data = today()
+        form.starts_on.data = clock.today()
         form.home_visit_only.data = True
     elif form.validate():
         values = {
@@ -616,17 +535,12 @@ def new_campaign() -> Any:
             "home_visit_only": bool(form.home_visit_only.data),
             "note": (form.note.data or "").strip(),
         }
-        try:
-            campaign = create_campaign(current_user, values, today())
-            db.session.commit()
+        with saving(form) as saved:
+            campaign = create_campaign(current_user, values, clock.today())
+        if saved:
             flash(_("The campaign was started."), "success")
             return redirect(url_for("visits.campaign", campaign_id=campaign.id))
-        except DomainError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-    return render_template("visits/campaign_form.html", form=form), (
-        400 if form.is_submitted() else 200
-    )
+    return render_template("visits/campaign_form.html", form=form), form_status(form)
 
 
 @bp.get("/campaigns/<int:campaign_id>")
@@ -640,7 +554,7 @@ def campaign(campaign_id: int) -> Any:
         progress=campaign_progress(item, current_user),
         pending=list_campaign_pending(item, current_user),
         campaign=item,
-        today=today(),
+        today=clock.today(),
         elder_labels=elder_labels,
         can_record=current_user.role.value in RECORDERS,
         can_close=current_user.role.value in CAMPAIGN_OWNERS,
