@@ -32,6 +32,7 @@ from typing import Any
 
 import click
 import sqlalchemy as sa
+from flask import g, has_request_context
 from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -40,16 +41,28 @@ from caseman import clock
 from caseman.areas.models import Area
 from caseman.auth.models import Role, User
 from caseman.db import Base
-from caseman.elders.models import Elder, ElderCategory, ElderMove
+from caseman.elders.models import Elder, ElderCategory, ElderMove, FamilyMember
 from caseman.extensions import db
+from caseman.forces.models import VisitContact
+from caseman.risk.models import ElderRiskLevel
+from caseman.risk.queries import (
+    RiskCounts,
+    alert_conditions,
+    high_risk_visit_days,
+    missing_contact_conditions,
+    risk_counts,
+    weekly_of,
+)
 from caseman.rules.enums import Category
-from caseman.rules.visit_periods import DueState
+from caseman.rules.risk_level import RiskLevel
+from caseman.rules.visit_periods import DueState, month_period
 from caseman.visits.models import Visit
 from caseman.visits.queries import (
     DASHBOARD_MONTHS,
     AreaPart,
     AreaSet,
     Dashboard,
+    _last_home_visit,
     dashboard_from_parts,
     dashboard_parts,
 )
@@ -79,6 +92,15 @@ class AreaFigures:
     key: int = 0
     review_due: int = 0
     categories: dict[Category, int] = field(default_factory=dict)
+    # The risk section (caseman.risk.queries.risk_counts): filed elders by risk level, high-risk
+    # elders whose weekly visit is due (with the rhythm in days counted for), 失能独居 alerts,
+    # living alone without child or contact, this month's visits by kind of force.
+    levels: dict[RiskLevel, int] = field(default_factory=dict)
+    weekly_due: int = 0
+    days: int = 0
+    alerts: int = 0
+    missing_contacts: int = 0
+    forces: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> str:
         part = self.visits
@@ -89,6 +111,9 @@ class AreaFigures:
                 "s": {state.value: n for state, n in part.states.items()},
                 "e": [self.elders, self.key, self.review_due],
                 "c": {c.value: n for c, n in self.categories.items()},
+                "l": {level.value: n for level, n in self.levels.items()},
+                "k": [self.weekly_due, self.days, self.alerts, self.missing_contacts],
+                "f": self.forces,
             },
             separators=(",", ":"),
         )
@@ -108,7 +133,10 @@ class AreaFigures:
         part = AreaPart(rates, tally, {DueState(k): n for k, n in data["s"].items()})
         elders, key, review_due = data["e"]
         categories = {Category(k): n for k, n in data["c"].items()}
-        return cls(part, elders, key, review_due, categories)
+        levels = {RiskLevel(k): n for k, n in data["l"].items()}
+        weekly_due, days, alerts, missing = data["k"]
+        return cls(part, elders, key, review_due, categories, levels, weekly_due, days, alerts,
+                   missing, data["f"])  # fmt: skip
 
 
 @dataclass
@@ -120,6 +148,7 @@ class HomeFigures:
     key: int
     review_due: int
     by_category: dict[Category, int]
+    risk: RiskCounts
 
 
 # --- counting -------------------------------------------------------------------------------
@@ -163,7 +192,64 @@ def recount(areas: AreaSet, today: date) -> dict[int, AreaFigures]:
     )
     for area_id, category, n in rows:
         figures[area_id].categories[category] = n
+    _recount_risk(areas, today, active, figures)
     return figures
+
+
+def _recount_risk(
+    areas: AreaSet, today: date, active: sa.ColumnElement[bool], figures: dict[int, AreaFigures]
+) -> None:
+    """The risk section's counts per area (as ``risk_counts`` counts them for a user)."""
+
+    def item(area_id: int) -> AreaFigures:
+        found = figures.get(area_id)
+        if found is None:
+            found = figures[area_id] = _empty()
+        return found
+
+    days = high_risk_visit_days()
+    for found in figures.values():
+        found.days = days
+    area = Elder.residence_area_id
+    unscoped = {"caseman_unscoped": True}  # scoped by the areas above
+    for area_id, level, n in db.session.execute(
+        select(area, ElderRiskLevel.level, sa.func.count())
+        .join(Elder, Elder.id == ElderRiskLevel.elder_id)
+        .where(active, Elder.filed_on <= today)
+        .group_by(area, ElderRiskLevel.level)
+        .execution_options(**unscoped)
+    ):
+        item(area_id).levels[level] = n
+    for row in db.session.execute(
+        select(area, Elder.filed_on, _last_home_visit(today))
+        .join(ElderRiskLevel, ElderRiskLevel.elder_id == Elder.id)
+        .where(active, Elder.filed_on <= today, ElderRiskLevel.level == RiskLevel.HIGH)
+        .execution_options(**unscoped)
+    ):
+        if weekly_of(row, today, days).is_due:
+            item(row.residence_area_id).weekly_due += 1
+    for conditions, name in ((alert_conditions(), "alerts"),
+                             (missing_contact_conditions(), "missing_contacts")):  # fmt: skip
+        for area_id, n in db.session.execute(
+            select(area, sa.func.count())
+            .where(active, *conditions)
+            .group_by(area)
+            .execution_options(**unscoped)
+        ):
+            setattr(item(area_id), name, n)
+    month = month_period(today.year, today.month)
+    for area_id, kind, n in db.session.execute(
+        select(area, Visit.force_kind, sa.func.count())
+        .join(Elder, Elder.id == Visit.elder_id)
+        .where(
+            areas.column_in(area),
+            Visit.voided_at.is_(None),
+            Visit.visited_on.between(month.start, min(month.end, today)),
+        )
+        .group_by(area, Visit.force_kind)
+        .execution_options(**unscoped)
+    ):
+        item(area_id).forces[kind.value if kind is not None else ""] = n
 
 
 def _area_ids(user: User) -> list[int]:
@@ -186,10 +272,13 @@ def kept_figures(user: User, today: date) -> dict[int, AreaFigures]:
         .join(Area, Area.id == AreaSummary.area_id)
         .where(Area.path.startswith(user.area.path, autoescape=True))
     )  # fmt: skip
+    days = high_risk_visit_days()
     for area_id, version, computed_on, data in rows:
         versions[area_id] = version
         if computed_on == today and data is not None:
-            found[area_id] = AreaFigures.from_json(data)
+            figures = AreaFigures.from_json(data)
+            if figures.days == days:  # else counted with another weekly rhythm: count again
+                found[area_id] = figures
     stale = set(ids) - found.keys()
     if stale:
         everything = len(stale) == len(ids) and user.area.parent_id is None
@@ -201,7 +290,9 @@ def kept_figures(user: User, today: date) -> dict[int, AreaFigures]:
 
 
 def _empty() -> AreaFigures:
-    return AreaFigures(AreaPart([{} for _i in range(DASHBOARD_MONTHS)]))
+    return AreaFigures(
+        AreaPart([{} for _i in range(DASHBOARD_MONTHS)]), days=high_risk_visit_days()
+    )
 
 
 def _store(fresh: dict[int, AreaFigures], versions: dict[int, int], today: date) -> None:
@@ -242,52 +333,66 @@ def home_figures(user: User, today: date | None = None) -> HomeFigures:
     """The home page's figures for ``user``: added up from the kept rows for area staff,
     counted directly for a worker (``counted_home_figures``: the same figures)."""
     today = today or clock.today()
+    memo = g.get("_home_figures") if has_request_context() else None
+    if memo is not None and memo[0] == (user.id, today):
+        return memo[1]  # the risk section of the same page
     if not _uses_summary(user):
-        return counted_home_figures(user, today)
-    return _add_up(user, today, kept_figures(user, today))
+        figures = counted_home_figures(user, today)
+    else:
+        figures = _add_up(user, today, kept_figures(user, today))
+    if has_request_context():
+        g._home_figures = ((user.id, today), figures)
+    return figures
 
 
 def counted_home_figures(user: User, today: date) -> HomeFigures:
-    """The same figures counted from scratch for the user's scope (what the kept rows must
-    equal; a worker's home page)."""
-    if not _uses_summary(user):
-        visits = counted_dashboard(user, today)
-        from caseman.scope import elder_filter
+    """The same figures counted from scratch for the user's scope, as the home page counted
+    them before the kept rows (what the kept rows must add up to; a worker's home page)."""
+    from caseman.scope import elder_filter
 
-        active = sa.and_(elder_filter(user), Elder.archived_on.is_(None))
-        review_on = sa.func.coalesce(Elder.last_reviewed_on, Elder.filed_on)
-        total, key, review_due = db.session.execute(
-            select(
-                sa.func.count(Elder.id),
-                sa.func.count(Elder.id).filter(Elder.is_key),
-                sa.func.count(Elder.id).filter(review_on <= today - REVIEW_INTERVAL),
-            ).where(active)
-        ).one()
-        by_category = dict(
-            db.session.execute(
-                select(ElderCategory.category, sa.func.count())
-                .join(Elder, Elder.id == ElderCategory.elder_id)
-                .where(active)
-                .group_by(ElderCategory.category)
-                .execution_options(caseman_unscoped=True)
-            ).all()
-        )
-        return HomeFigures(visits, total, key, review_due, by_category)
-    ids = frozenset(_area_ids(user))
-    return _add_up(user, today, recount(AreaSet(ids), today))
+    visits = counted_dashboard(user, today)
+    active = sa.and_(elder_filter(user), Elder.archived_on.is_(None))
+    review_on = sa.func.coalesce(Elder.last_reviewed_on, Elder.filed_on)
+    total, key, review_due = db.session.execute(
+        select(
+            sa.func.count(Elder.id),
+            sa.func.count(Elder.id).filter(Elder.is_key),
+            sa.func.count(Elder.id).filter(review_on <= today - REVIEW_INTERVAL),
+        ).where(active)
+    ).one()
+    by_category = dict(
+        db.session.execute(
+            select(ElderCategory.category, sa.func.count())
+            .join(Elder, Elder.id == ElderCategory.elder_id)
+            .where(active)
+            .group_by(ElderCategory.category)
+            .execution_options(caseman_unscoped=True)
+        ).all()
+    )
+    return HomeFigures(visits, total, key, review_due, by_category, risk_counts(user, today))
 
 
 def _add_up(user: User, today: date, figures: dict[int, AreaFigures]) -> HomeFigures:
     visits = dashboard_from_parts(user, today, {a: f.visits for a, f in figures.items()})
     by_category: dict[Category, int] = defaultdict(int)
-    total = key = review_due = 0
+    levels = {level: 0 for level in RiskLevel}
+    forces: dict[str, int] = defaultdict(int)
+    total = key = review_due = weekly_due = alerts = missing = 0
     for item in figures.values():
         total += item.elders
         key += item.key
         review_due += item.review_due
         for category, n in item.categories.items():
             by_category[category] += n
-    return HomeFigures(visits, total, key, review_due, {c: n for c, n in by_category.items() if n})
+        for level, n in item.levels.items():
+            levels[level] += n
+        weekly_due += item.weekly_due
+        alerts += item.alerts
+        missing += item.missing_contacts
+        for kind, n in item.forces.items():
+            forces[kind] += n
+    risk = RiskCounts(levels, total, weekly_due, alerts, missing, dict(forces))
+    return HomeFigures(visits, total, key, review_due, dict(by_category), risk)
 
 
 def rebuild(today: date | None = None) -> int:
@@ -320,7 +425,9 @@ def differences(today: date | None = None) -> list[int]:
 # The columns whose change changes a figure (the rest of a case file does not).
 _ELDER_FACTS = ("residence_area_id", "is_key", "key_changed_on", "was_key", "filed_on",
                 "archived_on", "last_reviewed_on")  # fmt: skip
-_VISIT_FACTS = ("elder_id", "method", "voided_at", "visited_on")
+_VISIT_FACTS = ("elder_id", "method", "voided_at", "visited_on", "force_kind")
+# Rows whose every change counts (categories, risk levels, children, visit contacts, moves).
+_ELDER_ROWS = (ElderCategory, ElderRiskLevel, FamilyMember, VisitContact)
 
 
 def _changed(obj: Any, names: Iterable[str]) -> bool:
@@ -347,7 +454,7 @@ def _mark_changed(session: Session, _context: Any) -> None:
         elif isinstance(obj, Visit):
             if is_new or _changed(obj, _VISIT_FACTS):
                 elder_ids.update(_old_values(obj, "elder_id"))
-        elif isinstance(obj, ElderCategory):
+        elif isinstance(obj, _ELDER_ROWS):
             elder_ids.update(_old_values(obj, "elder_id"))
         elif isinstance(obj, ElderMove):
             elder_ids.update(_old_values(obj, "elder_id"))
@@ -405,7 +512,7 @@ def _bulk_change(state: Any) -> None:
     if not (state.is_update or state.is_delete):
         return
     mapper = state.bind_mapper
-    if mapper is not None and mapper.class_ in (Elder, Visit, ElderCategory, ElderMove):
+    if mapper is not None and mapper.class_ in (Elder, Visit, ElderMove, *_ELDER_ROWS):
         mark_stale(state.session.connection(), None)
 
 

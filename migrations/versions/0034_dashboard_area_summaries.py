@@ -1,5 +1,6 @@
 """The home page's figures kept per residence area (issue 21 goal 2): dashboard_area_summaries,
-and two indexes that list the elders longest without a review in order.
+two indexes that list the elders longest without a review in order, and one for the reports
+not yet acknowledged.
 
 The rows start empty: the first page of the day (or ``flask dashboard-summary``) counts them.
 
@@ -31,6 +32,9 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("area_id", name=op.f("pk_dashboard_area_summaries")),
     )
+    op.create_index(
+        "ix_risks_unacknowledged", "risks", ["must_report", "acknowledged_at", "occurred_at"]
+    )
     op.create_index("ix_elders_reviewed_name", "elders", ["last_reviewed_on", "name"])
     op.create_index(
         "ix_elders_reviewed_filed_name", "elders", ["last_reviewed_on", "filed_on", "name"]
@@ -40,4 +44,5 @@ def upgrade():
 def downgrade():
     op.drop_index("ix_elders_reviewed_filed_name", table_name="elders")
     op.drop_index("ix_elders_reviewed_name", table_name="elders")
+    op.drop_index("ix_risks_unacknowledged", table_name="risks")
     op.drop_table("dashboard_area_summaries")
