@@ -9,7 +9,7 @@ due list or the district dashboard stays fast with tens of thousands of elders.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache, lru_cache
@@ -224,8 +224,60 @@ class DueRow:
     status: VisitStatus
     visitors: str = ""  # "Visitor: 王芳、李强", filled by the page that shows them
     address: str = ""  # the residence address detail (the group header names the village)
-    missed: tuple[Period, ...] = ()  # periods missed in the last HISTORY_MONTHS months
+    # Periods missed in the last HISTORY_MONTHS months (a LazyMissed from ``list_due``).
+    missed: Sequence[Period] = ()
     weekly: WeeklyDue | None = None  # a high-risk elder's tighter rhythm (issue 20 item 1)
+
+
+class _ListedHistory:
+    """The missed periods of the elders of one due list, read for all of them when the first
+    row's are shown: a town's list above DUE_ROWS_AT_ONCE rows shows only each village's
+    counts, and never reads the history (8,000 elders' visits of three months)."""
+
+    def __init__(self, wanted: list[tuple[Any, VisitStatus]], today: date) -> None:
+        self._wanted = wanted
+        self._today = today
+        self._found: dict[int, tuple[Period, ...]] | None = None
+
+    def of(self, elder_id: int) -> tuple[Period, ...]:
+        if self._found is None:
+            window = tuple(half_months(months_back(self._today, HISTORY_MONTHS)))
+            start = min(h.start for h in window)
+            dates = _home_visit_dates([r.id for r, _s in self._wanted], start, self._today)
+            self._found = {r.id: _missed(r, dates.get(r.id, ()), window, self._today)
+                           for r, _s in self._wanted}  # fmt: skip
+        return self._found[elder_id]
+
+
+class LazyMissed(Sequence[Period]):
+    """One listed elder's missed periods, a tuple read on first use (see ``_ListedHistory``)."""
+
+    __slots__ = ("_elder_id", "_history")
+
+    def __init__(self, history: _ListedHistory, elder_id: int) -> None:
+        self._history = history
+        self._elder_id = elder_id
+
+    def _value(self) -> tuple[Period, ...]:
+        return self._history.of(self._elder_id)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._value()[index]
+
+    def __len__(self) -> int:
+        return len(self._value())
+
+    def __iter__(self) -> Iterator[Period]:
+        return iter(self._value())
+
+    def __eq__(self, other: object) -> bool:
+        return self._value() == (tuple(other) if isinstance(other, Sequence) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._value())
+
+    def __repr__(self) -> str:
+        return repr(self._value())
 
 
 @dataclass
@@ -372,11 +424,10 @@ def list_due(
         for r, s in statuses
         if s.state in states or (with_weekly and r.id in weekly and weekly[r.id].is_due)
     ]
-    # The history of the listed elders only: their missed periods of the last months.
-    window = tuple(half_months(months_back(today, HISTORY_MONTHS)))
-    start = min(h.start for h in window)
-    dates = _home_visit_dates([r.id for r, _s in wanted], start, today)
-    missed = {r.id: _missed(r, dates.get(r.id, ()), window, today) for r, _s in wanted}
+    # The history of the listed elders only (their missed periods of the last months), read
+    # when the first row's is shown.
+    history = _ListedHistory(wanted, today)
+    missed = {r.id: LazyMissed(history, r.id) for r, _s in wanted}
     mine = DueGroup(None, None, mine=True)
     if mine_first is not None and wanted:
         own = set(db.session.scalars(assigned_to(mine_first)))
