@@ -5,6 +5,7 @@ figures a user sees equal the dashboard counted directly for their scope."""
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -224,7 +225,14 @@ def test_the_home_page_shows_the_kept_figures(
 ) -> None:  # fmt: skip
     elder = make_elder("jingang", filed_on=TODAY - timedelta(days=100))
     client = login_as(district)
-    assert client.get("/").status_code == 200
+    tile = re.compile(r"<strong>(\d+)</strong><span>在册老年人")
+    assert tile.search(client.get("/").get_data(as_text=True)).group(1) == "1"
+    from caseman.rules.enums import Gender
+    from tests.conftest import make_id_number
+
+    number = make_id_number("500112", date(TODAY.year - 80, 1, 2), 300, Gender.FEMALE)
+    make_elder("caoping", id_number=number, name="王二", filed_on=TODAY - timedelta(days=10))
+    assert tile.search(client.get("/").get_data(as_text=True)).group(1) == "2"
     assert db.session.scalar(
         select(AreaSummary.data).where(AreaSummary.area_id == elder.residence_area_id)
     )
