@@ -92,7 +92,11 @@ class Risk(TimestampMixin, Base):
     """风险隐患 / 突发事件: what happened, what was done at once, and the follow-up until closed."""
 
     __tablename__ = "risks"
-    __table_args__ = (sa.Index("ix_risks_status_follow_up", "status", "follow_up_on"),)
+    __table_args__ = (
+        sa.Index("ix_risks_status_follow_up", "status", "follow_up_on"),
+        # The dashboard's reports not yet acknowledged (issue 21): a seek, not every risk.
+        sa.Index("ix_risks_unacknowledged", "must_report", "acknowledged_at", "occurred_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     elder_id: Mapped[int] = mapped_column(sa.ForeignKey("elders.id"), index=True)

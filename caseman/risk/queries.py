@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, selectinload
 
-from caseman.auth.models import User
+from caseman.auth.models import Role, User
 from caseman.elders.models import Elder, ElderCategory, FamilyMember
 from caseman.extensions import db
 from caseman.forces.models import VisitContact
@@ -54,6 +54,10 @@ def weekly_of(row: Any, today: date, days: int) -> WeeklyDue:
 
 
 def _active(user: User) -> sa.ColumnElement[bool]:
+    if user.is_active and user.role != Role.WORKER and user.area.parent_id is None:
+        # The whole district: no residence filter (an IN over every area would steer the
+        # alert list off the name index into sorting every elder).
+        return Elder.archived_on.is_(None)
     return sa.and_(elder_filter(user), Elder.archived_on.is_(None))
 
 
@@ -69,16 +73,23 @@ def _has_category(category: Category) -> sa.Exists:
 def disabled_living_alone(user: User) -> sa.Select[tuple[Elder]]:
     """003 二(一) "避免让生活不能自理的老年人单独居住生活": active elders in scope who are both 失能
     and 独居 (the town dashboard's alert)."""
-    return select(Elder).where(
-        _active(user),
-        _has_category(Category.DISABLED_CARE),
-        _has_category(Category.LIVING_ALONE),
-    )
+    return select(Elder).where(_active(user), *alert_conditions())
+
+
+def alert_conditions() -> tuple[sa.ColumnElement[bool], ...]:
+    """失能 and 独居 (``disabled_living_alone`` without the scope)."""
+    return (_has_category(Category.DISABLED_CARE), _has_category(Category.LIVING_ALONE))
 
 
 def missing_contacts(user: User) -> sa.Select[tuple[Elder]]:
     """Active elders in scope who live alone, have no living child and no named visit contact
     (004 一(二)10)."""
+    return select(Elder).where(_active(user), *missing_contact_conditions())
+
+
+def missing_contact_conditions() -> tuple[sa.ColumnElement[bool], ...]:
+    """独居, no living son or daughter, no visit contact (``missing_contacts`` without the
+    scope)."""
     child = aliased(FamilyMember)
     has_child = (
         select(child.id)
@@ -96,9 +107,7 @@ def missing_contacts(user: User) -> sa.Select[tuple[Elder]]:
         .correlate(Elder)
         .exists()
     )
-    return select(Elder).where(
-        _active(user), _has_category(Category.LIVING_ALONE), ~has_child, ~has_contact
-    )
+    return (_has_category(Category.LIVING_ALONE), ~has_child, ~has_contact)
 
 
 @dataclass
@@ -114,10 +123,21 @@ class RiskDashboard:
     month: Any = None
 
 
-def risk_dashboard(user: User, today: date) -> RiskDashboard:
-    """Counts by risk level, the high-risk elders whose weekly visit is due, the 失能独居 alert
-    (003), childless elders living alone without a visit contact, and this month's visits by
-    kind of service force (004 一(五))."""
+@dataclass
+class RiskCounts:
+    """The counts of the risk section (what ``risk_dashboard`` adds to the list of alerts);
+    caseman.dashboard.summary keeps them per area."""
+
+    by_level: dict[RiskLevel, int]
+    total: int  # active elders in scope
+    weekly_due: int
+    alerts_total: int
+    missing_contacts: int
+    visits_by_force: dict[str, int]
+
+
+def risk_counts(user: User, today: date) -> RiskCounts:
+    """The risk section's counts for the user's scope, counted now."""
     from caseman.visits.queries import _last_home_visit  # the due list's correlated MAX
 
     active = _active(user)
@@ -139,30 +159,46 @@ def risk_dashboard(user: User, today: date) -> RiskDashboard:
         .where(active, Elder.filed_on <= today, ElderRiskLevel.level == RiskLevel.HIGH)
     ).all()
     weekly = sum(1 for row in high if weekly_of(row, today, days).is_due)
-    alerts_query = disabled_living_alone(user)
     alerts_total = (
-        db.session.scalar(select(sa.func.count()).select_from(alerts_query.subquery())) or 0
-    )
-    alerts = list(
-        db.session.scalars(
-            alerts_query.options(selectinload(Elder.residence_area))
-            .order_by(Elder.name, Elder.id)
-            .limit(ALERT_LIMIT)
+        db.session.scalar(
+            select(sa.func.count()).select_from(disabled_living_alone(user).subquery())
         )
+        or 0
     )
     missing = (
         db.session.scalar(select(sa.func.count()).select_from(missing_contacts(user).subquery()))
         or 0
     )
     month = month_period(today.year, today.month)
+    forces = visits_by_force(user, month.start, min(month.end, today))
+    return RiskCounts(by_level, total, weekly, alerts_total, missing, forces)
+
+
+def risk_dashboard(user: User, today: date, counts: RiskCounts | None = None) -> RiskDashboard:
+    """Counts by risk level, the high-risk elders whose weekly visit is due, the 失能独居 alert
+    (003), childless elders living alone without a visit contact, and this month's visits by
+    kind of service force (004 一(五)). ``counts``: already counted (the kept per-area figures
+    of the home page), else counted now."""
+    if counts is None:
+        counts = risk_counts(user, today)
+    alerts: list[Elder] = []
+    if counts.alerts_total:
+        alerts = list(
+            db.session.scalars(
+                disabled_living_alone(user)
+                .options(selectinload(Elder.residence_area))
+                .order_by(Elder.name, Elder.id)
+                .limit(ALERT_LIMIT)
+            )
+        )
     return RiskDashboard(
-        by_level=by_level,
-        unassessed=max(0, total - sum(by_level.values())),
-        weekly_due=weekly,
-        days=days,
+        by_level={level: counts.by_level.get(level, 0) for level in RiskLevel},
+        unassessed=max(0, counts.total - sum(counts.by_level.values())),
+        weekly_due=counts.weekly_due,
+        days=high_risk_visit_days(),
         alerts=alerts,
-        alerts_total=alerts_total,
-        missing_contacts=missing,
-        visits_by_force=visits_by_force(user, month.start, min(month.end, today)),
-        month=month,
+        alerts_total=counts.alerts_total,
+        missing_contacts=counts.missing_contacts,
+        visits_by_force=counts.visits_by_force,
+        month=month_period(today.year, today.month),
     )

@@ -93,7 +93,11 @@ def risk_of(elder: Any) -> dict[str, Any]:
 @bp.app_template_global("risk_dashboard")
 def dashboard_section() -> Any:
     """The dashboard's risk and service-force section (one include line in the dashboard)."""
-    return risk_dashboard(current_user, clock.today())
+    from caseman.dashboard.summary import home_figures
+
+    today = clock.today()
+    # The counts of the home page's kept per-area figures (read once for the page).
+    return risk_dashboard(current_user, today, home_figures(current_user, today).risk)
 
 
 @bp.route("/elders/<int:elder_id>/risk-level", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ due list or the district dashboard stays fast with tens of thousands of elders.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache, lru_cache
@@ -224,8 +224,60 @@ class DueRow:
     status: VisitStatus
     visitors: str = ""  # "Visitor: 王芳、李强", filled by the page that shows them
     address: str = ""  # the residence address detail (the group header names the village)
-    missed: tuple[Period, ...] = ()  # periods missed in the last HISTORY_MONTHS months
+    # Periods missed in the last HISTORY_MONTHS months (a LazyMissed from ``list_due``).
+    missed: Sequence[Period] = ()
     weekly: WeeklyDue | None = None  # a high-risk elder's tighter rhythm (issue 20 item 1)
+
+
+class _ListedHistory:
+    """The missed periods of the elders of one due list, read for all of them when the first
+    row's are shown: a town's list above DUE_ROWS_AT_ONCE rows shows only each village's
+    counts, and never reads the history (8,000 elders' visits of three months)."""
+
+    def __init__(self, wanted: list[tuple[Any, VisitStatus]], today: date) -> None:
+        self._wanted = wanted
+        self._today = today
+        self._found: dict[int, tuple[Period, ...]] | None = None
+
+    def of(self, elder_id: int) -> tuple[Period, ...]:
+        if self._found is None:
+            window = tuple(half_months(months_back(self._today, HISTORY_MONTHS)))
+            start = min(h.start for h in window)
+            dates = _home_visit_dates([r.id for r, _s in self._wanted], start, self._today)
+            self._found = {r.id: _missed(r, dates.get(r.id, ()), window, self._today)
+                           for r, _s in self._wanted}  # fmt: skip
+        return self._found[elder_id]
+
+
+class LazyMissed(Sequence[Period]):
+    """One listed elder's missed periods, a tuple read on first use (see ``_ListedHistory``)."""
+
+    __slots__ = ("_elder_id", "_history")
+
+    def __init__(self, history: _ListedHistory, elder_id: int) -> None:
+        self._history = history
+        self._elder_id = elder_id
+
+    def _value(self) -> tuple[Period, ...]:
+        return self._history.of(self._elder_id)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._value()[index]
+
+    def __len__(self) -> int:
+        return len(self._value())
+
+    def __iter__(self) -> Iterator[Period]:
+        return iter(self._value())
+
+    def __eq__(self, other: object) -> bool:
+        return self._value() == (tuple(other) if isinstance(other, Sequence) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._value())
+
+    def __repr__(self) -> str:
+        return repr(self._value())
 
 
 @dataclass
@@ -372,11 +424,10 @@ def list_due(
         for r, s in statuses
         if s.state in states or (with_weekly and r.id in weekly and weekly[r.id].is_due)
     ]
-    # The history of the listed elders only: their missed periods of the last months.
-    window = tuple(half_months(months_back(today, HISTORY_MONTHS)))
-    start = min(h.start for h in window)
-    dates = _home_visit_dates([r.id for r, _s in wanted], start, today)
-    missed = {r.id: _missed(r, dates.get(r.id, ()), window, today) for r, _s in wanted}
+    # The history of the listed elders only (their missed periods of the last months), read
+    # when the first row's is shown.
+    history = _ListedHistory(wanted, today)
+    missed = {r.id: LazyMissed(history, r.id) for r, _s in wanted}
     mine = DueGroup(None, None, mine=True)
     if mine_first is not None and wanted:
         own = set(db.session.scalars(assigned_to(mine_first)))
@@ -641,10 +692,40 @@ def _visited_periods(periods: list[Period]) -> sa.ScalarSelect[Any]:
     )
 
 
-def _moved_out_of_scope(user: User, first: date) -> sa.ColumnElement[bool] | None:
+@dataclass(frozen=True)
+class AreaSet:
+    """Residence areas counted for no user in particular (the dashboard's per-area summary,
+    caseman.dashboard.summary): the elders living in them or who lived in them; ``ids`` None
+    is every area."""
+
+    ids: frozenset[int] | None = None
+
+    def holds(self, area_id: int) -> bool:
+        return self.ids is None or area_id in self.ids
+
+    def column_in(self, column: Any) -> sa.ColumnElement[bool]:
+        return sa.true() if self.ids is None else column.in_(sorted(self.ids))
+
+
+def _scope_of(who: User | AreaSet) -> sa.ColumnElement[bool]:
+    if isinstance(who, AreaSet):
+        return who.column_in(Elder.residence_area_id)
+    return elder_filter(who)
+
+
+def _moved_out_of_scope(who: User | AreaSet, first: date) -> sa.ColumnElement[bool] | None:
     """Elders who lived in the user's area after ``first`` but have moved out since (their
     past months still count there, issue 17 item 5); None for a worker, whose scope is the
     elders assigned to them wherever they live."""
+    if isinstance(who, AreaSet):
+        if who.ids is None:
+            return None  # every elder is read anyway
+        return Elder.id.in_(
+            select(ElderMove.elder_id).where(
+                ElderMove.moved_on > first, who.column_in(ElderMove.from_area_id)
+            )
+        )
+    user = who
     if user.role == Role.WORKER or not user.is_active:
         return None
     return Elder.id.in_(
@@ -659,14 +740,15 @@ def _in_user_area(user: User, column: Any) -> sa.ColumnElement[bool]:
 
 
 def _rate_statement(
-    user: User, periods: list[Period], *extra: Any, bit_periods: list[Period] | None = None
-) -> sa.Select[Any]:
+    user: User | AreaSet, periods: list[Period], *extra: Any,
+    bit_periods: list[Period] | None = None,
+) -> sa.Select[Any]:  # fmt: skip
     """The elders who may count in any of ``periods`` for the user, each with its visited bit
     set: those in scope, and those who have moved out of the user's area since the window began
     (they count where they lived, see ``_areas_in_periods``)."""
     first = min(p.start for p in periods)
     last = max(p.end for p in periods)
-    scope = elder_filter(user)
+    scope = _scope_of(user)
     moved_out = _moved_out_of_scope(user, first)
     return (
         select(
@@ -689,10 +771,10 @@ def _rate_statement(
     )
 
 
-def _moves_since(user: User, first: date) -> dict[int, list[tuple[date, int]]]:
+def _moves_since(user: User | AreaSet, first: date) -> dict[int, list[tuple[date, int]]]:
     """(moved_on, area lived in before) of each move after ``first`` of an elder the rate
     statement may read, oldest first, by elder id (moves are few: one small query)."""
-    scope = elder_filter(user)
+    scope = _scope_of(user)
     moved_out = _moved_out_of_scope(user, first)
     rows = db.session.execute(
         select(ElderMove.elder_id, ElderMove.moved_on, ElderMove.from_area_id)
@@ -769,9 +851,11 @@ def _count_rates(
     return [{k: (v[0], v[1]) for k, v in counts.items()} for counts in result]
 
 
-def _area_filter(user: User) -> Callable[[int], bool] | None:
+def _area_filter(user: User | AreaSet) -> Callable[[int], bool] | None:
     """Whether an area is the user's (for counting a past month of an elder who moved), or
     None when every row's areas are: a worker's elders, or nobody moved out."""
+    if isinstance(user, AreaSet):
+        return None if user.ids is None else user.holds
     if user.role == Role.WORKER:
         return None
     own = user.area.path
@@ -836,56 +920,123 @@ def total_rate(user: User, period: Period) -> Rate:
     return _sum_rate(rate_counts(user, period))
 
 
-def dashboard(user: User, today: date, months: int = 12) -> Dashboard:
-    """This month's visit rate by town and village, overdue counts and the monthly trend."""
-    period = month_period(today.year, today.month)
-    trend_periods = [period]
+DASHBOARD_MONTHS = 12  # the dashboard's trend
+
+
+@dataclass
+class AreaPart:
+    """One residence area's share of the visits dashboard on one day (what ``dashboard`` adds
+    up; caseman.dashboard.summary keeps them per area).
+
+    ``rates``: per trend month (this month first), is_key → (visited, counted) of the elders
+    counted in the area that month (where they lived on its last day). ``tally``: of the active
+    elders living in it now, (overdue, missed periods, key elders counted this month, served,
+    the same two last month), None when there are none. ``states``: their schedule states.
+    """
+
+    rates: list[dict[bool, tuple[int, int]]]
+    tally: tuple[int, ...] | None = None
+    states: dict[DueState, int] = field(default_factory=dict)
+
+
+def _dashboard_periods(today: date, months: int) -> tuple[list[Period], list[Period]]:
+    """The trend months (this month first) and their half months."""
+    trend_periods = [month_period(today.year, today.month)]
     while len(trend_periods) < months:
         trend_periods.append(month_period(*_previous_month(trend_periods[-1])))
+    return trend_periods, half_months(trend_periods)
+
+
+def dashboard_parts(
+    who: User | AreaSet, today: date, months: int = DASHBOARD_MONTHS
+) -> dict[int, AreaPart]:
+    """Each residence area's ``AreaPart``, counted from the elders and their visits: those of
+    the user's scope, or of a set of areas (every figure of an area depends only on the elders
+    who live or lived in it, so a user's dashboard is the sum of its areas' parts)."""
+    trend_periods, halves = _dashboard_periods(today, months)
+    period = trend_periods[0]
     # One statement for the trend, the schedule and the history: each elder's visited half
     # months (a month is visited when either half is) and last visit.
-    halves = half_months(trend_periods)
     rows = db.session.execute(
         _rate_statement(
-            user, trend_periods, Elder.key_changed_on, Elder.was_key, _last_home_visit(today),
+            who, trend_periods, Elder.key_changed_on, Elder.was_key, _last_home_visit(today),
             bit_periods=halves,
         )
     ).all()  # fmt: skip
-    moves = _moves_since(user, min(p.start for p in trend_periods))
-    inside = _area_filter(user) if moves else None
+    moves = _moves_since(who, min(p.start for p in trend_periods))
+    inside = _area_filter(who) if moves else None
     by_period = _count_rates(
         [(*row[:4], _month_bits(int(row[4] or 0)), *row[5:]) for row in rows],
         trend_periods, moves, inside,
     )  # fmt: skip
-    counts = by_period[0]
-    areas = _areas_by_id({a for a, _k in counts}, _area_index(user))
-    total = _sum_rate(counts)
-    towns = _fold(counts, areas, AreaLevel.TOWN)
-    villages = _fold(counts, areas, AreaLevel.VILLAGE)
+    parts: dict[int, AreaPart] = {}
+
+    def part(area_id: int) -> AreaPart:
+        found = parts.get(area_id)
+        if found is None:
+            found = parts[area_id] = AreaPart([{} for _p in trend_periods])
+        return found
+
+    for index, counts in enumerate(by_period):
+        for (area_id, is_key), pair in counts.items():
+            part(area_id).rates[index][is_key] = pair
     # Per residence area: overdue, missed periods, key elders counted/served this month and
     # last month.
-    overdue_by_area: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+    tallies: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     window = tuple(halves[: 2 * min(HISTORY_MONTHS, months)])
     window_mask = (1 << len(window)) - 1
     last_month = trend_periods[1] if months > 1 else None
-    states = {state: 0 for state in DueState}
     for row in rows:
         if row.archived_on is not None or row.filed_on > today:
             continue  # as in schedule_statuses: active elders only
         if inside is not None and row.id in moves and not inside(row.residence_area_id):
             continue  # moved out of the user's area: only its past months count here
         status = _status(row, today)
-        states[status.state] += 1
+        states = part(row.residence_area_id).states
+        states[status.state] = states.get(status.state, 0) + 1
+        tally = tallies[row.residence_area_id]
         if status.state == DueState.OVERDUE:
-            overdue_by_area[row.residence_area_id][0] += 1
+            tally[0] += 1
         # The history of the last months (issue 17 item 6), from the window's half months.
         bits = int(row.visited or 0) & window_mask
         key = key_history(row)
         summary = _history_summary(_clip(row.filed_on, key, window), key, bits, window, today,
                                    period, last_month)  # fmt: skip
-        tally = overdue_by_area[row.residence_area_id]
         for index, n in enumerate(summary, start=1):
             tally[index] += n
+    for area_id, tally in tallies.items():
+        part(area_id).tally = tuple(tally)
+    return parts
+
+
+def dashboard(user: User, today: date, months: int = DASHBOARD_MONTHS) -> Dashboard:
+    """This month's visit rate by town and village, overdue counts and the monthly trend,
+    counted now (caseman.dashboard.summary adds up the kept per-area parts instead)."""
+    return dashboard_from_parts(user, today, dashboard_parts(user, today, months), months)
+
+
+def dashboard_from_parts(
+    user: User, today: date, parts: dict[int, AreaPart], months: int = DASHBOARD_MONTHS
+) -> Dashboard:
+    """Add up the areas' parts into the user's dashboard (by town and village)."""
+    trend_periods, _halves = _dashboard_periods(today, months)
+    period = trend_periods[0]
+    by_period: list[RateCounts] = [{} for _p in trend_periods]
+    overdue_by_area: dict[int, tuple[int, ...]] = {}
+    states = {state: 0 for state in DueState}
+    for area_id, part in parts.items():
+        for index, rates in enumerate(part.rates):
+            for is_key, pair in rates.items():
+                by_period[index][(area_id, is_key)] = pair
+        if part.tally is not None:
+            overdue_by_area[area_id] = part.tally
+        for state, n in part.states.items():
+            states[state] += n
+    counts = by_period[0]
+    areas = _areas_by_id({a for a, _k in counts}, _area_index(user))
+    total = _sum_rate(counts)
+    towns = _fold(counts, areas, AreaLevel.TOWN)
+    villages = _fold(counts, areas, AreaLevel.VILLAGE)
     areas = _areas_by_id(set(overdue_by_area), areas)
     totals = [0] * 6
     for area_id, tally in overdue_by_area.items():
