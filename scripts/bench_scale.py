@@ -456,6 +456,7 @@ def _load(url: str, elders: int, months: int, *, grow: bool = False) -> None:
 
     from caseman import create_app
     from caseman.areas.models import Area
+    from caseman.dashboard.summary import rebuild
     from caseman.demo.scale import grow_scale, load_scale
     from caseman.extensions import db
     from caseman.risk.services import fill_missing_levels
@@ -481,6 +482,10 @@ def _load(url: str, elders: int, months: int, *, grow: bool = False) -> None:
         filled = fill_missing_levels()  # what flask init-db does after a bulk load
         db.session.commit()
         print(f"risk levels of {filled} elders in {time.perf_counter() - started:.0f} s")
+        started = time.perf_counter()
+        rebuild()  # the home page's kept figures, as the nightly flask dashboard-summary does
+        db.session.commit()
+        print(f"home page figures of every area counted in {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

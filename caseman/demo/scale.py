@@ -35,6 +35,7 @@ from caseman.areas.services import create_area
 from caseman.auth.models import Role, User
 from caseman.auth.services import create_user
 from caseman.auth.totp import new_secret
+from caseman.dashboard.summary import mark_stale
 from caseman.demo.names import DISTRICT_CODE, SURNAMES, words
 from caseman.demo.visits import NOTHING_NEW_STORED
 from caseman.elders.models import Elder, ElderCategory, ElderVersion, FamilyMember
@@ -313,6 +314,8 @@ def _load_elders(run: _Run, elders: int, echo: Callable[[str], None]) -> None:
         echo(f"{min(elders, chunk_start + BATCH)} elders, {loader.counts.get('visits', 0)} visits "
              f"({time.monotonic() - started:.0f} s)")  # fmt: skip
     loader.fix_sequences(list(tables.values()))
+    # The rows went in past the ORM, so the home page's kept figures never heard of them.
+    mark_stale(db.session.connection(), None)
     db.session.commit()
     if loader.is_postgres:
         _vacuum_analyze([*tables, SearchKey.__tablename__, SearchDocument.__tablename__])

@@ -160,3 +160,20 @@ def test_a_loaded_district_grows_to_a_larger_size_in_its_own_areas(app):
     for elder_id, number in db.session.execute(select(Visit.elder_id, Visit.number)):
         per_elder[elder_id].append(number)
     assert all(sorted(n) == list(range(1, len(n) + 1)) for n in per_elder.values())
+
+
+def test_a_bulk_load_leaves_no_stale_home_page_figures(app):
+    """The scale loader writes past the ORM (its flush listener never sees the rows): the kept
+    figures of every area must be counted again, never shown as they were."""
+    from caseman.dashboard.summary import differences, rebuild
+    from caseman.demo.scale import grow_scale
+    from caseman.scope import system_access
+
+    result = app.test_cli_runner().invoke(args=["demo-data", "--elders", "150", "--months", "2"])
+    assert result.exit_code == 0, result.output
+    with system_access("test: kept figures after a bulk load"):
+        rebuild(TODAY)
+        db.session.commit()
+        assert differences(TODAY) == []
+        grow_scale(300, 2, today=TODAY, echo=lambda _text: None)
+        assert differences(TODAY) == []
