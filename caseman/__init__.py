@@ -65,6 +65,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     scope.init_app(app)
     audit.init_app(app)
     _register_blueprints(app)
+    from caseman.approvals.services import connect as connect_approvals
+
+    connect_approvals()  # the registry's changes wait for the town (caseman.elders.hooks)
     _init_queue(app)
     _register_errors(app)
     _security_headers(app)

@@ -27,9 +27,8 @@ from wtforms import StringField, TextAreaField
 
 from caseman import audit, clock
 from caseman.access import login_required, roles_required
-from caseman.approvals.services import approvals_enabled, request_archive
 from caseman.auth.models import Role
-from caseman.elders import labels
+from caseman.elders import hooks, labels
 from caseman.elders.duplicates import confirmation_token, find_likely_duplicates
 from caseman.elders.forms import (
     ArchiveForm,
@@ -54,6 +53,7 @@ from caseman.elders.services import (
     facts_of,
     record_duplicate_probe,
     register_elder,
+    request_archive,
     restore_elder,
     update_elder,
 )
@@ -246,7 +246,7 @@ def _handle_form(form: ElderForm, elder: Elder | None, mode: str) -> Any:
         if elder is None:
             elder = register_elder(current_user, reg, today())
             message = _("The case file was created.")
-            if needs_approval(current_user.role.value, approvals_enabled()):
+            if needs_approval(current_user.role.value, hooks.approvals.enabled()):
                 message = _(
                     "The case file was created. It awaits the town's approval; visit the "
                     "elder as usual meanwhile."
