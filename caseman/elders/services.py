@@ -720,21 +720,14 @@ def archive_elder(
                  detail=reason.value, user=actor)  # fmt: skip
 
 
-def request_archive(
-    actor: User,
-    elder: Elder,
-    reason: ArchiveReason,
-    on: date,
-    note: str,
-    today: date,
-    expected_version: int | None,
-) -> Any:
-    """Archive the case, or (village side, approvals on) ask the town to: returns the waiting
-    request, or None when the case was archived at once (see caseman.elders.hooks)."""
+def request_archive(actor: User, elder: Elder, *details: Any) -> Any:
+    """Archive the case (``details`` as for :func:`archive_elder`: reason, archived on, note,
+    today, expected version), or (village side, approvals on) ask the town to: returns the
+    waiting request, or None when the case was archived at once (see caseman.elders.hooks)."""
     if hooks.approvals.archive is None:
-        archive_elder(actor, elder, reason, on, note, today, expected_version)
+        archive_elder(actor, elder, *details)
         return None
-    return hooks.approvals.archive(actor, elder, reason, on, note, today, expected_version)
+    return hooks.approvals.archive(actor, elder, *details)
 
 
 def check_archive(elder: Elder, on: date, note: str, today: date) -> None:
