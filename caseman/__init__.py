@@ -66,6 +66,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     scope.init_app(app)
     audit.init_app(app)
     _register_blueprints(app)
+    from caseman.approvals.services import connect as connect_approvals
+
+    connect_approvals()  # the registry's changes wait for the town (caseman.elders.hooks)
     _init_queue(app)
     _register_errors(app)
     _security_headers(app)
@@ -247,6 +250,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseman.audit_log.views import bp as audit_log_bp
     from caseman.auth.views import bp as auth_bp
     from caseman.benefits.views import bp as benefits_bp
+    from caseman.casefile import views as casefile_views  # noqa: F401  (adds its pages to elders, search)
     from caseman.dashboard.views import bp as dashboard_bp
     from caseman.documents.views import bp as documents_bp
     from caseman.elders.views import bp as elders_bp

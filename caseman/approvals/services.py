@@ -18,7 +18,9 @@ from sqlalchemy import select
 from caseman import audit, clock
 from caseman.approvals.models import ApprovalRequest
 from caseman.auth.models import User
+from caseman.elders import hooks
 from caseman.elders.models import Elder
+from caseman.elders.services import archive_elder, check_archive
 from caseman.errors import DomainError, StaleEdit
 from caseman.extensions import db
 from caseman.rules.approvals import (
@@ -43,6 +45,19 @@ def approvals_enabled() -> bool:
     if isinstance(value, str):
         return value.strip().lower() not in ("off", "0", "no", "false")
     return bool(value)
+
+
+def connect() -> None:
+    """Plug approvals into the registry's changes (caseman.elders.hooks; at app creation)."""
+    hooks.connect(
+        hooks.Approvals(
+            enabled=approvals_enabled,
+            registered=record_registration,
+            imported=record_registrations,
+            reviewed=record_review,
+            archive=request_archive,
+        )
+    )
 
 
 def _open_request(elder_id: int, kinds: Iterable[ApprovalKind]) -> ApprovalRequest | None:
@@ -158,8 +173,6 @@ def request_archive(
 ) -> ApprovalRequest | None:
     """Archive the case, or (village side, approvals on) ask the town to: the elder stays active
     until approved. Returns the pending request, or None when the case was archived at once."""
-    from caseman.elders.services import archive_elder, check_archive
-
     if not approvals_enabled():
         archive_elder(actor, elder, reason, on, note, today, expected_version)
         return None
@@ -207,8 +220,6 @@ def _audit(actor: User, request: ApprovalRequest, action: str) -> None:
 
 def approve(actor: User, request: ApprovalRequest, today: date) -> None:
     """审核通过: the change stands; an archive takes effect now, on the date the village gave."""
-    from caseman.elders.services import archive_elder
-
     state = _step(actor, request, ApprovalAction.APPROVE)
     if request.kind is ApprovalKind.ARCHIVE:
         elder = request.elder

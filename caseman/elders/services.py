@@ -18,6 +18,7 @@ from caseman import audit, clock
 from caseman.areas.models import Area, AreaLevel
 from caseman.audit import AuditEvent
 from caseman.auth.models import Role, User
+from caseman.elders import hooks
 from caseman.elders.duplicates import (
     LikelyDuplicate,
     confirmation_token,
@@ -539,9 +540,7 @@ def save_checked(actor: User, items: list[Checked], today: date) -> list[Elder]:
             )
         elders.append(elder)
     db.session.flush()
-    from caseman.approvals.services import record_registrations
-
-    record_registrations(actor, registered)  # 待审核 if a village user imported them
+    hooks.approvals.imported(actor, registered)  # 待审核 if a village user imported them
     return elders
 
 
@@ -640,9 +639,7 @@ def register_elder(actor: User, reg: Registration, today: date) -> Elder:
     version = _add_version(elder, actor, "created", reg.values.get("note") or "")
     audit.record("create", object_type="elder", object_id=elder.id, elder_id=elder.id, user=actor)
     _record_not_duplicate(actor, elder, derived, reg.not_duplicate_reason)
-    from caseman.approvals.services import record_registration
-
-    record_registration(actor, elder, version.number)  # 待审核 if the village registered it
+    hooks.approvals.registered(actor, elder, version.number)  # 待审核 if the village registered it
     return elder
 
 
@@ -683,11 +680,9 @@ def update_elder(
         user=actor,
     )
     _record_not_duplicate(actor, elder, derived, reg.not_duplicate_reason)
-    from caseman.approvals.services import record_review
-
     # 待审核 if the village changed the categories or key status.
-    record_review(actor, elder, categories_before, was_key, version.number,
-                  version.changed_fields)  # fmt: skip
+    hooks.approvals.reviewed(actor, elder, categories_before, was_key, version.number,
+                             version.changed_fields)  # fmt: skip
     return version
 
 
@@ -723,6 +718,16 @@ def archive_elder(
     _add_version(elder, actor, "archived", note.strip())
     audit.record("archive", object_type="elder", object_id=elder.id, elder_id=elder.id,
                  detail=reason.value, user=actor)  # fmt: skip
+
+
+def request_archive(actor: User, elder: Elder, *details: Any) -> Any:
+    """Archive the case (``details`` as for :func:`archive_elder`: reason, archived on, note,
+    today, expected version), or (village side, approvals on) ask the town to: returns the
+    waiting request, or None when the case was archived at once (see caseman.elders.hooks)."""
+    if hooks.approvals.archive is None:
+        archive_elder(actor, elder, *details)
+        return None
+    return hooks.approvals.archive(actor, elder, *details)
 
 
 def check_archive(elder: Elder, on: date, note: str, today: date) -> None:

@@ -1,8 +1,11 @@
-"""Elder registry pages: list, register, case file, correct, review, archive."""
+"""Elder registry pages: register, correct, review, see a saved version, archive, restore, merge.
+
+The case list and the case file (/elders/, /elders/<id>) are caseman.casefile's: they add their
+pages to this blueprint, so their endpoints keep the names ``elders.index``, ``elders.show``.
+"""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -24,10 +27,8 @@ from wtforms import StringField, TextAreaField
 
 from caseman import audit, clock
 from caseman.access import login_required, roles_required
-from caseman.approvals.services import approvals_enabled, request_archive
 from caseman.auth.models import Role
-from caseman.documents.queries import list_printed
-from caseman.elders import labels
+from caseman.elders import hooks, labels
 from caseman.elders.duplicates import confirmation_token, find_likely_duplicates
 from caseman.elders.forms import (
     ArchiveForm,
@@ -36,13 +37,10 @@ from caseman.elders.forms import (
     MergeForm,
     RestoreForm,
 )
-from caseman.elders.merging import can_merge, get_kept, list_merged, merge_elders
+from caseman.elders.merging import merge_elders
 from caseman.elders.models import Elder
 from caseman.elders.queries import (
-    ElderFilters,
     get_version,
-    list_elders,
-    list_filter_areas,
     list_residence_areas,
 )
 from caseman.elders.services import (
@@ -55,14 +53,13 @@ from caseman.elders.services import (
     facts_of,
     record_duplicate_probe,
     register_elder,
+    request_archive,
     restore_elder,
     update_elder,
 )
 from caseman.errors import DomainError, StaleEdit
 from caseman.extensions import db
 from caseman.i18n import translate_message
-from caseman.referrals import labels as referral_labels
-from caseman.referrals.queries import list_elder_referrals, list_elder_risks
 from caseman.rules.approvals import needs_approval
 from caseman.rules.categories import suggest_categories
 from caseman.rules.duplicates import REASON_TEXT as DUPLICATE_REASON_TEXT
@@ -70,20 +67,7 @@ from caseman.rules.elder_age import is_under_age
 from caseman.rules.enums import ArchiveReason, Category
 from caseman.rules.id_number import InvalidIdNumber, age_on, parse_id_number
 from caseman.rules.key_target import suggest_key
-from caseman.rules.referrals import problems_solved
 from caseman.scope import get_elder_or_404
-from caseman.search.queries import highlight, is_name_query, list_matches
-from caseman.visits import labels as visit_labels
-from caseman.visits.queries import (
-    CASE_FILE_ITEMS,
-    CASE_FILE_MONTHS,
-    compliance_of,
-    count_timeline,
-    last_home_visit_listed,
-    status_of,
-    timeline,
-)
-from caseman.visits.views import RECORDERS
 
 bp = Blueprint("elders", __name__, url_prefix="/elders")
 
@@ -262,7 +246,7 @@ def _handle_form(form: ElderForm, elder: Elder | None, mode: str) -> Any:
         if elder is None:
             elder = register_elder(current_user, reg, today())
             message = _("The case file was created.")
-            if needs_approval(current_user.role.value, approvals_enabled()):
+            if needs_approval(current_user.role.value, hooks.approvals.enabled()):
                 message = _(
                     "The case file was created. It awaits the town's approval; visit the "
                     "elder as usual meanwhile."
@@ -407,26 +391,6 @@ def _render_form(form: ElderForm, elder: Elder | None, mode: str, status: int = 
     )
 
 
-@bp.get("/")
-@login_required
-def index() -> Any:
-    args = request.args
-    filters = ElderFilters.from_args(args)
-    page_number = max(1, args.get("page", 1, type=int))
-    page = list_elders(current_user, filters, page_number, current_app.config["PAGE_SIZE"])
-    towns, villages = list_filter_areas(current_user)
-    return render_template(
-        "elders/index.html",
-        page=page,
-        filters=filters,
-        towns=towns,
-        villages=villages,
-        labels=labels,
-        matches=list_matches([e.id for e in page.items], filters.q) if filters.q else {},
-        highlight=highlight if filters.q and is_name_query(filters.q) else None,
-    )
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new() -> Any:
@@ -461,101 +425,6 @@ def suggestions() -> Any:
         categories=[s.category.value for s in result["categories"]],
         is_key="key" if result["key"].is_key else "general",
     )
-
-
-@bp.get("/<int:elder_id>")
-@login_required
-def show(elder_id: int) -> Any:
-    elder = get_elder_or_404(current_user, elder_id)
-    audit.record("view", object_type="elder", object_id=elder.id, elder_id=elder.id)
-    page = _case_file(elder, reveal=False)  # before the commit, which would expire what it reads
-    db.session.commit()
-    return page
-
-
-@bp.post("/<int:elder_id>/reveal")
-@login_required
-def reveal(elder_id: int) -> Any:
-    """The case file with full ID and phone numbers (masked by default; see rules.masking)."""
-    elder = get_elder_or_404(current_user, elder_id)
-    shown = "id_number phone"
-    if elder.disability_certificate_no:  # it carries the ID number
-        shown += " disability_certificate_no"
-    audit.record("reveal", object_type="elder", object_id=elder.id, elder_id=elder.id,
-                 detail=shown)  # fmt: skip
-    page = _case_file(elder, reveal=True)
-    db.session.commit()
-    return page
-
-
-CALLABLE = {"phone": "phone", "emergency": "emergency_phone"}
-
-
-@bp.get("/<int:elder_id>/call/<which>")
-@login_required
-def call(elder_id: int, which: str) -> Any:
-    """Tap to call (issue 17 item 15): the lists show the phone masked; this link hands the full
-    number to the phone's dialer (``tel:``) and writes the reveal to the audit log."""
-    elder = get_elder_or_404(current_user, elder_id)
-    field = CALLABLE.get(which)
-    number = re.sub(r"[^\d+]", "", getattr(elder, field) or "") if field else ""
-    if not number:
-        abort(404)
-    audit.record("reveal", object_type="elder", object_id=elder.id, elder_id=elder.id,
-                 detail=f"call {field}")  # fmt: skip
-    db.session.commit()
-    response = redirect(f"tel:{number}")
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _case_file(elder: Elder, reveal: bool) -> Any:
-    referrals = list_elder_referrals(elder)
-    risks = list_elder_risks(elder)
-    items = timeline(elder, CASE_FILE_ITEMS)
-    total = count_timeline(elder)
-    printed = list_printed(elder)
-    # Cases merged into this one (issue 20 item 4): their history is shown here too.
-    merged = list_merged(current_user, elder)
-    for other in merged:
-        referrals += list_elder_referrals(other)
-        risks += list_elder_risks(other)
-        items += timeline(other, CASE_FILE_ITEMS)
-        total += count_timeline(other)
-        printed += list_printed(other)
-    if merged:
-        items.sort(key=_when, reverse=True)
-        items = items[:CASE_FILE_ITEMS]
-    day = today()
-    return render_template(
-        "elders/show.html",
-        reveal=reveal,
-        elder=elder,
-        labels=labels,
-        visit_labels=visit_labels,
-        schedule=status_of(elder, day, last_home_visit_listed(items, day)),
-        history=compliance_of(elder, day),  # missed periods stay visible (issue 17 item 6)
-        history_months=CASE_FILE_MONTHS,
-        timeline=items,
-        timeline_total=total,
-        can_record=current_user.role.value in RECORDERS,
-        referrals=referrals,
-        risks=risks,
-        # All the elder's referrals and risks are listed above: count from them (解决问题数量).
-        solved=problems_solved([r.status for r in referrals], [r.status for r in risks]),
-        referral_labels=referral_labels,
-        printed=printed,
-        merged=merged,
-        kept=get_kept(current_user, elder) if elder.is_archived else None,
-        can_merge=can_merge(current_user) and not elder.is_archived,
-    )
-
-
-def _when(item: Any) -> tuple[date, int, int]:
-    """Newest first across cases, as :func:`caseman.visits.queries.timeline` orders one case."""
-    if hasattr(item, "visited_on"):
-        return (item.visited_on, 0, item.number)
-    return (item.cared_on, 1, item.number)
 
 
 def _edit(elder_id: int, mode: str) -> Any:

@@ -16,12 +16,13 @@ from caseman import clock
 from caseman.access import roles_required
 from caseman.db import chunks
 from caseman.elders.models import Elder
-from caseman.elders.queries import ElderFilters, is_row_id, matching_ids
+from caseman.elders.queries import is_row_id
 from caseman.errors import DomainError
 from caseman.extensions import db
 from caseman.forms import saving
 from caseman.rules.enums import N_
 from caseman.scope import elder_filter, get_elder_or_404
+from caseman.search.elder_list import ElderFilters, matching_ids
 from caseman.visitors.forms import AssignForm, BulkAssignForm, EndForm
 from caseman.visitors.queries import (
     get_assignment_or_none,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from caseman.elders.queries import ElderFilters, list_elders
 from caseman.extensions import db
+from caseman.search.elder_list import ElderFilters, list_elders
 from caseman.search.models import SearchDocument, SearchKey
 
 

@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from caseman.elders.queries import ElderFilters, list_elders
 from caseman.elders.services import Registration, update_elder
 from caseman.extensions import db
 from caseman.referrals.services import move_referral
 from caseman.rules.enums import Category
 from caseman.rules.referrals import ReferralStatus
+from caseman.search.elder_list import ElderFilters, list_elders
 from caseman.search.indexing import rebuild_index
 from caseman.search.models import SearchDocument, SearchKey
 from caseman.search.queries import highlight, list_matches, snippet

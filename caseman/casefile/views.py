@@ -1,0 +1,185 @@
+"""The case list, the case file and the case history pages (issue 22 item 2).
+
+They keep the endpoint names they had before they moved here (``elders.index``, ``elders.show``,
+``elders.reveal``, ``elders.call``, ``search.history``): templates, other packages and the audit
+log's ``deny`` rows name them. So the pages are added to the registry's blueprint (the /elders/
+URL space) and to search's, which caseman.create_app registers after importing this module.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from flask import abort, current_app, redirect, render_template, request
+from flask_login import current_user
+
+from caseman import audit, clock
+from caseman.access import login_required
+from caseman.casefile.history import KINDS, list_history
+from caseman.documents.queries import list_printed
+from caseman.elders import labels
+from caseman.elders.merging import can_merge, get_kept, list_merged
+from caseman.elders.models import Elder
+from caseman.elders.queries import list_filter_areas
+from caseman.elders.views import bp
+from caseman.extensions import db
+from caseman.referrals import labels as referral_labels
+from caseman.referrals.queries import list_elder_referrals, list_elder_risks
+from caseman.rules.referrals import problems_solved
+from caseman.scope import get_elder_or_404
+from caseman.search.elder_list import ElderFilters, list_elders
+from caseman.search.queries import highlight, is_name_query, list_matches
+from caseman.search.views import bp as search_bp
+from caseman.visits import labels as visit_labels
+from caseman.visits.queries import (
+    CASE_FILE_ITEMS,
+    CASE_FILE_MONTHS,
+    compliance_of,
+    count_timeline,
+    last_home_visit_listed,
+    status_of,
+    timeline,
+)
+from caseman.visits.views import RECORDERS
+
+
+def today() -> date:
+    return clock.today()
+
+
+@bp.get("/")
+@login_required
+def index() -> Any:
+    args = request.args
+    filters = ElderFilters.from_args(args)
+    page_number = max(1, args.get("page", 1, type=int))
+    page = list_elders(current_user, filters, page_number, current_app.config["PAGE_SIZE"])
+    towns, villages = list_filter_areas(current_user)
+    return render_template(
+        "elders/index.html",
+        page=page,
+        filters=filters,
+        towns=towns,
+        villages=villages,
+        labels=labels,
+        matches=list_matches([e.id for e in page.items], filters.q) if filters.q else {},
+        highlight=highlight if filters.q and is_name_query(filters.q) else None,
+    )
+
+
+@bp.get("/<int:elder_id>")
+@login_required
+def show(elder_id: int) -> Any:
+    elder = get_elder_or_404(current_user, elder_id)
+    audit.record("view", object_type="elder", object_id=elder.id, elder_id=elder.id)
+    page = _case_file(elder, reveal=False)  # before the commit, which would expire what it reads
+    db.session.commit()
+    return page
+
+
+@bp.post("/<int:elder_id>/reveal")
+@login_required
+def reveal(elder_id: int) -> Any:
+    """The case file with full ID and phone numbers (masked by default; see rules.masking)."""
+    elder = get_elder_or_404(current_user, elder_id)
+    shown = "id_number phone"
+    if elder.disability_certificate_no:  # it carries the ID number
+        shown += " disability_certificate_no"
+    audit.record("reveal", object_type="elder", object_id=elder.id, elder_id=elder.id,
+                 detail=shown)  # fmt: skip
+    page = _case_file(elder, reveal=True)
+    db.session.commit()
+    return page
+
+
+CALLABLE = {"phone": "phone", "emergency": "emergency_phone"}
+
+
+@bp.get("/<int:elder_id>/call/<which>")
+@login_required
+def call(elder_id: int, which: str) -> Any:
+    """Tap to call (issue 17 item 15): the lists show the phone masked; this link hands the full
+    number to the phone's dialer (``tel:``) and writes the reveal to the audit log."""
+    elder = get_elder_or_404(current_user, elder_id)
+    field = CALLABLE.get(which)
+    number = re.sub(r"[^\d+]", "", getattr(elder, field) or "") if field else ""
+    if not number:
+        abort(404)
+    audit.record("reveal", object_type="elder", object_id=elder.id, elder_id=elder.id,
+                 detail=f"call {field}")  # fmt: skip
+    db.session.commit()
+    response = redirect(f"tel:{number}")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _case_file(elder: Elder, reveal: bool) -> Any:
+    referrals = list_elder_referrals(elder)
+    risks = list_elder_risks(elder)
+    items = timeline(elder, CASE_FILE_ITEMS)
+    total = count_timeline(elder)
+    printed = list_printed(elder)
+    # Cases merged into this one (issue 20 item 4): their history is shown here too.
+    merged = list_merged(current_user, elder)
+    for other in merged:
+        referrals += list_elder_referrals(other)
+        risks += list_elder_risks(other)
+        items += timeline(other, CASE_FILE_ITEMS)
+        total += count_timeline(other)
+        printed += list_printed(other)
+    if merged:
+        items.sort(key=_when, reverse=True)
+        items = items[:CASE_FILE_ITEMS]
+    day = today()
+    return render_template(
+        "elders/show.html",
+        reveal=reveal,
+        elder=elder,
+        labels=labels,
+        visit_labels=visit_labels,
+        schedule=status_of(elder, day, last_home_visit_listed(items, day)),
+        history=compliance_of(elder, day),  # missed periods stay visible (issue 17 item 6)
+        history_months=CASE_FILE_MONTHS,
+        timeline=items,
+        timeline_total=total,
+        can_record=current_user.role.value in RECORDERS,
+        referrals=referrals,
+        risks=risks,
+        # All the elder's referrals and risks are listed above: count from them (解决问题数量).
+        solved=problems_solved([r.status for r in referrals], [r.status for r in risks]),
+        referral_labels=referral_labels,
+        printed=printed,
+        merged=merged,
+        kept=get_kept(current_user, elder) if elder.is_archived else None,
+        can_merge=can_merge(current_user) and not elder.is_archived,
+    )
+
+
+def _when(item: Any) -> tuple[date, int, int]:
+    """Newest first across cases, as :func:`caseman.visits.queries.timeline` orders one case."""
+    if hasattr(item, "visited_on"):
+        return (item.visited_on, 0, item.number)
+    return (item.cared_on, 1, item.number)
+
+
+@search_bp.get("/elders/<int:elder_id>/history")
+@login_required
+def history(elder_id: int) -> Any:
+    elder = get_elder_or_404(current_user, elder_id)
+    kinds = {k for k in request.args.getlist("kind") if k in KINDS}
+    events = list_history(elder, kinds)
+    audit.record("view_history", object_type="elder", object_id=elder.id, elder_id=elder.id,
+                 detail=",".join(sorted(kinds)))  # fmt: skip
+    db.session.commit()
+    return render_template(
+        "search/history.html",
+        elder=elder,
+        events=events,
+        kinds=KINDS,
+        selected=kinds,
+        labels=labels,
+        visit_labels=visit_labels,
+        referral_labels=referral_labels,
+    )
