@@ -16,14 +16,14 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "caseman"
 
 # The floors, bottom first. ``caseman`` is caseman/__init__.py (create_app); ``demo`` is the demo
-# data and the benchmark (caseman/demo*.py and bench.py, or a caseman/demo/ package).
+# data (the caseman/demo/ package).
 FLOORS: dict[str, tuple[str, ...]] = {
     "core": ("access", "areas", "audit", "auth", "clock", "config", "db", "errors", "extensions",
              "forms", "i18n", "rules", "scope", "spreadsheets", "url_input"),
     "registry": ("elders",),
     "features": ("approvals", "audit_log", "benefits", "documents", "exports", "family", "forces",
-                 "imports", "jobs", "ledger", "mutual_aid", "offline", "photos", "referrals",
-                 "risk", "search", "submissions", "transfers", "users", "visitors", "visits"),
+                 "imports", "jobs", "ledger", "mutual_aid", "offline", "photos", "records",
+                 "referrals", "risk", "search", "submissions", "transfers", "users", "visitors", "visits"),
     "pages": ("casefile", "dashboard"),
     "app": ("caseman", "backup", "cli", "demo", "templating"),
 }  # fmt: skip

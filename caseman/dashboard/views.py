@@ -17,6 +17,7 @@ from caseman.dashboard.summary import (
 from caseman.elders import labels
 from caseman.referrals import labels as referral_labels
 from caseman.referrals.queries import list_unacknowledged_reports
+from caseman.risk.queries import risk_dashboard
 from caseman.visits.queries import HISTORY_MONTHS, campaign_progress, list_campaigns
 
 bp = Blueprint("dashboard", __name__, cli_group=None)
@@ -49,3 +50,11 @@ def index() -> Any:
         review_due_total=figures.review_due,
         labels=labels,
     )
+
+
+@bp.app_template_global("risk_dashboard")
+def risk_section() -> Any:
+    """The home page's risk and service-force section (risk/_dashboard's include), from the
+    kept per-area figures (read once for the page)."""
+    today = clock.today()
+    return risk_dashboard(current_user, today, home_figures(current_user, today).risk)

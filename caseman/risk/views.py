@@ -20,7 +20,7 @@ from caseman.forces.forms import ClearOverrideForm, RiskOverrideForm
 from caseman.forms import saving
 from caseman.i18n import translate_message
 from caseman.risk import services
-from caseman.risk.queries import high_risk_visit_days, risk_dashboard
+from caseman.risk.queries import high_risk_visit_days
 from caseman.rules.enums import N_
 from caseman.rules.risk_level import RiskLevel, weekly_due
 from caseman.scope import get_elder_or_404
@@ -88,16 +88,6 @@ def risk_of(elder: Any) -> dict[str, Any]:
         "labels": labels,
         "may_override": current_user.role.value in OVERRIDERS and not elder.is_archived,
     }
-
-
-@bp.app_template_global("risk_dashboard")
-def dashboard_section() -> Any:
-    """The dashboard's risk and service-force section (one include line in the dashboard)."""
-    from caseman.dashboard.summary import home_figures
-
-    today = clock.today()
-    # The counts of the home page's kept per-area figures (read once for the page).
-    return risk_dashboard(current_user, today, home_figures(current_user, today).risk)
 
 
 @bp.route("/elders/<int:elder_id>/risk-level", methods=["GET", "POST"])
