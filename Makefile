@@ -6,7 +6,7 @@ FLASK    := $(BIN)/flask --app app
 STAMP    := $(VENV)/.installed
 CATALOGS := caseman/translations
 
-.PHONY: run test test-sqlite test-pg lint fmt babel-extract babel-update babel-compile db-upgrade bench bench-scale setup debian
+.PHONY: run test test-sqlite test-pg lint fmt babel-extract babel-update babel-compile db-upgrade bench bench-scale bench-city setup debian
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -74,3 +74,13 @@ bench: $(STAMP)
 # make bench-scale SCALE_ARGS="--database-url sqlite:////tmp/scale.db --elders 100000 --months 24"
 bench-scale: $(STAMP)
 	PYTHONPATH=. $(BIN)/python scripts/bench_scale.py $(SCALE_ARGS)
+
+# Issue 21, every goal beside its figure: the forms (附件2/附件3 against soffice, a batch's
+# forms/s and memory), then on the database CITY_DB (loaded with bench-scale first; grow it with
+# SCALE_ARGS="--elders 250000 --grow") the home pages and due lists, then search, case file,
+# ledger and the gunicorn load with the bare /healthz route beside it.
+# make bench-city CITY_DB=postgresql+psycopg://user:pass@127.0.0.1:5432/caseman_scale
+bench-city: $(STAMP)
+	PYTHONPATH=. $(BIN)/python scripts/bench_forms.py
+	PYTHONPATH=. $(BIN)/python scripts/bench_dashboard.py --database-url "$(CITY_DB)"
+	PYTHONPATH=. $(BIN)/python scripts/bench_scale.py --database-url "$(CITY_DB)" $(SCALE_ARGS)
