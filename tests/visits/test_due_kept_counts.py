@@ -32,7 +32,9 @@ def _listed(user: User, area: Area | None, state: str) -> tuple[Any, ...]:
     result = list_due(user, TODAY, area_id=area.id if area else None,
                       states=views.STATE_FILTERS[state])  # fmt: skip
     villages = views._counts_by(result.groups, lambda g: g.village)
-    return ([(v.id if v else None, c) for v, c in villages.items()], result.counts,
+    towns = views._counts_by(result.groups, views._town_of)
+    return ([(v.id if v else None, c) for v, c in villages.items()],
+            [(t.id if t else None, c) for t, c in towns.items()], result.counts,
             result.weekly_due)  # fmt: skip
 
 
@@ -40,7 +42,8 @@ def _kept(user: User, area: Area | None, state: str) -> tuple[Any, ...]:
     kept = due_counts(user, TODAY, area, views.STATE_FILTERS[state])
     assert kept is not None
     villages = [(v.id if v else None, c) for v, c in kept.villages.items()]
-    return villages, kept.counts, kept.weekly_due
+    towns = [(t.id if t else None, c) for t, c in views._towns_of(kept.villages).items()]
+    return villages, towns, kept.counts, kept.weekly_due
 
 
 def _same(users: list[tuple[User, Area | None]]) -> None:
@@ -96,7 +99,7 @@ def test_the_kept_counts_equal_the_listed_rows_counted(
     district = make_user("district", "district", username="due_district")
     users = [(town, None), (district, None), (district, areas["muer"]), (town, areas["muer"])]
     _same(users)
-    villages, counts, weekly_due = _kept(town, None, "")
+    villages, _towns, _counts, weekly_due = _kept(town, None, "")
     assert [v for v, _c in villages] == [areas["jingang"].id, areas["baiyan"].id]
     assert weekly_due >= 2  # both high-risk elders never or not lately visited
     # A write counts at once.
