@@ -62,7 +62,10 @@ from caseman.visits.queries import (
     AreaPart,
     AreaSet,
     Dashboard,
+    _area_index,
+    _areas_by_id,
     _last_home_visit,
+    _status,
     dashboard_from_parts,
     dashboard_parts,
 )
@@ -101,6 +104,10 @@ class AreaFigures:
     alerts: int = 0
     missing_contacts: int = 0
     forces: dict[str, int] = field(default_factory=dict)
+    # The high-risk elders whose weekly visit is due, by their schedule state: the due list
+    # lists them beside the overdue and due (its choose-a-village table, ``due_counts``).
+    # None: a row kept before this was counted (counted again).
+    weekly_states: dict[DueState, int] | None = field(default_factory=dict)
 
     def to_json(self) -> str:
         part = self.visits
@@ -114,6 +121,7 @@ class AreaFigures:
                 "l": {level.value: n for level, n in self.levels.items()},
                 "k": [self.weekly_due, self.days, self.alerts, self.missing_contacts],
                 "f": self.forces,
+                "w": {state.value: n for state, n in (self.weekly_states or {}).items()},
             },
             separators=(",", ":"),
         )
@@ -135,8 +143,10 @@ class AreaFigures:
         categories = {Category(k): n for k, n in data["c"].items()}
         levels = {RiskLevel(k): n for k, n in data["l"].items()}
         weekly_due, days, alerts, missing = data["k"]
+        weekly = data.get("w")
+        weekly_states = {DueState(k): n for k, n in weekly.items()} if weekly is not None else None
         return cls(part, elders, key, review_due, categories, levels, weekly_due, days, alerts,
-                   missing, data["f"])  # fmt: skip
+                   missing, data["f"], weekly_states)  # fmt: skip
 
 
 @dataclass
@@ -221,13 +231,18 @@ def _recount_risk(
     ):
         item(area_id).levels[level] = n
     for row in db.session.execute(
-        select(area, Elder.filed_on, _last_home_visit(today))
+        select(area, *_STATUS_COLUMNS, _last_home_visit(today))
         .join(ElderRiskLevel, ElderRiskLevel.elder_id == Elder.id)
         .where(active, Elder.filed_on <= today, ElderRiskLevel.level == RiskLevel.HIGH)
         .execution_options(**unscoped)
     ):
         if weekly_of(row, today, days).is_due:
-            item(row.residence_area_id).weekly_due += 1
+            found = item(row.residence_area_id)
+            found.weekly_due += 1
+            state = _status(row, today).state
+            weekly = found.weekly_states if found.weekly_states is not None else {}
+            weekly[state] = weekly.get(state, 0) + 1
+            found.weekly_states = weekly
     for conditions, name in ((alert_conditions(), "alerts"),
                              (missing_contact_conditions(), "missing_contacts")):  # fmt: skip
         for area_id, n in db.session.execute(
@@ -250,6 +265,10 @@ def _recount_risk(
         .execution_options(**unscoped)
     ):
         item(area_id).forces[kind.value if kind is not None else ""] = n
+
+
+_STATUS_COLUMNS = (Elder.filed_on, Elder.archived_on, Elder.is_key, Elder.key_changed_on,
+                   Elder.was_key)  # fmt: skip
 
 
 def _area_ids(user: User) -> list[int]:
@@ -277,7 +296,8 @@ def kept_figures(user: User, today: date) -> dict[int, AreaFigures]:
         versions[area_id] = version
         if computed_on == today and data is not None:
             figures = AreaFigures.from_json(data)
-            if figures.days == days:  # else counted with another weekly rhythm: count again
+            # Counted with another weekly rhythm, or before the weekly states were kept: again.
+            if figures.days == days and figures.weekly_states is not None:
                 found[area_id] = figures
     stale = set(ids) - found.keys()
     if stale:
@@ -373,6 +393,60 @@ def counted_home_figures(user: User, today: date) -> HomeFigures:
         ).all()
     )
     return HomeFigures(visits, total, key, review_due, by_category, risk_counts(user, today))
+
+
+@dataclass
+class DueCounts:
+    """The due list's tiles and each village's listed and overdue elders (in the list's order,
+    as ``caseman.visits.views._counts_by`` counts its rows), added up from the kept rows."""
+
+    counts: dict[DueState, int]
+    weekly_due: int
+    villages: dict[Area | None, dict[str, int]]
+
+    @property
+    def listed(self) -> int:
+        return sum(tally["rows"] for tally in self.villages.values())
+
+
+def due_counts(
+    user: User, today: date, area: Area | None, states: tuple[DueState, ...]
+) -> DueCounts | None:
+    """What the due list of ``area`` (None: the user's whole area) shows before a village is
+    chosen, without listing its elders; None for a worker (their list is counted directly).
+
+    ``states`` as ``list_due`` takes them: with DUE, the high-risk elders whose weekly visit is
+    due are listed whatever their state."""
+    if not _uses_summary(user):
+        return None
+    figures = kept_figures(user, today)
+    known = _areas_by_id(set(figures), _area_index(user))
+    counts = {state: 0 for state in DueState}
+    weekly_due = 0
+    villages: dict[Area | None, dict[str, int]] = {}
+    overdue_listed = DueState.OVERDUE in states
+    with_weekly = DueState.DUE in states
+    for area_id, item in figures.items():
+        place = known[area_id]
+        if area is not None and not area.contains(place):
+            continue
+        found = item.visits.states
+        for state, n in found.items():
+            counts[state] += n
+        weekly_due += item.weekly_due
+        rows = sum(n for state, n in found.items() if state in states)
+        overdue = found.get(DueState.OVERDUE, 0) if overdue_listed else 0
+        if with_weekly:
+            weekly = item.weekly_states or {}
+            rows += sum(n for state, n in weekly.items() if state not in states)
+            if not overdue_listed:
+                overdue += weekly.get(DueState.OVERDUE, 0)
+        if rows:
+            tally = villages.setdefault(place.village, {"overdue": 0, "rows": 0})
+            tally["overdue"] += overdue
+            tally["rows"] += rows
+    ordered = dict(sorted(villages.items(), key=lambda kv: kv[0].path if kv[0] else ""))
+    return DueCounts(counts, weekly_due, ordered)
 
 
 def _add_up(user: User, today: date, figures: dict[int, AreaFigures]) -> HomeFigures:

@@ -13,6 +13,7 @@ from caseman import clock
 from caseman.access import login_required, roles_required
 from caseman.areas.models import AreaLevel
 from caseman.auth.models import Role
+from caseman.dashboard.summary import due_counts
 from caseman.elders import labels as elder_labels
 from caseman.elders.models import Elder
 from caseman.elders.queries import is_row_id, list_filter_areas
@@ -42,6 +43,7 @@ from caseman.visits.forms import CampaignForm, CareForm, CloseForm, VisitForm, V
 from caseman.visits.models import CareRecord, Visit
 from caseman.visits.queries import (
     HISTORY_MONTHS,
+    DueList,
     campaign_progress,
     get_campaign_or_none,
     get_care_or_none,
@@ -424,6 +426,20 @@ def _counts_by(groups: list[Any], place: Any) -> dict[Any, dict[str, int]]:
     return counts
 
 
+def _town_of(group: Any) -> Any:
+    return group.village.town if group.village else None
+
+
+def _towns_of(villages: dict[Any, dict[str, int]]) -> dict[Any, dict[str, int]]:
+    """Each village's counts added up by town, in the same order."""
+    towns: dict[Any, dict[str, int]] = {}
+    for village, counts in villages.items():
+        tally = towns.setdefault(village.town if village else None, {"overdue": 0, "rows": 0})
+        tally["overdue"] += counts["overdue"]
+        tally["rows"] += counts["rows"]
+    return towns
+
+
 @bp.get("/visits/due")
 @login_required
 def due() -> Any:
@@ -447,22 +463,36 @@ def due() -> Any:
         visitor = int(visitor_arg)
     else:
         visitor_arg = ""
-    result = list_due(current_user, clock.today(), area_id=area_id, states=STATE_FILTERS[state],
-                      key=key, visitor=visitor,
-                      mine_first=current_user.id if is_worker else None)  # fmt: skip
     towns, villages = list_filter_areas(current_user)
     # Across a whole district the list runs to thousands: show each town's counts to pick from.
     # A town's list too (1.4 MB of page at 8,000 elders): above DUE_ROWS_AT_ONCE rows, each
-    # village's counts (issue 21).
+    # village's counts (issue 21). Those counts come from the kept per-area figures
+    # (caseman.dashboard.summary, never stale) when no filter they do not keep is given: the
+    # town's elders are listed only once a village is chosen.
     choose: tuple[str, dict[Any, dict[str, int]]] | None = None
-    listed = sum(len(group.rows) for group in result.groups)
-    if area_id is None and len(towns) > 1:
-        towns_of = _counts_by(result.groups, lambda g: g.village.town if g.village else None)
-        choose = ("town", towns_of)
-    elif (not is_worker and listed > DUE_ROWS_AT_ONCE
-            and current_user.area.level in (AreaLevel.DISTRICT, AreaLevel.TOWN)
-            and (area is None or area.level == AreaLevel.TOWN)):  # fmt: skip
-        choose = ("village", _counts_by(result.groups, lambda g: g.village))
+    result: DueList | None = None
+    town_wide = (not is_worker and current_user.area.level in (AreaLevel.DISTRICT, AreaLevel.TOWN)
+                 and (area is None or area.level == AreaLevel.TOWN))  # fmt: skip
+    kept = None
+    if ((area_id is None and len(towns) > 1) or town_wide) and not key and visitor is None:
+        kept = due_counts(current_user, clock.today(), area, STATE_FILTERS[state])
+    if kept is not None:
+        listed = kept.listed
+        if area_id is None and len(towns) > 1:
+            choose = ("town", _towns_of(kept.villages))
+        elif town_wide and listed > DUE_ROWS_AT_ONCE:
+            choose = ("village", kept.villages)
+        if choose is not None:
+            result = DueList([], kept.counts, kept.weekly_due)
+    if result is None:
+        result = list_due(current_user, clock.today(), area_id=area_id,
+                          states=STATE_FILTERS[state], key=key, visitor=visitor,
+                          mine_first=current_user.id if is_worker else None)  # fmt: skip
+        listed = sum(len(group.rows) for group in result.groups)
+        if area_id is None and len(towns) > 1:
+            choose = ("town", _counts_by(result.groups, _town_of))
+        elif town_wide and listed > DUE_ROWS_AT_ONCE:
+            choose = ("village", _counts_by(result.groups, lambda g: g.village))
     if choose is None:
         # Each row names its visitors: the label is translated once, not once a row.
         rows = [row for group in result.groups for row in group.rows]
