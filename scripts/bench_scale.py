@@ -455,8 +455,8 @@ def _load(url: str, elders: int, months: int, *, grow: bool = False) -> None:
     from sqlalchemy import select
 
     from caseman import create_app
+    from caseman.area_figures import rebuild
     from caseman.areas.models import Area
-    from caseman.dashboard.summary import rebuild
     from caseman.demo.scale import grow_scale, load_scale
     from caseman.extensions import db
     from caseman.risk.services import fill_missing_levels

@@ -21,9 +21,10 @@ FLOORS: dict[str, tuple[str, ...]] = {
     "core": ("access", "areas", "audit", "auth", "clock", "config", "db", "errors", "extensions",
              "forms", "i18n", "rules", "scope", "spreadsheets", "url_input"),
     "registry": ("elders",),
-    "features": ("approvals", "audit_log", "benefits", "documents", "exports", "family", "forces",
-                 "imports", "jobs", "ledger", "mutual_aid", "offline", "photos", "records",
-                 "referrals", "risk", "search", "submissions", "transfers", "users", "visitors", "visits"),
+    "features": ("approvals", "area_figures", "audit_log", "benefits", "documents", "exports",
+                 "family", "forces", "imports", "jobs", "ledger", "mutual_aid", "offline",
+                 "photos", "records", "referrals", "risk", "search", "submissions", "transfers",
+                 "users", "visitors", "visits"),
     "pages": ("casefile", "dashboard"),
     "app": ("caseman", "backup", "cli", "demo", "templating"),
 }  # fmt: skip

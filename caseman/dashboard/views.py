@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from caseman import clock
 from caseman.access import login_required
-from caseman.dashboard.summary import (
+from caseman.area_figures import (
     dashboard_summary_command,
     home_figures,
     longest_without_review,
@@ -29,7 +29,7 @@ bp.cli.add_command(dashboard_summary_command)  # flask dashboard-summary
 def index() -> Any:
     today = clock.today()
     # The counts and the visit figures: added up from the per-area rows kept current by every
-    # change (caseman.dashboard.summary), for a district in a few hundred rows.
+    # change (caseman.area_figures), for a district in a few hundred rows.
     figures = home_figures(current_user, today)
     review_due = longest_without_review(current_user, today)
     campaigns = [

@@ -30,12 +30,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from caseman import clock
+from caseman.area_figures import mark_stale
 from caseman.areas.models import Area, AreaLevel
 from caseman.areas.services import create_area
 from caseman.auth.models import Role, User
 from caseman.auth.services import create_user
 from caseman.auth.totp import new_secret
-from caseman.dashboard.summary import mark_stale
 from caseman.demo.names import DISTRICT_CODE, SURNAMES, words
 from caseman.demo.visits import NOTHING_NEW_STORED
 from caseman.elders.models import Elder, ElderCategory, ElderVersion, FamilyMember

@@ -126,7 +126,7 @@ class RiskDashboard:
 @dataclass
 class RiskCounts:
     """The counts of the risk section (what ``risk_dashboard`` adds to the list of alerts);
-    caseman.dashboard.summary keeps them per area."""
+    caseman.area_figures keeps them per area."""
 
     by_level: dict[RiskLevel, int]
     total: int  # active elders in scope

@@ -695,7 +695,7 @@ def _visited_periods(periods: list[Period]) -> sa.ScalarSelect[Any]:
 @dataclass(frozen=True)
 class AreaSet:
     """Residence areas counted for no user in particular (the dashboard's per-area summary,
-    caseman.dashboard.summary): the elders living in them or who lived in them; ``ids`` None
+    caseman.area_figures): the elders living in them or who lived in them; ``ids`` None
     is every area."""
 
     ids: frozenset[int] | None = None
@@ -926,7 +926,7 @@ DASHBOARD_MONTHS = 12  # the dashboard's trend
 @dataclass
 class AreaPart:
     """One residence area's share of the visits dashboard on one day (what ``dashboard`` adds
-    up; caseman.dashboard.summary keeps them per area).
+    up; caseman.area_figures keeps them per area).
 
     ``rates``: per trend month (this month first), is_key → (visited, counted) of the elders
     counted in the area that month (where they lived on its last day). ``tally``: of the active
@@ -1011,7 +1011,7 @@ def dashboard_parts(
 
 def dashboard(user: User, today: date, months: int = DASHBOARD_MONTHS) -> Dashboard:
     """This month's visit rate by town and village, overdue counts and the monthly trend,
-    counted now (caseman.dashboard.summary adds up the kept per-area parts instead)."""
+    counted now (caseman.area_figures adds up the kept per-area parts instead)."""
     return dashboard_from_parts(user, today, dashboard_parts(user, today, months), months)
 
 

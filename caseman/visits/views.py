@@ -11,9 +11,9 @@ from wtforms import StringField
 
 from caseman import clock
 from caseman.access import login_required, roles_required
+from caseman.area_figures import due_counts
 from caseman.areas.models import AreaLevel
 from caseman.auth.models import Role
-from caseman.dashboard.summary import due_counts
 from caseman.elders import labels as elder_labels
 from caseman.elders.models import Elder
 from caseman.elders.queries import is_row_id, list_filter_areas
@@ -467,7 +467,7 @@ def due() -> Any:
     # Across a whole district the list runs to thousands: show each town's counts to pick from.
     # A town's list too (1.4 MB of page at 8,000 elders): above DUE_ROWS_AT_ONCE rows, each
     # village's counts (issue 21). Those counts come from the kept per-area figures
-    # (caseman.dashboard.summary, never stale) when no filter they do not keep is given: the
+    # (caseman.area_figures, never stale) when no filter they do not keep is given: the
     # town's elders are listed only once a village is chosen.
     choose: tuple[str, dict[Any, dict[str, int]]] | None = None
     result: DueList | None = None

@@ -1,4 +1,4 @@
-"""The home page's kept per-area figures (caseman.dashboard.summary, issue 21 goal 2): never
+"""The home page's kept per-area figures (caseman.area_figures, issue 21 goal 2): never
 stale. After every write through the services they equal a recount from scratch, and the
 figures a user sees equal the dashboard counted directly for their scope."""
 
@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from caseman import area_figures as summary
+from caseman.area_figures import AreaSummary, counted_home_figures, home_figures
 from caseman.areas.models import Area
 from caseman.auth.models import User
-from caseman.dashboard import summary
-from caseman.dashboard.summary import AreaSummary, counted_home_figures, home_figures
 from caseman.elders.models import Elder
 from caseman.elders.services import Registration, archive_elder, restore_elder, update_elder
 from caseman.errors import DomainError

@@ -165,7 +165,7 @@ def test_a_loaded_district_grows_to_a_larger_size_in_its_own_areas(app):
 def test_a_bulk_load_leaves_no_stale_home_page_figures(app):
     """The scale loader writes past the ORM (its flush listener never sees the rows): the kept
     figures of every area must be counted again, never shown as they were."""
-    from caseman.dashboard.summary import differences, rebuild
+    from caseman.area_figures import differences, rebuild
     from caseman.demo.scale import grow_scale
     from caseman.scope import system_access
 

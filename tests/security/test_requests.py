@@ -67,7 +67,7 @@ def test_every_post_route_refuses_a_request_without_a_csrf_token(app, world):
 # A GET that writes on purpose, and why: the optional second factor's set-up page keeps the key
 # it shows (unconfirmed, it changes no access) so that a reload shows the same QR code; the home
 # page and the due list count a stale area's figures again and keep them (a cache of counts,
-# caseman/dashboard/summary.py: no record changes).
+# caseman/area_figures.py: no record changes).
 GET_WRITES = {"auth.totp_setup": {"users"},
               "dashboard.index": {"dashboard_area_summaries"},
               "visits.due": {"dashboard_area_summaries"}}  # fmt: skip

@@ -1,5 +1,5 @@
 """A town's choose-a-village table is added up from the kept per-area figures
-(caseman.dashboard.summary) instead of listing the town's 8,000 elders (issue 21 goal 2): the
+(caseman.area_figures) instead of listing the town's 8,000 elders (issue 21 goal 2): the
 same numbers as counting the listed rows, and never stale after a write."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from caseman.area_figures import due_counts
 from caseman.areas.models import Area
 from caseman.auth.models import User
-from caseman.dashboard.summary import due_counts
 from caseman.elders.models import Elder
 from caseman.elders.services import archive_elder
 from caseman.extensions import db

@@ -237,7 +237,7 @@ def test_archived_elder_has_no_visit_form(make_elder, recorder, login):
 
 def _data_rows() -> dict[str, int]:
     """Rows per table but the audit log and the kept home-page figures (a town's due list
-    counts and stores its areas' figures, caseman.dashboard.summary)."""
+    counts and stores its areas' figures, caseman.area_figures)."""
     counts = row_counts(except_audit=True)
     counts.pop("dashboard_area_summaries")
     return counts
