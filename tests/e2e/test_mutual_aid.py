@@ -23,6 +23,9 @@ def test_village_runs_its_programme(server, browser, programme, label, viewport)
     _login(page, server, p.actor.username)
     page.click("nav.mainnav a[href='/mutual-aid/']")
     page.click(f"a[href='/mutual-aid/villages/{p.village.id}']")
+    # Wait for the village's page: counting at once could count the list page still showing.
+    page.wait_for_url(f"{server}/mutual-aid/villages/{p.village.id}")
+    page.wait_for_selector("#missed li")
     assert page.locator("#missed li").count() == 1  # the one-to-one pair has no help yet
     _no_sideways_scroll(page, viewport[0])
     page.screenshot(path=str(SHOTS / f"mutual-aid-village-{label}.png"), full_page=True)
