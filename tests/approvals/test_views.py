@@ -245,3 +245,14 @@ def test_annex2_printed_while_pending_carries_a_small_mark(areas, people, tmp_pa
     clients["town"].post(f"/approvals/{request.id}/approve")
     approved = clients["village"].get(f"/elders/{elder.id}/annex2.docx")
     assert "待镇街审核" not in _all_text(approved.data)
+
+
+def test_the_menu_leads_to_the_inbox_only_while_approvals_are_on(app, areas, people):
+    """The inbox was reached only from the dashboard tile and the case file: a returned
+    registration must be findable from any page (issue 19 item 1)."""
+    _users, clients = people
+    for name in ("town", "village", "district"):
+        page = clients[name].get("/elders/").get_data(as_text=True)
+        assert 'href="/approvals/"' in page, name
+    app.config["CASEMAN_APPROVALS"] = False
+    assert 'href="/approvals/"' not in clients["town"].get("/elders/").get_data(as_text=True)
