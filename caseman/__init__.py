@@ -114,17 +114,12 @@ def _connection_settings(dbapi_connection: Any, _record: Any) -> None:
     ``jit_above_cost``, such as the dashboard's scan of a town's 8,000 elders at 100,000 elders,
     and then spends 25 ms compiling a statement that runs in 180 ms; none of our statements runs
     long enough to win that back (SQLAlchemy's recipe for a per-connection SET, in autocommit).
-    And a plan made for each statement's own values: psycopg prepares a statement on the
-    server at its fifth run, and from the tenth PostgreSQL may keep one generic plan for any
-    values. For the search by two characters that generic plan took 2–3 s where the plan for
-    the values takes 1 ms (issue 21, found by bench_scale.py at 100,000 elders: 20 runs each).
     """
     if type(dbapi_connection).__module__.startswith("psycopg"):
         autocommit = dbapi_connection.autocommit
         dbapi_connection.autocommit = True
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SET jit = off")
-            cursor.execute("SET plan_cache_mode = force_custom_plan")
         dbapi_connection.autocommit = autocommit
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()

@@ -56,6 +56,21 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+def plan_for_values() -> None:
+    """PostgreSQL: plan the rest of this transaction's statements for their own values.
+
+    psycopg prepares a statement on the server at its fifth run, and from about the tenth
+    PostgreSQL may keep one generic plan for any values. That is right for most statements
+    (planning every run cost the case file 12 ms of its 50), but not for a search, whose best
+    plan depends on how rare the typed text is: the search by two characters took a generic
+    plan of 2–3 s where the plan for its values takes 1 ms (issue 21, bench_scale.py at
+    100,000 elders, 20 runs of each query). SQLite plans every statement as it runs."""
+    from caseman.extensions import db
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
 def begin_write() -> None:
     """Take SQLite's write lock now, in a request that began reading (a GET): call it before
     reading what the request is about to write (a counter, a row to update), so that what it

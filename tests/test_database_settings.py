@@ -18,24 +18,6 @@ def test_postgresql_connections_do_not_jit_compile(app):
     assert db.session.scalar(sa.text("SHOW jit")) == "off"
 
 
-def test_postgresql_plans_each_statement_for_its_own_values(app):
-    """Issue 21: psycopg prepares a statement at its fifth run, and PostgreSQL then switched the
-    search by two characters to a generic plan that took 2–3 s instead of 1 ms. Every run of a
-    prepared statement is planned for its values: no generic plan is ever used."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only")
-    query = sa.text("SELECT count(*) FROM areas WHERE id = ANY(:ids) AND name <> :name")
-    for k in range(15):
-        db.session.scalar(query, {"ids": [k, k + 1], "name": f"x{k}"})
-    plans = db.session.execute(
-        sa.text("SELECT generic_plans, custom_plans FROM pg_prepared_statements "
-                "WHERE statement LIKE '%FROM areas WHERE id = ANY%'")
-    ).all()  # fmt: skip
-    assert plans, "the statement was prepared on the server"
-    assert sum(generic for generic, _custom in plans) == 0
-    assert sum(custom for _generic, custom in plans) >= 10
-
-
 def test_sqlite_connections_use_wal_and_foreign_keys(app):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite only")

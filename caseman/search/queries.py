@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import literal, select
 from sqlalchemy.dialects import postgresql
 
+from caseman.db import plan_for_values
 from caseman.extensions import db
 from caseman.rules.pinyin import NAME, prefix_bounds, query_keys
 from caseman.search.models import SearchDocument, SearchKey
@@ -125,7 +126,9 @@ def _text_hits(
 def search_hits(query: str, scope: sa.Select[tuple[int]] | None = None) -> sa.Subquery | None:
     """(elder_id, rank) of every elder the query finds, best rank per elder; None if it cannot.
 
-    ``scope``: the ids of the elders the user may see, applied before any limit."""
+    ``scope``: the ids of the elders the user may see, applied before any limit. The statement
+    that uses it is planned for the typed text (:func:`caseman.db.plan_for_values`)."""
+    plan_for_values()
     dialect = db.engine.dialect.name
     parts: list[sa.Select[tuple[int, int]]] = []
     for namespace, value in query_keys(query):
