@@ -73,13 +73,21 @@ def list_elders(user: User, filters: ElderFilters, page: int, per_page: int) -> 
     if filtered is None:
         return Page([], 0, page, per_page)
     query, order = filtered
-    total = db.session.scalar(select(sa.func.count()).select_from(query.subquery())) or 0
-    items = db.session.scalars(
+    paged = (
         query.options(selectinload(Elder.category_rows), selectinload(Elder.residence_area))
         .order_by(*order, Elder.name, Elder.id)
         .limit(per_page)
         .offset((page - 1) * per_page)
-    ).all()
+    )
+    if order:
+        # A search ranks every match before it can cut a page, so the count comes with the page
+        # in the same statement; counting apart ran the text search a second time (issue 21:
+        # at 100,000 elders on PostgreSQL the count took 55 ms and the page 34 ms).
+        rows = db.session.execute(paged.add_columns(sa.func.count().over())).all()
+        if rows:
+            return Page([row[0] for row in rows], rows[0][1], page, per_page)
+    total = db.session.scalar(select(sa.func.count()).select_from(query.subquery())) or 0
+    items = db.session.scalars(paged).all() if total and not order else []
     return Page(list(items), total, page, per_page)
 
 

@@ -51,3 +51,21 @@ def test_other_statements_keep_their_generic_plans(postgresql):
         db.session.commit()
     generic, _custom = _plans("%FROM areas WHERE id = ANY%")
     assert generic > 0
+
+
+def test_a_search_page_counts_every_match_in_the_same_statement(app, make_user, make_elder):
+    """Issue 21: the search's count comes with its page (one run of the text search); the total
+    is still every match, on the first page, the last and one past the end."""
+    user = make_user("town", "muer")
+    for name in ("付英", "付英兰", "付英华"):
+        make_elder(name=name)
+    make_elder(name="王秀英")
+    db.session.commit()
+    pages = [list_elders(user, ElderFilters(q="付英"), k, 2) for k in (1, 2, 3)]
+    assert [page.total for page in pages] == [3, 3, 3]
+    assert [len(page.items) for page in pages] == [2, 1, 0]
+    assert pages[0].items[0].name == "付英"  # the whole name typed ranks first
+    assert {e.name for p in pages for e in p.items} == {"付英", "付英兰", "付英华"}
+    assert list_elders(user, ElderFilters(q="付英xyz"), 1, 2).total == 0
+    everyone = list_elders(user, ElderFilters(), 1, 2)
+    assert (everyone.total, len(everyone.items)) == (4, 2)
