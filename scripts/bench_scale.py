@@ -402,6 +402,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=8, help="concurrent clients")
     parser.add_argument("--grow", action="store_true",
                         help="add elders to a loaded district until it holds --elders")  # fmt: skip
+    parser.add_argument("--block", type=int, default=None,
+                        help="with --grow: each further BLOCK elders get 13 new towns and 172 "
+                             "new villages (Yubei-sized districts; towns stay ~8,000)")  # fmt: skip
     parser.add_argument("--no-load-test", action="store_true", help="skip the gunicorn load test")
     args = parser.parse_args(argv)
     url = args.database_url
@@ -410,7 +413,7 @@ def main(argv: list[str] | None = None) -> None:
 
         url = load_config(Path.cwd() / "instance").get("SQLALCHEMY_DATABASE_URI")
     if args.elders:
-        _load(url, args.elders, args.months, grow=args.grow)
+        _load(url, args.elders, args.months, grow=args.grow, block=args.block)
 
     print(f"caseman benchmark · {url.split('@')[-1]} · {load_average()}")
     results = in_process(url, args.repeat)
@@ -450,7 +453,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  ({load_average()})")
 
 
-def _load(url: str, elders: int, months: int, *, grow: bool = False) -> None:
+def _load(
+    url: str, elders: int, months: int, *, grow: bool = False, block: int | None = None
+) -> None:
     from flask_migrate import upgrade
     from sqlalchemy import select
 
@@ -475,7 +480,7 @@ def _load(url: str, elders: int, months: int, *, grow: bool = False) -> None:
             print("database not empty: using the data in it")
             return
         else:
-            added = grow_scale(elders, months, echo=echo)
+            added = grow_scale(elders, months, echo=echo, block=block)
             print(f"added {added} elders (now {elders}) in {time.perf_counter() - started:.0f} s "
                   f"({load_average()})")  # fmt: skip
         started = time.perf_counter()

@@ -234,7 +234,15 @@ def _periods(first: date, today: date, is_key: bool) -> Iterator[Period]:
 def build_areas(rng: random.Random) -> tuple[Area, list[Area], list[Area]]:
     """渝北区 with its 13 towns and streets and 172 villages and communities between them."""
     district = create_area("渝北区", AreaLevel.DISTRICT, code=DISTRICT_CODE)
-    towns = [create_area(name, AreaLevel.TOWN, district) for name in TOWNS]
+    towns, villages = build_block(district, 0)
+    return district, towns, villages
+
+
+def build_block(district: Area, block: int) -> tuple[list[Area], list[Area]]:
+    """One Yubei-sized block of 13 towns and 172 villages under ``district``; the blocks after
+    the first carry their number in their names (木耳镇2, 金刚村2)."""
+    mark = "" if block == 0 else str(block + 1)
+    towns = [create_area(f"{name}{mark}", AreaLevel.TOWN, district) for name in TOWNS]
     villages: list[Area] = []
     stems = list(VILLAGE_WORDS)
     for index in range(VILLAGE_COUNT):
@@ -243,9 +251,9 @@ def build_areas(rng: random.Random) -> tuple[Area, list[Area], list[Area]]:
         word = stems[index % len(stems)] + (
             "" if index < len(stems) else stems[(index * 7) % len(stems)]
         )
-        villages.append(create_area(f"{word}{suffix}", AreaLevel.VILLAGE, town))
+        villages.append(create_area(f"{word}{suffix}{mark}", AreaLevel.VILLAGE, town))
     db.session.flush()
-    return district, towns, villages
+    return towns, villages
 
 
 def load_scale(elders: int, months: int, today: date | None = None,
@@ -263,15 +271,25 @@ def load_scale(elders: int, months: int, today: date | None = None,
 
 
 def grow_scale(
-    total: int, months: int, today: date | None = None, echo: Callable[[str], None] = print
+    total: int,
+    months: int,
+    today: date | None = None,
+    echo: Callable[[str], None] = print,
+    *,
+    block: int | None = None,
 ) -> int:
     """Add elders to a district loaded by :func:`load_scale` until it holds ``total``; returns
     how many were added (the same figures can then be measured at 100,000, 250,000 … elders
     without loading each size from nothing).
 
-    The areas and logins are the ones already there; the random source is seeded with the count
-    already loaded, so a grown district is as reproducible as a loaded one, and no ID number is
-    drawn twice (those stored are read first).
+    Without ``block`` the grown elders live in the areas already there, so every town grows.
+    With ``block`` (elders per block, e.g. 100,000) each further ``block`` elders get a new
+    block of 13 towns and 172 villages with their logins: a city of Yubei-sized districts under
+    one root, whose towns keep a real town's ~8,000 elders however large the whole grows (issue
+    21: town pages measured on 81,000-elder towns said nothing about a real town).
+
+    The random source is seeded with the count already loaded, so a grown district is as
+    reproducible as a loaded one, and no ID number is drawn twice (those stored are read first).
     """
     today = today or clock.today()
     district = db.session.scalar(
@@ -285,19 +303,52 @@ def grow_scale(
     towns = list(db.session.scalars(
         sa.select(Area).where(Area.parent_id == district.id).order_by(Area.id)
     ))  # fmt: skip
+    used_ids = set(db.session.scalars(sa.select(Elder.id_number)))
+    if block is None:
+        _grow_into(towns, towns, held, total - held, months, today, used_ids, echo)
+        return total - held
+    count = held
+    while count < total:
+        number = count // block  # the block the next elder belongs to
+        block_towns = towns[number * len(TOWNS) : (number + 1) * len(TOWNS)]
+        if not block_towns:
+            block_towns, _villages = build_block(district, number)
+            _town_users(block_towns, len(towns) + 1)
+            towns += block_towns
+        upto = min(total, (number + 1) * block)
+        _grow_into(
+            towns,
+            block_towns,
+            count,
+            upto - count,
+            months,
+            today,
+            used_ids,
+            echo,
+            vacuum=upto == total,
+        )  # the tables vacuumed once, after the last block
+        count = upto
+    return total - held
+
+
+def _grow_into(towns: list[Area], into: list[Area], held: int, elders: int, months: int,
+               today: date, used_ids: set[str], echo: Callable[[str], None], *,
+               vacuum: bool = True) -> None:  # fmt: skip
+    """Draw ``elders`` more elders into the villages of the towns ``into``."""
     villages = list(db.session.scalars(
-        sa.select(Area).where(Area.parent_id.in_([t.id for t in towns])).order_by(Area.id)
+        sa.select(Area).where(Area.parent_id.in_([t.id for t in into])).order_by(Area.id)
     ))  # fmt: skip
     users = {u.username: u for u in db.session.scalars(sa.select(User))}
     rng = random.Random(SEED + held)  # nosec B311 - reproducible demo data, not secrets
     run = _Run(rng, today, months, users, towns, villages)
-    run.used_ids.update(db.session.scalars(sa.select(Elder.id_number)))
-    _load_elders(run, total - held, echo)
-    return total - held
+    run.used_ids = used_ids
+    _load_elders(run, elders, echo, vacuum=vacuum)
 
 
-def _load_elders(run: _Run, elders: int, echo: Callable[[str], None]) -> None:
-    """Draw ``elders`` elders with everything that hangs on them, a batch at a time."""
+def _load_elders(run: _Run, elders: int, echo: Callable[[str], None], *,
+                 vacuum: bool = True) -> None:  # fmt: skip
+    """Draw ``elders`` elders with everything that hangs on them, a batch at a time (then, on
+    PostgreSQL, vacuum and analyse the tables unless ``vacuum`` is false)."""
     started = time.monotonic()
     loader = _Loader(db.session.connection())
     tables = {m.__table__.name: m.__table__ for m in (Elder, ElderCategory, ElderVersion,
@@ -317,7 +368,7 @@ def _load_elders(run: _Run, elders: int, echo: Callable[[str], None]) -> None:
     # The rows went in past the ORM, so the home page's kept figures never heard of them.
     mark_stale(db.session.connection(), None)
     db.session.commit()
-    if loader.is_postgres:
+    if loader.is_postgres and vacuum:
         _vacuum_analyze([*tables, SearchKey.__tablename__, SearchDocument.__tablename__])
 
 
@@ -330,15 +381,30 @@ def _users(district: Area, towns: list[Area], villages: list[Area]) -> dict[str,
     # District and town logins need a second factor: each gets a confirmed secret (printed).
     users["district"].totp_secret = new_secret()
     users["district"].totp_confirmed_at = clock.utcnow()
-    for number, town in enumerate(towns, start=1):
-        users[f"town{number}"] = User(username=f"town{number}", password_hash=password_hash,
-                                      role=Role.TOWN, area=town, full_name=f"{town.name}民政办",
-                                      totp_secret=new_secret(),
-                                      totp_confirmed_at=clock.utcnow())  # fmt: skip
+    users.update(_town_users(towns, 1, password_hash))
     users["village1"] = User(username="village1", password_hash=password_hash,
                              role=Role.VILLAGE, area=villages[0], full_name="王芳")  # fmt: skip
     db.session.add_all(users.values())
     db.session.commit()
+    return users
+
+
+def _town_users(towns: list[Area], first: int, password_hash: str | None = None,
+                ) -> dict[str, User]:  # fmt: skip
+    """town<first>, town<first+1> … for ``towns``, with a confirmed second factor each (the
+    district login's password hash when none is given)."""
+    if password_hash is None:
+        password_hash = db.session.scalar(
+            sa.select(User.password_hash).where(User.username == "district")
+        )
+    users = {
+        f"town{number}": User(username=f"town{number}", password_hash=password_hash,
+                              role=Role.TOWN, area=town, full_name=f"{town.name}民政办",
+                              totp_secret=new_secret(), totp_confirmed_at=clock.utcnow())
+        for number, town in enumerate(towns, start=first)
+    }  # fmt: skip
+    db.session.add_all(users.values())
+    db.session.flush()
     return users
 
 

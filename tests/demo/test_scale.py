@@ -177,3 +177,36 @@ def test_a_bulk_load_leaves_no_stale_home_page_figures(app):
         assert differences(TODAY) == []
         grow_scale(300, 2, today=TODAY, echo=lambda _text: None)
         assert differences(TODAY) == []
+
+
+def test_a_district_grown_by_blocks_gets_new_towns_of_a_real_towns_size(app):
+    """``bench_scale.py --grow --block N``: each further N elders live in a new block of 13 towns
+    and 172 villages with their own town logins, so a town keeps a real town's size however
+    large the whole grows (issue 21 goal 4); the first block is not touched."""
+    from caseman.demo.scale import TOWNS, VILLAGE_COUNT, grow_scale
+    from caseman.scope import system_access
+
+    result = app.test_cli_runner().invoke(args=["demo-data", "--elders", "200", "--months", "2"])
+    assert result.exit_code == 0, result.output
+    first_block = set(db.session.scalars(select(Area.id).where(Area.level == AreaLevel.VILLAGE)))
+    with system_access("test: grow the scale district by blocks"):
+        assert grow_scale(650, 2, today=TODAY, echo=lambda _text: None, block=200) == 450
+    towns = db.session.scalars(
+        select(Area).where(Area.level == AreaLevel.TOWN).order_by(Area.id)
+    ).all()
+    assert len(towns) == 4 * len(TOWNS)  # 200 + 200 + 200 + 50: three new blocks
+    assert [t.name for t in towns[13:16]] == [f"{name}2" for name in TOWNS[:3]]
+    villages = db.session.scalar(select(func.count(Area.id)).where(Area.level == AreaLevel.VILLAGE))
+    assert villages == 4 * VILLAGE_COUNT
+    per_block = defaultdict(int)
+    town_of = {t.id: k // len(TOWNS) for k, t in enumerate(towns)}
+    for (parent,) in db.session.execute(
+        select(Area.parent_id).join(Elder, Elder.residence_area_id == Area.id)
+    ):
+        per_block[town_of[parent]] += 1
+    assert dict(per_block) == {0: 200, 1: 200, 2: 200, 3: 50}
+    logins = {u.username: u for u in db.session.scalars(select(User).where(User.role == Role.TOWN))}
+    assert len(logins) == len(towns)
+    assert logins["town14"].area_id == towns[13].id and logins["town14"].totp_secret
+    assert len(set(db.session.scalars(select(Elder.id_number)))) == 650
+    assert first_block <= set(db.session.scalars(select(Area.id)))
