@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -133,6 +134,18 @@ def _mask_certificate(value: str | None) -> str:
     return mask_certificate_for_role(value, _role())
 
 
+_ID_SENTINEL = 918273645  # an id no URL of ours holds otherwise
+
+
+def id_url(endpoint: str, name: str, **values: Any) -> Callable[[int], str]:
+    """``url_for(endpoint, name=<id>, **values)`` for many ids: the URL is built once, with a
+    stand-in id, and each call puts the id in its place (a long list's rows each link to an
+    elder, and url_for took 7 µs a call: 11 ms of a village's due list of 557 rows)."""
+    url = url_for(endpoint, **{name: _ID_SENTINEL}, **values)
+    prefix, suffix = url.split(str(_ID_SENTINEL), 1)
+    return lambda value: f"{prefix}{int(value)}{suffix}"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         mask_id=_mask_id,
@@ -148,3 +161,4 @@ def init_app(app: Flask) -> None:
     # The colon after a label: full-width in Chinese ("风险：…"), ": " in English.
     app.jinja_env.globals["colon"] = _l(": ")
     app.jinja_env.globals["paren"] = paren
+    app.jinja_env.globals["id_url"] = id_url
