@@ -207,6 +207,7 @@ def test_a_district_grown_by_blocks_gets_new_towns_of_a_real_towns_size(app):
     assert dict(per_block) == {0: 200, 1: 200, 2: 200, 3: 50}
     logins = {u.username: u for u in db.session.scalars(select(User).where(User.role == Role.TOWN))}
     assert len(logins) == len(towns)
-    assert logins["town14"].area_id == towns[13].id and logins["town14"].totp_secret
+    assert logins["town14"].area_id == towns[13].id
+    assert logins["town14"].totp_secret
     assert len(set(db.session.scalars(select(Elder.id_number)))) == 650
     assert first_block <= set(db.session.scalars(select(Area.id)))
