@@ -67,6 +67,7 @@ ACTION = {
     "file_scan": _l("Filed a signed scan"),
     "add_photo": _l("Added visit photos"),
     "view_photo": _l("Viewed a visit photo"),
+    "withdraw_photo": _l("Withdrew a visit photo"),
     "record_place": _l("Recorded the place of a visit"),
     "totp_reset": _l("Reset the second factor"),
     "totp_failed": _l("Wrong verification code"),

@@ -34,9 +34,15 @@ class VisitPhoto(Base):
     sha256: Mapped[str] = mapped_column(sa.String(64))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # A wrong photo (another elder, a face that should not be kept) is withdrawn with a reason:
+    # shown to nobody from then on, its file kept (nothing is deleted).
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    withdraw_reason: Mapped[str | None] = mapped_column(sa.String(200))
 
     visit: Mapped[Visit] = relationship()
-    uploaded_by: Mapped[User | None] = relationship()
+    uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
+    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
 
 
 class VisitPlace(Base):

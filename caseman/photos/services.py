@@ -98,9 +98,35 @@ def clean_photo(content: bytes, max_bytes: int) -> CleanPhoto:
 
 def count_photos(visit: Visit) -> int:
     return (
-        db.session.scalar(select(func.count(VisitPhoto.id)).where(VisitPhoto.visit_id == visit.id))
+        db.session.scalar(
+            select(func.count(VisitPhoto.id)).where(
+                VisitPhoto.visit_id == visit.id, VisitPhoto.withdrawn_at.is_(None)
+            )
+        )
         or 0
     )
+
+
+REASON_MAX = 200
+
+
+def withdraw_photo(actor: User, photo: VisitPhoto, reason: str) -> None:
+    """Withdraw a wrong photo with a reason: from then on nobody is shown it (the visit page,
+    the case history and its address answer as if it were not there), and it no longer counts
+    towards the visit's photos. The file stays where it is: nothing is deleted."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise DomainError("reason", N_("Say why the photo is withdrawn."))
+    if len(reason) > REASON_MAX:
+        raise DomainError("reason", N_("Write at most %(count)s characters."), count=REASON_MAX)
+    if photo.withdrawn_at is not None:
+        raise DomainError("reason", N_("This photo was already withdrawn."))
+    photo.withdrawn_at = clock.utcnow()
+    photo.withdrawn_by_id = actor.id
+    photo.withdraw_reason = reason
+    db.session.flush()
+    audit.record("withdraw_photo", object_type="photo", object_id=photo.id,
+                 elder_id=photo.elder_id, detail=reason, user=actor)  # fmt: skip
 
 
 def add_visit_photos(

@@ -247,3 +247,59 @@ def test_the_place_is_recorded_only_with_consent(make_elder, recorder, login, up
                       note="位置没取到").get_data(as_text=True)  # fmt: skip
     assert "未能取得位置" in text
     assert "位置没取到" in text
+
+
+def test_a_wrong_photo_is_withdrawn_with_a_reason_and_shown_to_nobody(
+    app, make_elder, recorder, make_user, login, uploads
+):
+    """Nothing is deleted: a wrong photo (another elder's face) is withdrawn with a reason. From
+    then on the visit page, the case history and the photo's own address show it to nobody, the
+    visit says when, by whom and why, the file stays on disk, and the change is audited."""
+    elder = make_elder()
+    client = login(recorder)
+    post_visit(client, elder, [("a.jpg", jpeg_with_gps()), ("b.jpg", jpeg_with_gps())])
+    visit = db.session.scalar(select(Visit))
+    wrong, kept = db.session.scalars(select(VisitPhoto).order_by(VisitPhoto.id)).all()
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert f"/visits/photos/{wrong.id}/withdraw" in page
+
+    other = login(make_user("village", "baiyan"))
+    assert other.get(f"/visits/photos/{wrong.id}/withdraw").status_code == 404
+    assert (
+        other.post(f"/visits/photos/{wrong.id}/withdraw", data={"reason": "x"}).status_code == 404
+    )
+
+    refused = client.post(f"/visits/photos/{wrong.id}/withdraw", data={"reason": "  "})
+    assert refused.status_code == 400
+    assert "请说明撤回照片的原因" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(VisitPhoto, wrong.id).withdrawn_at is None
+
+    done = client.post(f"/visits/photos/{wrong.id}/withdraw", data={"reason": "拍到了邻居老人"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    photo = db.session.get(VisitPhoto, wrong.id)
+    assert photo.withdraw_reason == "拍到了邻居老人"
+    assert photo.withdrawn_by_id == recorder.id
+    assert (uploads / photo.stored_as).is_file()  # kept: nothing is deleted
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert f"/visits/photos/{wrong.id}/thumb" not in page
+    assert f"/visits/photos/{kept.id}/thumb" in page
+    assert "拍到了邻居老人" in page
+    assert client.get(f"/visits/photos/{wrong.id}").status_code == 404
+    assert client.get(f"/visits/photos/{wrong.id}/thumb").status_code == 404
+    history = client.get(f"/elders/{elder.id}/history").get_data(as_text=True)
+    assert f"/visits/photos/{wrong.id}/thumb" not in history
+    assert f"/visits/photos/{kept.id}/thumb" in history
+    town = login(make_user("town", "muer"))
+    assert town.get(f"/visits/photos/{wrong.id}").status_code == 404
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "withdraw_photo"))
+    assert (event.object_id, event.elder_id, event.detail) == (wrong.id, elder.id, "拍到了邻居老人")
+
+    # A withdrawn photo no longer counts towards the visit's limit.
+    app.config["CASEMAN_PHOTOS_PER_VISIT"] = 2
+    photo = {"photos": [(io.BytesIO(jpeg_with_gps()), "c.jpg")]}
+    added = client.post(f"/visits/{visit.id}/photos", data=photo,
+                        content_type="multipart/form-data")  # fmt: skip
+    assert added.status_code == 302
+    assert db.session.scalar(select(db.func.count(VisitPhoto.id))) == 3
