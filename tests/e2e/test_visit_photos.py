@@ -54,7 +54,15 @@ def test_a_visit_with_a_photo_and_the_place_on_a_phone(
     page.click("form[data-draft] button[type=submit]")
     page.wait_for_url(re.compile(r"/visits/\d+$"))
     page.locator("ul.photo-list img").first.wait_for()
-    assert page.evaluate("document.querySelector('ul.photo-list img').naturalWidth") > 0
+    # The thumbnail is shown (a lazy image loads after the page: wait for its pixels, do not
+    # read them at once — that raced the load on a busy machine).
+    loaded = "(() => { const i = document.querySelector('ul.photo-list img');"
+    loaded += " return i.complete && i.naturalWidth > 0; })()"
+    for _ in range(100):  # the page's CSP forbids wait_for_function's eval: poll from here
+        if page.evaluate(loaded):
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(loaded)
     assert "精度约12米" in page.inner_text("#visit-photos")
     assert page.evaluate("document.documentElement.scrollWidth") <= 361
     page.locator("#visit-photos").screenshot(path=str(SHOTS / "visit-photos-phone.png"))
@@ -66,4 +74,20 @@ def test_a_visit_with_a_photo_and_the_place_on_a_phone(
         assert image.size == (600, 800)  # turned upright as the camera said
     place = db.session.scalar(select(VisitPlace))
     assert (round(place.latitude, 4), round(place.longitude, 4)) == (29.7203, 106.6301)
+
+    # The photo was of the wrong person: withdrawn with a reason, kept on disk, shown to nobody.
+    page.click("#visit-photos a:has-text('撤回')")
+    page.wait_for_url(re.compile(r"/visits/photos/\d+/withdraw$"))
+    page.click("button:has-text('撤回照片'), input[value='撤回照片']")
+    page.locator("main", has_text="请说明撤回照片的原因").wait_for()  # the page answered again
+    page.fill("textarea[name=reason]", "拍到了邻居老人，不是本人")
+    page.screenshot(path=str(SHOTS / "photo-withdraw-phone.png"), full_page=True)
+    page.click("button:has-text('撤回照片'), input[value='撤回照片']")
+    page.wait_for_url(re.compile(r"/visits/\d+(#visit-photos)?$"))
+    section = page.inner_text("#visit-photos")
+    assert "拍到了邻居老人，不是本人" in section
+    assert page.locator("#visit-photos ul.photo-list img").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 361
+    page.locator("#visit-photos").screenshot(path=str(SHOTS / "photo-withdrawn-phone.png"))
+    assert stored.is_file()
     context.close()
