@@ -614,8 +614,21 @@ def dashboard_summary_command(check: bool) -> None:
 # The home page lists the 20 active elders longest without a review (coalesce(last review,
 # filing), then name). Read as two runs in these indexes' order, a district reads 40 rows
 # instead of sorting 100,000: those reviewed, by review date; those never reviewed, by filing.
+# For the second, SQLite reads (last_reviewed_on, filed_on, name) in order, but PostgreSQL does
+# not take "last_reviewed_on IS NULL" as fixing the first column, so that index gave it no order
+# and it sorted every active elder (2.7 s of the district's home page at 1,000,000 elders). It
+# reads the partial index instead (0.1 ms). SQLite without statistics (no ANALYZE) prefers the
+# first, with them the second: both stay.
+NEVER_REVIEWED = "last_reviewed_on IS NULL AND archived_on IS NULL"
 sa.Index("ix_elders_reviewed_name", Elder.last_reviewed_on, Elder.name)
 sa.Index("ix_elders_reviewed_filed_name", Elder.last_reviewed_on, Elder.filed_on, Elder.name)
+sa.Index(
+    "ix_elders_never_reviewed",
+    Elder.filed_on,
+    Elder.name,
+    sqlite_where=sa.text(NEVER_REVIEWED),
+    postgresql_where=sa.text(NEVER_REVIEWED),
+)
 
 
 def longest_without_review(user: User, today: date, limit: int = 20) -> list[Elder]:
