@@ -128,6 +128,8 @@ def main() -> None:
         times = _time(client, path, args.repeat)
         p50, p95 = statistics.median(times), _p95(times)
         goal = GOALS_MS[name]
+        if name == "district dashboard" and total > 100_000:
+            goal = 1000  # issue 21: under 500 ms at 100,000 elders, under 1 s at 1,000,000
         verdict = "ok" if p50 < goal else "OVER"
         failed |= p50 >= goal
         print(f"{name:<20} {p50:8.0f} {p95:8.0f} {goal:8d}  {verdict}")
