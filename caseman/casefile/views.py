@@ -73,8 +73,12 @@ def index() -> Any:
 @login_required
 def show(elder_id: int) -> Any:
     elder = get_elder_or_404(current_user, elder_id)
-    audit.record("view", object_type="elder", object_id=elder.id, elder_id=elder.id)
     page = _case_file(elder, reveal=False)  # before the commit, which would expire what it reads
+    # Recorded once the page is made: added earlier, the audit row would be flushed by the page's
+    # first query, and on SQLite that takes the write lock for the whole rendering (a GET holds
+    # none until it writes; see caseman._sqlite_begin), so every other request's write queued
+    # behind it. It still commits with the request, before the page is sent.
+    audit.record("view", object_type="elder", object_id=elder.id, elder_id=elder.id)
     db.session.commit()
     return page
 
@@ -87,9 +91,9 @@ def reveal(elder_id: int) -> Any:
     shown = "id_number phone"
     if elder.disability_certificate_no:  # it carries the ID number
         shown += " disability_certificate_no"
-    audit.record("reveal", object_type="elder", object_id=elder.id, elder_id=elder.id,
-                 detail=shown)  # fmt: skip
     page = _case_file(elder, reveal=True)
+    audit.record("reveal", object_type="elder", object_id=elder.id, elder_id=elder.id,
+                 detail=shown)  # fmt: skip (after the page: see show)
     db.session.commit()
     return page
 
@@ -170,10 +174,7 @@ def history(elder_id: int) -> Any:
     elder = get_elder_or_404(current_user, elder_id)
     kinds = {k for k in request.args.getlist("kind") if k in KINDS}
     events = list_history(elder, kinds)
-    audit.record("view_history", object_type="elder", object_id=elder.id, elder_id=elder.id,
-                 detail=",".join(sorted(kinds)))  # fmt: skip
-    db.session.commit()
-    return render_template(
+    page = render_template(
         "search/history.html",
         elder=elder,
         events=events,
@@ -183,3 +184,8 @@ def history(elder_id: int) -> Any:
         visit_labels=visit_labels,
         referral_labels=referral_labels,
     )
+    # After the page (see show); before, the commit expired every row the page then read again.
+    audit.record("view_history", object_type="elder", object_id=elder.id, elder_id=elder.id,
+                 detail=",".join(sorted(kinds)))  # fmt: skip
+    db.session.commit()
+    return page

@@ -274,3 +274,54 @@ def test_every_case_file_view_is_audited_and_scope_still_answers_404(app, client
     assert "孙桂兰" in _page(client, c.rich)
     for elder in (c.waiting, c.elsewhere):
         assert client.get(f"/elders/{elder.id}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("get", ""), ("post", "/reveal"), ("get", "/history")]
+)
+def test_the_audit_row_is_written_after_the_page_is_read(app, client, cases, method, path):
+    """On SQLite a reading request takes the write lock at its first write: the view's audit row,
+    written before the page's queries, held it through the whole page and queued every other
+    request's write behind it. It is written last, and still with the request."""
+    from sqlalchemy import event
+
+    c = cases
+    log_in(client, c.town_user)
+    statements: list[str] = []
+
+    def remember(_conn, _cursor, statement, *_args):  # noqa: ANN001 - the event's signature
+        statements.append(statement.lstrip()[:30].upper())
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        response = getattr(client, method)(f"/elders/{c.rich.id}{path}")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    assert response.status_code == 200
+    writes = [i for i, s in enumerate(statements) if s.startswith("INSERT INTO AUDIT_EVENTS")]
+    reads = [i for i, s in enumerate(statements) if s.startswith("SELECT")]
+    assert len(writes) == 1
+    assert writes[0] > reads[-1]
+
+
+def test_the_logged_in_user_is_read_once_a_request(app, client, cases):
+    """Loading the user ran a scoped statement whose hook asked for the user being loaded."""
+    from sqlalchemy import event
+
+    c = cases
+    log_in(client, c.town_user)
+    reads: list[object] = []
+
+    def remember(_conn, _cursor, statement, parameters, *_args):  # noqa: ANN001 - the event's
+        if statement.lstrip().startswith("SELECT users.") and "users.id = " in statement:
+            reads.append(parameters)
+
+    user_id, elder_id = c.town_user.id, c.bare.id
+    db.session.expunge_all()  # as in a served request: nothing loaded yet
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        assert client.get(f"/elders/{elder_id}").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    own = [p for p in reads if list(p.values() if isinstance(p, dict) else p) == [user_id]]
+    assert len(own) == 1
