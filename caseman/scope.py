@@ -141,9 +141,12 @@ def can_see_elder(user: User, elder_id: int) -> bool:
     )
 
 
-def get_elder_or_404(user: User, elder_id: int) -> Elder:
-    """Load an elder in scope, or answer 404 (never 403: existence is not disclosed)."""
-    elder = db.session.scalar(select(Elder).where(Elder.id == elder_id, elder_filter(user)))
+def get_elder_or_404(user: User, elder_id: int, *options: Any) -> Elder:
+    """Load an elder in scope, or answer 404 (never 403: existence is not disclosed).
+
+    ``options``: loader options of the statement (what to read with the elder)."""
+    query = select(Elder).where(Elder.id == elder_id, elder_filter(user))
+    elder = db.session.scalar(query.options(*options) if options else query)
     if elder is None:
         abort(404)
     return elder

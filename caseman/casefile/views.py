@@ -18,6 +18,7 @@ from flask_login import current_user
 from caseman import audit, clock
 from caseman.access import login_required
 from caseman.casefile.history import KINDS, list_history
+from caseman.casefile.queries import ELDER_OPTIONS, case_timeline, load_area_chains
 from caseman.documents.queries import list_printed
 from caseman.elders import labels
 from caseman.elders.merging import can_merge, get_kept, list_merged
@@ -37,10 +38,8 @@ from caseman.visits.queries import (
     CASE_FILE_ITEMS,
     CASE_FILE_MONTHS,
     compliance_of,
-    count_timeline,
     last_home_visit_listed,
     status_of,
-    timeline,
 )
 from caseman.visits.views import RECORDERS
 
@@ -72,7 +71,7 @@ def index() -> Any:
 @bp.get("/<int:elder_id>")
 @login_required
 def show(elder_id: int) -> Any:
-    elder = get_elder_or_404(current_user, elder_id)
+    elder = get_elder_or_404(current_user, elder_id, *ELDER_OPTIONS)
     page = _case_file(elder, reveal=False)  # before the commit, which would expire what it reads
     # Recorded once the page is made: added earlier, the audit row would be flushed by the page's
     # first query, and on SQLite that takes the write lock for the whole rendering (a GET holds
@@ -87,13 +86,14 @@ def show(elder_id: int) -> Any:
 @login_required
 def reveal(elder_id: int) -> Any:
     """The case file with full ID and phone numbers (masked by default; see rules.masking)."""
-    elder = get_elder_or_404(current_user, elder_id)
+    elder = get_elder_or_404(current_user, elder_id, *ELDER_OPTIONS)
     shown = "id_number phone"
     if elder.disability_certificate_no:  # it carries the ID number
         shown += " disability_certificate_no"
     page = _case_file(elder, reveal=True)
-    audit.record("reveal", object_type="elder", object_id=elder.id, elder_id=elder.id,
-                 detail=shown)  # fmt: skip (after the page: see show)
+    audit.record(
+        "reveal", object_type="elder", object_id=elder.id, elder_id=elder.id, detail=shown
+    )  # fmt: skip (after the page: see show)
     db.session.commit()
     return page
 
@@ -120,18 +120,20 @@ def call(elder_id: int, which: str) -> Any:
 
 
 def _case_file(elder: Elder, reveal: bool) -> Any:
+    load_area_chains(elder.residence_area, elder.household_area)
     referrals = list_elder_referrals(elder)
     risks = list_elder_risks(elder)
-    items = timeline(elder, CASE_FILE_ITEMS)
-    total = count_timeline(elder)
+    own = case_timeline(elder, CASE_FILE_ITEMS)
+    items, total = list(own.items), own.total
     printed = list_printed(elder)
     # Cases merged into this one (issue 20 item 4): their history is shown here too.
     merged = list_merged(current_user, elder)
     for other in merged:
         referrals += list_elder_referrals(other)
         risks += list_elder_risks(other)
-        items += timeline(other, CASE_FILE_ITEMS)
-        total += count_timeline(other)
+        theirs = case_timeline(other, CASE_FILE_ITEMS)
+        items += theirs.items
+        total += theirs.total
         printed += list_printed(other)
     if merged:
         items.sort(key=_when, reverse=True)
@@ -144,7 +146,9 @@ def _case_file(elder: Elder, reveal: bool) -> Any:
         labels=labels,
         visit_labels=visit_labels,
         schedule=status_of(elder, day, last_home_visit_listed(items, day)),
-        history=compliance_of(elder, day),  # missed periods stay visible (issue 17 item 6)
+        # Missed periods stay visible (issue 17 item 6); the home visits of the window are
+        # usually among the visits just read.
+        history=compliance_of(elder, day, listed=own.home_visit_dates),
         history_months=CASE_FILE_MONTHS,
         timeline=items,
         timeline_total=total,

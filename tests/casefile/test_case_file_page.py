@@ -325,3 +325,31 @@ def test_the_logged_in_user_is_read_once_a_request(app, client, cases):
         event.remove(db.engine, "before_cursor_execute", remember)
     own = [p for p in reads if list(p.values() if isinstance(p, dict) else p) == [user_id]]
     assert len(own) == 1
+
+
+def test_the_timeline_counts_and_the_period_record_match_the_plain_queries(app, cases):
+    """The case file reads visits and care with their counts in one statement each, and takes the
+    home visits of its six-month record from them when they hold every one of that window."""
+    from flask_login import login_user
+
+    from caseman.casefile.queries import case_timeline
+    from caseman.visits.queries import compliance_of, count_timeline, timeline
+
+    c = cases
+    with app.test_request_context("/"):
+        login_user(c.town_user)
+        assert len(case_timeline(c.rich, CASE_FILE_ITEMS).items) == CASE_FILE_ITEMS
+        for elder in (c.rich, c.kept, c.duplicate, c.archived, c.bare, c.waiting):
+            for limit in (CASE_FILE_ITEMS, 3, 1):
+                read = case_timeline(elder, limit)
+                assert read.items == timeline(elder, limit)
+                assert read.total == count_timeline(elder)
+                listed = compliance_of(elder, TODAY, listed=read.home_visit_dates)
+                assert listed == compliance_of(elder, TODAY)
+        # Three visits read, the oldest 20 days ago: the window's older visits are not among
+        # them, so the database is asked.
+        read = case_timeline(c.rich, 3)
+        assert read.home_visit_dates(TODAY - timedelta(days=180), TODAY) is None
+        assert read.home_visit_dates(TODAY - timedelta(days=10), TODAY) == [
+            TODAY - timedelta(days=3)  # the phone call 9 days ago does not count
+        ]
