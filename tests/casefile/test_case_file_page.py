@@ -353,3 +353,33 @@ def test_the_timeline_counts_and_the_period_record_match_the_plain_queries(app, 
         assert read.home_visit_dates(TODAY - timedelta(days=10), TODAY) == [
             TODAY - timedelta(days=3)  # the phone call 9 days ago does not count
         ]
+
+
+# Statements of the busy case file as a served request runs them (nothing loaded beforehand):
+# 38 before issue 21 goal 3 (the user twice, the areas one at a time, a count of the timeline,
+# the care records of the visits, the home visits of the last six months), 33 now.
+MOST_STATEMENTS = 33
+
+
+def test_the_busy_case_file_runs_few_statements(app, client, cases):
+    from sqlalchemy import event
+
+    c = cases
+    log_in(client, c.town_user)
+    elder_id = c.rich.id
+    statements: list[str] = []
+
+    def remember(_conn, _cursor, statement, *_args):  # noqa: ANN001 - the event's signature
+        statements.append(statement)
+
+    db.session.expunge_all()
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        assert client.get(f"/elders/{elder_id}").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    selects = [s for s in statements if s.lstrip().startswith("SELECT")]
+    assert not [s for s in selects if "count(" in s and "OVER" not in s]
+    # The user's area, its subtree, the case's chain of areas, the visit contact's area.
+    assert sum(1 for s in selects if "FROM areas" in s) <= 4
+    assert len(statements) <= MOST_STATEMENTS, "\n".join(s[:60] for s in statements)
