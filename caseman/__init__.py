@@ -238,7 +238,9 @@ def _init_login(app: Flask) -> None:
         user_id, _sep, version = token.partition(":")
         if not user_id.isdigit() or not version.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
+        # Users are not scoped: unmarked, the scope's hook would ask Flask-Login for the current
+        # user, which is being loaded here, and load it a second time.
+        user = db.session.get(User, int(user_id), execution_options={"caseman_unscoped": True})
         if user is None or not user.is_active or user.session_version != int(version):
             return None  # logged out elsewhere, password changed or disabled
         return user

@@ -18,6 +18,7 @@ from flask_login import current_user
 from caseman import audit, clock
 from caseman.access import login_required
 from caseman.casefile.history import KINDS, list_history
+from caseman.casefile.queries import ELDER_OPTIONS, case_timeline, load_area_chains
 from caseman.documents.queries import list_printed
 from caseman.elders import labels
 from caseman.elders.merging import can_merge, get_kept, list_merged
@@ -37,10 +38,8 @@ from caseman.visits.queries import (
     CASE_FILE_ITEMS,
     CASE_FILE_MONTHS,
     compliance_of,
-    count_timeline,
     last_home_visit_listed,
     status_of,
-    timeline,
 )
 from caseman.visits.views import RECORDERS
 
@@ -72,9 +71,13 @@ def index() -> Any:
 @bp.get("/<int:elder_id>")
 @login_required
 def show(elder_id: int) -> Any:
-    elder = get_elder_or_404(current_user, elder_id)
-    audit.record("view", object_type="elder", object_id=elder.id, elder_id=elder.id)
+    elder = get_elder_or_404(current_user, elder_id, *ELDER_OPTIONS)
     page = _case_file(elder, reveal=False)  # before the commit, which would expire what it reads
+    # Recorded once the page is made: added earlier, the audit row would be flushed by the page's
+    # first query, and on SQLite that takes the write lock for the whole rendering (a GET holds
+    # none until it writes; see caseman._sqlite_begin), so every other request's write queued
+    # behind it. It still commits with the request, before the page is sent.
+    audit.record("view", object_type="elder", object_id=elder.id, elder_id=elder.id)
     db.session.commit()
     return page
 
@@ -83,13 +86,14 @@ def show(elder_id: int) -> Any:
 @login_required
 def reveal(elder_id: int) -> Any:
     """The case file with full ID and phone numbers (masked by default; see rules.masking)."""
-    elder = get_elder_or_404(current_user, elder_id)
+    elder = get_elder_or_404(current_user, elder_id, *ELDER_OPTIONS)
     shown = "id_number phone"
     if elder.disability_certificate_no:  # it carries the ID number
         shown += " disability_certificate_no"
-    audit.record("reveal", object_type="elder", object_id=elder.id, elder_id=elder.id,
-                 detail=shown)  # fmt: skip
     page = _case_file(elder, reveal=True)
+    audit.record(
+        "reveal", object_type="elder", object_id=elder.id, elder_id=elder.id, detail=shown
+    )  # fmt: skip (after the page: see show)
     db.session.commit()
     return page
 
@@ -116,18 +120,20 @@ def call(elder_id: int, which: str) -> Any:
 
 
 def _case_file(elder: Elder, reveal: bool) -> Any:
+    load_area_chains(elder.residence_area, elder.household_area)
     referrals = list_elder_referrals(elder)
     risks = list_elder_risks(elder)
-    items = timeline(elder, CASE_FILE_ITEMS)
-    total = count_timeline(elder)
+    own = case_timeline(elder, CASE_FILE_ITEMS)
+    items, total = list(own.items), own.total
     printed = list_printed(elder)
     # Cases merged into this one (issue 20 item 4): their history is shown here too.
     merged = list_merged(current_user, elder)
     for other in merged:
         referrals += list_elder_referrals(other)
         risks += list_elder_risks(other)
-        items += timeline(other, CASE_FILE_ITEMS)
-        total += count_timeline(other)
+        theirs = case_timeline(other, CASE_FILE_ITEMS)
+        items += theirs.items
+        total += theirs.total
         printed += list_printed(other)
     if merged:
         items.sort(key=_when, reverse=True)
@@ -140,7 +146,9 @@ def _case_file(elder: Elder, reveal: bool) -> Any:
         labels=labels,
         visit_labels=visit_labels,
         schedule=status_of(elder, day, last_home_visit_listed(items, day)),
-        history=compliance_of(elder, day),  # missed periods stay visible (issue 17 item 6)
+        # Missed periods stay visible (issue 17 item 6); the home visits of the window are
+        # usually among the visits just read.
+        history=compliance_of(elder, day, listed=own.home_visit_dates),
         history_months=CASE_FILE_MONTHS,
         timeline=items,
         timeline_total=total,
@@ -170,10 +178,7 @@ def history(elder_id: int) -> Any:
     elder = get_elder_or_404(current_user, elder_id)
     kinds = {k for k in request.args.getlist("kind") if k in KINDS}
     events = list_history(elder, kinds)
-    audit.record("view_history", object_type="elder", object_id=elder.id, elder_id=elder.id,
-                 detail=",".join(sorted(kinds)))  # fmt: skip
-    db.session.commit()
-    return render_template(
+    page = render_template(
         "search/history.html",
         elder=elder,
         events=events,
@@ -183,3 +188,8 @@ def history(elder_id: int) -> Any:
         visit_labels=visit_labels,
         referral_labels=referral_labels,
     )
+    # After the page (see show); before, the commit expired every row the page then read again.
+    audit.record("view_history", object_type="elder", object_id=elder.id, elder_id=elder.id,
+                 detail=",".join(sorted(kinds)))  # fmt: skip
+    db.session.commit()
+    return page

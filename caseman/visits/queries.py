@@ -118,16 +118,24 @@ def half_months(months: list[Period]) -> list[Period]:
 
 
 def compliance_of(
-    elder: Elder, today: date, months: int = CASE_FILE_MONTHS
+    elder: Elder,
+    today: date,
+    months: int = CASE_FILE_MONTHS,
+    listed: Callable[[date, date], Sequence[date] | None] | None = None,
 ) -> list[PeriodCompliance]:
     """The case file's record by period: each required period of the last ``months`` months,
-    served, missed or open, newest first (one query of the elder's home-visit dates)."""
+    served, missed or open, newest first (one query of the elder's home-visit dates, unless
+    ``listed(start, today)`` gives them from visits the caller has read already)."""
     start = months_back(today, months)[-1].start
-    visits = db.session.scalars(
-        select(Visit.visited_on).where(
-            Visit.elder_id == elder.id, counting_visits(), Visit.visited_on.between(start, today)
-        )
-    ).all()
+    visits = listed(start, today) if listed is not None else None
+    if visits is None:
+        visits = db.session.scalars(
+            select(Visit.visited_on).where(
+                Visit.elder_id == elder.id,
+                counting_visits(),
+                Visit.visited_on.between(start, today),
+            )
+        ).all()
     result = period_compliance(elder.filed_on, elder.archived_on, key_history(elder),
                                tuple(visits), start, today, today)  # fmt: skip
     return list(reversed(result))
