@@ -19,8 +19,8 @@ from sqlalchemy.orm.util import identity_key
 from caseman.areas.models import Area
 from caseman.elders.models import Elder
 from caseman.extensions import db
-from caseman.rules.enums import VisitMethod
 from caseman.visits.models import CareRecord, Visit
+from caseman.visits.queries import counts_for_schedule
 
 # Loaded with the elder, in its statement: the areas the page names.
 ELDER_OPTIONS = (joinedload(Elder.residence_area), joinedload(Elder.household_area))
@@ -45,9 +45,7 @@ class Timeline:
         return [
             v.visited_on
             for v in visits
-            if v.method == VisitMethod.HOME
-            and v.voided_at is None
-            and start <= v.visited_on <= today
+            if counts_for_schedule(v) and start <= v.visited_on <= today
         ]
 
 

@@ -51,6 +51,11 @@ def counting_visits() -> sa.ColumnElement[bool]:
     return sa.and_(Visit.method == HOME, Visit.voided_at.is_(None))
 
 
+def counts_for_schedule(visit: Visit) -> bool:
+    """:func:`counting_visits` for a visit already read: a home visit, not voided."""
+    return visit.method == HOME and visit.voided_at is None
+
+
 def _subtree(area_id: int) -> sa.Select[tuple[int]]:
     path = select(Area.path).where(Area.id == area_id).scalar_subquery()
     return select(Area.id).where(Area.path.startswith(path))
@@ -86,12 +91,7 @@ def last_home_visit_listed(items: list[Any], today: date) -> date | None:
     ask the database again. None means "not among these": look it up.
     """
     for item in items:
-        if (
-            isinstance(item, Visit)
-            and item.method == HOME
-            and item.voided_at is None
-            and item.visited_on <= today
-        ):
+        if isinstance(item, Visit) and counts_for_schedule(item) and item.visited_on <= today:
             return item.visited_on
     return None
 
