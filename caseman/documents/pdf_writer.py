@@ -34,6 +34,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from flask import current_app, render_template
 
+from caseman.documents import stamp
 from caseman.documents.errors import DocumentError
 from caseman.documents.layout import Box, Document, Paragraph, Row, Sheet, Text
 from caseman.documents.qr import qr_png
@@ -314,8 +315,7 @@ def render_pdf_many(
     pages: list[Any] = []
     try:
         for k, document in enumerate(documents, start=1):
-            html, layout = _html(document, static_root)
-            rendered, document_pages = _lay_out(html, layout, base, fetcher)
+            rendered, document_pages = _pages(document, static_root, base, fetcher)
             first = first or rendered
             pages.extend(document_pages)
             if len(pages) >= CHUNK_PAGES:
@@ -477,6 +477,25 @@ def copy_groups(sheets: list[Sheet]) -> list[list[Sheet]]:
     return groups
 
 
+def _pages(document: Document, static_root: Path, base: str, fetcher: Any) -> tuple[Any, list]:
+    """A document's pages: stamped into its blank when one is kept (stamp.py), otherwise laid
+    out in full, and then kept as the blank of its kind."""
+    context = template_context(document)
+    if _font_caches["enabled"]:
+        stamped = stamp.try_stamp(context["skeleton"], context["texts"], _qr_image)
+        if stamped is not None:
+            return stamped
+    html = render_template(TEMPLATE, **context, stylesheet=(static_root / STYLESHEET).as_uri())
+    rendered, pages = _lay_out(html, context["layout"], base, fetcher)
+    if _font_caches["enabled"]:
+        stamp.record(context["skeleton"], context["texts"], rendered, pages)
+    return rendered, pages
+
+
+def _qr_image(number: str) -> Any:
+    return stamp.qr_image(qr_png(number), number)
+
+
 def _html(document: Document, static_root: Path) -> tuple[str, list[dict[str, Any]]]:
     """The document's HTML (``sheets.html``, needs the app) and which sections make its pages."""
     context = template_context(document)
@@ -537,7 +556,18 @@ def template_context(document: Document) -> dict[str, Any]:
             sheets.append({**_sheet_band(sheet), "section": len(sheets), "band": "only"})
         layout.append({"section": body["section"], "bands": bands})
     title = next((s.title for s in document.sheets if s.title), document.name)
-    return {"title": title, "sheets": sheets, "layout": layout}
+    skeleton, texts = stamp.mark(sheets)
+    return {
+        "title": title,
+        "sheets": sheets,
+        "layout": layout,
+        "skeleton": (title, skeleton, _freeze_layout(layout)),
+        "texts": texts,
+    }
+
+
+def _freeze_layout(layout: list[dict[str, Any]]) -> tuple[Any, ...]:
+    return tuple((e["section"], tuple(e["bands"] or ())) for e in layout)
 
 
 def _qr(sheet: Sheet) -> str | None:

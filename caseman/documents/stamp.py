@@ -1,0 +1,710 @@
+"""Printing a form by stamping its values into a blank laid out once (issue 21 goal 1).
+
+Laying a form out with WeasyPrint takes ~300 ms and drawing it ~100 ms; two forms of the same
+shape differ only in the text of their values. So:
+
+1. ``mark`` (pure, on the template context of ``pdf_writer``) numbers each paragraph that holds a
+   value (``data-stamp``) and each value inside it (``data-slot``): a filled-in run, a box □/☑,
+   the text of a value cell, the document number. Everything else is the form's *skeleton*,
+   a hashable key.
+2. The first form of a skeleton is laid out in full (WeasyPrint's own path, whose pages are what
+   it prints) and *recorded*: for each marked paragraph its text boxes with their positions and
+   styles.
+3. A later form of that skeleton is measured, not laid out: each paragraph's texts are shaped by
+   WeasyPrint's own line breaker (``split_first_line``) with the recorded style and width. Its
+   *key* says what would change the layout around the values: for a paragraph of one value, its
+   number of lines and the fonts it needs; for a paragraph of a single line, the fonts of each
+   run (the widths are free: the line is placed again); any other paragraph, its exact text.
+   A form whose key has a recorded *blank* is printed from it: the blank's drawing with the
+   marked paragraphs left out (drawn once per PDF, as WeasyPrint's copies already are), the
+   paragraphs drawn by WeasyPrint's ``draw_text`` at the places the layout would give them
+   (``text_align`` redone), and the QR codes drawn by ``draw_replacedbox``. Any other form is
+   laid out in full, and becomes the blank of its key.
+
+A blank is only kept when placing its own form's texts again gives back the layout's own
+positions, to the micro-pixel; a glyph missing from the fonts, or anything unexpected, prints
+the form the full way. tests/documents/test_fast_forms.py prints 50 varied forms both ways and
+compares the pages pixel for pixel. The caches are per thread (Pango fonts are per thread).
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+SLOT = "data-slot"
+STAMP = "data-stamp"
+BLANKS_KEPT = 48  # blanks kept per thread (each holds its laid-out pages)
+SKELETONS_KEPT = 64
+EPSILON = 1e-6  # CSS px: a placed text must land where the layout put it
+
+_local = threading.local()
+_stats = {"hits": 0, "misses": 0, "refused": 0}
+
+
+class NotStampable(Exception):
+    """The form cannot be stamped (a missing glyph, an unexpected layout): lay it out."""
+
+
+# --- 1. marking the template context ----------------------------------------------------------
+
+
+def _slot_part(part: dict[str, Any], value_cell: bool) -> bool:
+    kind = part["kind"]
+    if kind == "box":
+        return True
+    if kind == "text" and "fill" in part.get("classes", "").split():
+        return True
+    return value_cell and kind in ("plain", "text")
+
+
+def _mark_paragraph(parts: list[dict[str, Any]], value_cell: bool, texts: list[list[str]]) -> Any:
+    slots = []
+    for part in parts:
+        if _slot_part(part, value_cell):
+            part["slot"] = len(slots)
+            slots.append(part["glyph"] if part["kind"] == "box" else part["text"])
+    if not slots:
+        return None
+    texts.append(slots)
+    return len(texts) - 1
+
+
+def mark(sheets: list[dict[str, Any]]) -> tuple[Any, list[list[str]]]:
+    """Number the paragraphs holding values and the values in them (the template writes
+    ``data-stamp`` / ``data-slot``); return the skeleton key and each paragraph's value texts."""
+    texts: list[list[str]] = []
+    for sheet in sheets:
+        if sheet.get("document_number"):
+            sheet["docno_stamp"] = len(texts)
+            texts.append([sheet["document_number"]])
+        for line in (*sheet.get("before", ()), *sheet.get("after", ())):
+            line["stamp"] = _mark_paragraph(line["parts"], False, texts)
+        rows = [*sheet.get("head", ()), *(r for g in sheet.get("body", ()) for r in g["rows"])]
+        for row in rows:
+            for cell in row["cells"]:
+                value_cell = any(f"kind-{k}" in cell["classes"] for k in ("value", "signature"))
+                cell["stamps"] = [
+                    _mark_paragraph(parts, value_cell, texts) for parts in cell["paragraphs"]
+                ]
+    return _freeze(sheets), texts
+
+
+def _freeze(value: Any) -> Any:
+    """The skeleton: the context without the values' texts (their presence is kept)."""
+    if isinstance(value, dict):
+        if "slot" in value:
+            text = value.get("glyph") if value["kind"] == "box" else value.get("text")
+            kept = tuple((k, v) for k, v in sorted(value.items()) if k not in ("text", "glyph"))
+            return ("slot", kept, bool(text))
+        return tuple(
+            (k, bool(v) if k in ("document_number", "qr") else _freeze(v))
+            for k, v in sorted(value.items())
+        )
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+# --- 2. recording a laid-out form --------------------------------------------------------------
+
+
+@dataclass
+class Piece:
+    """One text box of a marked paragraph, as the layout made it."""
+
+    box: Any  # the TextBox (its style, position, baseline)
+    slot: int | None  # which value of the paragraph, None for the form's own text
+    lead: float  # inline edges (margins, borders, paddings) before it on its line
+
+
+@dataclass
+class Para:
+    """A marked paragraph as laid out: its lines of pieces and where its lines start."""
+
+    stamp: int
+    lines: list[list[Piece]]
+    content_x: float
+    available: float
+    line_widths: list[float]
+    nowrap: bool
+
+    @property
+    def alone(self) -> bool:
+        """One value and nothing else, on one line or more."""
+        return all(p.slot == 0 for line in self.lines for p in line) and bool(self.lines)
+
+
+@dataclass
+class PageRecord:
+    base: Any  # the page box of the form's table (drawn once per PDF), or None
+    base_key: int  # which base page (copies share it)
+    band: Any  # the copy's band page box, or None
+    page: Any  # the page object (size, anchors…)
+    paras: list[tuple[str, Para]]  # ("base" | "band", paragraph)
+    qr: Any = None  # the band's QR code box
+
+
+@dataclass
+class Blank:
+    pages: list[PageRecord]
+    rendered: Any  # the WeasyPrint document the pages come from (metadata, font config)
+    stamped: set[int]  # the paragraphs drawn by stamping (the others are in the blank)
+    drawn: dict[int, Any] = field(default_factory=dict)  # base_key / band id: recorded drawing
+
+
+def _element(box: Any) -> Any:
+    return getattr(box, "element", None)
+
+
+def _walk(box: Any, found: list[Any], qr: list[Any]) -> None:
+    element = _element(box)
+    if element is not None and element.get(STAMP) is not None and _is_block(box):
+        found.append(box)
+        return
+    if element is not None and element.tag == "img" and "qr" in (element.get("class") or ""):
+        qr.append(box)
+        return
+    for child in getattr(box, "children", ()) or ():
+        _walk(child, found, qr)
+
+
+def _is_block(box: Any) -> bool:
+    from weasyprint.formatting_structure import boxes
+
+    return isinstance(box, boxes.BlockContainerBox)
+
+
+def _text_boxes(box: Any, out: list[Any]) -> None:
+    from weasyprint.formatting_structure import boxes
+
+    for child in box.children:
+        if isinstance(child, boxes.TextBox):
+            out.append(child)
+        elif isinstance(child, boxes.InlineBox):
+            _text_boxes(child, out)
+        elif not isinstance(child, boxes.LineBox):
+            raise NotStampable(f"unexpected box in a marked paragraph: {type(child).__name__}")
+
+
+def _para(block: Any) -> Para:
+    from weasyprint.formatting_structure import boxes
+
+    lines: list[list[Piece]] = []
+    widths: list[float] = []
+    content_x = block.content_box_x()
+    for line in block.children:
+        if not isinstance(line, boxes.LineBox):
+            raise NotStampable("a marked paragraph holds a block")
+        found: list[Any] = []
+        _text_boxes(line, found)
+        pieces, used = [], 0.0
+        for tb in found:
+            slot = _element(tb).get(SLOT) if _element(tb) is not None else None
+            lead = tb.position_x - line.position_x - used
+            used += tb.width + lead
+            pieces.append(Piece(tb, int(slot) if slot is not None else None, lead))
+        lines.append(pieces)
+        widths.append(line.width)
+    return Para(
+        stamp=int(_element(block).get(STAMP)),
+        lines=lines,
+        content_x=content_x,
+        available=block.width,
+        line_widths=widths,
+        nowrap=block.style["white_space"] in ("nowrap", "pre"),
+    )
+
+
+def _record_pages(pages: list[Any]) -> list[PageRecord]:
+    records = []
+    for page in pages:
+        base = getattr(page, "_base", None)
+        band = getattr(page, "_top", None)
+        parts = [("base", base._page_box), ("band", band._page_box)] if base else [
+            ("base", page._page_box)
+        ]
+        paras: list[tuple[str, Para]] = []
+        qr: list[Any] = []
+        for where, page_box in parts:
+            blocks: list[Any] = []
+            found_qr: list[Any] = []
+            _walk(page_box, blocks, found_qr)
+            paras.extend((where, _para(b)) for b in blocks)
+            qr.extend(q for q in found_qr if q.style["visibility"] == "visible")
+        base_box = parts[0][1]
+        records.append(
+            PageRecord(
+                base=base_box,
+                base_key=id(base_box),
+                band=parts[1][1] if len(parts) > 1 else None,
+                page=page,
+                paras=paras,
+                qr=qr[0] if qr else None,
+            )
+        )
+    return records
+
+
+# --- 3. measuring a form against its skeleton --------------------------------------------------
+
+
+class _Context:
+    """What WeasyPrint's line breaker reads from a layout context (hyphenation dictionaries)."""
+
+    def __init__(self) -> None:
+        self.dictionaries: dict[Any, Any] = {}
+
+
+def _ctx() -> _Context:
+    ctx = getattr(_local, "ctx", None)
+    if ctx is None:
+        ctx = _local.ctx = _Context()
+    return ctx
+
+
+@dataclass
+class Line:
+    layout: Any
+    text: str
+    width: float
+
+
+def _fonts_of(layout: Any, style: Any) -> tuple[Any, ...]:
+    """The fonts a shaped line uses (their WeasyPrint keys); NotStampable on a missing glyph.
+    (WeasyPrint leaves a measured layout deactivated: it is shaped again here, as for drawing.)"""
+    from weasyprint.text.ffi import ffi, pango
+    from weasyprint.text.fonts import get_pango_font_key
+
+    if not hasattr(layout, "layout"):
+        layout.reactivate(style)
+    first_line, _index = layout.get_first_line()
+    keys = []
+    run = first_line.runs
+    while run != ffi.NULL:
+        glyph_item = run.data
+        run = run.next
+        glyphs = glyph_item.glyphs
+        for i in range(glyphs.num_glyphs):
+            if glyphs.glyphs[i].glyph & pango.PANGO_GLYPH_UNKNOWN_FLAG:
+                raise NotStampable("a character no font has")
+        keys.append(get_pango_font_key(glyph_item.item.analysis.font)[0])
+    layout.deactivate()
+    return tuple(keys)
+
+
+def _shape(text: str, style: Any, max_width: float | None) -> list[Line]:
+    """The text broken into lines as WeasyPrint's inline layout breaks a lone text box."""
+    from weasyprint.text.line_break import split_first_line
+
+    lines: list[Line] = []
+    encoded = text.encode()
+    skip = 0
+    while True:
+        rest = encoded[skip:].decode()
+        layout, _length, resume, width, _height, _baseline = split_first_line(
+            rest, style, _ctx(), max_width, 0, is_line_start=True
+        )
+        lines.append(Line(layout, layout.text, width))
+        if resume is None:
+            return lines
+        if rest.encode()[_length:resume].decode().strip(" "):
+            raise NotStampable("a preserved line break")
+        skip += resume
+
+
+@dataclass
+class Measured:
+    """A form measured against a skeleton: per marked paragraph, its lines of (piece, line)."""
+
+    key: Any
+    lines: dict[int, list[list[tuple[Piece, Line]]]]
+    stamped: set[int]
+
+
+def _align_offset(style: Any, line_width: float, available: float, last: bool) -> float:
+    """``weasyprint.layout.inline.text_align`` for a line of one text (no justification)."""
+    if line_width >= available:
+        return 0
+    align = style["text_align_all"]
+    if last and style["text_align_last"] != "auto":
+        align = style["text_align_last"]
+    if align in ("left", "right"):
+        align = "start" if (align == "left") ^ (style["direction"] == "rtl") else "end"
+    if align == "start" or align == "justify":
+        return 0
+    offset = available - line_width
+    return offset / 2 if align == "center" else offset
+
+
+def _spaced(text: str) -> bool:
+    """Spaces that collapse, hang or break lines: such a value is matched by its exact text."""
+    return any(c in " \t\n\r\f\u00a0" for c in text)
+
+
+def measure(geometry: dict[int, Para], skeleton: Any, texts: list[list[str]]) -> Measured:
+    """The form's key and its shaped lines, from the skeleton's recorded paragraphs."""
+    parts: list[Any] = [skeleton]
+    shaped: dict[int, list[list[tuple[Piece, Line]]]] = {}
+    stamped: set[int] = set()
+    for stamp, values in enumerate(texts):
+        para = geometry.get(stamp)
+        if para is None:
+            raise NotStampable("a marked paragraph was not laid out")
+        if para.alone and len(values) == 1 and not _spaced(values[0]):
+            piece = para.lines[0][0]
+            if piece.box.style["text_decoration_line"] != "none":
+                parts.append(("X", tuple(values)))
+                continue
+            lines = _shape(values[0], piece.box.style, para.available)
+            fonts = tuple(_fonts_of(line.layout, piece.box.style) for line in lines)
+            parts.append(("A", len(lines), fonts))
+            shaped[stamp] = [[(piece, line)] for line in lines]
+            stamped.add(stamp)
+        elif len(para.lines) == 1 and not any(_spaced(v) for v in values):
+            row, fonts, total = [], [], 0.0
+            seen: set[int] = set()
+            for piece in para.lines[0]:
+                if piece.slot is not None:
+                    if piece.slot in seen:
+                        raise NotStampable("a value split in two boxes on one line")
+                    seen.add(piece.slot)
+                text = values[piece.slot] if piece.slot is not None else piece.box.text
+                (line,) = _shape(text, piece.box.style, None)
+                fonts.append(_fonts_of(line.layout, piece.box.style))
+                row.append((piece, line))
+                total += piece.lead + line.width
+            if seen != set(range(len(values))):
+                raise NotStampable("a value without its box")
+            if para.nowrap or total <= para.available:
+                parts.append(("S", tuple(fonts)))
+                shaped[stamp] = [row]
+                stamped.add(stamp)
+            else:
+                parts.append(("X", tuple(values)))
+        else:
+            parts.append(("X", tuple(values)))
+    return Measured(tuple(parts), shaped, stamped)
+
+
+# --- 4. placing and drawing ---------------------------------------------------------------------
+
+
+def placed(para: Para, lines: list[list[tuple[Piece, Line]]]) -> list[Any]:
+    """New text boxes for a paragraph: each line placed as ``text_align`` would place it, each
+    box at the recorded line's vertical place."""
+    out = []
+    for k, (row, recorded) in enumerate(zip(lines, para.lines, strict=True)):
+        width = sum(piece.lead + line.width for piece, line in row)
+        style = recorded[0].box.style
+        offset = _align_offset(style, width, para.available, k == len(lines) - 1)
+        x = para.content_x + offset
+        for (piece, line), at in zip(row, recorded, strict=True):
+            x += piece.lead
+            box = at.box.copy_with_text(line.text)
+            box.pango_layout = line.layout
+            box.width = line.width
+            box.position_x = x
+            box.position_y = at.box.position_y
+            box.baseline = at.box.baseline
+            out.append(box)
+            x += line.width
+    return out
+
+
+def _verify(blank: Blank, measured: Measured) -> bool:
+    """Placing the blank's own form again lands every box where the layout put it."""
+    for record in blank.pages:
+        for _where, para in record.paras:
+            if para.stamp not in measured.stamped:
+                continue
+            lines = measured.lines[para.stamp]
+            if len(lines) != len(para.lines) or any(
+                len(a) != len(b) for a, b in zip(lines, para.lines, strict=True)
+            ):
+                return False
+            boxes = placed(para, lines)
+            recorded = [p.box for line in para.lines for p in line]
+            for new, old in zip(boxes, recorded, strict=True):
+                if new.text != old.text or abs(new.position_x - old.position_x) > EPSILON:
+                    return False
+                if abs(new.width - old.width) > EPSILON:
+                    return False
+    return True
+
+
+def install_suppression() -> None:
+    """Wrap WeasyPrint 70's ``draw_text`` and ``draw_replacedbox`` (once a process) so that a
+    blank's drawing leaves out the boxes in ``_local.suppress``."""
+    from weasyprint import draw
+
+    if getattr(draw, "_caseman_suppression", False):
+        return
+    original_text, original_replaced = draw.draw_text, draw.draw_replacedbox
+
+    def draw_text(stream: Any, textbox: Any, *args: Any, **kwargs: Any) -> Any:
+        suppress = getattr(_local, "suppress", None)
+        if suppress is not None and id(textbox) in suppress:
+            return None
+        return original_text(stream, textbox, *args, **kwargs)
+
+    def draw_replacedbox(stream: Any, box: Any) -> Any:
+        suppress = getattr(_local, "suppress", None)
+        if suppress is not None and id(box) in suppress:
+            return None
+        return original_replaced(stream, box)
+
+    draw.draw_text = draw_text
+    draw.draw_replacedbox = draw_replacedbox
+    draw._caseman_suppression = True
+
+
+@dataclass
+class Drawing:
+    """A page box drawn without its stamped paragraphs: the operators and the glyphs used."""
+
+    ops: list[bytes]
+    fonts: list[tuple[Any, Any, dict[int, int], dict[int, str]]]  # key, Font, widths, text
+    states: dict[str, Any]
+
+
+def _draw_blank(page_box: Any, suppress: set[int], rectangle: tuple[float, ...]) -> Drawing:
+    """Draw a page box into a scratch stream, leaving out the suppressed boxes."""
+    import pydyf
+    from weasyprint.draw import draw_page
+    from weasyprint.pdf.stream import Stream
+
+    install_suppression()
+    fonts: dict[Any, Any] = {}
+    resources = pydyf.Dictionary(
+        {
+            "ExtGState": pydyf.Dictionary(),
+            "XObject": pydyf.Dictionary(),
+            "Pattern": pydyf.Dictionary(),
+            "Shading": pydyf.Dictionary(),
+            "ColorSpace": pydyf.Dictionary(),
+        }
+    )
+    stream = Stream(fonts, rectangle, resources, {}, None, {}, None)
+    _local.suppress = suppress
+    try:
+        draw_page(page_box, stream)
+    finally:
+        _local.suppress = None
+    if resources["XObject"] or resources["Pattern"] or resources["Shading"]:
+        raise NotStampable("a blank with images or patterns")
+    used = []
+    for key, font in fonts.items():
+        if font.missing:
+            raise NotStampable("a blank with a missing glyph")
+        used.append((key, font, dict(font.widths), dict(font.to_unicode)))
+    return Drawing(list(stream.stream), used, dict(resources["ExtGState"]))
+
+
+def _merge_fonts(stream: Any, drawing: Drawing) -> None:
+    """The glyphs a replayed drawing shows, added to the PDF's fonts."""
+    import copy
+
+    fonts = stream._fonts
+    for key, recorded, widths, to_unicode in drawing.fonts:
+        font = fonts.get(key)
+        if font is None:  # a Font of the recorded file and metrics, with no glyphs yet
+            font = fonts[key] = copy.copy(recorded)
+            font.widths, font.to_unicode, font.missing = {}, {}, {}
+        for gid, width in widths.items():
+            font.widths.setdefault(gid, width)
+        for gid, text in to_unicode.items():
+            font.to_unicode.setdefault(gid, text)
+
+
+def _replay(stream: Any, drawing: Drawing) -> None:
+    for key, state in drawing.states.items():
+        stream._resources["ExtGState"].setdefault(key, type(state)(state))
+    stream.stream.extend(drawing.ops)
+    _merge_fonts(stream, drawing)
+
+
+class StampPage:
+    """A page printed from a blank: the blank's drawing, then the stamped texts and QR code."""
+
+    def __init__(
+        self, blank: Blank, record: PageRecord, boxes: list[Any], qr: Any, form: dict[int, Any]
+    ) -> None:
+        self._blank = blank
+        self._form = form  # the XObjects of this form's tables, shared by its copies
+        self._record = record
+        self._boxes = boxes  # (where, box): the stamped text boxes, placed
+        self._qr = qr
+
+    def __getattr__(self, name: str) -> Any:  # size, bleed, links, anchors… of the blank page
+        return getattr(self._record.page, name)
+
+    def paint(self, stream: Any, scale: float = 1) -> None:
+        from weasyprint.draw import draw_replacedbox, draw_text, rounded_box
+
+        record, blank = self._record, self._blank
+        base_boxes = [box for where, box in self._boxes if where == "base"]
+        with stream.stacked():
+            stream.transform(a=scale, d=scale)
+            if record.band is None:  # a page of its own, as Page.paint draws it
+                _replay(stream, blank.drawn[record.base_key])
+                for box in base_boxes:
+                    draw_text(stream, box, 0, "clip", "none")
+            else:
+                # The form's table with its values, one XObject per PDF for all its copies, as
+                # pdf_writer._Overlay draws it (the values inside it: a transparency group is
+                # rasterised on its own, so a line drawn outside it would not be the same).
+                cached = self._form.get(record.base_key)
+                if cached is None or cached[0] is not stream._resources:
+                    group = stream.add_group(*stream.page_rectangle)
+                    _replay(group, blank.drawn[record.base_key])
+                    for box in base_boxes:
+                        draw_text(group, box, 0, "clip", "none")
+                    cached = (stream._resources, group.id)
+                    self._form[record.base_key] = cached
+                stream.draw_x_object(cached[1])
+        if record.band is not None:
+            with stream.stacked():
+                stream.transform(a=scale, d=scale)
+                with stream.stacked():
+                    _replay(stream, blank.drawn[id(record.band)])
+                for where, box in self._boxes:
+                    if where == "band":
+                        draw_text(stream, box, 0, "clip", "none")
+                if self._qr is not None:  # as draw_stacking_context draws an image
+                    with stream.stacked(), stream.stacked():
+                        if self._qr.style["overflow"] != "visible":
+                            rounded_box(stream, self._qr.rounded_padding_box())
+                            stream.clip()
+                            stream.end()
+                        draw_replacedbox(stream, self._qr)
+
+
+# --- 5. the caches and the entry points ---------------------------------------------------------
+
+
+def _caches() -> tuple[OrderedDict[Any, Any], OrderedDict[Any, Any]]:
+    if not hasattr(_local, "blanks"):
+        _local.blanks = OrderedDict()
+        _local.geometry = OrderedDict()
+    return _local.blanks, _local.geometry
+
+
+def clear() -> None:
+    """Forget every blank and skeleton of this thread (tests)."""
+    blanks, geometry = _caches()
+    blanks.clear()
+    geometry.clear()
+
+
+def stats() -> dict[str, int]:
+    return dict(_stats)
+
+
+def _geometry_of(records: list[PageRecord]) -> dict[int, Para]:
+    out: dict[int, Para] = {}
+    for record in records:
+        for _where, para in record.paras:
+            out.setdefault(para.stamp, para)
+    return out
+
+
+def try_stamp(skeleton: Any, texts: list[list[str]], qr_image: Any) -> tuple[Any, list] | None:
+    """The pages of a form printed from its blank, or None when it has none (lay it out and
+    call :func:`record`). ``qr_image(number)`` gives the QR code image of a document number."""
+    blanks, geometries = _caches()
+    geometry = geometries.get(skeleton)
+    if geometry is None:
+        return None
+    geometries.move_to_end(skeleton)
+    try:
+        measured = measure(geometry, skeleton, texts)
+    except NotStampable:
+        _stats["refused"] += 1
+        return None
+    blank = blanks.get(measured.key)
+    if blank is None:
+        return None
+    blanks.move_to_end(measured.key)
+    try:
+        pages = _stamp(blank, measured, texts, qr_image)
+    except NotStampable:
+        _stats["refused"] += 1
+        return None
+    _stats["hits"] += 1
+    return blank.rendered, pages
+
+
+def _stamp(blank: Blank, measured: Measured, texts: list[list[str]], qr_image: Any) -> list[Any]:
+    _ensure_drawn(blank)
+    pages = []
+    form: dict[int, Any] = {}
+    for record in blank.pages:
+        boxes = []
+        for where, para in record.paras:
+            if para.stamp in blank.stamped:
+                boxes.extend((where, box) for box in placed(para, measured.lines[para.stamp]))
+        qr = None
+        if record.qr is not None:
+            number = next((texts[p.stamp][0] for w, p in record.paras if w == "band"), None)
+            if number is None:
+                raise NotStampable("a QR code without its number")
+            qr = record.qr.copy()
+            qr.replacement = qr_image(number)
+        pages.append(StampPage(blank, record, boxes, qr, form))
+    return pages
+
+
+def _ensure_drawn(blank: Blank) -> None:
+    """Draw the blank's pages (once) without their stamped paragraphs and QR codes."""
+    if blank.drawn:
+        return
+    suppress: set[int] = set()
+    for record in blank.pages:
+        for _where, para in record.paras:
+            if para.stamp in blank.stamped:
+                suppress.update(id(p.box) for line in para.lines for p in line)
+        if record.qr is not None:
+            suppress.add(id(record.qr))
+    for record in blank.pages:
+        rectangle = (0, 0, record.page.width, record.page.height)
+        if record.base_key not in blank.drawn:
+            blank.drawn[record.base_key] = _draw_blank(record.base, suppress, rectangle)
+        if record.band is not None and id(record.band) not in blank.drawn:
+            blank.drawn[id(record.band)] = _draw_blank(record.band, suppress, rectangle)
+
+
+def record(skeleton: Any, texts: list[list[str]], rendered: Any, pages: list[Any]) -> None:
+    """Keep a fully laid-out form as the blank of its key (and its skeleton's geometry)."""
+    _stats["misses"] += 1
+    blanks, geometries = _caches()
+    try:
+        records = _record_pages(pages)
+        own = _geometry_of(records)
+        if set(own) != set(range(len(texts))):
+            return
+        geometry = geometries.get(skeleton) or own
+        measured = measure(geometry, skeleton, texts)
+        blank = Blank(records, rendered, set(measured.stamped))
+        if not _verify(blank, measured):
+            return
+    except NotStampable:
+        return
+    if skeleton not in geometries:
+        geometries[skeleton] = geometry
+        while len(geometries) > SKELETONS_KEPT:
+            geometries.popitem(last=False)
+    blanks[measured.key] = blank
+    while len(blanks) > BLANKS_KEPT:
+        blanks.popitem(last=False)
+
+
+def qr_image(png: bytes, number: str) -> Any:
+    """A WeasyPrint raster image of a QR code PNG, as the URL fetcher's image would be."""
+    from PIL import Image
+    from weasyprint.images import RasterImage
+
+    return RasterImage(Image.open(io.BytesIO(png)), f"caseman-qr-{number}", png)
