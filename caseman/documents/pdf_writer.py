@@ -63,6 +63,10 @@ PREFERRED_FONT = "Noto Serif CJK SC"
 # The QR code of a document number is an image the fetcher draws: ``caseman-qr:<number>`` (a PNG
 # is laid out and embedded much faster than an SVG of a few hundred path segments).
 QR_SCHEME = "caseman-qr:"
+# One image pixel a module, drawn without smoothing (image-rendering: pixelated in the
+# stylesheet): crisp modules at any printer resolution, and a tiny image to encode (the 8-pixel
+# modules of the Word file made a 264×264 RGB image a copy, ~10 ms a form to encode).
+QR_MODULE_PX = 1
 UNBROKEN_LABEL = 12  # characters: an option label up to this long is never split across lines
 
 _cjk_font: str | None = None  # the probe's answer, kept once a font was found
@@ -139,6 +143,7 @@ def install_font_caches() -> None:
     its address is never reused); a subset's own file is never cached by address.
     """
     import weasyprint
+    import weasyprint.pdf as weasyprint_pdf
     from weasyprint.pdf import fonts as pdf_fonts
 
     with _font_cache_lock:
@@ -191,17 +196,132 @@ def install_font_caches() -> None:
                 _font_caches["subset_hits"] += 1
                 self.file_content = cached
                 return None
-            original_subset(self, to_unicode, hinting)
+            prepared = _prepared_face(self)
+            if prepared is None:
+                original_subset(self, to_unicode, hinting)
+            elif not _subset_once(self, prepared, to_unicode, hinting, original_data):
+                original_subset(self, to_unicode, hinting)
             with _font_cache_lock:
                 _subsets[key] = self.file_content
                 while len(_subsets) > SUBSET_CACHE_SIZE:
                     _subsets.popitem(last=False)
             return None
 
+        original_build = weasyprint_pdf.build_fonts_dictionary
+
+        def build_fonts_dictionary(pdf: Any, fonts: Any, compress: Any, *args: Any) -> Any:
+            start = len(pdf.objects)
+            result = original_build(pdf, fonts, compress, *args)
+            if compress and _font_caches["enabled"]:
+                for obj in pdf.objects[start:]:
+                    extra = getattr(obj, "extra", None) or {}
+                    is_file = extra.get("Subtype") == "/OpenType" or "Length1" in extra
+                    if is_file and getattr(obj, "compress", False) and len(obj.stream) == 1:
+                        obj.stream = [_packed(obj.stream[0])]
+                        obj.compress = False
+                        obj.extra["Filter"] = "/FlateDecode"
+            return result
+
         pdf_fonts.get_pango_font_hb_face = get_pango_font_hb_face
         pdf_fonts.get_hb_object_data = get_hb_object_data
         pdf_fonts.Font.subset = subset
+        weasyprint_pdf.build_fonts_dictionary = build_fonts_dictionary
         _font_caches["installed"] = True
+
+
+# HarfBuzz can prepare a face once for many subsets (hb_subset_preprocess, ~1.4 s for a Noto
+# Serif CJK face; then each subset of a form's glyphs takes ~10 ms instead of ~20): done for a
+# face from its fourth subset in a process on, so printing one form never pays for it. The
+# subsets are WeasyPrint's own (the same two passes, glyph ids retained), only from that face.
+PREPROCESS_AFTER = 3
+_prepared: dict[int, dict[str, Any]] = {}  # face address: {"misses": n, "face": prepared}
+
+
+DROPPED_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH",
+                  b"PCLT", b"SVG ")  # fmt: skip  (as WeasyPrint drops them)
+
+
+def _subset_once(font: Any, face: Any, to_unicode: Any, hinting: Any, read: Any) -> bool:
+    """WeasyPrint's subset in one pass from a prepared face: glyph ids retained up to the last
+    one used, outlines desubroutinised, hinting dropped unless asked for. WeasyPrint makes the
+    same font in two passes (the second, over the whole retained font, took as long as the
+    first); the pages are the same (tests/documents/test_fast_forms.py)."""
+    from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
+
+    subset_input = ffi.gc(
+        harfbuzz_subset.hb_subset_input_create_or_fail(), harfbuzz_subset.hb_subset_input_destroy
+    )
+    glyphs = sorted(to_unicode)
+    gid_set = harfbuzz_subset.hb_subset_input_glyph_set(subset_input)
+    harfbuzz.hb_set_add_sorted_array(
+        gid_set, ffi.new(f"hb_codepoint_t[{len(glyphs)}]", glyphs), len(glyphs)
+    )
+    flags = (
+        harfbuzz_subset.HB_SUBSET_FLAGS_RETAIN_GIDS
+        | harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED
+        | harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE
+    )
+    if not hinting:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING
+    if font.missing:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
+    harfbuzz_subset.hb_subset_input_set_flags(subset_input, flags)
+    drop = harfbuzz_subset.hb_subset_input_set(
+        subset_input, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG
+    )
+    tags = [harfbuzz.hb_tag_from_string(name, -1) for name in DROPPED_TABLES]
+    harfbuzz.hb_set_add_sorted_array(drop, ffi.new(f"hb_codepoint_t[{len(tags)}]", tags), len(tags))
+    subset = harfbuzz_subset.hb_subset_or_fail(face, subset_input)
+    if subset == ffi.NULL:
+        return False
+    data = read(ffi.gc(subset, harfbuzz.hb_face_destroy))
+    if not data:
+        return False
+    font.file_content = data
+    return True
+
+
+def _prepared_face(font: Any) -> Any:
+    """The face prepared for subsetting, once the face has been subset often enough; else None."""
+    from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
+
+    if harfbuzz_subset is None:
+        return None
+    address = int(ffi.cast("uintptr_t", font.hb_face))
+    with _font_cache_lock:
+        info = _prepared.setdefault(address, {"misses": 0, "face": None})
+        info["misses"] += 1
+        if info["face"] is None and info["misses"] > PREPROCESS_AFTER:
+            if not _font_caches.get("preprocess_declared"):
+                ffi.cdef("hb_face_t * hb_subset_preprocess (hb_face_t *source);")
+                _font_caches["preprocess_declared"] = True
+            info["face"] = ffi.gc(
+                harfbuzz_subset.hb_subset_preprocess(font.hb_face), harfbuzz.hb_face_destroy
+            )
+        return info["face"]
+
+
+# A font file is written compressed: pydyf compresses every stream at level 9 (~16 ms for a CJK
+# subset of ~800 KB, twice a form). A font file already seen (a subset from the cache above) is
+# kept compressed; a new one is compressed at level 1 (~6 ms, 2 % larger).
+PACKED_KEPT = 16
+_packed_files: OrderedDict[int, tuple[bytes, bytes]] = OrderedDict()
+
+
+def _packed(data: bytes) -> bytes:
+    import zlib
+
+    with _font_cache_lock:
+        found = _packed_files.get(id(data))
+        if found is not None and found[0] is data:
+            _packed_files.move_to_end(id(data))
+            return found[1]
+    packed = zlib.compress(data, 1)
+    with _font_cache_lock:
+        _packed_files[id(data)] = (data, packed)
+        while len(_packed_files) > PACKED_KEPT:
+            _packed_files.popitem(last=False)
+    return packed
 
 
 def font_caches_enabled(enabled: bool) -> bool:
@@ -213,6 +333,7 @@ def font_caches_enabled(enabled: bool) -> bool:
         with _font_cache_lock:
             _font_files.clear()
             _subsets.clear()
+            _packed_files.clear()
     return previous
 
 
@@ -230,7 +351,9 @@ def static_url_fetcher(static_root: str | Path | None = None) -> URLFetcher:
         def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
             if url.startswith(QR_SCHEME):
                 number = unquote(url.removeprefix(QR_SCHEME))
-                return URLFetcherResponse(url, qr_png(number), {"Content-Type": "image/png"})
+                return URLFetcherResponse(
+                    url, qr_png(number, QR_MODULE_PX), {"Content-Type": "image/png"}
+                )
             path = static_path(url, root)
             mime, _encoding = mimetypes.guess_type(path.name)
             return URLFetcherResponse(
@@ -363,34 +486,61 @@ def _render_in_workers(
             on_rendered(done)
 
     # spawn: a fresh interpreter (Pango and GLib are not safe to fork from a threaded server)
+    templates = _template_folder()
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        chunk: list[tuple[str, list[dict[str, Any]]]] = []
+        chunk: list[Document] = []
         chunk_sheets = 0
         for document in documents:
-            chunk.append(_html(document, static_root))
+            chunk.append(document)
             chunk_sheets += max(1, len(document.sheets))
             if chunk_sheets >= size:
-                pending.append((pool.submit(_chunk_pdf, chunk, str(static_root), base), len(chunk)))
+                job = pool.submit(_chunk_pdf, chunk, templates, str(static_root), base)
+                pending.append((job, len(chunk)))
                 chunk, chunk_sheets = [], 0
                 while len(pending) >= 2 * workers:
                     collect()
         if chunk:
-            pending.append((pool.submit(_chunk_pdf, chunk, str(static_root), base), len(chunk)))
+            job = pool.submit(_chunk_pdf, chunk, templates, str(static_root), base)
+            pending.append((job, len(chunk)))
         while pending:
             collect()
     return out
 
 
-def _chunk_pdf(items: list[tuple[str, list[dict[str, Any]]]], static_root: str, base: str) -> bytes:
-    """In a worker: lay out each document's HTML and write the pages as one PDF."""
+def _template_folder() -> str:
+    """The folder holding ``documents/sheets.html`` (the app's template folder)."""
+    for loader_root in getattr(current_app.jinja_loader, "searchpath", []):
+        if (Path(loader_root) / TEMPLATE).is_file():
+            return str(loader_root)
+    raise DocumentError(f"{TEMPLATE} not found")
+
+
+_worker_env: Any = None
+
+
+def _worker_render(templates: str) -> Callable[..., str]:
+    """In a worker (no Flask app): the sheets template rendered by a plain Jinja environment
+    with Flask's settings for .html templates (autoescape); it uses no filter or global."""
+    global _worker_env
+    if _worker_env is None:
+        from jinja2 import Environment, FileSystemLoader
+
+        _worker_env = Environment(loader=FileSystemLoader(templates), autoescape=True)  # nosec B701
+    return _worker_env.get_template(TEMPLATE).render
+
+
+def _chunk_pdf(documents: list[Document], templates: str, static_root: str, base: str) -> bytes:
+    """In a worker: each document stamped into its blank or laid out (and kept as a blank), the
+    pages written as one PDF. The worker keeps its blanks from chunk to chunk."""
     from weasyprint.urls import FatalURLFetchingError
 
     fetcher = static_url_fetcher(static_root)
+    render = _worker_render(templates)
     first = None
     pages: list[Any] = []
     try:
-        for html, layout in items:
-            rendered, document_pages = _lay_out(html, layout, base, fetcher)
+        for document in documents:
+            rendered, document_pages = _pages(document, Path(static_root), base, fetcher, render)
             first = first or rendered
             pages.extend(document_pages)
     except FatalURLFetchingError as error:  # not picklable as it is: an ordinary error
@@ -477,15 +627,26 @@ def copy_groups(sheets: list[Sheet]) -> list[list[Sheet]]:
     return groups
 
 
-def _pages(document: Document, static_root: Path, base: str, fetcher: Any) -> tuple[Any, list]:
+def _pages(
+    document: Document,
+    static_root: Path,
+    base: str,
+    fetcher: Any,
+    render: Callable[..., str] | None = None,
+) -> tuple[Any, list]:
     """A document's pages: stamped into its blank when one is kept (stamp.py), otherwise laid
-    out in full, and then kept as the blank of its kind."""
+    out in full, and then kept as the blank of its kind. ``render(**context)`` makes the HTML
+    (Flask's render_template of ``sheets.html`` by default)."""
     context = template_context(document)
     if _font_caches["enabled"]:
         stamped = stamp.try_stamp(context["skeleton"], context["texts"], _qr_image)
         if stamped is not None:
             return stamped
-    html = render_template(TEMPLATE, **context, stylesheet=(static_root / STYLESHEET).as_uri())
+    stylesheet = (static_root / STYLESHEET).as_uri()  # absolute: whatever base_url says
+    if render is None:
+        html = render_template(TEMPLATE, **context, stylesheet=stylesheet)
+    else:
+        html = render(**context, stylesheet=stylesheet)
     rendered, pages = _lay_out(html, context["layout"], base, fetcher)
     if _font_caches["enabled"]:
         stamp.record(context["skeleton"], context["texts"], rendered, pages)
@@ -493,16 +654,7 @@ def _pages(document: Document, static_root: Path, base: str, fetcher: Any) -> tu
 
 
 def _qr_image(number: str) -> Any:
-    return stamp.qr_image(qr_png(number), number)
-
-
-def _html(document: Document, static_root: Path) -> tuple[str, list[dict[str, Any]]]:
-    """The document's HTML (``sheets.html``, needs the app) and which sections make its pages."""
-    context = template_context(document)
-    html = render_template(
-        TEMPLATE, **context, stylesheet=(static_root / STYLESHEET).as_uri()
-    )  # absolute stylesheet URL: whatever base_url says
-    return html, context["layout"]
+    return stamp.qr_image(qr_png(number, QR_MODULE_PX), number)
 
 
 def _lay_out(html: str, layout: list[dict[str, Any]], base: str, fetcher: Any) -> tuple[Any, list]:

@@ -140,12 +140,21 @@ class Para:
 
 @dataclass
 class PageRecord:
-    base: Any  # the page box of the form's table (drawn once per PDF), or None
+    base: Any  # the page box of the form's table (dropped once drawn)
     base_key: int  # which base page (copies share it)
-    band: Any  # the copy's band page box, or None
-    page: Any  # the page object (size, anchors…)
+    band: Any  # the copy's band page box, or None (dropped once drawn)
+    band_key: int | None
+    page: Any  # the page (size, anchors…; a PageInfo once drawn)
     paras: list[tuple[str, Para]]  # ("base" | "band", paragraph)
     qr: Any = None  # the band's QR code box
+
+
+class PageInfo:
+    """What writing a PDF reads of a WeasyPrint page (size, bleed, links…), without its boxes."""
+
+    def __init__(self, page: Any) -> None:
+        page = getattr(page, "_base", page)  # pdf_writer._Overlay: the form's page
+        self.__dict__.update({k: v for k, v in vars(page).items() if k != "_page_box"})
 
 
 @dataclass
@@ -154,6 +163,7 @@ class Blank:
     rendered: Any  # the WeasyPrint document the pages come from (metadata, font config)
     stamped: set[int]  # the paragraphs drawn by stamping (the others are in the blank)
     drawn: dict[int, Any] = field(default_factory=dict)  # base_key / band id: recorded drawing
+    shown: dict[Any, Any] = field(default_factory=dict)  # its XObjects in the PDF being written
 
 
 def _element(box: Any) -> Any:
@@ -236,11 +246,13 @@ def _record_pages(pages: list[Any]) -> list[PageRecord]:
             paras.extend((where, _para(b)) for b in blocks)
             qr.extend(q for q in found_qr if q.style["visibility"] == "visible")
         base_box = parts[0][1]
+        band_box = parts[1][1] if len(parts) > 1 else None
         records.append(
             PageRecord(
                 base=base_box,
                 base_key=id(base_box),
-                band=parts[1][1] if len(parts) > 1 else None,
+                band=band_box,
+                band_key=id(band_box) if band_box is not None else None,
                 page=page,
                 paras=paras,
                 qr=qr[0] if qr else None,
@@ -316,6 +328,28 @@ def _shape(text: str, style: Any, max_width: float | None) -> list[Line]:
         skip += resume
 
 
+SHAPES_KEPT = 4096  # shaped texts kept per thread (labels, boxes and common values repeat)
+
+
+def _shaped(text: str, style: Any, max_width: float | None) -> tuple[list[Line], tuple[Any, ...]]:
+    """``_shape`` and the fonts of each line, kept: a form's own texts (labels beside values,
+    the boxes) and its common values are shaped once, not for every form."""
+    shapes = getattr(_local, "shapes", None)
+    if shapes is None:
+        shapes = _local.shapes = OrderedDict()
+    key = (id(style), text, max_width)
+    found = shapes.get(key)
+    if found is not None and found[0] is style:
+        shapes.move_to_end(key)
+        return found[1], found[2]
+    lines = _shape(text, style, max_width)
+    fonts = tuple(_fonts_of(line.layout, style) for line in lines)
+    shapes[key] = (style, lines, fonts)
+    while len(shapes) > SHAPES_KEPT:
+        shapes.popitem(last=False)
+    return lines, fonts
+
+
 @dataclass
 class Measured:
     """A form measured against a skeleton: per marked paragraph, its lines of (piece, line)."""
@@ -359,8 +393,7 @@ def measure(geometry: dict[int, Para], skeleton: Any, texts: list[list[str]]) ->
             if piece.box.style["text_decoration_line"] != "none":
                 parts.append(("X", tuple(values)))
                 continue
-            lines = _shape(values[0], piece.box.style, para.available)
-            fonts = tuple(_fonts_of(line.layout, piece.box.style) for line in lines)
+            lines, fonts = _shaped(values[0], piece.box.style, para.available)
             parts.append(("A", len(lines), fonts))
             shaped[stamp] = [[(piece, line)] for line in lines]
             stamped.add(stamp)
@@ -373,11 +406,11 @@ def measure(geometry: dict[int, Para], skeleton: Any, texts: list[list[str]]) ->
                         raise NotStampable("a value split in two boxes on one line")
                     seen.add(piece.slot)
                 text = values[piece.slot] if piece.slot is not None else piece.box.text
-                (line,) = _shape(text, piece.box.style, None)
-                fonts.append(_fonts_of(line.layout, piece.box.style))
+                (line,), (line_fonts,) = _shaped(text, piece.box.style, None)
+                fonts.append(line_fonts)
                 row.append((piece, line))
                 total += piece.lead + line.width
-            if seen != set(range(len(values))):
+            if seen != {j for j, value in enumerate(values) if value}:
                 raise NotStampable("a value without its box")
             if para.nowrap or total <= para.available:
                 parts.append(("S", tuple(fonts)))
@@ -469,6 +502,13 @@ class Drawing:
     ops: list[bytes]
     fonts: list[tuple[Any, Any, dict[int, int], dict[int, str]]]  # key, Font, widths, text
     states: dict[str, Any]
+    rectangle: tuple[float, ...]
+    packed: bytes = b""  # the operators, compressed once
+
+    def __post_init__(self) -> None:
+        import zlib
+
+        self.packed = zlib.compress(b"\n".join(self.ops), 9)
 
 
 def _draw_blank(page_box: Any, suppress: set[int], rectangle: tuple[float, ...]) -> Drawing:
@@ -501,7 +541,7 @@ def _draw_blank(page_box: Any, suppress: set[int], rectangle: tuple[float, ...])
         if font.missing:
             raise NotStampable("a blank with a missing glyph")
         used.append((key, font, dict(font.widths), dict(font.to_unicode)))
-    return Drawing(list(stream.stream), used, dict(resources["ExtGState"]))
+    return Drawing(list(stream.stream), used, dict(resources["ExtGState"]), rectangle)
 
 
 def _merge_fonts(stream: Any, drawing: Drawing) -> None:
@@ -520,11 +560,42 @@ def _merge_fonts(stream: Any, drawing: Drawing) -> None:
             font.to_unicode.setdefault(gid, text)
 
 
-def _replay(stream: Any, drawing: Drawing) -> None:
-    for key, state in drawing.states.items():
-        stream._resources["ExtGState"].setdefault(key, type(state)(state))
-    stream.stream.extend(drawing.ops)
-    _merge_fonts(stream, drawing)
+def _show(stream: Any, drawing: Drawing, cache: dict[Any, Any], key: Any) -> None:
+    """Show a blank's drawing: a form XObject (no transparency group: painted as if its
+    operators were inline), written once per PDF and compressed once per blank."""
+    import pydyf
+
+    found = cache.get(key)
+    if found is None or found[0] is not stream._resources:
+        resources = pydyf.Dictionary(
+            {
+                "ExtGState": pydyf.Dictionary({k: type(v)(v) for k, v in drawing.states.items()}),
+                "XObject": pydyf.Dictionary(),
+                "Pattern": pydyf.Dictionary(),
+                "Shading": pydyf.Dictionary(),
+                "ColorSpace": stream._resources["ColorSpace"],
+                "Font": None,  # the PDF's fonts, set when it is written
+            }
+        )
+        x, y, width, height = drawing.rectangle
+        xobject = pydyf.Stream(
+            [drawing.packed],
+            pydyf.Dictionary(
+                {
+                    "Type": "/XObject",
+                    "Subtype": "/Form",
+                    "BBox": pydyf.Array((x, y, x + width, y + height)),
+                    "Resources": resources,
+                    "Filter": "/FlateDecode",
+                }
+            ),
+            compress=False,
+        )
+        name = f"caseman-blank-{len(stream._resources['XObject'])}"
+        stream._resources["XObject"][name] = xobject
+        found = cache[key] = (stream._resources, name)
+        _merge_fonts(stream, drawing)
+    stream.draw_x_object(found[1])
 
 
 class StampPage:
@@ -549,28 +620,29 @@ class StampPage:
         base_boxes = [box for where, box in self._boxes if where == "base"]
         with stream.stacked():
             stream.transform(a=scale, d=scale)
-            if record.band is None:  # a page of its own, as Page.paint draws it
-                _replay(stream, blank.drawn[record.base_key])
+            if record.band_key is None:  # a page of its own, as Page.paint draws it
+                _show(stream, blank.drawn[record.base_key], blank.shown, record.base_key)
                 for box in base_boxes:
                     draw_text(stream, box, 0, "clip", "none")
             else:
-                # The form's table with its values, one XObject per PDF for all its copies, as
-                # pdf_writer._Overlay draws it (the values inside it: a transparency group is
-                # rasterised on its own, so a line drawn outside it would not be the same).
+                # The form's table with its values, one transparency group per PDF for all its
+                # copies, as pdf_writer._Overlay draws it (the values inside it: a group is
+                # rasterised on its own, so text drawn outside it would not be the same).
                 cached = self._form.get(record.base_key)
                 if cached is None or cached[0] is not stream._resources:
                     group = stream.add_group(*stream.page_rectangle)
-                    _replay(group, blank.drawn[record.base_key])
+                    with group.stacked():
+                        _show(group, blank.drawn[record.base_key], blank.shown, record.base_key)
                     for box in base_boxes:
                         draw_text(group, box, 0, "clip", "none")
                     cached = (stream._resources, group.id)
                     self._form[record.base_key] = cached
                 stream.draw_x_object(cached[1])
-        if record.band is not None:
+        if record.band_key is not None:
             with stream.stacked():
                 stream.transform(a=scale, d=scale)
                 with stream.stacked():
-                    _replay(stream, blank.drawn[id(record.band)])
+                    _show(stream, blank.drawn[record.band_key], blank.shown, record.band_key)
                 for where, box in self._boxes:
                     if where == "band":
                         draw_text(stream, box, 0, "clip", "none")
@@ -594,10 +666,12 @@ def _caches() -> tuple[OrderedDict[Any, Any], OrderedDict[Any, Any]]:
 
 
 def clear() -> None:
-    """Forget every blank and skeleton of this thread (tests)."""
+    """Forget every blank, skeleton and shaped text of this thread (tests)."""
     blanks, geometry = _caches()
     blanks.clear()
     geometry.clear()
+    getattr(_local, "shapes", {}).clear()
+    getattr(_local, "seen", {}).clear()
 
 
 def stats() -> dict[str, int]:
@@ -639,7 +713,6 @@ def try_stamp(skeleton: Any, texts: list[list[str]], qr_image: Any) -> tuple[Any
 
 
 def _stamp(blank: Blank, measured: Measured, texts: list[list[str]], qr_image: Any) -> list[Any]:
-    _ensure_drawn(blank)
     pages = []
     form: dict[int, Any] = {}
     for record in blank.pages:
@@ -658,10 +731,9 @@ def _stamp(blank: Blank, measured: Measured, texts: list[list[str]], qr_image: A
     return pages
 
 
-def _ensure_drawn(blank: Blank) -> None:
-    """Draw the blank's pages (once) without their stamped paragraphs and QR codes."""
-    if blank.drawn:
-        return
+def _draw(blank: Blank) -> None:
+    """Draw the blank's pages without their stamped paragraphs and QR codes, then let go of
+    the laid-out boxes (a blank keeps its drawing, its paragraphs and its page sizes)."""
     suppress: set[int] = set()
     for record in blank.pages:
         for _where, para in record.paras:
@@ -673,30 +745,49 @@ def _ensure_drawn(blank: Blank) -> None:
         rectangle = (0, 0, record.page.width, record.page.height)
         if record.base_key not in blank.drawn:
             blank.drawn[record.base_key] = _draw_blank(record.base, suppress, rectangle)
-        if record.band is not None and id(record.band) not in blank.drawn:
-            blank.drawn[id(record.band)] = _draw_blank(record.band, suppress, rectangle)
+        if record.band_key is not None and record.band_key not in blank.drawn:
+            blank.drawn[record.band_key] = _draw_blank(record.band, suppress, rectangle)
+    for record in blank.pages:
+        record.base = record.band = None
+        record.page = PageInfo(record.page)
+    blank.rendered = blank.rendered.copy([])
+
+
+SEEN_KEPT = 4096  # keys of forms laid out, counted: a blank is drawn for a key seen twice
 
 
 def record(skeleton: Any, texts: list[list[str]], rendered: Any, pages: list[Any]) -> None:
-    """Keep a fully laid-out form as the blank of its key (and its skeleton's geometry)."""
+    """Learn from a fully laid-out form: its skeleton's paragraphs (the first time), and, the
+    second time a form of its key is laid out, its blank. (A batch of forms all different
+    draws no blank it would never use.)"""
     _stats["misses"] += 1
     blanks, geometries = _caches()
+    seen = getattr(_local, "seen", None)
+    if seen is None:
+        seen = _local.seen = OrderedDict()
     try:
         records = _record_pages(pages)
         own = _geometry_of(records)
         if set(own) != set(range(len(texts))):
             return
         geometry = geometries.get(skeleton) or own
+        if skeleton not in geometries:
+            geometries[skeleton] = geometry
+            while len(geometries) > SKELETONS_KEPT:
+                geometries.popitem(last=False)
         measured = measure(geometry, skeleton, texts)
+        count = seen.pop(measured.key, 0) + 1
+        seen[measured.key] = count
+        while len(seen) > SEEN_KEPT:
+            seen.popitem(last=False)
+        if count < 2 or measured.key in blanks:
+            return
         blank = Blank(records, rendered, set(measured.stamped))
         if not _verify(blank, measured):
             return
+        _draw(blank)
     except NotStampable:
         return
-    if skeleton not in geometries:
-        geometries[skeleton] = geometry
-        while len(geometries) > SKELETONS_KEPT:
-            geometries.popitem(last=False)
     blanks[measured.key] = blank
     while len(blanks) > BLANKS_KEPT:
         blanks.popitem(last=False)
