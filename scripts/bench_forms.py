@@ -41,9 +41,40 @@ def _load() -> str:
 
 
 def _forms(kind: int, count: int) -> list[Document]:
-    """``count`` different forms of one annex (kind 0: 附件2, 1: 附件3 with its visit)."""
+    """``count`` different forms of one annex (kind 0: 附件2, 1: 附件3 with its visit), from the
+    adversarial set of tests/documents/test_fast_forms.py (each of a different shape)."""
     every = varied_forms(2 * count + 20)
     return [f for k, f in enumerate(every) if k % 2 == kind and len(f.sheets) > 1][:count]
+
+
+def demo_forms(elders: int) -> tuple[list[Document], list[Document]]:
+    """The 附件2 of every elder and the 附件3 of every visit of the demo district (load_demo with
+    ``elders`` elders and its 14 months of visits), built by the real builders (numbered) on a
+    scratch SQLite database: the forms a district prints."""
+    from sqlalchemy import select
+
+    from caseman import clock
+    from caseman.auth.models import Role, User
+    from caseman.demo.district import load_demo
+    from caseman.documents.builders import annex2_for, annex3_for
+    from caseman.elders.models import Elder
+    from caseman.extensions import db
+    from caseman.visits.models import Visit
+
+    with tempfile.TemporaryDirectory() as scratch:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{scratch}/forms.sqlite3",
+                          "CASEMAN_UPLOADS": scratch})  # fmt: skip
+        with app.app_context(), system_access("bench_forms demo", record=False):
+            db.create_all()
+            today = clock.today()
+            load_demo(today, elders=elders)
+            db.session.commit()
+            actor = db.session.scalars(select(User).where(User.role == Role.DISTRICT)).first()
+            annex2 = [annex2_for(actor, e, today) for e in db.session.scalars(select(Elder))]
+            visits = db.session.scalars(select(Visit).order_by(Visit.id)).all()
+            annex3 = [annex3_for(actor, v, today) for v in visits]
+            db.session.commit()
+    return annex2, annex3
 
 
 def p50_warm(name: str, forms: list[Document]) -> float:

@@ -39,7 +39,8 @@ SLOT = "data-slot"
 STAMP = "data-stamp"
 BLANKS_KEPT = 48  # blanks kept per thread (each holds its laid-out pages)
 SKELETONS_KEPT = 64
-EPSILON = 1e-6  # CSS px: a placed text must land where the layout put it
+EPSILON = 1e-6
+EMPTY = "\u00a0"  # an empty value cell's text (a line of the cell's height, nothing printed)  # CSS px: a placed text must land where the layout put it
 
 _local = threading.local()
 _stats = {"hits": 0, "misses": 0, "refused": 0}
@@ -62,6 +63,8 @@ def _slot_part(part: dict[str, Any], value_cell: bool) -> bool:
 
 
 def _mark_paragraph(parts: list[dict[str, Any]], value_cell: bool, texts: list[list[str]]) -> Any:
+    if value_cell and not parts:  # an empty value: a no-break space holds its line, as before
+        parts.append({"kind": "plain", "text": EMPTY})
     slots = []
     for part in parts:
         if _slot_part(part, value_cell):
@@ -308,8 +311,12 @@ def _fonts_of(layout: Any, style: Any) -> tuple[Any, ...]:
     return tuple(keys)
 
 
-def _shape(text: str, style: Any, max_width: float | None) -> list[Line]:
-    """The text broken into lines as WeasyPrint's inline layout breaks a lone text box."""
+def _shape(
+    text: str, style: Any, max_width: float | None, first: float | None = None
+) -> list[Line]:
+    """The text broken into lines as WeasyPrint's inline layout breaks a text box: its first
+    line in ``first`` (what a line's start left, the box not at the line's start) or
+    ``max_width``, the next ones in ``max_width``."""
     from weasyprint.text.line_break import split_first_line
 
     lines: list[Line] = []
@@ -317,8 +324,9 @@ def _shape(text: str, style: Any, max_width: float | None) -> list[Line]:
     skip = 0
     while True:
         rest = encoded[skip:].decode()
+        room = first if first is not None and not lines else max_width
         layout, _length, resume, width, _height, _baseline = split_first_line(
-            rest, style, _ctx(), max_width, 0, is_line_start=True
+            rest, style, _ctx(), room, 0, is_line_start=not (first is not None and not lines)
         )
         lines.append(Line(layout, layout.text, width))
         if resume is None:
@@ -331,18 +339,20 @@ def _shape(text: str, style: Any, max_width: float | None) -> list[Line]:
 SHAPES_KEPT = 4096  # shaped texts kept per thread (labels, boxes and common values repeat)
 
 
-def _shaped(text: str, style: Any, max_width: float | None) -> tuple[list[Line], tuple[Any, ...]]:
+def _shaped(
+    text: str, style: Any, max_width: float | None, first: float | None = None
+) -> tuple[list[Line], tuple[Any, ...]]:
     """``_shape`` and the fonts of each line, kept: a form's own texts (labels beside values,
     the boxes) and its common values are shaped once, not for every form."""
     shapes = getattr(_local, "shapes", None)
     if shapes is None:
         shapes = _local.shapes = OrderedDict()
-    key = (id(style), text, max_width)
+    key = (id(style), text, max_width, first)
     found = shapes.get(key)
     if found is not None and found[0] is style:
         shapes.move_to_end(key)
         return found[1], found[2]
-    lines = _shape(text, style, max_width)
+    lines = _shape(text, style, max_width, first)
     fonts = tuple(_fonts_of(line.layout, style) for line in lines)
     shapes[key] = (style, lines, fonts)
     while len(shapes) > SHAPES_KEPT:
@@ -376,7 +386,7 @@ def _align_offset(style: Any, line_width: float, available: float, last: bool) -
 
 def _spaced(text: str) -> bool:
     """Spaces that collapse, hang or break lines: such a value is matched by its exact text."""
-    return any(c in " \t\n\r\f\u00a0" for c in text)
+    return any(c in " \t\n\r\f" for c in text)
 
 
 def measure(geometry: dict[int, Para], skeleton: Any, texts: list[list[str]]) -> Measured:
@@ -390,9 +400,6 @@ def measure(geometry: dict[int, Para], skeleton: Any, texts: list[list[str]]) ->
             raise NotStampable("a marked paragraph was not laid out")
         if para.alone and len(values) == 1 and not _spaced(values[0]):
             piece = para.lines[0][0]
-            if piece.box.style["text_decoration_line"] != "none":
-                parts.append(("X", tuple(values)))
-                continue
             lines, fonts = _shaped(values[0], piece.box.style, para.available)
             parts.append(("A", len(lines), fonts))
             shaped[stamp] = [[(piece, line)] for line in lines]
@@ -417,10 +424,145 @@ def measure(geometry: dict[int, Para], skeleton: Any, texts: list[list[str]]) ->
                 shaped[stamp] = [row]
                 stamped.add(stamp)
             else:
-                parts.append(("X", tuple(values)))
-        else:
-            parts.append(("X", tuple(values)))
+                _flow_or_exact(para, values, stamp, parts, shaped, stamped)
+        elif not _lines_kept(para, values, stamp, parts, shaped, stamped):
+            _flow_or_exact(para, values, stamp, parts, shaped, stamped)
     return Measured(tuple(parts), shaped, stamped)
+
+
+def _char_class(c: str) -> str:
+    """A character's part in line breaking, as far as the key needs it."""
+    if c.isdigit():
+        return "D"
+    if "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf":
+        return "C"  # an ideograph: a break is allowed on either side, all are as wide
+    return c
+
+
+def _split(para: Para) -> bool:
+    """Does a text run on from one line to the next (one slot, or one text of the form's)?"""
+    for above, below in zip(para.lines, para.lines[1:]):
+        if not above or not below:
+            return True
+        a, b = above[-1], below[0]
+        if a.slot == b.slot and (a.slot is not None or _element(a.box) is _element(b.box)):
+            return True
+    return False
+
+
+def _head(row: list[tuple[Piece, Line]]) -> float:
+    """The least a line's start would take on the line above: its texts that may not break
+    (white-space: nowrap, a box and its label) and the first character after them."""
+    width = 0.0
+    for piece, line in row:
+        if piece.box.style["white_space"] in ("nowrap", "pre"):
+            width += piece.lead + line.width
+            continue
+        (head,), _fonts = _shaped(line.text[:1], piece.box.style, None)
+        return width + piece.lead + head.width
+    return width
+
+
+def _lines_kept(
+    para: Para,
+    values: list[str],
+    stamp: int,
+    parts: list[Any],
+    shaped: dict[int, list[list[tuple[Piece, Line]]]],
+    stamped: set[int],
+) -> bool:
+    """A paragraph of several lines whose texts each stay on their line (boxes and values
+    of another width): each line placed again. Kept when every line still fits and no line
+    could take the next line's first character (WeasyPrint fills lines greedily, so its breaks
+    stay where they were). When a text runs on over a line end, the values' widths and the
+    kinds of their characters must be the recorded ones (then the layout is the same)."""
+    if len(para.lines) < 2 or any(_spaced(v) for v in values):
+        return False
+    slots = [p.slot for line in para.lines for p in line if p.slot is not None]
+    if sorted(slots) != [j for j, v in enumerate(values) if v] or len(set(slots)) != len(slots):
+        return False
+    rows, fonts, totals = [], [], []
+    for line in para.lines:
+        row, total = [], 0.0
+        for piece in line:
+            text = values[piece.slot] if piece.slot is not None else piece.box.text
+            (shaped_line,), (line_fonts,) = _shaped(text, piece.box.style, None)
+            fonts.append(line_fonts)
+            row.append((piece, shaped_line))
+            total += piece.lead + shaped_line.width
+        rows.append(row)
+        totals.append(total)
+    if _split(para):  # the same layout, or no stamping: widths and kinds in the key
+        widths = tuple(
+            (round(line.width, 6), "".join(map(_char_class, line.text)))
+            for row in rows
+            for piece, line in row
+            if piece.slot is not None
+        )
+        parts.append(("W", tuple(fonts), widths))
+    else:
+        for k in range(len(rows)):
+            if totals[k] > para.available:
+                return False
+            edge = [p for p, _line in rows[k]]
+            if any(_spaced(p.box.text) for p in (edge[0], edge[-1]) if p.slot is None):
+                return False
+            if k + 1 < len(rows):
+                crowded = totals[k] + _head(rows[k + 1])
+                # The next line's start stays down if it cannot fit (greedy filling), or if
+                # this line is at least as full as in the recorded layout, where it stayed down
+                # (WeasyPrint keeps a whole box with a label and the space after it together).
+                recorded = [(p, _shaped(p.box.text, p.box.style, None)[0][0]) for p in para.lines[k + 1]]
+                if crowded <= para.available and crowded < para.line_widths[k] + _head(recorded):
+                    return False
+        parts.append(("L", tuple(len(row) for row in rows), tuple(fonts)))
+    shaped[stamp] = rows
+    stamped.add(stamp)
+    return True
+
+
+def _flow_or_exact(
+    para: Para,
+    values: list[str],
+    stamp: int,
+    parts: list[Any],
+    shaped: dict[int, list[list[tuple[Piece, Line]]]],
+    stamped: set[int],
+) -> None:
+    """A label and then one value running on over lines (帮扶措施：……): the label's pieces on
+    the first line, the value's first line in what they leave, its next lines in the whole
+    width, as WeasyPrint breaks them. Any other paragraph is matched by its exact text."""
+    first = para.lines[0]
+    last = first[-1].slot
+    before = [p.slot for p in first[:-1] if p.slot is not None]
+    shape_ok = (
+        last is not None
+        and values[last]
+        and not any(_spaced(v) for v in values)
+        and sorted([*before, last]) == [j for j, v in enumerate(values) if v]
+        and all(len(line) == 1 and line[0].slot == last for line in para.lines[1:])
+    )
+    if not shape_ok:
+        parts.append(("X", tuple(values)))
+        return
+    row, fonts, used = [], [], 0.0
+    for piece in first[:-1]:
+        text = values[piece.slot] if piece.slot is not None else piece.box.text
+        (line,), (line_fonts,) = _shaped(text, piece.box.style, None)
+        fonts.append(line_fonts)
+        row.append((piece, line))
+        used += piece.lead + line.width
+    value = first[-1]
+    room = para.available - used - value.lead
+    lines, value_fonts = _shaped(values[last], value.box.style, para.available, room)
+    if used > para.available or lines[0].width > room or not lines[0].text:
+        parts.append(("X", tuple(values)))  # the value would start on the next line
+        return
+    row.append((value, lines[0]))
+    rest = para.lines[1][0] if len(para.lines) > 1 else Piece(value.box, last, 0.0)
+    shaped[stamp] = [row] + [[(rest, line)] for line in lines[1:]]
+    parts.append(("F", len(lines), tuple(fonts), value_fonts))
+    stamped.add(stamp)
 
 
 # --- 4. placing and drawing ---------------------------------------------------------------------
