@@ -197,9 +197,10 @@ def install_font_caches() -> None:
                 self.file_content = cached
                 return None
             prepared = _prepared_face(self)
-            if prepared is None:
-                original_subset(self, to_unicode, hinting)
-            elif not _subset_once(self, prepared, to_unicode, hinting, original_data):
+            once = prepared is not None and _subset_once(
+                self, prepared, to_unicode, hinting, original_data
+            )
+            if not once:
                 original_subset(self, to_unicode, hinting)
             with _font_cache_lock:
                 _subsets[key] = self.file_content
@@ -237,8 +238,19 @@ PREPROCESS_AFTER = 3
 _prepared: dict[int, dict[str, Any]] = {}  # face address: {"misses": n, "face": prepared}
 
 
-DROPPED_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH",
-                  b"PCLT", b"SVG ")  # fmt: skip  (as WeasyPrint drops them)
+DROPPED_TABLES = (
+    b"BASE",
+    b"DSIG",
+    b"EBDT",
+    b"EBLC",
+    b"EBSC",
+    b"GPOS",
+    b"GSUB",
+    b"JSTF",
+    b"LTSH",
+    b"PCLT",
+    b"SVG ",
+)  # fmt: skip  (as WeasyPrint drops them)
 
 
 def _subset_once(font: Any, face: Any, to_unicode: Any, hinting: Any, read: Any) -> bool:

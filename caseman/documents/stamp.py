@@ -39,8 +39,8 @@ SLOT = "data-slot"
 STAMP = "data-stamp"
 BLANKS_KEPT = 48  # blanks kept per thread (each holds its laid-out pages)
 SKELETONS_KEPT = 64
-EPSILON = 1e-6
-EMPTY = "\u00a0"  # an empty value cell's text (a line of the cell's height, nothing printed)  # CSS px: a placed text must land where the layout put it
+EPSILON = 1e-6  # CSS px: a placed text must land where the layout put it
+EMPTY = "\u00a0"  # an empty value cell's text (a line of the cell's height, nothing printed)
 
 _local = threading.local()
 _stats = {"hits": 0, "misses": 0, "refused": 0}
@@ -237,9 +237,11 @@ def _record_pages(pages: list[Any]) -> list[PageRecord]:
     for page in pages:
         base = getattr(page, "_base", None)
         band = getattr(page, "_top", None)
-        parts = [("base", base._page_box), ("band", band._page_box)] if base else [
-            ("base", page._page_box)
-        ]
+        parts = (
+            [("base", base._page_box), ("band", band._page_box)]
+            if base
+            else [("base", page._page_box)]
+        )
         paras: list[tuple[str, Para]] = []
         qr: list[Any] = []
         for where, page_box in parts:
@@ -441,7 +443,7 @@ def _char_class(c: str) -> str:
 
 def _split(para: Para) -> bool:
     """Does a text run on from one line to the next (one slot, or one text of the form's)?"""
-    for above, below in zip(para.lines, para.lines[1:]):
+    for above, below in zip(para.lines, para.lines[1:], strict=False):
         if not above or not below:
             return True
         a, b = above[-1], below[0]
@@ -512,7 +514,9 @@ def _lines_kept(
                 # The next line's start stays down if it cannot fit (greedy filling), or if
                 # this line is at least as full as in the recorded layout, where it stayed down
                 # (WeasyPrint keeps a whole box with a label and the space after it together).
-                recorded = [(p, _shaped(p.box.text, p.box.style, None)[0][0]) for p in para.lines[k + 1]]
+                recorded = [
+                    (p, _shaped(p.box.text, p.box.style, None)[0][0]) for p in para.lines[k + 1]
+                ]
                 if crowded <= para.available and crowded < para.line_widths[k] + _head(recorded):
                     return False
         parts.append(("L", tuple(len(row) for row in rows), tuple(fonts)))

@@ -1,0 +1,182 @@
+"""Issue 21 goal 1: forms stamped into a blank laid out once (caseman.documents.stamp).
+
+The pages must be WeasyPrint's own, pixel for pixel: varied forms (long texts that run over
+lines, 8 family members, rare characters, IDs ending in X, empty fields, boxes of every kind)
+are printed until their blanks are kept, printed once more (stamped where they can be), and
+compared with WeasyPrint's own path at 72 dpi. Then one small test per rule.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from caseman.documents import pdf_writer, stamp
+from caseman.documents.annex2 import annex2_document
+from tests.documents.test_fast_forms import (
+    PLACE,
+    _full_layout,
+    _same_pages,
+    poppler,
+    registration,
+    varied_forms,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh() -> Any:
+    stamp.clear()
+    yield
+    stamp.clear()
+
+
+def _kinds(form: Any) -> set[str]:
+    """The kinds of paragraph a form's key holds (A, S, F, L, W, X)."""
+    context = pdf_writer.template_context(form)
+    _blanks, geometries = stamp._caches()
+    measured = stamp.measure(geometries[context["skeleton"]], context["skeleton"],
+                             context["texts"])  # fmt: skip
+    return {part[0] for part in measured.key[1:]}
+
+
+@poppler
+def test_stamped_forms_print_weasyprints_own_pages(app: Flask, tmp_path: Path) -> None:
+    forms = varied_forms(30)
+    kinds: set[str] = set()
+    with app.app_context():
+        for form in forms:  # twice each: the second time a form's key is laid out, its blank
+            pdf_writer.render_pdf(form)
+            pdf_writer.render_pdf(form)
+        hits = stamp.stats()["hits"]
+        stamped = []
+        for form in forms:
+            before = stamp.stats()["hits"]
+            fast = pdf_writer.render_pdf(form)
+            if stamp.stats()["hits"] > before:
+                stamped.append((form, fast))
+                kinds |= _kinds(form)
+        assert stamp.stats()["hits"] - hits == len(stamped) >= 15
+        for k, (form, fast) in enumerate(stamped):
+            folder = tmp_path / str(k)
+            folder.mkdir()
+            _same_pages(fast, _full_layout([form]), folder)
+    assert {"A", "S", "F", "L"} <= kinds  # each way of placing a paragraph was printed
+
+
+@poppler
+def test_a_form_of_a_kept_kind_prints_its_own_values(app: Flask, tmp_path: Path) -> None:
+    """Another elder on the same form: stamped, not laid out, and the pages are its own."""
+    first, second, third = (registration(0) for _ in range(3))
+    second.update(name="王桂兰", id_number="500112194805120021", phone="13512345678")
+    third.update(name="李德明", id_number="50011219510303003X", phone="13698765432")
+    forms = [
+        annex2_document(data, PLACE, PLACE, [f"500112-F2-2026-00010{k}-{c}" for c in (1, 2, 3)])
+        for k, data in enumerate((first, second, third))
+    ]
+    with app.app_context():
+        pdf_writer.render_pdf(forms[0])
+        pdf_writer.render_pdf(forms[1])  # its key seen twice: the blank is kept
+        hits = stamp.stats()["hits"]
+        fast = pdf_writer.render_pdf(forms[2])
+        assert stamp.stats()["hits"] == hits + 1
+        full = _full_layout([forms[2]])
+    _same_pages(fast, full, tmp_path)
+    path = tmp_path / "third.pdf"
+    path.write_bytes(fast)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout  # fmt: skip
+    assert "李德明" in text
+    assert "50011219510303003X" in text
+    assert "13698765432" in text
+    assert "王桂兰" not in text
+    assert "张秀英" not in text
+    for copy in (1, 2, 3):  # each copy's own number (and QR code) in its band
+        assert f"500112-F2-2026-000102-{copy}" in text
+
+
+def test_the_skeleton_leaves_out_the_values_only(app: Flask) -> None:
+    one, other, bigger = registration(0), registration(0), registration(0)
+    other.update(name="王桂兰", id_number="500112194805120021", medical_history="糖尿病")
+    bigger["members"] = bigger["members"] + [dict(bigger["members"][0])] * 6
+    with app.app_context():
+        keys = [
+            pdf_writer.template_context(annex2_document(d, PLACE, PLACE, ["a", "b", "c"]))
+            for d in (one, other, bigger)
+        ]
+    assert keys[0]["skeleton"] == keys[1]["skeleton"]  # other values, the same form
+    assert keys[0]["texts"] != keys[1]["texts"]
+    assert keys[0]["skeleton"] != keys[2]["skeleton"]  # more family rows: another form
+
+
+def test_values_are_marked_in_the_html(app: Flask) -> None:
+    form = annex2_document(registration(0), PLACE, PLACE, ["500112-F2-2026-000001-1"] * 3)
+    with app.app_context():
+        context = pdf_writer.template_context(form)
+        html = pdf_writer.render_template(pdf_writer.TEMPLATE, **context, stylesheet="x.css")
+    marked = re.findall(r'data-stamp="(\d+)"', html)
+    assert sorted(map(int, marked)) == list(range(len(context["texts"])))
+    assert '<span data-slot="0">张秀英</span>' in html
+    assert 'class="docno" data-stamp=' in html
+
+
+@poppler
+def test_a_blank_is_kept_only_when_its_own_form_lands_where_the_layout_put_it(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Placing lines a hair to the right fails the check: no blank, every form laid out."""
+    real = stamp._align_offset
+    monkeypatch.setattr(stamp, "_align_offset", lambda *args: real(*args) + 0.01)
+    form = varied_forms(1)[0]
+    with app.app_context():
+        for _ in range(3):
+            data = pdf_writer.render_pdf(form)
+        full = _full_layout([form])
+    assert stamp.stats()["hits"] == 0
+    assert not stamp._caches()[0]
+    _same_pages(data, full, tmp_path)
+
+
+def test_a_character_no_font_has_is_laid_out(app: Flask) -> None:
+    data = registration(0)
+    with app.app_context():
+        for name in ("张秀英", "李秀英", "王\U000f0000英"):  # a private-use character: no font
+            data["name"] = name
+            form = annex2_document(data, PLACE, PLACE, ["a", "b", "c"])
+            pdf_writer.render_pdf(form)
+        hits = stamp.stats()["hits"]
+        pdf_writer.render_pdf(form)
+    assert stamp.stats()["hits"] == hits  # laid out in full, as WeasyPrint prints it
+
+
+def test_qr_codes_are_one_pixel_a_module_and_never_smoothed(app: Flask) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    form = varied_forms(1)[0]
+    with app.app_context():
+        data = pdf_writer.render_pdf(form)
+    page = PdfReader(io.BytesIO(data)).pages[0]
+    images = [
+        x.get_object()
+        for x in page["/Resources"]["/XObject"].values()
+        if x.get_object()["/Subtype"] == "/Image"
+    ]
+    assert images
+    for image in images:
+        assert image["/Interpolate"] is False or str(image["/Interpolate"]) == "false"
+        assert 21 <= image["/Width"] <= 57  # modules and quiet zone, one pixel each
+
+
+def test_a_font_file_is_compressed_once(app: Flask) -> None:
+    import zlib
+
+    data = b"\x00\x01" * 5000
+    packed = pdf_writer._packed(data)
+    assert zlib.decompress(packed) == data
+    assert pdf_writer._packed(data) is packed  # the same file: not compressed again
