@@ -196,11 +196,7 @@ def install_font_caches() -> None:
                 _font_caches["subset_hits"] += 1
                 self.file_content = cached
                 return None
-            prepared = _prepared_face(self)
-            once = prepared is not None and _subset_once(
-                self, prepared, to_unicode, hinting, original_data
-            )
-            if not once:
+            if not _subset_once(self, self.hb_face, to_unicode, hinting, original_data):
                 original_subset(self, to_unicode, hinting)
             with _font_cache_lock:
                 _subsets[key] = self.file_content
@@ -230,14 +226,10 @@ def install_font_caches() -> None:
         _font_caches["installed"] = True
 
 
-# HarfBuzz can prepare a face once for many subsets (hb_subset_preprocess, ~1.4 s for a Noto
-# Serif CJK face; then each subset of a form's glyphs takes ~10 ms instead of ~20): done for a
-# face from its fourth subset in a process on, so printing one form never pays for it. The
-# subsets are WeasyPrint's own (the same two passes, glyph ids retained), only from that face.
-PREPROCESS_AFTER = 3
-_prepared: dict[int, dict[str, Any]] = {}  # face address: {"misses": n, "face": prepared}
-
-
+# WeasyPrint subsets a face in two passes: glyph ids retained, then the retained font again to drop
+# the slots after the last glyph used and the hinting. The second pass, over a 65,535-glyph CJK
+# font, took as long as the first. One pass does both (hb_subset_preprocess would halve it
+# again, but a prepared CJK face holds ~390 MB: a worker must stay under 400 MB).
 DROPPED_TABLES = (
     b"BASE",
     b"DSIG",
@@ -254,10 +246,9 @@ DROPPED_TABLES = (
 
 
 def _subset_once(font: Any, face: Any, to_unicode: Any, hinting: Any, read: Any) -> bool:
-    """WeasyPrint's subset in one pass from a prepared face: glyph ids retained up to the last
-    one used, outlines desubroutinised, hinting dropped unless asked for. WeasyPrint makes the
-    same font in two passes (the second, over the whole retained font, took as long as the
-    first); the pages are the same (tests/documents/test_fast_forms.py)."""
+    """WeasyPrint's subset in one pass: glyph ids retained up to the last one used, outlines
+    desubroutinised, hinting dropped unless asked for; the pages are the same
+    (tests/documents/test_fast_forms.py)."""
     from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
 
     subset_input = ffi.gc(
@@ -291,26 +282,6 @@ def _subset_once(font: Any, face: Any, to_unicode: Any, hinting: Any, read: Any)
         return False
     font.file_content = data
     return True
-
-
-def _prepared_face(font: Any) -> Any:
-    """The face prepared for subsetting, once the face has been subset often enough; else None."""
-    from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
-
-    if harfbuzz_subset is None:
-        return None
-    address = int(ffi.cast("uintptr_t", font.hb_face))
-    with _font_cache_lock:
-        info = _prepared.setdefault(address, {"misses": 0, "face": None})
-        info["misses"] += 1
-        if info["face"] is None and info["misses"] > PREPROCESS_AFTER:
-            if not _font_caches.get("preprocess_declared"):
-                ffi.cdef("hb_face_t * hb_subset_preprocess (hb_face_t *source);")
-                _font_caches["preprocess_declared"] = True
-            info["face"] = ffi.gc(
-                harfbuzz_subset.hb_subset_preprocess(font.hb_face), harfbuzz.hb_face_destroy
-            )
-        return info["face"]
 
 
 # A font file is written compressed: pydyf compresses every stream at level 9 (~16 ms for a CJK

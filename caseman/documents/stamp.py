@@ -37,8 +37,8 @@ from typing import Any
 
 SLOT = "data-slot"
 STAMP = "data-stamp"
-BLANKS_KEPT = 48  # blanks kept per thread (each holds its laid-out pages)
-SKELETONS_KEPT = 64
+BLANKS_KEPT = 24  # blanks kept per thread (their styles ~1.5 MB each: workers stay near 400 MB)
+SKELETONS_KEPT = 24
 EPSILON = 1e-6  # CSS px: a placed text must land where the layout put it
 EMPTY = "\u00a0"  # an empty value cell's text (a line of the cell's height, nothing printed)
 
@@ -338,7 +338,7 @@ def _shape(
         skip += resume
 
 
-SHAPES_KEPT = 4096  # shaped texts kept per thread (labels, boxes and common values repeat)
+SHAPES_KEPT = 2048  # shaped texts kept per thread (labels, boxes and common values repeat)
 
 
 def _shaped(
@@ -655,6 +655,7 @@ class Drawing:
         import zlib
 
         self.packed = zlib.compress(b"\n".join(self.ops), 9)
+        self.ops = []  # only the compressed operators are shown again
 
 
 def _draw_blank(page_box: Any, suppress: set[int], rectangle: tuple[float, ...]) -> Drawing:
