@@ -512,9 +512,6 @@ def _worker_render(templates: str) -> Callable[..., str]:
     return _worker_env.get_template(TEMPLATE).render
 
 
-_STAMP_IN_WORKERS = os.environ.get("CASEMAN_STAMP_IN_WORKERS", "1") != "0"
-
-
 def _chunk_pdf(documents: list[Document], templates: str, static_root: str, base: str) -> bytes:
     """In a worker: each document stamped into its blank or laid out (and kept as a blank), the
     pages written as one PDF. The worker keeps its blanks from chunk to chunk."""
@@ -624,7 +621,7 @@ def _pages(
     out in full, and then kept as the blank of its kind. ``render(**context)`` makes the HTML
     (Flask's render_template of ``sheets.html`` by default)."""
     context = template_context(document)
-    stamping = _font_caches["enabled"] and (render is None or _STAMP_IN_WORKERS)
+    stamping = bool(_font_caches["enabled"])
     if stamping:
         stamped = stamp.try_stamp(context["skeleton"], context["texts"], _qr_image)
         if stamped is not None:
