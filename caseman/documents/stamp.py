@@ -412,11 +412,26 @@ def _spaced(text: str) -> bool:
     return any(c in " \t\n\r\f" for c in text)
 
 
+@dataclass
+class _Keying:
+    """A form's key as it is measured: its parts, and the lines of each paragraph stamped."""
+
+    parts: list[Any]
+    lines: dict[int, list[list[tuple[Piece, Line]]]] = field(default_factory=dict)
+    stamped: set[int] = field(default_factory=set)
+
+    def stamp(self, stamp: int, part: tuple[Any, ...], rows: list[Any]) -> None:
+        self.parts.append(part)
+        self.lines[stamp] = rows
+        self.stamped.add(stamp)
+
+    def exact(self, values: list[str]) -> None:
+        self.parts.append(("X", tuple(values)))
+
+
 def measure(geometry: dict[int, Para], skeleton: Any, texts: list[list[str]]) -> Measured:
     """The form's key and its shaped lines, from the skeleton's recorded paragraphs."""
-    parts: list[Any] = [skeleton]
-    shaped: dict[int, list[list[tuple[Piece, Line]]]] = {}
-    stamped: set[int] = set()
+    acc = _Keying([skeleton])
     for stamp, values in enumerate(texts):
         para = geometry.get(stamp)
         if para is None:
@@ -424,9 +439,7 @@ def measure(geometry: dict[int, Para], skeleton: Any, texts: list[list[str]]) ->
         if para.alone and len(values) == 1 and not _spaced(values[0]):
             piece = para.lines[0][0]
             lines, fonts = _shaped(values[0], piece.box.style, para.available)
-            parts.append(("A", len(lines), fonts))
-            shaped[stamp] = [[(piece, line)] for line in lines]
-            stamped.add(stamp)
+            acc.stamp(stamp, ("A", len(lines), fonts), [[(piece, line)] for line in lines])
         elif len(para.lines) == 1 and not any(_spaced(v) for v in values):
             row, fonts, total = [], [], 0.0
             seen: set[int] = set()
@@ -443,14 +456,12 @@ def measure(geometry: dict[int, Para], skeleton: Any, texts: list[list[str]]) ->
             if seen != {j for j, value in enumerate(values) if value}:
                 raise NotStampable("a value without its box")
             if para.nowrap or total <= para.available:
-                parts.append(("S", tuple(fonts)))
-                shaped[stamp] = [row]
-                stamped.add(stamp)
+                acc.stamp(stamp, ("S", tuple(fonts)), [row])
             else:
-                _flow_or_exact(para, values, stamp, parts, shaped, stamped)
-        elif not _lines_kept(para, values, stamp, parts, shaped, stamped):
-            _flow_or_exact(para, values, stamp, parts, shaped, stamped)
-    return Measured(tuple(parts), shaped, stamped)
+                _flow_or_exact(para, values, stamp, acc)
+        elif not _lines_kept(para, values, stamp, acc):
+            _flow_or_exact(para, values, stamp, acc)
+    return Measured(tuple(acc.parts), acc.lines, acc.stamped)
 
 
 def _char_class(c: str) -> str:
@@ -490,9 +501,7 @@ def _lines_kept(
     para: Para,
     values: list[str],
     stamp: int,
-    parts: list[Any],
-    shaped: dict[int, list[list[tuple[Piece, Line]]]],
-    stamped: set[int],
+    acc: _Keying,
 ) -> bool:
     """A paragraph of several lines whose texts each stay on their line (boxes and values
     of another width): each line placed again. Kept when every line still fits and no line
@@ -522,7 +531,7 @@ def _lines_kept(
             for piece, line in row
             if piece.slot is not None
         )
-        parts.append(("W", tuple(fonts), widths))
+        part: tuple[Any, ...] = ("W", tuple(fonts), widths)
     else:
         for k in range(len(rows)):
             if totals[k] > para.available:
@@ -540,9 +549,8 @@ def _lines_kept(
                 ]
                 if crowded <= para.available and crowded < para.line_widths[k] + _head(recorded):
                     return False
-        parts.append(("L", tuple(len(row) for row in rows), tuple(fonts)))
-    shaped[stamp] = rows
-    stamped.add(stamp)
+        part = ("L", tuple(len(row) for row in rows), tuple(fonts))
+    acc.stamp(stamp, part, rows)
     return True
 
 
@@ -550,9 +558,7 @@ def _flow_or_exact(
     para: Para,
     values: list[str],
     stamp: int,
-    parts: list[Any],
-    shaped: dict[int, list[list[tuple[Piece, Line]]]],
-    stamped: set[int],
+    acc: _Keying,
 ) -> None:
     """A label and then one value running on over lines (帮扶措施：……): the label's pieces on
     the first line, the value's first line in what they leave, its next lines in the whole
@@ -568,7 +574,7 @@ def _flow_or_exact(
         and all(len(line) == 1 and line[0].slot == last for line in para.lines[1:])
     )
     if not shape_ok:
-        parts.append(("X", tuple(values)))
+        acc.exact(values)
         return
     row, fonts, used = [], [], 0.0
     for piece in first[:-1]:
@@ -581,13 +587,12 @@ def _flow_or_exact(
     room = para.available - used - value.lead
     lines, value_fonts = _shaped(values[last], value.box.style, para.available, room)
     if used > para.available or lines[0].width > room or not lines[0].text:
-        parts.append(("X", tuple(values)))  # the value would start on the next line
+        acc.exact(values)  # the value would start on the next line
         return
     row.append((value, lines[0]))
     rest = para.lines[1][0] if len(para.lines) > 1 else Piece(value.box, last, 0.0)
-    shaped[stamp] = [row] + [[(rest, line)] for line in lines[1:]]
-    parts.append(("F", len(lines), tuple(fonts), value_fonts))
-    stamped.add(stamp)
+    rows = [row] + [[(rest, line)] for line in lines[1:]]
+    acc.stamp(stamp, ("F", len(lines), tuple(fonts), value_fonts), rows)
 
 
 # --- 4. placing and drawing ---------------------------------------------------------------------
