@@ -412,56 +412,70 @@ def _spaced(text: str) -> bool:
     return any(c in " \t\n\r\f" for c in text)
 
 
-@dataclass
-class _Keying:
-    """A form's key as it is measured: its parts, and the lines of each paragraph stamped."""
+Rows = list[list[tuple[Piece, Line]]]
+Found = tuple[tuple[Any, ...], Rows] | None  # a paragraph's part of the key and its lines
 
-    parts: list[Any]
-    lines: dict[int, list[list[tuple[Piece, Line]]]] = field(default_factory=dict)
-    stamped: set[int] = field(default_factory=set)
-
-    def stamp(self, stamp: int, part: tuple[Any, ...], rows: list[Any]) -> None:
-        self.parts.append(part)
-        self.lines[stamp] = rows
-        self.stamped.add(stamp)
-
-    def exact(self, values: list[str]) -> None:
-        self.parts.append(("X", tuple(values)))
+# A marked paragraph's layouts, kept per skeleton: the first form's, and each other one met
+# later (a date or a visit number that wraps where the first form's did not), up to this many.
+VARIANTS_KEPT = 4
 
 
-def measure(geometry: dict[int, Para], skeleton: Any, texts: list[list[str]]) -> Measured:
-    """The form's key and its shaped lines, from the skeleton's recorded paragraphs."""
-    acc = _Keying([skeleton])
+def measure(geometry: dict[int, list[Para]], skeleton: Any, texts: list[list[str]]) -> Measured:
+    """The form's key and its shaped lines, from the skeleton's recorded paragraphs.
+
+    Each paragraph is tried against its kept layouts in turn; the first that places its values
+    gives its part of the key (with the layout's index: a blank is drawn from a form laid out
+    that way). A paragraph none places is matched by its exact text."""
+    parts: list[Any] = [skeleton]
+    lines: dict[int, Rows] = {}
     for stamp, values in enumerate(texts):
-        para = geometry.get(stamp)
-        if para is None:
+        variants = geometry.get(stamp)
+        if not variants:
             raise NotStampable("a marked paragraph was not laid out")
-        if para.alone and len(values) == 1 and not _spaced(values[0]):
-            piece = para.lines[0][0]
-            lines, fonts = _shaped(values[0], piece.box.style, para.available)
-            acc.stamp(stamp, ("A", len(lines), fonts), [[(piece, line)] for line in lines])
-        elif len(para.lines) == 1 and not any(_spaced(v) for v in values):
-            row, fonts, total = [], [], 0.0
-            seen: set[int] = set()
-            for piece in para.lines[0]:
-                if piece.slot is not None:
-                    if piece.slot in seen:
-                        raise NotStampable("a value split in two boxes on one line")
-                    seen.add(piece.slot)
-                text = values[piece.slot] if piece.slot is not None else piece.box.text
-                (line,), (line_fonts,) = _shaped(text, piece.box.style, None)
-                fonts.append(line_fonts)
-                row.append((piece, line))
-                total += piece.lead + line.width
-            if seen != {j for j, value in enumerate(values) if value}:
-                raise NotStampable("a value without its box")
-            if para.nowrap or total <= para.available:
-                acc.stamp(stamp, ("S", tuple(fonts)), [row])
-            else:
-                _flow_or_exact(para, values, stamp, acc)
-        elif not _lines_kept(para, values, stamp, acc):
-            _flow_or_exact(para, values, stamp, acc)
-    return Measured(tuple(acc.parts), acc.lines, acc.stamped)
+        refusal: NotStampable | None = None
+        for index, para in enumerate(variants):
+            try:
+                found = _measure_para(para, values)
+            except NotStampable as error:
+                refusal = refusal or error
+                continue
+            if found is not None:
+                part, rows = found
+                parts.append((part[0], index, *part[1:]))
+                lines[stamp] = rows
+                break
+        else:
+            if refusal is not None:
+                raise refusal
+            parts.append(("X", tuple(values)))
+    return Measured(tuple(parts), lines, set(lines))
+
+
+def _measure_para(para: Para, values: list[str]) -> Found:
+    """One paragraph's values placed in one of its layouts, or None (not in this layout)."""
+    if para.alone and len(values) == 1 and not _spaced(values[0]):
+        piece = para.lines[0][0]
+        shaped, fonts = _shaped(values[0], piece.box.style, para.available)
+        return ("A", len(shaped), fonts), [[(piece, line)] for line in shaped]
+    if len(para.lines) == 1 and not any(_spaced(v) for v in values):
+        row, line_fonts, total = [], [], 0.0
+        seen: set[int] = set()
+        for piece in para.lines[0]:
+            if piece.slot is not None:
+                if piece.slot in seen:
+                    raise NotStampable("a value split in two boxes on one line")
+                seen.add(piece.slot)
+            text = values[piece.slot] if piece.slot is not None else piece.box.text
+            (line,), (fonts,) = _shaped(text, piece.box.style, None)
+            line_fonts.append(fonts)
+            row.append((piece, line))
+            total += piece.lead + line.width
+        if seen != {j for j, value in enumerate(values) if value}:
+            raise NotStampable("a value without its box")
+        if para.nowrap or total <= para.available:
+            return ("S", tuple(line_fonts)), [row]
+        return _flow(para, values)
+    return _lines_kept(para, values) or _flow(para, values)
 
 
 def _char_class(c: str) -> str:
@@ -497,22 +511,17 @@ def _head(row: list[tuple[Piece, Line]]) -> float:
     return width
 
 
-def _lines_kept(
-    para: Para,
-    values: list[str],
-    stamp: int,
-    acc: _Keying,
-) -> bool:
+def _lines_kept(para: Para, values: list[str]) -> Found:
     """A paragraph of several lines whose texts each stay on their line (boxes and values
     of another width): each line placed again. Kept when every line still fits and no line
     could take the next line's first character (WeasyPrint fills lines greedily, so its breaks
     stay where they were). When a text runs on over a line end, the values' widths and the
     kinds of their characters must be the recorded ones (then the layout is the same)."""
     if len(para.lines) < 2 or any(_spaced(v) for v in values):
-        return False
+        return None
     slots = [p.slot for line in para.lines for p in line if p.slot is not None]
     if sorted(slots) != [j for j, v in enumerate(values) if v] or len(set(slots)) != len(slots):
-        return False
+        return None
     rows, fonts, totals = [], [], []
     for line in para.lines:
         row, total = [], 0.0
@@ -531,68 +540,71 @@ def _lines_kept(
             for piece, line in row
             if piece.slot is not None
         )
-        part: tuple[Any, ...] = ("W", tuple(fonts), widths)
+        return ("W", tuple(fonts), widths), rows
+    for k in range(len(rows)):
+        if totals[k] > para.available:
+            return None
+        edge = [p for p, _line in rows[k]]
+        if any(_spaced(p.box.text) for p in (edge[0], edge[-1]) if p.slot is None):
+            return None
+        if k + 1 < len(rows):
+            crowded = totals[k] + _head(rows[k + 1])
+            # The next line's start stays down if it cannot fit (greedy filling), or if
+            # this line is at least as full as in the recorded layout, where it stayed down
+            # (WeasyPrint keeps a whole box with a label and the space after it together).
+            recorded = [
+                (p, _shaped(p.box.text, p.box.style, None)[0][0]) for p in para.lines[k + 1]
+            ]
+            if crowded <= para.available and crowded < para.line_widths[k] + _head(recorded):
+                return None
+    return ("L", tuple(len(row) for row in rows), tuple(fonts)), rows
+
+
+def _running(para: Para, values: list[str]) -> tuple[Piece, str] | None:
+    """The text that ends the first line and runs on alone over the next ones: a value, or a
+    text of the form's own (第__次开展探访 where the number pushes 访 down), with its first
+    piece; None when the paragraph is not so made."""
+    tail = para.lines[0][-1]
+    rest = [line[0] for line in para.lines[1:] if len(line) == 1]
+    if len(rest) != len(para.lines) - 1:
+        return None
+    if tail.slot is not None:
+        text = values[tail.slot]
+        same = all(p.slot == tail.slot for p in rest)
     else:
-        for k in range(len(rows)):
-            if totals[k] > para.available:
-                return False
-            edge = [p for p, _line in rows[k]]
-            if any(_spaced(p.box.text) for p in (edge[0], edge[-1]) if p.slot is None):
-                return False
-            if k + 1 < len(rows):
-                crowded = totals[k] + _head(rows[k + 1])
-                # The next line's start stays down if it cannot fit (greedy filling), or if
-                # this line is at least as full as in the recorded layout, where it stayed down
-                # (WeasyPrint keeps a whole box with a label and the space after it together).
-                recorded = [
-                    (p, _shaped(p.box.text, p.box.style, None)[0][0]) for p in para.lines[k + 1]
-                ]
-                if crowded <= para.available and crowded < para.line_widths[k] + _head(recorded):
-                    return False
-        part = ("L", tuple(len(row) for row in rows), tuple(fonts))
-    acc.stamp(stamp, part, rows)
-    return True
+        text = "".join(p.box.text for p in [tail, *rest])
+        same = all(p.slot is None and _element(p.box) is _element(tail.box) for p in rest)
+    return (tail, text) if same and text and not _spaced(text) else None
 
 
-def _flow_or_exact(
-    para: Para,
-    values: list[str],
-    stamp: int,
-    acc: _Keying,
-) -> None:
-    """A label and then one value running on over lines (帮扶措施：……): the label's pieces on
-    the first line, the value's first line in what they leave, its next lines in the whole
-    width, as WeasyPrint breaks them. Any other paragraph is matched by its exact text."""
+def _flow(para: Para, values: list[str]) -> Found:
+    """A label and then one text running on over lines (帮扶措施：……): the first line's other
+    pieces, the running text's first line in what they leave, its next lines in the whole
+    width, as WeasyPrint breaks them. None for any other paragraph."""
+    running = _running(para, values)
+    if running is None or any(_spaced(v) for v in values):
+        return None
+    tail, text = running
     first = para.lines[0]
-    last = first[-1].slot
     before = [p.slot for p in first[:-1] if p.slot is not None]
-    shape_ok = (
-        last is not None
-        and values[last]
-        and not any(_spaced(v) for v in values)
-        and sorted([*before, last]) == [j for j, v in enumerate(values) if v]
-        and all(len(line) == 1 and line[0].slot == last for line in para.lines[1:])
-    )
-    if not shape_ok:
-        acc.exact(values)
-        return
+    own = [tail.slot] if tail.slot is not None else []
+    if sorted([*before, *own]) != [j for j, v in enumerate(values) if v]:
+        return None
     row, fonts, used = [], [], 0.0
     for piece in first[:-1]:
-        text = values[piece.slot] if piece.slot is not None else piece.box.text
-        (line,), (line_fonts,) = _shaped(text, piece.box.style, None)
+        piece_text = values[piece.slot] if piece.slot is not None else piece.box.text
+        (line,), (line_fonts,) = _shaped(piece_text, piece.box.style, None)
         fonts.append(line_fonts)
         row.append((piece, line))
         used += piece.lead + line.width
-    value = first[-1]
-    room = para.available - used - value.lead
-    lines, value_fonts = _shaped(values[last], value.box.style, para.available, room)
+    room = para.available - used - tail.lead
+    lines, tail_fonts = _shaped(text, tail.box.style, para.available, room)
     if used > para.available or lines[0].width > room or not lines[0].text:
-        acc.exact(values)  # the value would start on the next line
-        return
-    row.append((value, lines[0]))
-    rest = para.lines[1][0] if len(para.lines) > 1 else Piece(value.box, last, 0.0)
+        return None  # the text would start on the next line
+    row.append((tail, lines[0]))
+    rest = para.lines[1][0] if len(para.lines) > 1 else Piece(tail.box, tail.slot, 0.0)
     rows = [row] + [[(rest, line)] for line in lines[1:]]
-    acc.stamp(stamp, ("F", len(lines), tuple(fonts), value_fonts), rows)
+    return ("F", len(lines), tuple(fonts), tail_fonts), rows
 
 
 # --- 4. placing and drawing ---------------------------------------------------------------------
@@ -859,6 +871,24 @@ def _geometry_of(records: list[PageRecord]) -> dict[int, Para]:
     return out
 
 
+def _shape_of(para: Para) -> tuple[Any, ...]:
+    """Where a paragraph's lines break: each line's values and texts of the form's own."""
+    return tuple(tuple((p.slot, p.box.text if p.slot is None else "") for p in line)
+                 for line in para.lines)  # fmt: skip
+
+
+def _learn(geometry: dict[int, list[Para]], own: dict[int, Para]) -> None:
+    """Keep the layouts of a skeleton's paragraphs not yet seen (a paragraph of one value
+    alone is measured from any of its layouts and needs none)."""
+    for stamp, para in own.items():
+        variants = geometry[stamp]
+        if para.alone or len(variants) >= VARIANTS_KEPT:
+            continue
+        shape = _shape_of(para)
+        if all(_shape_of(known) != shape for known in variants):
+            variants.append(para)
+
+
 def try_stamp(skeleton: Any, texts: list[list[str]], qr_image: Any) -> tuple[Any, list] | None:
     """The pages of a form printed from its blank, or None when it has none (lay it out and
     call :func:`record`). ``qr_image(number)`` gives the QR code image of a document number."""
@@ -943,11 +973,13 @@ def record(skeleton: Any, texts: list[list[str]], rendered: Any, pages: list[Any
         own = _geometry_of(records)
         if set(own) != set(range(len(texts))):
             return
-        geometry = geometries.get(skeleton) or own
-        if skeleton not in geometries:
-            geometries[skeleton] = geometry
+        geometry = geometries.get(skeleton)
+        if geometry is None:
+            geometry = geometries[skeleton] = {stamp: [para] for stamp, para in own.items()}
             while len(geometries) > SKELETONS_KEPT:
                 geometries.popitem(last=False)
+        else:
+            _learn(geometry, own)
         measured = measure(geometry, skeleton, texts)
         count = seen.pop(measured.key, 0) + 1
         seen[measured.key] = count

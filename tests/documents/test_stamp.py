@@ -18,6 +18,7 @@ from flask import Flask
 
 from caseman.documents import pdf_writer, stamp
 from caseman.documents.annex2 import annex2_document
+from caseman.documents.annex3 import annex3_document
 from tests.documents.test_fast_forms import (
     PLACE,
     _full_layout,
@@ -25,6 +26,7 @@ from tests.documents.test_fast_forms import (
     poppler,
     registration,
     varied_forms,
+    visit,
 )
 
 
@@ -97,6 +99,45 @@ def test_a_form_of_a_kept_kind_prints_its_own_values(app: Flask, tmp_path: Path)
     assert "张秀英" not in text
     for copy in (1, 2, 3):  # each copy's own number (and QR code) in its band
         assert f"500112-F2-2026-000102-{copy}" in text
+
+
+PEOPLE = ["张秀英", "钱桂兰", "李德明", "王桂兰", "周玉芳", "吴建国"]
+
+
+def _visit_form(number: int, day: str, name: str) -> Any:
+    data, cares = visit(0)
+    data = dict(data, visited_on=f"2026-{day}")
+    numbers = [f"500112-F3-2026-{number:06d}-{c}" for c in (1, 2, 3, 4)]
+    return annex3_document(name, "渝北区木耳镇金刚村一组12号", data, cares, number, numbers)
+
+
+@poppler
+def test_a_paragraph_that_breaks_another_way_is_stamped_from_that_layout(
+    app: Flask, tmp_path: Path
+) -> None:
+    """附件3's 第__次开展探访 and the visit's date sit in narrow cells: with a visit number or a
+    day of two digits they break where the first form's did not (访 or 日 goes down). That
+    layout is kept beside the first one, and the forms that break that way are stamped too."""
+    learn = [("1", "01-05", 0), ("1", "02-06", 1), ("12", "12-25", 2), ("12", "12-25", 3)]
+    with app.app_context():
+        for number, day, k in learn:
+            pdf_writer.render_pdf(_visit_form(int(number), day, PEOPLE[k]))
+        stamped = []
+        for number, day, k in (("1", "01-05", 4), ("13", "12-26", 5)):
+            form = _visit_form(int(number), day, PEOPLE[k])
+            before = stamp.stats()["hits"]
+            fast = pdf_writer.render_pdf(form)
+            assert stamp.stats()["hits"] == before + 1, (number, day)
+            stamped.append((form, fast))
+        context = pdf_writer.template_context(stamped[1][0])
+        geometry = stamp._caches()[1][context["skeleton"]]
+        measured = stamp.measure(geometry, context["skeleton"], context["texts"])
+        assert any(part[0] != "X" and part[1] > 0 for part in measured.key[1:])
+        assert "F" in {part[0] for part in measured.key[1:]}  # 访 pushed down, placed again
+        for k, (form, fast) in enumerate(stamped):
+            folder = tmp_path / str(k)
+            folder.mkdir()
+            _same_pages(fast, _full_layout([form]), folder)
 
 
 def test_the_skeleton_leaves_out_the_values_only(app: Flask) -> None:
