@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,6 +33,17 @@ PASSWORD = "test-pass-2024"
 # secret, so that helpers and scripts can compute the current code.
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 TODAY = clock.today()  # Beijing's day (caseman.clock), whatever zone the machine runs in
+
+
+@pytest.fixture(autouse=True)
+def _one_day_for_the_whole_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """TODAY is read once, when the run starts. A run that goes past Beijing's midnight (a
+    suite started at 15:30 UTC) keeps the site's clock on that day, whole days back with the
+    time of day still moving, so that pages and TODAY agree; a run within one day is untouched."""
+    behind = (clock.today() - TODAY).days
+    if behind > 0:
+        real = clock.moment
+        monkeypatch.setattr(clock, "moment", lambda: real() - timedelta(days=behind))
 
 
 @pytest.fixture
