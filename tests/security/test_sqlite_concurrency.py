@@ -8,6 +8,7 @@ caseman/__init__.py) such read-then-write transactions fail with "database is lo
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import time
 from pathlib import Path
@@ -27,8 +28,13 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _writer(path: str, referral_id: int, cadre_id: int, writes: int) -> list[str]:
-    """One worker process: ``writes`` follow-ups, one request transaction each; its failures."""
+def _writer(
+    path: str, referral_id: int, cadre_id: int, writes: int, until: str | None = None
+) -> list[str]:
+    """One worker process: ``writes`` follow-ups, one request transaction each; its failures.
+
+    With ``until`` (a file's path), it goes on writing until that file exists, and then writes
+    ``writes`` more: the caller knows writes were made after the moment it made the file."""
     from caseman.auth.models import User
     from caseman.extensions import db
     from caseman.referrals.models import Referral
@@ -38,7 +44,12 @@ def _writer(path: str, referral_id: int, cadre_id: int, writes: int) -> list[str
     app = file_app(Path(path))
     failures: list[str] = []
     with app.app_context(), system_access("pytest", record=False):
-        for number in range(writes):
+        left = writes
+        for number in itertools.count():
+            if left == 0:
+                break
+            if until is None or Path(until).exists():
+                left -= 1
             # What a POST does: read (the user, the referral), then write, then commit.
             with (
                 app.test_request_context(f"/referrals/{referral_id}/follow-ups", method="POST"),
