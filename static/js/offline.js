@@ -37,9 +37,20 @@
     return Promise.all([Store.wipe(), unregister]);
   }
 
-  // After a logout: nothing of the last user stays in this browser.
+  // After a logout: nothing of the last user stays in this browser. The logout's
+  // Clear-Site-Data may still be emptying the same storage, and a step that meets it half-way
+  // can fail: the whole wipe is tried again (each step is harmless twice). The body says when
+  // it is done, or that it failed.
+  function wipeAfterLogout(tries) {
+    return wipeEverything().catch(function (error) {
+      if (tries <= 1) { throw error; }
+      return new Promise(function (resolve) { setTimeout(resolve, 300); })
+        .then(function () { return wipeAfterLogout(tries - 1); });
+    });
+  }
   if (body.hasAttribute("data-drafts-wipe")) {
-    wipeEverything().then(function () { body.setAttribute("data-offline-wiped", ""); });
+    wipeAfterLogout(5).then(function () { body.setAttribute("data-offline-wiped", ""); },
+      function () { body.setAttribute("data-offline-wiped", "failed"); });
     return;
   }
   if (!user) { return; }

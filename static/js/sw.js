@@ -32,8 +32,13 @@ function keptPage(request) {
   });
 }
 
+// Logging in and out is never answered with a kept page: a kept page is of the user who was
+// logged in, and the page after a logout is the one that empties the store (offline.js).
+var NEVER_KEPT = /^\/(login|logout)(\/|$)/;
+
 function page(request) {
   var network = fetch(request);
+  if (NEVER_KEPT.test(new URL(request.url).pathname)) { return network; }
   var waited = new Promise(function (resolve) { setTimeout(resolve, WAIT_FOR_PAGE); })
     .then(function () { return keptPage(request); })
     .then(function (kept) { return kept || network; });

@@ -214,6 +214,7 @@ def test_logout_empties_the_offline_store(server, browser, make_user, make_elder
     page.click("form[data-draft-wipe] button")  # 退出登录
     page.wait_for_url("**/login")
     _wait_for(page, "body[data-offline-wiped]")
+    assert page.get_attribute("body", "data-offline-wiped") == ""  # not "failed"
     assert page.evaluate(STORE_EMPTY) == {"caches": [], "databases": []}
     assert page.evaluate("navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0
     context.close()
