@@ -42,7 +42,13 @@ STORE_EMPTY = """async () => {
 def _wait_for(page, selector: str, timeout: float = 15000) -> None:
     """Wait for a state the page's scripts mark on <body> (wait_for_function would need
     eval, which the site's Content-Security-Policy forbids)."""
-    page.wait_for_selector(selector, state="attached", timeout=timeout)
+    try:
+        page.wait_for_selector(selector, state="attached", timeout=timeout)
+    except Exception as error:  # say what the page was, for a run that cannot be repeated
+        body = page.evaluate(
+            "() => Array.from(document.body.attributes).map(a => a.name + '=' + a.value)"
+        )
+        raise AssertionError(f"{selector} not seen on {page.url}; <body> {body}") from error
 
 
 def _counts() -> tuple[int, int]:
