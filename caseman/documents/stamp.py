@@ -18,7 +18,8 @@ shape differ only in the text of their values. So:
    A form whose key has a recorded *blank* is printed from it: the blank's drawing with the
    marked paragraphs left out (drawn once per PDF, as WeasyPrint's copies already are), the
    paragraphs drawn by WeasyPrint's ``draw_text`` at the places the layout would give them
-   (``text_align`` redone), and the QR codes drawn by ``draw_replacedbox``. Any other form is
+   (``text_align`` redone; a line already drawn once is drawn again from its noted stream
+   calls, ``draw_value``), and the QR codes drawn by ``draw_replacedbox``. Any other form is
    laid out in full, and becomes the blank of its key.
 
 A blank is only kept when placing its own form's texts again gives back the layout's own
@@ -43,7 +44,7 @@ EPSILON = 1e-6  # CSS px: a placed text must land where the layout put it
 EMPTY = "\u00a0"  # an empty value cell's text (a line of the cell's height, nothing printed)
 
 _local = threading.local()
-_stats = {"hits": 0, "misses": 0, "refused": 0}
+_stats = {"hits": 0, "misses": 0, "refused": 0, "values_drawn": 0, "values_replayed": 0}
 
 
 class NotStampable(Exception):
@@ -632,6 +633,133 @@ def placed(para: Para, lines: list[list[tuple[Piece, Line]]]) -> list[Any]:
     return out
 
 
+class _Recorder:
+    """A drawing stream that notes the calls WeasyPrint's ``draw_text`` makes on it (and makes
+    them): what a stamped value's drawing is, to be made again at another place."""
+
+    NOTED = ("set_color", "begin_text", "end_text", "set_text_matrix", "set_font_size",
+             "show_text", "set_text_rise", "add_font", "set_alpha", "draw_x_object")  # fmt: skip
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.calls: list[tuple[str, tuple[Any, ...], Any]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._stream, name)
+        if name not in self.NOTED:
+            return found
+
+        def noted(*args: Any) -> Any:
+            result = found(*args)
+            self.calls.append((name, args, result))
+            return result
+
+        return noted
+
+
+@dataclass
+class _Drawn:
+    """A value's drawing: the stream calls, the text matrix's place among them, and per font the
+    glyphs it shows with their widths and text (what a PDF's font must know of them)."""
+
+    calls: list[tuple[str, tuple[Any, ...]]]
+    glyphs: list[tuple[Any, dict[int, int], dict[int, str]]]  # (pango font, widths, text)
+
+
+_GLYPH_RUN = __import__("re").compile(r"<([0-9a-f]*)>")
+
+
+def _record_drawing(calls: list[tuple[str, tuple[Any, ...], Any]]) -> _Drawn | None:
+    """The replayable form of a value's drawing, or None when it did anything else than place
+    glyphs of vector fonts (a rise, a bitmap or colour font, a missing glyph, an image).
+
+    A line of two fonts shows the first font's glyphs after adding the second (draw_first_line
+    flushes its string then), so glyphs are counted to the font last selected (Tf), by its
+    hash, as the PDF reads them."""
+    kept: list[tuple[str, tuple[Any, ...]]] = []
+    glyphs: list[tuple[Any, dict[int, int], dict[int, str]]] = []
+    fonts: dict[str, tuple[Any, int]] = {}  # font hash: (Font, its entry in glyphs)
+    current = None
+    matrices = 0
+    for name, args, result in calls:
+        if name in ("set_text_rise", "set_alpha", "draw_x_object"):
+            return None
+        if name == "add_font":
+            font = result[0]
+            if font.bitmap or font.svg or font.png or font.colr or font.missing:
+                return None
+            fonts[font.hash] = (font, len(glyphs))
+            glyphs.append((args[0], {}, {}))
+        elif name == "set_font_size":
+            current = fonts.get(args[0])
+            if current is None:
+                return None
+        elif name == "show_text":
+            if current is None:
+                return None
+            font, entry = current
+            _, widths, texts = glyphs[entry]
+            for run in _GLYPH_RUN.findall(args[0]):
+                if len(run) % 4:
+                    return None
+                for k in range(0, len(run), 4):
+                    gid = int(run[k : k + 4], 16)
+                    if gid not in font.widths or gid not in font.to_unicode:
+                        return None
+                    widths[gid] = font.widths[gid]
+                    texts[gid] = font.to_unicode[gid]
+        elif name == "set_text_matrix":
+            matrices += 1
+        kept.append((name, args))
+    if matrices != 1:
+        return None
+    return _Drawn(kept, glyphs)
+
+
+def draw_value(stream: Any, box: Any) -> None:
+    """Draw a stamped text box as WeasyPrint's ``draw_text(stream, box, 0, "clip", "none")``
+    does. The first drawing of a shaped line in a style is noted; later ones (the same value on
+    another form, another copy) make the same stream calls again, with the box's own place in
+    the text matrix, and give the PDF's fonts the widths and text of the glyphs shown: the
+    glyph runs of the line are not walked again. The bytes are WeasyPrint's own
+    (tests/documents/test_fast_forms.py prints a form twice and compares them)."""
+    from weasyprint.draw import draw_text
+
+    layout, style = box.pango_layout, box.style
+    decorations = style["text_decoration_line"]
+    if (decorations and decorations != "none") or style["visibility"] != "visible":
+        draw_text(stream, box, 0, "clip", "none")
+        return
+    drawn = getattr(layout, "_caseman_drawn", None)
+    if drawn is None:
+        drawn = layout._caseman_drawn = {}
+    found = drawn.get(id(style))
+    if found is None or found[0] is not style or found[1] is None:
+        if found is not None and found[0] is style:  # seen, and not replayable
+            draw_text(stream, box, 0, "clip", "none")
+            return
+        recorder = _Recorder(stream)
+        draw_text(recorder, box, 0, "clip", "none")
+        drawn[id(style)] = (style, _record_drawing(recorder.calls))
+        _stats["values_drawn"] += 1
+        return
+    _stats["values_replayed"] += 1
+    x, y = box.position_x, box.position_y + box.baseline
+    fonts = iter(found[1].glyphs)
+    for name, args in found[1].calls:
+        if name == "set_text_matrix":
+            stream.set_text_matrix(*args[:4], x, y)
+        elif name == "add_font":
+            pango_font, widths, texts = next(fonts)
+            font = stream.add_font(pango_font)[0]
+            for gid, width in widths.items():
+                font.widths.setdefault(gid, width)
+            for gid, text in texts.items():
+                font.to_unicode.setdefault(gid, text)
+        else:
+            getattr(stream, name)(*args)
+
+
 def _verify(blank: Blank, measured: Measured) -> bool:
     """Placing the blank's own form again lands every box where the layout put it."""
     for record in blank.pages:
@@ -799,7 +927,7 @@ class StampPage:
         return getattr(self._record.page, name)
 
     def paint(self, stream: Any, scale: float = 1) -> None:
-        from weasyprint.draw import draw_replacedbox, draw_text, rounded_box
+        from weasyprint.draw import draw_replacedbox, rounded_box
 
         record, blank = self._record, self._blank
         base_boxes = [box for where, box in self._boxes if where == "base"]
@@ -808,7 +936,7 @@ class StampPage:
             if record.band_key is None:  # a page of its own, as Page.paint draws it
                 _show(stream, blank.drawn[record.base_key], blank.shown, record.base_key)
                 for box in base_boxes:
-                    draw_text(stream, box, 0, "clip", "none")
+                    draw_value(stream, box)
             else:
                 # The form's table with its values, one transparency group per PDF for all its
                 # copies, as pdf_writer._Overlay draws it (the values inside it: a group is
@@ -819,7 +947,7 @@ class StampPage:
                     with group.stacked():
                         _show(group, blank.drawn[record.base_key], blank.shown, record.base_key)
                     for box in base_boxes:
-                        draw_text(group, box, 0, "clip", "none")
+                        draw_value(group, box)
                     cached = (stream._resources, group.id)
                     self._form[record.base_key] = cached
                 stream.draw_x_object(cached[1])
@@ -830,7 +958,7 @@ class StampPage:
                     _show(stream, blank.drawn[record.band_key], blank.shown, record.band_key)
                 for where, box in self._boxes:
                     if where == "band":
-                        draw_text(stream, box, 0, "clip", "none")
+                        draw_value(stream, box)
                 if self._qr is not None:  # as draw_stacking_context draws an image
                     with stream.stacked(), stream.stacked():
                         if self._qr.style["overflow"] != "visible":

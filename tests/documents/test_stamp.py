@@ -101,6 +101,33 @@ def test_a_form_of_a_kept_kind_prints_its_own_values(app: Flask, tmp_path: Path)
         assert f"500112-F2-2026-000102-{copy}" in text
 
 
+def test_a_value_drawn_again_gives_weasyprints_bytes(app: Flask) -> None:
+    """A stamped value's drawing is noted once and made again for the next form that shows
+    the same shaped line (stamp.draw_value): a form printed again, its values all made again,
+    is the same file, byte for byte, as when they were drawn by WeasyPrint's draw_text."""
+    first, second, third = (registration(0) for _ in range(3))
+    second.update(name="王桂兰", id_number="500112194805120021", phone="13512345678")
+    third.update(name="李德明", id_number="50011219510303003X", phone="13698765432")
+    forms = [
+        annex2_document(data, PLACE, PLACE, [f"500112-F2-2026-00020{k}-{c}" for c in (1, 2, 3)])
+        for k, data in enumerate((first, second, third))
+    ]
+    with app.app_context():
+        pdf_writer.render_pdf(forms[0])
+        pdf_writer.render_pdf(forms[1])  # its key seen twice: the blank is kept
+        drawn = stamp.stats()
+        once = pdf_writer.render_pdf(forms[2])  # stamped: its values drawn and noted
+        between = stamp.stats()
+        again = pdf_writer.render_pdf(forms[2])  # stamped: every value made again
+        after = stamp.stats()
+    assert between["hits"] == drawn["hits"] + 1
+    assert after["hits"] == between["hits"] + 1
+    assert between["values_drawn"] - drawn["values_drawn"] > 50
+    assert after["values_drawn"] == between["values_drawn"]
+    assert after["values_replayed"] - between["values_replayed"] > 50
+    assert again == once
+
+
 PEOPLE = ["张秀英", "钱桂兰", "李德明", "王桂兰", "周玉芳", "吴建国"]
 
 
