@@ -44,7 +44,14 @@ EPSILON = 1e-6  # CSS px: a placed text must land where the layout put it
 EMPTY = "\u00a0"  # an empty value cell's text (a line of the cell's height, nothing printed)
 
 _local = threading.local()
-_stats = {"hits": 0, "misses": 0, "refused": 0, "values_drawn": 0, "values_replayed": 0}
+_stats = {
+    "hits": 0,
+    "misses": 0,
+    "refused": 0,
+    "values_drawn": 0,
+    "values_replayed": 0,
+    "values_unreplayable": 0,
+}
 
 
 class NotStampable(Exception):
@@ -711,9 +718,9 @@ def _record_drawing(calls: list[tuple[str, tuple[Any, ...], Any]]) -> _Drawn | N
         elif name == "set_text_matrix":
             matrices += 1
         kept.append((name, args))
-    if matrices != 1:
+    if matrices > 1:
         return None
-    return _Drawn(kept, glyphs)
+    return _Drawn(kept, glyphs)  # no matrix: a blank value (draw_first_line draws no glyph)
 
 
 def draw_value(stream: Any, box: Any) -> None:
@@ -736,6 +743,7 @@ def draw_value(stream: Any, box: Any) -> None:
     found = drawn.get(id(style))
     if found is None or found[0] is not style or found[1] is None:
         if found is not None and found[0] is style:  # seen, and not replayable
+            _stats["values_unreplayable"] += 1
             draw_text(stream, box, 0, "clip", "none")
             return
         recorder = _Recorder(stream)
