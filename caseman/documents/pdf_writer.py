@@ -20,6 +20,7 @@ subset it has made (issue 21). The pages are the same as one process's, pixel fo
 
 from __future__ import annotations
 
+import contextlib
 import io
 import mimetypes
 import os
@@ -27,7 +28,7 @@ import shutil
 import subprocess  # noqa: S404 - runs fc-list, a fixed command without a shell # nosec B404
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
@@ -470,7 +471,12 @@ def _render_in_workers(
 
     # spawn: a fresh interpreter (Pango and GLib are not safe to fork from a threaded server)
     templates = _template_folder()
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+    kept = getattr(_kept, "pool", None)
+    if kept is not None and kept[1] == workers:
+        pool_context: Any = contextlib.nullcontext(kept[0])  # kept_workers() shuts it down
+    else:
+        pool_context = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+    with pool_context as pool:
         chunk: list[Document] = []
         chunk_sheets = 0
         for document in documents:
@@ -488,6 +494,32 @@ def _render_in_workers(
         while pending:
             collect()
     return out
+
+
+_kept = threading.local()
+
+
+@contextlib.contextmanager
+def kept_workers(workers: int | None = None) -> Iterator[None]:
+    """Within this, the batches of render_pdf_many (of ``workers`` processes, pdf_workers() by
+    default) are laid out by one pool of processes, kept from batch to batch, so that each keeps
+    the blanks it has learnt (stamp.py): a half-year package prints a town village by village,
+    and a new pool for each village laid out the first forms of every kind again (~0.4 s each,
+    some sixty kinds a worker). The pool ends with the block."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    count = pdf_workers() if workers is None else max(1, workers)
+    if count < 2 or getattr(_kept, "pool", None) is not None:
+        yield  # one process, or already inside: nothing to keep
+        return
+    pool = ProcessPoolExecutor(count, mp_context=get_context("spawn"))
+    _kept.pool = (pool, count)
+    try:
+        yield
+    finally:
+        _kept.pool = None
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _template_folder() -> str:

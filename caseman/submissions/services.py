@@ -41,7 +41,7 @@ from caseman.auth.models import Role, User
 from caseman.db import utcnow
 from caseman.documents.builders import annex2_for, annex3_for, care_sheet_for
 from caseman.documents.layout import Document
-from caseman.documents.pdf_writer import check_cjk_font, render_pdf_many
+from caseman.documents.pdf_writer import check_cjk_font, kept_workers, render_pdf_many
 from caseman.documents.services import issue_documents, release_documents
 from caseman.elders.models import Elder, ElderVersion
 from caseman.errors import DomainError
@@ -429,7 +429,8 @@ def _build_package(ctx: JobContext, reserved: list[int]) -> str:
     ctx.progress(0, total, N_("Writing the ledger"))
 
     path: Path = ctx.output(".zip")
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    # One pool of layout workers for all the villages: they keep the blanks they learn.
+    with kept_workers(), zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         writer = _Writer(archive)
         meta = LedgerMeta(unit_name(town), start, end, today)
         meta = replace(meta, **approval_meta(selection))  # 主要领导审核, the pending mark's note

@@ -273,3 +273,45 @@ def test_workers_keep_the_forms_in_order(
                           check=True).stdout  # fmt: skip
     positions = [text.index(form.sheets[0].document_number) for form in forms]
     assert positions == sorted(positions)
+
+
+@poppler
+def test_kept_workers_lay_out_every_batch_in_one_pool(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A package prints village after village: within kept_workers() every batch goes to the
+    same processes (which keep the blanks they learnt), each batch's pages in order, and the
+    pool ends with the block."""
+    import concurrent.futures
+
+    made: list[Any] = []
+    original = concurrent.futures.ProcessPoolExecutor
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        made.append(original(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", counted)
+    monkeypatch.setattr(pdf_writer, "POOL_MIN_DOCUMENTS", 4)
+    batches = []
+    for village in range(3):
+        forms = [varied_forms(10)[9] for _ in range(4)]
+        for k, form in enumerate(forms):
+            form.sheets[0].document_number = f"500112-F3-2026-00{village}00{k}-1"
+        batches.append(forms)
+    with app.app_context():
+        with pdf_writer.kept_workers(2):
+            data = [pdf_writer.render_pdf_many(forms, workers=2) for forms in batches]
+            assert pdf_writer.render_pdf_many(batches[0], workers=1).startswith(b"%PDF")
+        assert len(made) == 1
+        assert made[0]._shutdown_thread  # ended with the block
+        assert getattr(pdf_writer._kept, "pool", None) is None
+        pdf_writer.render_pdf_many(batches[0], workers=2)  # outside: a pool of its own
+        assert len(made) == 2
+    for k, (forms, pdf) in enumerate(zip(batches, data, strict=True)):
+        path = tmp_path / f"village-{k}.pdf"
+        path.write_bytes(pdf)
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                              check=True).stdout  # fmt: skip
+        positions = [text.index(form.sheets[0].document_number) for form in forms]
+        assert positions == sorted(positions)
