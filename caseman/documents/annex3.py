@@ -125,7 +125,10 @@ def annex3_table(visit: dict[str, Any] | None, cares: list[dict[str, Any]], numb
                     Box("无变化", illness == "unchanged"),
                     GAP,
                     Box("严重", illness == "serious"),
-                    " 疾病名称：",
+                    # The form's space, as a no-break space: the same glyph and width (Noto
+                    # CJK), and a text without a collapsible space can be stamped (stamp.py
+                    # matched it by its exact text: a blank for each illness name).
+                    "\u00a0疾病名称：",
                     _fill(v.get("illness_name") if illness == "serious" else ""),
                     GAP,
                     Box("转好", illness == "improved"),

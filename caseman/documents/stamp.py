@@ -483,7 +483,13 @@ def _measure_para(para: Para, values: list[str]) -> Found:
         if para.nowrap or total <= para.available:
             return ("S", tuple(line_fonts)), [row]
         return _flow(para, values)
-    return _lines_kept(para, values) or _flow(para, values)
+    kept = _lines_kept(para, values)
+    if kept is not None and kept[0][0] == "W":
+        # A text running on over a line end, kept only at the recorded widths (one key for
+        # each width of a value: 第1次 and 第2次 开展关爱 are two keys). Where it is a label,
+        # a value and the form's text running on, it is flowed again instead, at any width.
+        return _flow(para, values) or kept
+    return kept or _flow(para, values)
 
 
 def _char_class(c: str) -> str:
