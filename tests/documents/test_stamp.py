@@ -70,16 +70,21 @@ def test_stamped_forms_print_weasyprints_own_pages(app: Flask, tmp_path: Path) -
     assert {"A", "S", "F", "L"} <= kinds  # each way of placing a paragraph was printed
 
 
-@poppler
-def test_a_form_of_a_kept_kind_prints_its_own_values(app: Flask, tmp_path: Path) -> None:
-    """Another elder on the same form: stamped, not laid out, and the pages are its own."""
+def _three_elders(serial: str) -> list[Any]:
+    """The 附件2 of three elders on one form (张秀英, 王桂兰, 李德明), numbered ``serial``0-2."""
     first, second, third = (registration(0) for _ in range(3))
     second.update(name="王桂兰", id_number="500112194805120021", phone="13512345678")
     third.update(name="李德明", id_number="50011219510303003X", phone="13698765432")
-    forms = [
-        annex2_document(data, PLACE, PLACE, [f"500112-F2-2026-00010{k}-{c}" for c in (1, 2, 3)])
+    return [
+        annex2_document(data, PLACE, PLACE, [f"500112-F2-2026-{serial}{k}-{c}" for c in (1, 2, 3)])
         for k, data in enumerate((first, second, third))
     ]
+
+
+@poppler
+def test_a_form_of_a_kept_kind_prints_its_own_values(app: Flask, tmp_path: Path) -> None:
+    """Another elder on the same form: stamped, not laid out, and the pages are its own."""
+    forms = _three_elders("00010")
     with app.app_context():
         pdf_writer.render_pdf(forms[0])
         pdf_writer.render_pdf(forms[1])  # its key seen twice: the blank is kept
@@ -105,13 +110,7 @@ def test_a_value_drawn_again_gives_weasyprints_bytes(app: Flask) -> None:
     """A stamped value's drawing is noted once and made again for the next form that shows
     the same shaped line (stamp.draw_value): a form printed again, its values all made again,
     is the same file, byte for byte, as when they were drawn by WeasyPrint's draw_text."""
-    first, second, third = (registration(0) for _ in range(3))
-    second.update(name="王桂兰", id_number="500112194805120021", phone="13512345678")
-    third.update(name="李德明", id_number="50011219510303003X", phone="13698765432")
-    forms = [
-        annex2_document(data, PLACE, PLACE, [f"500112-F2-2026-00020{k}-{c}" for c in (1, 2, 3)])
-        for k, data in enumerate((first, second, third))
-    ]
+    forms = _three_elders("00020")
     with app.app_context():
         pdf_writer.render_pdf(forms[0])
         pdf_writer.render_pdf(forms[1])  # its key seen twice: the blank is kept
