@@ -31,6 +31,7 @@ compares the pages pixel for pixel. The caches are per thread (Pango fonts are p
 from __future__ import annotations
 
 import io
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -679,7 +680,7 @@ class _Drawn:
     glyphs: list[tuple[Any, dict[int, int], dict[int, str]]]  # (pango font, widths, text)
 
 
-_GLYPH_RUN = __import__("re").compile(r"<([0-9a-f]*)>")
+_GLYPH_RUN = re.compile(r"<([0-9a-f]*)>")  # the glyph ids of a TJ string, 4 hex digits each
 
 
 def _record_drawing(calls: list[tuple[str, tuple[Any, ...], Any]]) -> _Drawn | None:
