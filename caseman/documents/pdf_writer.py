@@ -452,8 +452,7 @@ def _render_in_workers(
     ``WORKER_CHUNK_PAGES``, at least an even share. At most two chunks a worker are waiting or under
     way, so the HTML of a long batch is never all in memory at once; they come back in order.
     """
-    from concurrent.futures import Future, ProcessPoolExecutor
-    from multiprocessing import get_context
+    from concurrent.futures import Future
 
     sheets = sum(max(1, len(d.sheets)) for d in documents)
     size = max(1, min(CHUNK_PAGES, WORKER_CHUNK_PAGES, -(-sheets // workers)))
@@ -469,13 +468,12 @@ def _render_in_workers(
         if on_rendered is not None:
             on_rendered(done)
 
-    # spawn: a fresh interpreter (Pango and GLib are not safe to fork from a threaded server)
     templates = _template_folder()
     kept = getattr(_kept, "pool", None)
     if kept is not None and kept[1] == workers:
         pool_context: Any = contextlib.nullcontext(kept[0])  # kept_workers() shuts it down
     else:
-        pool_context = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+        pool_context = _new_pool(workers)
     with pool_context as pool:
         chunk: list[Document] = []
         chunk_sheets = 0
@@ -499,6 +497,15 @@ def _render_in_workers(
 _kept = threading.local()
 
 
+def _new_pool(workers: int) -> Any:
+    """A pool of ``workers`` layout processes."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    # spawn: a fresh interpreter (Pango and GLib are not safe to fork from a threaded server)
+    return ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+
+
 @contextlib.contextmanager
 def kept_workers(workers: int | None = None) -> Iterator[None]:
     """Within this, the batches of render_pdf_many (of ``workers`` processes, pdf_workers() by
@@ -506,14 +513,11 @@ def kept_workers(workers: int | None = None) -> Iterator[None]:
     the blanks it has learnt (stamp.py): a half-year package prints a town village by village,
     and a new pool for each village laid out the first forms of every kind again (~0.4 s each,
     some sixty kinds a worker). The pool ends with the block."""
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
     count = pdf_workers() if workers is None else max(1, workers)
     if count < 2 or getattr(_kept, "pool", None) is not None:
         yield  # one process, or already inside: nothing to keep
         return
-    pool = ProcessPoolExecutor(count, mp_context=get_context("spawn"))
+    pool = _new_pool(count)
     _kept.pool = (pool, count)
     try:
         yield

@@ -82,9 +82,9 @@ def _mask_flips(version: int) -> tuple[tuple[int, ...], ...]:
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, version=version)
     code.add_data("0")
     code.makeImpl(True, 0)  # makes qrcode's blank of this version (the function patterns)
-    _blank(code, version)
+    modules = _blank(code, version)
     size = code.modules_count
-    data = [[code.modules[r][c] is None for c in range(size)] for r in range(size)]
+    data = [[modules[r][c] is None for c in range(size)] for r in range(size)]
     first = qrcode.util.mask_func(0)
     flips = []
     for pattern in range(8):
