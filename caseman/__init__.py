@@ -252,6 +252,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseman.audit_log.views import bp as audit_log_bp
     from caseman.auth.views import bp as auth_bp
     from caseman.benefits.views import bp as benefits_bp
+    from caseman.casefile import cache as case_file_cache
     from caseman.casefile import views as casefile_views  # noqa: F401  (adds its pages to elders, search)
     from caseman.dashboard.views import bp as dashboard_bp
     from caseman.documents.views import bp as documents_bp
@@ -299,6 +300,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(forces_bp)
     app.register_blueprint(risk_bp)
     app.register_blueprint(offline_bp)
+    case_file_cache.init_app(app)  # the case file's kept bodies
     app.add_url_rule("/healthz", "health", _health)
     # Static files are public: mark Flask's own endpoint for the access-policy test.
     app.view_functions["static"].access_policy = "public"  # type: ignore[attr-defined]

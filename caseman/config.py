@@ -59,6 +59,8 @@ def load_config(instance_path: Path) -> dict[str, object]:
         "CASEMAN_BATCH_LIMIT": int(os.environ.get("CASEMAN_BATCH_LIMIT", "2000")),
         # Field sheets printed while the user waits; more go to the background with progress.
         "CASEMAN_PRINT_NOW_LIMIT": int(os.environ.get("CASEMAN_PRINT_NOW_LIMIT", "60")),
+        # Case file bodies kept rendered per worker (caseman.casefile.cache), in MB; 0: none.
+        "CASEMAN_CASE_FILE_CACHE_MB": float(os.environ.get("CASEMAN_CASE_FILE_CACHE_MB", "32")),
         "CASEMAN_UPLOADS": os.environ.get("CASEMAN_UPLOADS", str(instance_path / "uploads")),
         # Photos at a visit (issue 18 item 3): bytes of one upload, and photos a visit keeps.
         "CASEMAN_PHOTO_MAX_BYTES": int(os.environ.get("CASEMAN_PHOTO_MAX_BYTES", str(10 << 20))),

@@ -13,10 +13,14 @@ from datetime import date
 from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request
+from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from caseman import audit, clock
 from caseman.access import login_required
+from caseman.casefile import cache
 from caseman.casefile.history import KINDS, list_history
 from caseman.casefile.queries import ELDER_OPTIONS, case_timeline, load_area_chains
 from caseman.documents.queries import list_printed
@@ -71,6 +75,7 @@ def index() -> Any:
 @bp.get("/<int:elder_id>")
 @login_required
 def show(elder_id: int) -> Any:
+    # The revision first: the body is read after it, never older (see casefile.cache).
     elder = get_elder_or_404(current_user, elder_id, *ELDER_OPTIONS)
     page = _case_file(elder, reveal=False)  # before the commit, which would expire what it reads
     # Recorded once the page is made: added earlier, the audit row would be flushed by the page's
@@ -120,6 +125,25 @@ def call(elder_id: int, which: str) -> Any:
 
 
 def _case_file(elder: Elder, reveal: bool) -> Any:
+    """The page: its body kept rendered (casefile.cache) unless it shows the full numbers."""
+    pages = None if reveal else cache.page_cache()
+    day = today()
+    key = None
+    body = None
+    if pages is not None:
+        key = (elder.id, elder.case_revision, cache.generation(db.session), day,
+               str(get_locale()), current_user.id)  # fmt: skip
+        body = pages.get(key)
+    if body is None:
+        body = _body(elder, reveal, day)
+        if key is not None:
+            pages.put(key, body)
+    # The body is the autoescaped output of elders/_show_body.html; the token is ours.
+    page = Markup(cache.with_token(body, generate_csrf()))  # noqa: S704
+    return render_template("elders/show.html", elder=elder, body=page)
+
+
+def _body(elder: Elder, reveal: bool, day: date) -> str:
     load_area_chains(elder.residence_area, elder.household_area)
     referrals = list_elder_referrals(elder)
     risks = list_elder_risks(elder)
@@ -138,9 +162,8 @@ def _case_file(elder: Elder, reveal: bool) -> Any:
     if merged:
         items.sort(key=_when, reverse=True)
         items = items[:CASE_FILE_ITEMS]
-    day = today()
     return render_template(
-        "elders/show.html",
+        "elders/_show_body.html",
         reveal=reveal,
         elder=elder,
         labels=labels,
@@ -162,6 +185,7 @@ def _case_file(elder: Elder, reveal: bool) -> Any:
         merged=merged,
         kept=get_kept(current_user, elder) if elder.is_archived else None,
         can_merge=can_merge(current_user) and not elder.is_archived,
+        csrf_token=lambda: cache.TOKEN_MARK,  # put in when sent: the body is kept
     )
 
 

@@ -110,6 +110,8 @@ class Elder(TimestampMixin, Base):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     last_reviewed_on: Mapped[date | None]  # 每半年动态更新
     version: Mapped[int] = mapped_column(default=1)
+    # Changed by every write that changes what the case file shows (caseman.casefile.cache).
+    case_revision: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
 
     residence_area: Mapped[Area] = relationship(foreign_keys=[residence_area_id])
     household_area: Mapped[Area | None] = relationship(foreign_keys=[household_area_id])
