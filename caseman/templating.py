@@ -7,9 +7,11 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask, url_for
+from flask import Flask, current_app, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from markupsafe import Markup, escape
 
 from caseman import clock
@@ -146,7 +148,23 @@ def id_url(endpoint: str, name: str, **values: Any) -> Callable[[int], str]:
     return lambda value: f"{prefix}{int(value)}{suffix}"
 
 
+def main_nav() -> Markup:
+    """The main menu of base.html, rendered once per worker for each role, locale, approvals
+    setting and URL root (it is 40 translations and 20 URLs: a quarter of a kept case file)."""
+    from caseman.approvals.services import approvals_enabled
+
+    role = current_user.role.value
+    key = (role, str(get_locale()), approvals_enabled(), request.script_root)
+    kept = current_app.extensions.setdefault("caseman_main_nav", {})
+    html = kept.get(key)
+    if html is None:
+        html = Markup(render_template("_mainnav.html", role=role))  # noqa: S704 (autoescaped)
+        kept[key] = html
+    return html
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["main_nav"] = main_nav
     app.jinja_env.filters.update(
         mask_id=_mask_id,
         mask_phone=mask_phone,

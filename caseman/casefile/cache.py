@@ -180,6 +180,12 @@ def new_generation(connection: sa.Connection) -> None:
     )
 
 
+def generation_column() -> sa.Label[int]:
+    """The generation, as a column to read with the elder (0 before the first change)."""
+    value = select(CacheGeneration.value).where(CacheGeneration.name == CASE_FILE)
+    return sa.func.coalesce(value.scalar_subquery(), 0).label("case_file_generation")
+
+
 def generation(session: Session) -> int:
     return (
         session.scalar(select(CacheGeneration.value).where(CacheGeneration.name == CASE_FILE)) or 0

@@ -17,6 +17,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+from sqlalchemy import select
 
 from caseman import audit, clock
 from caseman.access import login_required
@@ -33,7 +34,7 @@ from caseman.extensions import db
 from caseman.referrals import labels as referral_labels
 from caseman.referrals.queries import list_elder_referrals, list_elder_risks
 from caseman.rules.referrals import problems_solved
-from caseman.scope import get_elder_or_404
+from caseman.scope import elder_filter, get_elder_or_404
 from caseman.search.elder_list import ElderFilters, list_elders
 from caseman.search.queries import highlight, is_name_query, list_matches
 from caseman.search.views import bp as search_bp
@@ -76,8 +77,15 @@ def index() -> Any:
 @login_required
 def show(elder_id: int) -> Any:
     # The revision first: the body is read after it, never older (see casefile.cache).
-    elder = get_elder_or_404(current_user, elder_id, *ELDER_OPTIONS)
-    page = _case_file(elder, reveal=False)  # before the commit, which would expire what it reads
+    found = db.session.execute(
+        select(Elder, cache.generation_column())
+        .where(Elder.id == elder_id, elder_filter(current_user))
+        .options(*ELDER_OPTIONS)
+    ).first()  # as get_elder_or_404 does, with the generation of kept bodies in one statement
+    if found is None:
+        abort(404)
+    elder, generation = found
+    page = _case_file(elder, generation)  # before the commit, which would expire what it reads
     # Recorded once the page is made: added earlier, the audit row would be flushed by the page's
     # first query, and on SQLite that takes the write lock for the whole rendering (a GET holds
     # none until it writes; see caseman._sqlite_begin), so every other request's write queued
@@ -95,7 +103,7 @@ def reveal(elder_id: int) -> Any:
     shown = "id_number phone"
     if elder.disability_certificate_no:  # it carries the ID number
         shown += " disability_certificate_no"
-    page = _case_file(elder, reveal=True)
+    page = _case_file(elder, None)
     audit.record(
         "reveal", object_type="elder", object_id=elder.id, elder_id=elder.id, detail=shown
     )  # fmt: skip (after the page: see show)
@@ -124,15 +132,16 @@ def call(elder_id: int, which: str) -> Any:
     return response
 
 
-def _case_file(elder: Elder, reveal: bool) -> Any:
-    """The page: its body kept rendered (casefile.cache) unless it shows the full numbers."""
+def _case_file(elder: Elder, generation: int | None) -> Any:
+    """The page: its body kept rendered (casefile.cache), read with ``generation``; None: the
+    page with the full numbers (reveal), never kept."""
+    reveal = generation is None
     pages = None if reveal else cache.page_cache()
     day = today()
     key = None
     body = None
     if pages is not None:
-        key = (elder.id, elder.case_revision, cache.generation(db.session), day,
-               str(get_locale()), current_user.id)  # fmt: skip
+        key = (elder.id, elder.case_revision, generation, day, str(get_locale()), current_user.id)
         body = pages.get(key)
     if body is None:
         body = _body(elder, reveal, day)
