@@ -121,6 +121,10 @@ def in_process(url: str, repeat: int) -> dict[str, Any]:
         sample = results["sample"]
         cases = iter(sample * (repeat // len(sample) + 2))
         results["case"] = timed(lambda: _get(client, f"/elders/{next(cases)}"), max(repeat, 50))
+        again = iter(sample * (repeat // len(sample) + 2))  # the same pages: bodies kept
+        results["case_kept"] = timed(
+            lambda: _get(client, f"/elders/{next(again)}"), max(repeat, 50)
+        )
         results["dashboard"] = timed(lambda: _get(client, "/"), max(10, repeat // 2))
         results["due"] = timed(lambda: _get(client, "/visits/due"), max(10, repeat // 2))
         village = f"/visits/due?village={results['largest_village']}"
@@ -288,11 +292,15 @@ class Session:
 def concurrent(
     url: str, username: str, sample: list[int], seconds: float, threads: int,
     cache_mb: float | None = None,
-) -> tuple[float, list[float], float, float]:  # fmt: skip
+) -> tuple[list[tuple[str, float, list[float]]], float, float]:  # fmt: skip
     """Requests per second of the case file page: gunicorn, 2 workers, ``threads`` clients;
     and, in the same run on the same server, of the bare route ``/healthz`` (no database, no
     session, no template): the ceiling of this machine's web stack, for the ratio.
-    ``cache_mb``: the server's CASEMAN_CASE_FILE_CACHE_MB (0: every page rendered)."""
+
+    ``cache_mb``: the server's CASEMAN_CASE_FILE_CACHE_MB (0: every page rendered). With bodies
+    kept, two windows of ``seconds``: from a cold start (each worker renders each page of the
+    sample once), then the same pages again. Returns each window's (label, requests/s, times),
+    the largest worker's RSS and the bare route's requests/s."""
     port = _free_port()
     env = dict(os.environ, DATABASE_URL=url)
     if cache_mb is not None:
@@ -310,11 +318,13 @@ def concurrent(
         started = time.perf_counter()
         bare_times = _load_test(bare, lambda k: "/healthz", min(seconds, 10))
         bare_rps = len(bare_times) / (time.perf_counter() - started)
-        started = time.perf_counter()
-        times = _load_test(sessions, lambda k: f"/elders/{sample[k % len(sample)]}", seconds)
-        elapsed = time.perf_counter() - started
-        worker_rss = _gunicorn_worker_rss(server.pid)
-        return len(times) / elapsed, times, worker_rss, bare_rps
+        windows = []
+        labels = ["every page rendered"] if cache_mb == 0 else ["from a cold start", "warm"]
+        for label in labels:
+            started = time.perf_counter()
+            times = _load_test(sessions, lambda k: f"/elders/{sample[k % len(sample)]}", seconds)
+            windows.append((label, len(times) / (time.perf_counter() - started), times))
+        return windows, _gunicorn_worker_rss(server.pid), bare_rps
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -411,6 +421,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="with --grow: each further BLOCK elders get 13 new towns and 172 "
                              "new villages (Yubei-sized districts; towns stay ~8,000)")  # fmt: skip
     parser.add_argument("--no-load-test", action="store_true", help="skip the gunicorn load test")
+    parser.add_argument("--load-only", action="store_true", help="only the gunicorn load test")
     args = parser.parse_args(argv)
     url = args.database_url
     if not url:
@@ -421,6 +432,12 @@ def main(argv: list[str] | None = None) -> None:
         _load(url, args.elders, args.months, grow=args.grow, block=args.block)
 
     print(f"caseman benchmark · {url.split('@')[-1]} · {load_average()}")
+    if args.load_only:
+        from caseman import create_app
+
+        results = _sample(create_app({"SQLALCHEMY_DATABASE_URI": url}))[0]
+        _concurrent_figures(url, results, args)
+        return
     results = in_process(url, args.repeat)
     print(f"  data: {results['elders']} elders, {results['visits']} visits; "
           f"town {results['town']}: {results['town_elders']} elders")  # fmt: skip
@@ -429,6 +446,7 @@ def main(argv: list[str] | None = None) -> None:
         print(line(label, times, GOALS["search_p95"]))
     print("pages:")
     print(line("case file /elders/<id>", results["case"], GOALS["case_p95"]))
+    print(line("  again (its body kept)", results["case_kept"], GOALS["case_p95"]))
     print(line("town dashboard /", results["dashboard"], GOALS["dashboard"]))
     print(line("district dashboard /", results["district_dashboard"],
                district_goal(results["elders"])))  # fmt: skip
@@ -440,25 +458,26 @@ def main(argv: list[str] | None = None) -> None:
           f"Python peak {results['ledger_peak_mb']:.0f} MB, "
           f"process max RSS {results['maxrss_mb']:.0f} MB  {verdict}")  # fmt: skip
     print(f"  ({load_average()})")
-    if args.no_load_test:
-        return
-    # Twice: as configured (the bodies of the sample's case files are kept after their first
-    # request), and with nothing kept (every request renders its page: a first view).
+    if not args.no_load_test:
+        _concurrent_figures(url, results, args)
+
+
+def _concurrent_figures(url: str, results: dict[str, Any], args: argparse.Namespace) -> None:
+    # As configured (a page's body is kept after its first request: two windows, from cold
+    # and warm), and with nothing kept (every request renders its page, as a first view does).
     for label, cache_mb in (("bodies kept (CASEMAN_CASE_FILE_CACHE_MB default)", None),
                             ("nothing kept (CASEMAN_CASE_FILE_CACHE_MB=0)", 0)):  # fmt: skip
-        rps, times, worker_rss, bare_rps = concurrent(
+        windows, worker_rss, bare_rps = concurrent(
             url, results["username"], results["sample"], args.seconds, args.threads, cache_mb
         )
         print(f"concurrent case file pages (gunicorn -w 2, {args.threads} clients, "
-              f"{args.seconds:.0f} s, {len(results['sample'])} elders in turn), "
-              f"{label}:")  # fmt: skip
-        verdict = "ok" if rps >= GOALS["case_rps"] else f"MISSED (goal {GOALS['case_rps']}/s)"
-        print(f"  {rps:.1f} requests/s  {verdict}" + line("latency", times)[30:]
-              if times else "  no answers")  # fmt: skip
-        print(
-            f"  bare route /healthz in the same run: {bare_rps:.0f} requests/s; "
-            f"the case file costs {bare_rps / rps if rps else 0:.1f}x a bare request"
-        )
+              f"{len(results['sample'])} elders in turn), {label}:")  # fmt: skip
+        for window, rps, times in windows:
+            verdict = "ok" if rps >= GOALS["case_rps"] else f"MISSED (goal {GOALS['case_rps']}/s)"
+            print(f"  {window}, {args.seconds:.0f} s: {rps:.1f} requests/s  {verdict}"
+                  + line("", times)[30:] if times else f"  {window}: no answers")  # fmt: skip
+            print(f"    the case file costs {bare_rps / rps if rps else 0:.1f}x a bare request")
+        print(f"  bare route /healthz in the same run: {bare_rps:.0f} requests/s")
         print(f"  largest gunicorn worker RSS after the load: {worker_rss:.0f} MB")
         print(f"  ({load_average()})")
 
