@@ -56,6 +56,7 @@ from caseman.risk.queries import (
 from caseman.rules.enums import Category
 from caseman.rules.risk_level import RiskLevel
 from caseman.rules.visit_periods import DueState, month_period
+from caseman.scope import under_path
 from caseman.visits.models import Visit
 from caseman.visits.queries import (
     DASHBOARD_MONTHS,
@@ -274,7 +275,7 @@ _STATUS_COLUMNS = (Elder.filed_on, Elder.archived_on, Elder.is_key, Elder.key_ch
 def _area_ids(user: User) -> list[int]:
     return list(
         db.session.scalars(
-            select(Area.id).where(Area.path.startswith(user.area.path, autoescape=True))
+            select(Area.id).where(under_path(user.area.path))
         )
     )
 
@@ -289,7 +290,7 @@ def kept_figures(user: User, today: date) -> dict[int, AreaFigures]:
         select(AreaSummary.area_id, AreaSummary.version, AreaSummary.computed_on,
                AreaSummary.data)
         .join(Area, Area.id == AreaSummary.area_id)
-        .where(Area.path.startswith(user.area.path, autoescape=True))
+        .where(under_path(user.area.path))
     )  # fmt: skip
     days = high_risk_visit_days()
     for area_id, version, computed_on, data in rows:

@@ -56,7 +56,23 @@ MAX_LITERAL_AREAS = 2000
 
 
 def _area_subtree(area: Area) -> sa.Select[tuple[int]]:
-    return select(Area.id).where(Area.path.startswith(area.path, autoescape=True))
+    return select(Area.id).where(under_path(area.path))
+
+
+def under_path(prefix: str) -> ColumnElement[bool]:
+    """Areas whose path starts with ``prefix`` (an area and its subtree: "/1/5/" holds
+    "/1/5/" and "/1/5/12/").
+
+    On PostgreSQL as a range of the pattern operators: ix_areas_path (varchar_pattern_ops)
+    answers it in a prepared statement's generic plan too, where ``LIKE $1 || '%'`` read every
+    area (the pattern is not known when the plan is made)."""
+    if db.engine.dialect.name == "postgresql" and prefix:
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        return sa.and_(
+            Area.path.op("~>=~", is_comparison=True)(prefix),
+            Area.path.op("~<~", is_comparison=True)(upper),
+        )
+    return Area.path.startswith(prefix, autoescape=True)
 
 
 def _request_cache(name: str) -> dict[Any, Any] | None:
@@ -154,7 +170,7 @@ def get_elder_or_404(user: User, elder_id: int, *options: Any) -> Elder:
 
 def scoped_areas(user: User) -> sa.Select[tuple[Area]]:
     """Areas the user may register elders in or filter by."""
-    return select(Area).where(Area.path.startswith(user.area.path, autoescape=True))
+    return select(Area).where(under_path(user.area.path))
 
 
 def area_in_scope(user: User, area_id: int | None) -> Area | None:

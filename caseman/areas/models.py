@@ -39,14 +39,19 @@ class Area(Base):
     """One node of the area tree. ``path`` is the materialised path of ids ("/1/4/17/")."""
 
     __tablename__ = "areas"
-    __table_args__ = (sa.UniqueConstraint("parent_id", "name", name="uq_areas_parent_name"),)
+    __table_args__ = (
+        sa.UniqueConstraint("parent_id", "name", name="uq_areas_parent_name"),
+        # Every scoped page reads an area's subtree by ``path LIKE '/1/5/%'``. PostgreSQL uses a
+        # btree for a prefix only in the C collation, or with the pattern operators.
+        sa.Index("ix_areas_path", "path", postgresql_ops={"path": "varchar_pattern_ops"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(64))
     level: Mapped[AreaLevel] = mapped_column(enum_column(AreaLevel))
     code: Mapped[str] = mapped_column(sa.String(12), default="")  # 行政区划代码 (when known)
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"), index=True)
-    path: Mapped[str] = mapped_column(sa.String(255), default="", index=True)
+    path: Mapped[str] = mapped_column(sa.String(255), default="")
     kind: Mapped[AreaKind] = mapped_column(enum_column(AreaKind))
     # Closed (merged, abolished): hidden from pickers, kept for the records that name it.
     closed_on: Mapped[date | None]

@@ -76,21 +76,32 @@ def index() -> Any:
 @bp.get("/<int:elder_id>")
 @login_required
 def show(elder_id: int) -> Any:
-    # The revision first: the body is read after it, never older (see casefile.cache).
-    found = db.session.execute(
-        select(Elder, cache.generation_column())
-        .where(Elder.id == elder_id, elder_filter(current_user))
-        .options(*ELDER_OPTIONS)
-    ).first()  # as get_elder_or_404 does, with the generation of kept bodies in one statement
-    if found is None:
+    # The key of the kept body first (casefile.cache): the elder's revision and the generation,
+    # in one light statement scoped as get_elder_or_404 is. A body rendered now is read after
+    # them, so it is never older than its key.
+    head = db.session.execute(
+        select(Elder.id, Elder.name, Elder.case_revision, cache.generation_column()).where(
+            Elder.id == elder_id, elder_filter(current_user)
+        )
+    ).first()
+    if head is None:
         abort(404)
-    elder, generation = found
-    page = _case_file(elder, generation)  # before the commit, which would expire what it reads
+    pages = cache.page_cache()
+    day = today()
+    key = (elder_id, head.case_revision, head.case_file_generation, day, str(get_locale()),
+           current_user.id)  # fmt: skip
+    body = pages.get(key) if pages is not None else None
+    if body is None:
+        elder = get_elder_or_404(current_user, elder_id, *ELDER_OPTIONS)
+        body = _body(elder, False, day)  # before the commit, which would expire what it reads
+        if pages is not None:
+            pages.put(key, body)
+    page = _page(head.name, body)
     # Recorded once the page is made: added earlier, the audit row would be flushed by the page's
     # first query, and on SQLite that takes the write lock for the whole rendering (a GET holds
     # none until it writes; see caseman._sqlite_begin), so every other request's write queued
     # behind it. It still commits with the request, before the page is sent.
-    audit.record("view", object_type="elder", object_id=elder.id, elder_id=elder.id)
+    audit.record("view", object_type="elder", object_id=elder_id, elder_id=elder_id)
     db.session.commit()
     return page
 
@@ -103,7 +114,7 @@ def reveal(elder_id: int) -> Any:
     shown = "id_number phone"
     if elder.disability_certificate_no:  # it carries the ID number
         shown += " disability_certificate_no"
-    page = _case_file(elder, None)
+    page = _page(elder.name, _body(elder, True, today()))  # never kept
     audit.record(
         "reveal", object_type="elder", object_id=elder.id, elder_id=elder.id, detail=shown
     )  # fmt: skip (after the page: see show)
@@ -132,24 +143,11 @@ def call(elder_id: int, which: str) -> Any:
     return response
 
 
-def _case_file(elder: Elder, generation: int | None) -> Any:
-    """The page: its body kept rendered (casefile.cache), read with ``generation``; None: the
-    page with the full numbers (reveal), never kept."""
-    reveal = generation is None
-    pages = None if reveal else cache.page_cache()
-    day = today()
-    key = None
-    body = None
-    if pages is not None:
-        key = (elder.id, elder.case_revision, generation, day, str(get_locale()), current_user.id)
-        body = pages.get(key)
-    if body is None:
-        body = _body(elder, reveal, day)
-        if key is not None:
-            pages.put(key, body)
-    # The body is the autoescaped output of elders/_show_body.html; the token is ours.
-    page = Markup(cache.with_token(body, generate_csrf()))  # noqa: S704
-    return render_template("elders/show.html", elder=elder, body=page)
+def _page(name: str, body: str) -> str:
+    """The case file page around its body (the autoescaped output of elders/_show_body.html,
+    kept or not); the CSRF token of its form is this session's."""
+    html = Markup(cache.with_token(body, generate_csrf()))  # noqa: S704
+    return render_template("elders/show.html", name=name, body=html)
 
 
 def _body(elder: Elder, reveal: bool, day: date) -> str:
