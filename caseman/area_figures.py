@@ -273,11 +273,7 @@ _STATUS_COLUMNS = (Elder.filed_on, Elder.archived_on, Elder.is_key, Elder.key_ch
 
 
 def _area_ids(user: User) -> list[int]:
-    return list(
-        db.session.scalars(
-            select(Area.id).where(under_path(user.area.path))
-        )
-    )
+    return list(db.session.scalars(select(Area.id).where(under_path(user.area.path))))
 
 
 def kept_figures(user: User, today: date) -> dict[int, AreaFigures]:
