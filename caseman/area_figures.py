@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -40,7 +39,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from caseman import clock
 from caseman.areas.models import Area
 from caseman.auth.models import Role, User
-from caseman.db import Base
+from caseman.db import Base, changed_in_flush, values_in_flush
 from caseman.elders.models import Elder, ElderCategory, ElderMove, FamilyMember
 from caseman.extensions import db
 from caseman.forces.models import VisitContact
@@ -504,16 +503,6 @@ _VISIT_FACTS = ("elder_id", "method", "voided_at", "visited_on", "force_kind")
 _ELDER_ROWS = (ElderCategory, ElderRiskLevel, FamilyMember, VisitContact)
 
 
-def _changed(obj: Any, names: Iterable[str]) -> bool:
-    attrs = sa.inspect(obj).attrs
-    return any(attrs[name].history.has_changes() for name in names)
-
-
-def _old_values(obj: Any, name: str) -> list[Any]:
-    history = sa.inspect(obj).attrs[name].history
-    return [v for v in (*history.deleted, *history.added, *history.unchanged) if v is not None]
-
-
 @event.listens_for(Session, "after_flush")
 def _mark_changed(session: Session, _context: Any) -> None:
     """Mark stale, in the flushing transaction, the areas whose figures this flush changed."""
@@ -522,18 +511,18 @@ def _mark_changed(session: Session, _context: Any) -> None:
     for obj, is_new in [*((o, True) for o in session.new), *((o, False) for o in session.dirty),
                         *((o, True) for o in session.deleted)]:  # fmt: skip
         if isinstance(obj, Elder):
-            if is_new or _changed(obj, _ELDER_FACTS):
+            if is_new or changed_in_flush(obj, _ELDER_FACTS):
                 elder_ids.add(obj.id)
-                area_ids.update(_old_values(obj, "residence_area_id"))
+                area_ids.update(values_in_flush(obj, "residence_area_id"))
         elif isinstance(obj, Visit):
-            if is_new or _changed(obj, _VISIT_FACTS):
-                elder_ids.update(_old_values(obj, "elder_id"))
+            if is_new or changed_in_flush(obj, _VISIT_FACTS):
+                elder_ids.update(values_in_flush(obj, "elder_id"))
         elif isinstance(obj, _ELDER_ROWS):
-            elder_ids.update(_old_values(obj, "elder_id"))
+            elder_ids.update(values_in_flush(obj, "elder_id"))
         elif isinstance(obj, ElderMove):
-            elder_ids.update(_old_values(obj, "elder_id"))
-            area_ids.update(_old_values(obj, "from_area_id"))
-            area_ids.update(_old_values(obj, "to_area_id"))
+            elder_ids.update(values_in_flush(obj, "elder_id"))
+            area_ids.update(values_in_flush(obj, "from_area_id"))
+            area_ids.update(values_in_flush(obj, "to_area_id"))
     if not elder_ids and not area_ids:
         return
     connection = session.connection()

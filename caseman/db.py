@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import MetaData
@@ -82,3 +82,16 @@ def begin_write() -> None:
     connection = db.session.connection()
     if connection.info.get(_DEFERRED):
         _take_write_lock(connection)
+
+
+def changed_in_flush(obj: object, names: Iterable[str]) -> bool:
+    """In a flush listener: whether any of ``obj``'s attributes ``names`` changed."""
+    attrs = sa.inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in names)
+
+
+def values_in_flush(obj: object, name: str) -> list[Any]:
+    """In a flush listener: ``obj.name`` before and after the flush, without None (a row
+    moved to another elder or area names both)."""
+    history = sa.inspect(obj).attrs[name].history
+    return [v for v in (*history.deleted, *history.added, *history.unchanged) if v is not None]

@@ -34,7 +34,7 @@ import secrets
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,7 +44,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.util import identity_key
 
-from caseman.db import Base
+from caseman.db import Base, changed_in_flush, values_in_flush
 from caseman.elders.models import Elder, ElderMerge
 
 CASE_FILE = "case_file"
@@ -94,17 +94,6 @@ def new_number() -> int:
     return secrets.randbits(62)
 
 
-def _changed(obj: Any, names: Iterable[str]) -> bool:
-    attrs = sa.inspect(obj).attrs
-    return any(attrs[name].history.has_changes() for name in names)
-
-
-def _values(obj: Any, name: str) -> list[Any]:
-    """The value of ``name`` before and after this flush (a row moved to another elder)."""
-    history = sa.inspect(obj).attrs[name].history
-    return [v for v in (*history.deleted, *history.added, *history.unchanged) if v is not None]
-
-
 PENDING = "case_file_elders"
 
 
@@ -121,9 +110,11 @@ def _note_changes(session: Session, _context: Any) -> None:
         elif isinstance(obj, ElderMerge):
             elder_ids.update((obj.kept_id, obj.merged_id))
         elif hasattr(obj, "elder_id"):
-            elder_ids.update(_values(obj, "elder_id"))
+            elder_ids.update(values_in_flush(obj, "elder_id"))
         elif table == "users":
-            everything = everything or (obj not in session.new and _changed(obj, USER_SHOWN))
+            everything = everything or (
+                obj not in session.new and changed_in_flush(obj, USER_SHOWN)
+            )
         else:
             everything = True
     # An elder registered in this transaction has no page kept anywhere yet.
