@@ -161,7 +161,7 @@ def kept_fragment(name: str) -> Markup:
     kept = current_app.extensions.setdefault("caseman_fragments", {})
     html = kept.get(key)
     if html is None:
-        html = Markup(render_template(name, role=role))  # noqa: S704 (autoescaped)
+        html = Markup(render_template(name, role=role))  # noqa: S704  # nosec B704 (autoescaped)
         kept[key] = html
     return html
 

@@ -49,7 +49,7 @@ from caseman.elders.models import Elder, ElderMerge
 
 CASE_FILE = "case_file"
 # Stands in for the CSRF token while a body is rendered to be kept (see ``with_token``).
-TOKEN_MARK = "\x00csrf-token\x00"  # noqa: S105 (a placeholder, not a secret)
+TOKEN_MARK = "\x00csrf-token\x00"  # noqa: S105  # nosec B105 (a placeholder, not a secret)
 
 
 class CacheGeneration(Base):
