@@ -33,13 +33,12 @@ import click
 import sqlalchemy as sa
 from flask import g, has_request_context, request
 from sqlalchemy import event, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from caseman import clock
 from caseman.areas.models import Area
 from caseman.auth.models import Role, User
-from caseman.db import Base, changed_in_flush, values_in_flush
+from caseman.db import Base, changed_in_flush, upsert_insert, values_in_flush
 from caseman.elders.models import Elder, ElderCategory, ElderMove, FamilyMember
 from caseman.extensions import db
 from caseman.forces.models import VisitContact
@@ -336,13 +335,11 @@ def _store(fresh: dict[int, AreaFigures], versions: dict[int, int], today: date)
             updates,
         )
     if inserts:
-        db.session.execute(_insert(db.session.connection()).on_conflict_do_nothing(), inserts)
+        db.session.execute(
+            upsert_insert(db.session.connection(), AreaSummary.__table__).on_conflict_do_nothing(),
+            inserts,
+        )
     db.session.commit()
-
-
-def _insert(connection: sa.Connection) -> Any:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(AreaSummary.__table__)
 
 
 def home_figures(user: User, today: date | None = None) -> HomeFigures:
@@ -557,7 +554,7 @@ def mark_stale(connection: sa.Connection, area_ids: set[int] | None) -> None:
         return
     if not area_ids:
         return
-    statement = _insert(connection).on_conflict_do_update(
+    statement = upsert_insert(connection, table).on_conflict_do_update(
         index_elements=[table.c.area_id],
         set_={"version": table.c.version + 1, "data": None, "computed_on": None},
     )

@@ -95,3 +95,12 @@ def values_in_flush(obj: object, name: str) -> list[Any]:
     moved to another elder or area names both)."""
     history = sa.inspect(obj).attrs[name].history
     return [v for v in (*history.deleted, *history.added, *history.unchanged) if v is not None]
+
+
+def upsert_insert(connection: sa.Connection, table: sa.Table) -> Any:
+    """An INSERT into ``table`` that takes ``on_conflict_do_update``/``..._do_nothing``: the
+    PostgreSQL or the SQLite dialect's, as the connection is."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)

@@ -40,11 +40,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, current_app
 from sqlalchemy import event, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.util import identity_key
 
-from caseman.db import Base, changed_in_flush, values_in_flush
+from caseman.db import Base, changed_in_flush, upsert_insert, values_in_flush
 from caseman.elders.models import Elder, ElderMerge
 
 CASE_FILE = "case_file"
@@ -63,7 +62,7 @@ class CacheGeneration(Base):
 
 # Rows that name no elder and that no case file shows (or rows derived from the case file that
 # are never shown on it): their writes keep every kept page. Anything not listed, and naming no
-# elder, starts a new generation (tests/casefile/test_cache.py makes each model choose).
+# elder, starts a new generation (tests/casefile/test_cache.py checks the names are tables).
 NOT_SHOWN = frozenset(
     {
         "audit_events",  # written by every view of the page itself
@@ -163,9 +162,8 @@ def _statement_change(state: Any) -> None:
 
 def new_generation(connection: sa.Connection) -> None:
     table = CacheGeneration.__table__
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     value = new_number()
-    statement = dialect.insert(table).values(name=CASE_FILE, value=value)
+    statement = upsert_insert(connection, table).values(name=CASE_FILE, value=value)
     connection.execute(
         statement.on_conflict_do_update(index_elements=[table.c.name], set_={"value": value})
     )
