@@ -176,9 +176,8 @@ def generation_column() -> sa.Label[int]:
 
 
 def generation(session: Session) -> int:
-    return (
-        session.scalar(select(CacheGeneration.value).where(CacheGeneration.name == CASE_FILE)) or 0
-    )
+    """The generation alone (the case file reads it with the elder: ``generation_column``)."""
+    return session.scalar(select(generation_column()))
 
 
 class PageCache:
