@@ -22,7 +22,8 @@ def _texts() -> list[str]:
          rng.randint(0, 999_999)) for _ in range(300))]  # fmt: skip
     alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-渝北区"
     longer = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 200))) for _ in range(200)]
-    return numbers + longer
+    digits = [str(rng.randint(0, 10**40)) for _ in range(20)]  # numeric mode
+    return numbers + longer + digits
 
 
 def _qrcode_own(text: str) -> qrcode.QRCode:
@@ -42,6 +43,16 @@ def test_the_mask_is_the_one_qrcode_chooses() -> None:
         assert fast.modules == own.modules, text  # the symbol, its mask and format bits
         assert qr.best_mask(fast) == own.best_mask_pattern(), text
     assert {1, 2, 5, 7, 10} <= versions  # small and large symbols, with and without version bits
+
+
+def test_the_codewords_are_qrcodes() -> None:
+    """Data, padding and Reed-Solomon error correction, interleaved, as qrcode.util makes them."""
+    for text in _texts():
+        own = _qrcode_own(text)
+        fast = qr._qr(text, 8)
+        assert fast.data_cache == qrcode.util.create_data(
+            own.version, own.error_correction, own.data_list
+        ), text
 
 
 def test_the_penalty_is_qrcodes_on_every_mask() -> None:
