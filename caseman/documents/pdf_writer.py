@@ -397,7 +397,7 @@ def render_pdf_many(
 
     Each document is laid out on its own (so ``on_rendered(k)`` can report progress after the
     k-th). Laid-out pages are written in chunks of about ``CHUNK_PAGES`` (each font embedded
-    once per chunk) and the chunks joined with pypdf: a village's 600 pages would otherwise
+    once per chunk) and the chunks joined with pikepdf: a village's 600 pages would otherwise
     hold about a gigabyte of layout in memory at once.
 
     A batch of ``POOL_MIN_DOCUMENTS`` or more is laid out by ``workers`` processes
