@@ -497,13 +497,34 @@ def _render_in_workers(
 _kept = threading.local()
 
 
+# A layout worker's garbage collector (gc.set_threshold). A worker holds ~2.6 million objects once
+# it has learnt its blanks (their boxes, styles and drawings), and Python's default (700, 10, 10)
+# walked all of them in a full collection every few hundred forms (~2 s each) and the younger
+# generations a thousand times a chunk: a fifth to a quarter of a worker's time. Collecting the
+# youngest generation every 10,000 allocations instead of 700 took 1,500 forms from 140 s to
+# 113 s with the same memory (RSS grew 33 MB either way; (50000, 20, 100) grew it 66 MB).
+WORKER_GC_THRESHOLDS = (10_000, 10, 10)
+
+
+def _worker_start() -> None:
+    """A layout worker's start: what the imports made is kept out of collections (gc.freeze),
+    and the collector runs less often (``WORKER_GC_THRESHOLDS``)."""
+    import gc
+
+    import weasyprint  # noqa: F401 - its modules, loaded before they are frozen
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*WORKER_GC_THRESHOLDS)
+
+
 def _new_pool(workers: int) -> Any:
     """A pool of ``workers`` layout processes."""
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
     # spawn: a fresh interpreter (Pango and GLib are not safe to fork from a threaded server)
-    return ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+    return ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_worker_start)
 
 
 @contextlib.contextmanager
