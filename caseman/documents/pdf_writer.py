@@ -336,7 +336,7 @@ def static_url_fetcher(static_root: str | Path | None = None) -> URLFetcher:
             if url.startswith(QR_SCHEME):
                 number = unquote(url.removeprefix(QR_SCHEME))
                 return URLFetcherResponse(
-                    url, qr_png(number, QR_MODULE_PX), {"Content-Type": "image/png"}
+                    url, qr_png(number, QR_MODULE_PX, "RGB"), {"Content-Type": "image/png"}
                 )
             path = static_path(url, root)
             mime, _encoding = mimetypes.guess_type(path.name)
@@ -697,7 +697,7 @@ def _pages(
 
 
 def _qr_image(number: str) -> Any:
-    return stamp.qr_image(qr_png(number, QR_MODULE_PX), number)
+    return stamp.qr_image(qr_png(number, QR_MODULE_PX, "RGB"), number)
 
 
 def _lay_out(html: str, layout: list[dict[str, Any]], base: str, fetcher: Any) -> tuple[Any, list]:

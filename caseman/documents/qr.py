@@ -41,8 +41,10 @@ def _qr(text: str, box_size: int = 10) -> qrcode.QRCode:
 
 
 @functools.lru_cache(maxsize=256)
-def qr_png(text: str, box_size: int = 8) -> bytes:
-    """A black-on-white PNG, ``box_size`` pixels per module."""
+def qr_png(text: str, box_size: int = 8, mode: str = "1") -> bytes:
+    """A black-on-white PNG, ``box_size`` pixels per module, of Pillow's ``mode`` "1" (as qrcode's
+    own image) or "RGB" (what WeasyPrint turns any other image into before it embeds it: an RGB
+    PNG is taken as it is, not converted and encoded again)."""
     code = _qr(text, box_size)
     try:
         from PIL import Image
@@ -61,7 +63,7 @@ def qr_png(text: str, box_size: int = 8) -> bytes:
     matrix = code.get_matrix()
     side = len(matrix)
     rows = bytes(0 if dark else 255 for row in matrix for dark in row)
-    image = Image.frombytes("L", (side, side), rows).convert("1", dither=Image.Dither.NONE)
+    image = Image.frombytes("L", (side, side), rows).convert(mode, dither=Image.Dither.NONE)
     image = image.resize((side * box_size, side * box_size), Image.Resampling.NEAREST)
     out = io.BytesIO()
     image.save(out, format="PNG")

@@ -75,3 +75,13 @@ def test_the_png_has_the_pixels_of_qrcodes_image() -> None:
         assert ours.mode == theirs.mode == "1"
         assert ours.size == theirs.size
         assert ImageChops.difference(ours.convert("L"), theirs.convert("L")).getbbox() is None
+
+
+def test_the_pdfs_rgb_png_has_the_same_pixels() -> None:
+    """The PDF's QR image is RGB (WeasyPrint embeds it as it is, not converted and encoded
+    again), with the pixels of the one-bit image."""
+    for text in _texts()[:40:7]:
+        rgb = Image.open(io.BytesIO(qr.qr_png(text, 1, "RGB")))
+        one = Image.open(io.BytesIO(qr.qr_png(text, 1)))
+        assert (rgb.mode, rgb.format) == ("RGB", "PNG")
+        assert ImageChops.difference(rgb, one.convert("RGB")).getbbox() is None
