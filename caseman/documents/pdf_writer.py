@@ -502,7 +502,8 @@ _kept = threading.local()
 # walked all of them in a full collection every few hundred forms (~2 s each) and the younger
 # generations a thousand times a chunk: a fifth to a quarter of a worker's time. Collecting the
 # youngest generation every 10,000 allocations instead of 700 took 1,500 forms from 140 s to
-# 113 s with the same memory (RSS grew 33 MB either way; (50000, 20, 100) grew it 66 MB).
+# 113 s in one process, its RSS growing 33 MB either way ((50000, 20, 100) grew it 66 MB); in
+# scripts/bench_forms.py's batch a worker's peak RSS was 380 MB against 357 MB.
 WORKER_GC_THRESHOLDS = (10_000, 10, 10)
 
 

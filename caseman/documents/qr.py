@@ -126,29 +126,31 @@ def _fit(code: qrcode.QRCode, start: int = 1) -> None:
     ``_Bits``, not a bit at a time)."""
     from bisect import bisect_left
 
-    sizes = qrcode.util.mode_sizes_for_version(start)
-    bits = _Bits()
-    for data in code.data_list:
-        bits.put(data.mode, 4)
-        bits.put(len(data), sizes[data.mode])
-        data.write(bits)
+    bits = _written(code.data_list, start)
     code.version = bisect_left(
         qrcode.util.BIT_LIMIT_TABLE[code.error_correction], bits.length, start
     )
     if code.version == 41:
         raise qrcode.exceptions.DataOverflowError()
-    if sizes is not qrcode.util.mode_sizes_for_version(code.version):
+    sizes = qrcode.util.mode_sizes_for_version
+    if sizes(start) is not sizes(code.version):
         _fit(code, code.version)  # the length field is longer at this version: count again
 
 
-def create_data(version: int, error_correction: int, data_list: list[Any]) -> list[int]:
-    """qrcode.util.create_data's codewords: the data's segments, terminator and padding, cut
-    into the version's blocks, each block's error correction, all interleaved."""
+def _written(data_list: list[Any], version: int) -> _Bits:
+    """The data's segments as a symbol of ``version`` holds them: mode, length, data."""
     bits = _Bits()
     for data in data_list:
         bits.put(data.mode, 4)
         bits.put(len(data), qrcode.util.length_in_bits(data.mode, version))
         data.write(bits)
+    return bits
+
+
+def create_data(version: int, error_correction: int, data_list: list[Any]) -> list[int]:
+    """qrcode.util.create_data's codewords: the data's segments, terminator and padding, cut
+    into the version's blocks, each block's error correction, all interleaved."""
+    bits = _written(data_list, version)
     blocks = qrcode.base.rs_blocks(version, error_correction)
     limit = sum(block.data_count * 8 for block in blocks)
     if bits.length > limit:
@@ -322,7 +324,7 @@ def best_mask(code: qrcode.QRCode, data: tuple[int, ...] | None = None) -> int:
     shape = _version(code.version)
     if data is None:
         data = _data_rows(code, shape)
-    data_columns = _columns(list(data), shape.size)
+    data_columns = _columns(data, shape.size)
     best, least = 0, -1
     for pattern, (mask, mask_columns) in enumerate(shape.masks):
         rows = [f ^ d ^ m for f, d, m in zip(shape.scored, data, mask, strict=True)]
