@@ -505,15 +505,21 @@ _kept = threading.local()
 # 113 s in one process, its RSS growing 33 MB either way ((50000, 20, 100) grew it 66 MB); in
 # scripts/bench_forms.py's batch a worker's peak RSS was 380 MB against 357 MB.
 WORKER_GC_THRESHOLDS = (10_000, 10, 10)
+# A layout worker prints a package's every kind of form: at stamp.BLANKS_KEPT (24, what a web
+# worker printing a form at a time keeps) the district's ~50 kinds of 附件3 evicted each other,
+# 6-22 full layouts (~420 ms each) every 600 forms; at 48 none, and a worker peaked at 357 MB
+# (339 MB at 24).
+WORKER_BLANKS_KEPT = 48
 
 
 def _worker_start() -> None:
     """A layout worker's start: what the imports made is kept out of collections (gc.freeze),
-    and the collector runs less often (``WORKER_GC_THRESHOLDS``)."""
+    the collector runs less often (``WORKER_GC_THRESHOLDS``), and more blanks are kept."""
     import gc
 
     import weasyprint  # noqa: F401 - its modules, loaded before they are frozen
 
+    stamp.BLANKS_KEPT = WORKER_BLANKS_KEPT
     gc.collect()
     gc.freeze()
     gc.set_threshold(*WORKER_GC_THRESHOLDS)

@@ -39,7 +39,7 @@ from typing import Any
 
 SLOT = "data-slot"
 STAMP = "data-stamp"
-BLANKS_KEPT = 48  # blanks kept per thread (~1 MB each: a batch worker peaked at 357–380 MB)
+BLANKS_KEPT = 24  # blanks kept per thread, ~1 MB each (a layout worker keeps more: pdf_writer)
 SKELETONS_KEPT = 24
 EPSILON = 1e-6  # CSS px: a placed text must land where the layout put it
 EMPTY = "\u00a0"  # an empty value cell's text (a line of the cell's height, nothing printed)

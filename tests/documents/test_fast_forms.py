@@ -19,7 +19,7 @@ import pytest
 from flask import Flask
 from PIL import Image, ImageChops
 
-from caseman.documents import pdf_writer
+from caseman.documents import pdf_writer, stamp
 from caseman.documents.annex2 import Place, annex2_document
 from caseman.documents.annex3 import annex3_document
 from caseman.documents.layout import Document
@@ -317,20 +317,21 @@ def test_kept_workers_lay_out_every_batch_in_one_pool(
         assert positions == sorted(positions)
 
 
-def test_a_layout_worker_collects_garbage_less_often() -> None:
+def test_a_layout_worker_collects_garbage_less_often_and_keeps_more_blanks() -> None:
     """A layout worker starts with its imports frozen out of collections and the collector's
     thresholds raised (pdf_writer.WORKER_GC_THRESHOLDS): the default walked its millions of
     objects a fifth of the time."""
     import gc
 
     with pdf_writer._new_pool(1) as pool:
-        thresholds, frozen = pool.submit(_collector_state).result()
+        thresholds, frozen, blanks = pool.submit(_worker_state).result()
     assert thresholds == pdf_writer.WORKER_GC_THRESHOLDS
     assert thresholds[0] > gc.get_threshold()[0]
     assert frozen > 10_000  # weasyprint's modules and what they made
+    assert blanks == pdf_writer.WORKER_BLANKS_KEPT > stamp.BLANKS_KEPT  # a package's every kind
 
 
-def _collector_state() -> tuple[tuple[int, int, int], int]:
+def _worker_state() -> tuple[tuple[int, int, int], int, int]:
     import gc
 
-    return gc.get_threshold(), gc.get_freeze_count()
+    return gc.get_threshold(), gc.get_freeze_count(), stamp.BLANKS_KEPT
