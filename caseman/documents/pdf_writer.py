@@ -335,9 +335,7 @@ def static_url_fetcher(static_root: str | Path | None = None) -> URLFetcher:
         def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
             if url.startswith(QR_SCHEME):
                 number = unquote(url.removeprefix(QR_SCHEME))
-                return URLFetcherResponse(
-                    url, qr_png(number, QR_MODULE_PX, "RGB"), {"Content-Type": "image/png"}
-                )
+                return URLFetcherResponse(url, pdf_qr_png(number), {"Content-Type": "image/png"})
             path = static_path(url, root)
             mime, _encoding = mimetypes.guess_type(path.name)
             return URLFetcherResponse(
@@ -703,8 +701,14 @@ def _pages(
     return rendered, pages
 
 
+def pdf_qr_png(number: str) -> bytes:
+    """The PNG of a document number's QR code in a PDF: a pixel a module, RGB (WeasyPrint
+    embeds an RGB PNG as it is; a one-bit image it converts and encodes again)."""
+    return qr_png(number, QR_MODULE_PX, "RGB")
+
+
 def _qr_image(number: str) -> Any:
-    return stamp.qr_image(qr_png(number, QR_MODULE_PX, "RGB"), number)
+    return stamp.qr_image(pdf_qr_png(number), number)
 
 
 def _lay_out(html: str, layout: list[dict[str, Any]], base: str, fetcher: Any) -> tuple[Any, list]:

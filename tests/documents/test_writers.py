@@ -327,7 +327,7 @@ def test_url_fetcher_serves_only_static_files(app: Flask) -> None:
     response.close()
     qr = fetcher.fetch("caseman-qr:" + NUMBER)  # the QR code of a document number, drawn
     assert qr.content_type == "image/png"
-    assert qr.read() == qr_png(NUMBER, pdf_writer.QR_MODULE_PX)
+    assert qr.read() == pdf_writer.pdf_qr_png(NUMBER)
     qr.close()
     for url in (
         "file:///etc/passwd",
