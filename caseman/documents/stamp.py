@@ -515,15 +515,27 @@ def _split(para: Para) -> bool:
 
 def _head(row: list[tuple[Piece, Line]]) -> float:
     """The least a line's start would take on the line above: its texts that may not break
-    (white-space: nowrap, a box and its label) and the first character after them."""
+    (white-space: nowrap, a box and its label) and the first unit after them that no line
+    may break: a run of digits (UAX #14 LB25: no break between numerals, so 25日 moves down
+    as 25), else one character."""
     width = 0.0
     for piece, line in row:
         if piece.box.style["white_space"] in ("nowrap", "pre"):
             width += piece.lead + line.width
             continue
-        (head,), _fonts = _shaped(line.text[:1], piece.box.style, None)
+        (head,), _fonts = _shaped(_first_unit(line.text), piece.box.style, None)
         return width + piece.lead + head.width
     return width
+
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _first_unit(text: str) -> str:
+    """A text's start that cannot be broken: its leading ASCII digits, or its first character.
+    (Less than the true unit where the digits run on into the next box: still a lower bound.)"""
+    digits = _DIGITS.match(text)
+    return digits.group() if digits else text[:1]
 
 
 def _lines_kept(para: Para, values: list[str]) -> Found:

@@ -166,6 +166,36 @@ def test_a_paragraph_that_breaks_another_way_is_stamped_from_that_layout(
             _same_pages(fast, _full_layout([form]), folder)
 
 
+def test_a_line_start_that_cannot_break_is_its_run_of_digits() -> None:
+    """UAX #14 (LB25): no break between numerals; an ideograph breaks on either side."""
+    assert stamp._first_unit("27日") == "27"
+    assert stamp._first_unit("2026") == "2026"
+    assert stamp._first_unit("日") == "日"
+    assert stamp._first_unit("疾病名称") == "疾"
+    assert stamp._first_unit("") == ""
+
+
+@poppler
+def test_a_day_of_two_digits_stays_down_as_a_whole(app: Flask, tmp_path: Path) -> None:
+    """The visit's date in its narrow cell: 2026年12月 / 25日 (the day does not fit on the first
+    line). 2026年10月27日 breaks the same way, though the day's first digit alone would fit: 27
+    cannot be broken, so it is stamped from that layout. 2026年11月14日, whose 14 fits on the
+    first line, is not: it breaks another way. Both print WeasyPrint's own pages."""
+    with app.app_context():
+        for k in (2, 3):
+            pdf_writer.render_pdf(_visit_form(12, "12-25", PEOPLE[k]))
+        printed = []
+        for day, k, expected in (("10-27", 4, True), ("11-14", 5, False)):
+            form = _visit_form(13, day, PEOPLE[k])
+            before = stamp.stats()["hits"]
+            printed.append((form, pdf_writer.render_pdf(form)))
+            assert (stamp.stats()["hits"] == before + 1) is expected, day
+        for k, (form, fast) in enumerate(printed):
+            folder = tmp_path / str(k)
+            folder.mkdir()
+            _same_pages(fast, _full_layout([form]), folder)
+
+
 def test_the_skeleton_leaves_out_the_values_only(app: Flask) -> None:
     one, other, bigger = registration(2), registration(2), registration(2)  # three members
     other.update(name="王桂兰", id_number="500112194805120021", medical_history="糖尿病")
