@@ -51,7 +51,7 @@ def test_stamped_forms_print_weasyprints_own_pages(app: Flask, tmp_path: Path) -
     forms = varied_forms(30)
     kinds: set[str] = set()
     with app.app_context():
-        for form in forms:  # twice each: the second time a form's key is laid out, its blank
+        for form in forms:  # twice each: the first layout of a key draws its blank
             pdf_writer.render_pdf(form)
             pdf_writer.render_pdf(form)
         hits = stamp.stats()["hits"]
@@ -87,7 +87,7 @@ def test_a_form_of_a_kept_kind_prints_its_own_values(app: Flask, tmp_path: Path)
     forms = _three_elders("00010")
     with app.app_context():
         pdf_writer.render_pdf(forms[0])
-        pdf_writer.render_pdf(forms[1])  # its key seen twice: the blank is kept
+        pdf_writer.render_pdf(forms[1])  # stamped from the blank of forms[0]'s layout
         hits = stamp.stats()["hits"]
         fast = pdf_writer.render_pdf(forms[2])
         assert stamp.stats()["hits"] == hits + 1
@@ -112,8 +112,7 @@ def test_a_value_drawn_again_gives_weasyprints_bytes(app: Flask) -> None:
     is the same file, byte for byte, as when they were drawn by WeasyPrint's draw_text."""
     forms = _three_elders("00020")
     with app.app_context():
-        pdf_writer.render_pdf(forms[0])
-        pdf_writer.render_pdf(forms[1])  # its key seen twice: the blank is kept
+        pdf_writer.render_pdf(forms[0])  # laid out: its blank is kept
         drawn = stamp.stats()
         once = pdf_writer.render_pdf(forms[2])  # stamped: its values drawn and noted
         between = stamp.stats()

@@ -14,7 +14,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph as DocxParagraph
 from flask import Flask
 
-from caseman.documents import pdf_writer
+from caseman.documents import pdf_writer, stamp
 from caseman.documents.docx_writer import render_docx
 from caseman.documents.errors import DocumentError
 from caseman.documents.layout import Box, Cell, Document, Line, Row, Sheet, Table, Text
@@ -343,6 +343,7 @@ def test_url_fetcher_serves_only_static_files(app: Flask) -> None:
 
 def test_a_refused_url_stops_the_rendering(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pdf_writer, "STYLESHEET", "../requirements.txt")
+    stamp.clear()  # laid out, not stamped into a blank kept by an earlier test
     with pytest.raises(DocumentError, match="may not read"):
         render_pdf(sample_document())
 
