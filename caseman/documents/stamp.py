@@ -143,6 +143,11 @@ class Para:
     available: float
     line_widths: list[float]
     nowrap: bool
+    # Its values measured in this layout: values -> (key part, lines) | None | NotStampable.
+    # The same values recur (the boxes of a question, a village, a date): measured once.
+    measured: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False)
+    # Lines placed in this layout: id(lines) -> (lines, their boxes), the lines kept alive.
+    placed: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def alone(self) -> bool:
@@ -443,10 +448,9 @@ def measure(geometry: dict[int, list[Para]], skeleton: Any, texts: list[list[str
             raise NotStampable("a marked paragraph was not laid out")
         refusal: NotStampable | None = None
         for index, para in enumerate(variants):
-            try:
-                found = _measure_para(para, values)
-            except NotStampable as error:
-                refusal = refusal or error
+            found = _measured(para, values)
+            if isinstance(found, NotStampable):
+                refusal = refusal or found
                 continue
             if found is not None:
                 part, rows = found
@@ -458,6 +462,25 @@ def measure(geometry: dict[int, list[Para]], skeleton: Any, texts: list[list[str
                 raise refusal
             parts.append(("X", tuple(values)))
     return Measured(tuple(parts), lines, set(lines))
+
+
+MEASURED_KEPT = 32  # per paragraph layout: the values last measured in it
+
+
+def _measured(para: Para, values: list[str]) -> Found | NotStampable:
+    """``_measure_para``, kept per paragraph layout for its last values (a refusal too)."""
+    key = tuple(values)
+    memo = para.measured
+    if key in memo:
+        return memo[key]
+    try:
+        found: Found | NotStampable = _measure_para(para, values)
+    except NotStampable as error:
+        found = error
+    if len(memo) >= MEASURED_KEPT:
+        del memo[next(iter(memo))]
+    memo[key] = found
+    return found
 
 
 def _measure_para(para: Para, values: list[str]) -> Found:
@@ -639,7 +662,21 @@ def _flow(para: Para, values: list[str]) -> Found:
 
 def placed(para: Para, lines: list[list[tuple[Piece, Line]]]) -> list[Any]:
     """New text boxes for a paragraph: each line placed as ``text_align`` would place it, each
-    box at the recorded line's vertical place."""
+    box at the recorded line's vertical place. Kept per layout for the last lines placed in it
+    (the lines of the same values are the same object: ``_measured``); drawing only reads the
+    boxes."""
+    memo = para.placed
+    found = memo.get(id(lines))
+    if found is not None and found[0] is lines:
+        return found[1]
+    out = _place(para, lines)
+    if len(memo) >= MEASURED_KEPT:
+        del memo[next(iter(memo))]
+    memo[id(lines)] = (lines, out)
+    return out
+
+
+def _place(para: Para, lines: list[list[tuple[Piece, Line]]]) -> list[Any]:
     out = []
     for k, (row, recorded) in enumerate(zip(lines, para.lines, strict=True)):
         width = sum(piece.lead + line.width for piece, line in row)

@@ -195,6 +195,41 @@ def test_a_day_of_two_digits_stays_down_as_a_whole(app: Flask, tmp_path: Path) -
             _same_pages(fast, _full_layout([form]), folder)
 
 
+def test_values_measured_and_placed_again_are_kept_per_layout(app: Flask) -> None:
+    """The same values in a paragraph's layout are measured once and their lines placed once
+    (the same objects again); other values get their own; a refusal is kept too; a layout keeps
+    only its last MEASURED_KEPT values."""
+    forms = _three_elders("00030")
+    with app.app_context():
+        pdf_writer.render_pdf(forms[0])  # laid out: the skeleton's paragraphs are recorded
+        context = pdf_writer.template_context(forms[1])
+        geometry = stamp._caches()[1][context["skeleton"]]
+    texts = context["texts"]
+    index = next(k for k, values in enumerate(texts) if "王桂兰" in values)
+    para = geometry[index][0]
+    first = stamp._measured(para, texts[index])
+    assert first is not None
+    assert not isinstance(first, stamp.NotStampable)
+    assert stamp._measured(para, list(texts[index])) is first  # equal values, not the list
+    other = stamp._measured(para, ["李德明"])
+    assert other is not None
+    assert not isinstance(other, stamp.NotStampable)
+    assert other is not first
+    assert other[1][0][0][1].text == "李德明"
+    lines = first[1]
+    boxes = stamp.placed(para, lines)
+    assert stamp.placed(para, lines) is boxes
+    assert [box.text for box in boxes] == ["王桂兰"]
+    assert [box.text for box in stamp.placed(para, other[1])] == ["李德明"]
+    refused = stamp._measured(para, ["\U000f0000"])  # a private-use character no font has
+    assert isinstance(refused, stamp.NotStampable)
+    assert stamp._measured(para, ["\U000f0000"]) is refused
+    for k in range(stamp.MEASURED_KEPT):
+        stamp._measured(para, [f"张{k}"])
+    assert tuple(texts[index]) not in para.measured
+    assert len(para.measured) == stamp.MEASURED_KEPT
+
+
 def test_the_skeleton_leaves_out_the_values_only(app: Flask) -> None:
     one, other, bigger = registration(2), registration(2), registration(2)  # three members
     other.update(name="王桂兰", id_number="500112194805120021", medical_history="糖尿病")
