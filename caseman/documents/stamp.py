@@ -789,10 +789,10 @@ def draw_value(stream: Any, box: Any) -> None:
     from weasyprint.draw import draw_text
 
     layout, style = box.pango_layout, box.style
+    if style["visibility"] != "visible":
+        return  # draw_text draws nothing
     decorations = style["text_decoration_line"]
-    if (decorations and decorations != "none") or style["visibility"] != "visible":
-        draw_text(stream, box, 0, "clip", "none")
-        return
+    decorated = bool(decorations) and decorations != "none"
     drawn = getattr(layout, "_caseman_drawn", None)
     if drawn is None:
         drawn = layout._caseman_drawn = {}
@@ -803,14 +803,80 @@ def draw_value(stream: Any, box: Any) -> None:
             draw_text(stream, box, 0, "clip", "none")
             return
         recorder = _Recorder(stream)
-        draw_text(recorder, box, 0, "clip", "none")
+        if decorated:  # the lines drawn, the glyphs' calls noted (not the lines')
+            _decorations(stream, box, before=True)
+            _glyphs(recorder, box)
+            _decorations(stream, box, before=False)
+            layout.deactivate()
+        else:
+            draw_text(recorder, box, 0, "clip", "none")
         drawn[id(style)] = (style, _record_drawing(recorder.calls))
         _stats["values_drawn"] += 1
         return
     _stats["values_replayed"] += 1
+    if decorated:
+        _decorations(stream, box, before=True)
+        _replay(stream, box, found[1])
+        _decorations(stream, box, before=False)
+    else:
+        _replay(stream, box, found[1])
+
+
+def _glyphs(stream: Any, box: Any) -> None:
+    """The glyphs of WeasyPrint's ``draw_text`` (70.0, weasyprint/draw/text.py: "Draw text."),
+    without its decorations."""
+    from weasyprint.draw.text import draw_emojis, draw_first_line
+    from weasyprint.matrix import Matrix
+
     x, y = box.position_x, box.position_y + box.baseline
-    fonts = iter(found[1].glyphs)
-    for name, args in found[1].calls:
+    stream.set_color(box.style["color"])
+    box.pango_layout.reactivate(box.style)
+    stream.begin_text()
+    emojis = draw_first_line(stream, box, "clip", "none", Matrix(d=-1, e=x, f=y))
+    stream.end_text()
+    draw_emojis(stream, box.style, x, y, emojis)
+
+
+def _decorations(stream: Any, box: Any, before: bool) -> None:
+    """The lines WeasyPrint's ``draw_text`` (70.0, weasyprint/draw/text.py) draws with a text
+    box's glyphs: its overline and underline before them, its line-through after. A stamped
+    value is drawn at offset_x 0. The layout's metrics are those of its style (its last
+    setup), as draw_text reads them."""
+    from weasyprint.draw.color import get_color
+    from weasyprint.draw.text import draw_text_decoration
+    from weasyprint.layout.percent import percentage
+
+    style, layout = box.style, box.pango_layout
+    values = style["text_decoration_line"]
+    color = get_color(style, "text_decoration_color")
+    if not before:
+        if "line-through" in values:
+            offset_y = box.baseline - layout.strikethrough_position
+            draw_text_decoration(stream, box, 0, offset_y, layout.strikethrough_thickness, color)
+        return
+    if "underline" not in values and "overline" not in values:
+        return
+    if style["text_decoration_thickness"] in ("auto", "from-font"):
+        thickness = layout.underline_thickness
+    else:
+        thickness = percentage(style["text_decoration_thickness"], style, style["font_size"])
+    if "overline" in values:
+        offset_y = box.baseline - layout.ascent + thickness / 2
+        draw_text_decoration(stream, box, 0, offset_y, thickness, color)
+    if "underline" in values:
+        if style["text_underline_offset"] == "auto":
+            underline_offset = -layout.underline_position
+        else:
+            underline_offset = percentage(style["text_underline_offset"], style, style["font_size"])
+        offset_y = box.baseline + underline_offset + thickness / 2
+        draw_text_decoration(stream, box, 0, offset_y, thickness, color)
+
+
+def _replay(stream: Any, box: Any, found: _Drawn) -> None:
+    """A value's noted glyph calls made again at the box's place (see ``draw_value``)."""
+    x, y = box.position_x, box.position_y + box.baseline
+    fonts = iter(found.glyphs)
+    for name, args in found.calls:
         if name == "set_text_matrix":
             stream.set_text_matrix(*args[:4], x, y)
         elif name == "add_font":

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import weasyprint.draw as weasyprint_draw
 from flask import Flask
 
 from caseman.documents import pdf_writer, stamp
@@ -106,7 +107,9 @@ def test_a_form_of_a_kept_kind_prints_its_own_values(app: Flask, tmp_path: Path)
         assert f"500112-F2-2026-000102-{copy}" in text
 
 
-def test_a_value_drawn_again_gives_weasyprints_bytes(app: Flask) -> None:
+def test_a_value_drawn_again_gives_weasyprints_bytes(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A stamped value's drawing is noted once and made again for the next form that shows
     the same shaped line (stamp.draw_value): a form printed again, its values all made again,
     is the same file, byte for byte, as when they were drawn by WeasyPrint's draw_text."""
@@ -116,8 +119,17 @@ def test_a_value_drawn_again_gives_weasyprints_bytes(app: Flask) -> None:
         drawn = stamp.stats()
         once = pdf_writer.render_pdf(forms[2])  # stamped: its values drawn and noted
         between = stamp.stats()
+        drawn_in_full = []
+        original = weasyprint_draw.draw_text
+
+        def counted(*args: Any) -> Any:
+            drawn_in_full.append(args)
+            return original(*args)
+
+        monkeypatch.setattr(weasyprint_draw, "draw_text", counted)
         again = pdf_writer.render_pdf(forms[2])  # stamped: every value made again
         after = stamp.stats()
+    assert drawn_in_full == []  # underlined values too: their lines drawn, their glyphs made again
     assert between["hits"] == drawn["hits"] + 1
     assert after["hits"] == between["hits"] + 1
     assert between["values_drawn"] - drawn["values_drawn"] > 50
