@@ -143,11 +143,6 @@ class Para:
     available: float
     line_widths: list[float]
     nowrap: bool
-    # Its values measured in this layout: values -> (key part, lines) | None | NotStampable.
-    # The same values recur (the boxes of a question, a village, a date): measured once.
-    measured: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False)
-    # Lines placed in this layout: id(lines) -> (lines, their boxes), the lines kept alive.
-    placed: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def alone(self) -> bool:
@@ -464,23 +459,40 @@ def measure(geometry: dict[int, list[Para]], skeleton: Any, texts: list[list[str
     return Measured(tuple(parts), lines, set(lines))
 
 
-MEASURED_KEPT = 32  # per paragraph layout: the values last measured in it
+# Values measured in a paragraph's layout and lines placed in it, kept per thread for the last
+# this many (the same values recur: the boxes of a question, a village, a date). A worker's
+# memory bounds it: ~15 forms' paragraphs (4096 took a worker's peak RSS to 394 MB, 2048 376 MB).
+MEASURED_KEPT = 2048
+
+
+def _memo(name: str) -> OrderedDict[Any, Any]:
+    memo = getattr(_local, name, None)
+    if memo is None:
+        memo = OrderedDict()
+        setattr(_local, name, memo)
+    return memo
+
+
+def _kept(memo: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    memo[key] = value
+    while len(memo) > MEASURED_KEPT:
+        memo.popitem(last=False)
 
 
 def _measured(para: Para, values: list[str]) -> Found | NotStampable:
-    """``_measure_para``, kept per paragraph layout for its last values (a refusal too)."""
-    key = tuple(values)
-    memo = para.measured
-    if key in memo:
-        return memo[key]
+    """``_measure_para``, kept for the last values measured (a refusal too)."""
+    memo = _memo("measured")
+    key = (id(para), *values)
+    found = memo.get(key)
+    if found is not None and found[0] is para:  # the paragraph itself: its id is not reused
+        memo.move_to_end(key)
+        return found[1]
     try:
-        found: Found | NotStampable = _measure_para(para, values)
+        result: Found | NotStampable = _measure_para(para, values)
     except NotStampable as error:
-        found = error
-    if len(memo) >= MEASURED_KEPT:
-        del memo[next(iter(memo))]
-    memo[key] = found
-    return found
+        result = error
+    _kept(memo, key, (para, result))
+    return result
 
 
 def _measure_para(para: Para, values: list[str]) -> Found:
@@ -662,17 +674,16 @@ def _flow(para: Para, values: list[str]) -> Found:
 
 def placed(para: Para, lines: list[list[tuple[Piece, Line]]]) -> list[Any]:
     """New text boxes for a paragraph: each line placed as ``text_align`` would place it, each
-    box at the recorded line's vertical place. Kept per layout for the last lines placed in it
-    (the lines of the same values are the same object: ``_measured``); drawing only reads the
-    boxes."""
-    memo = para.placed
-    found = memo.get(id(lines))
-    if found is not None and found[0] is lines:
-        return found[1]
+    box at the recorded line's vertical place. Kept for the last lines placed (the lines of the
+    same values are the same object: ``_measured``); drawing only reads the boxes."""
+    memo = _memo("placed")
+    key = (id(para), id(lines))
+    found = memo.get(key)
+    if found is not None and found[0] is para and found[1] is lines:
+        memo.move_to_end(key)
+        return found[2]
     out = _place(para, lines)
-    if len(memo) >= MEASURED_KEPT:
-        del memo[next(iter(memo))]
-    memo[id(lines)] = (lines, out)
+    _kept(memo, key, (para, lines, out))
     return out
 
 
@@ -1113,7 +1124,8 @@ def clear() -> None:
     blanks, geometry = _caches()
     blanks.clear()
     geometry.clear()
-    getattr(_local, "shapes", {}).clear()
+    for name in ("shapes", "measured", "placed"):
+        getattr(_local, name, {}).clear()
 
 
 def stats() -> dict[str, int]:

@@ -207,10 +207,12 @@ def test_a_day_of_two_digits_stays_down_as_a_whole(app: Flask, tmp_path: Path) -
             _same_pages(fast, _full_layout([form]), folder)
 
 
-def test_values_measured_and_placed_again_are_kept_per_layout(app: Flask) -> None:
+def test_values_measured_and_placed_again_are_kept_per_layout(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The same values in a paragraph's layout are measured once and their lines placed once
-    (the same objects again); other values get their own; a refusal is kept too; a layout keeps
-    only its last MEASURED_KEPT values."""
+    (the same objects again); other values get their own; a refusal is kept too; only the last
+    MEASURED_KEPT are kept."""
     forms = _three_elders("00030")
     with app.app_context():
         pdf_writer.render_pdf(forms[0])  # laid out: the skeleton's paragraphs are recorded
@@ -236,10 +238,11 @@ def test_values_measured_and_placed_again_are_kept_per_layout(app: Flask) -> Non
     refused = stamp._measured(para, ["\U000f0000"])  # a private-use character no font has
     assert isinstance(refused, stamp.NotStampable)
     assert stamp._measured(para, ["\U000f0000"]) is refused
-    for k in range(stamp.MEASURED_KEPT):
+    monkeypatch.setattr(stamp, "MEASURED_KEPT", 8)
+    for k in range(8):
         stamp._measured(para, [f"张{k}"])
-    assert tuple(texts[index]) not in para.measured
-    assert len(para.measured) == stamp.MEASURED_KEPT
+    assert stamp._measured(para, texts[index]) is not first  # the oldest, measured again
+    assert len(stamp._memo("measured")) == 8
 
 
 def test_the_skeleton_leaves_out_the_values_only(app: Flask) -> None:
