@@ -38,7 +38,7 @@ from flask import current_app, render_template
 from caseman.documents import stamp
 from caseman.documents.errors import DocumentError
 from caseman.documents.layout import Box, Document, Paragraph, Row, Sheet, Text
-from caseman.documents.qr import qr_png
+from caseman.documents.qr import rgb_png, rgb_scanlines
 
 if TYPE_CHECKING:
     from weasyprint.text.fonts import FontConfiguration
@@ -64,10 +64,9 @@ PREFERRED_FONT = "Noto Serif CJK SC"
 # The QR code of a document number is an image the fetcher draws: ``caseman-qr:<number>`` (a PNG
 # is laid out and embedded much faster than an SVG of a few hundred path segments).
 QR_SCHEME = "caseman-qr:"
-# One image pixel a module, drawn without smoothing (image-rendering: pixelated in the
-# stylesheet): crisp modules at any printer resolution, and a tiny image to encode (the 8-pixel
-# modules of the Word file made a 264×264 RGB image a copy, ~10 ms a form to encode).
-QR_MODULE_PX = 1
+# Its image is one pixel a module (qr.rgb_scanlines), drawn without smoothing (image-rendering:
+# pixelated in the stylesheet): crisp modules at any printer resolution, and a tiny image to
+# encode (the 8-pixel modules of the Word file made a 264×264 RGB image a copy, ~10 ms a form).
 UNBROKEN_LABEL = 12  # characters: an option label up to this long is never split across lines
 
 _cjk_font: str | None = None  # the probe's answer, kept once a font was found
@@ -703,12 +702,12 @@ def _pages(
 
 def pdf_qr_png(number: str) -> bytes:
     """The PNG of a document number's QR code in a PDF: a pixel a module, RGB (WeasyPrint
-    embeds an RGB PNG as it is; a one-bit image it converts and encodes again)."""
-    return qr_png(number, QR_MODULE_PX, "RGB")
+    takes an RGB PNG as it is; a one-bit image it converts and encodes again)."""
+    return rgb_png(*rgb_scanlines(number))
 
 
 def _qr_image(number: str) -> Any:
-    return stamp.qr_image(pdf_qr_png(number), number)
+    return stamp.qr_image(number, *rgb_scanlines(number))
 
 
 def _lay_out(html: str, layout: list[dict[str, Any]], base: str, fetcher: Any) -> tuple[Any, list]:

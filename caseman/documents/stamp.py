@@ -30,7 +30,6 @@ compares the pages pixel for pixel. The caches are per thread (Pango fonts are p
 
 from __future__ import annotations
 
-import io
 import re
 import threading
 from collections import OrderedDict
@@ -1259,9 +1258,61 @@ def record(skeleton: Any, texts: list[list[str]], rendered: Any, pages: list[Any
         blanks.popitem(last=False)
 
 
-def qr_image(png: bytes, number: str) -> Any:
-    """A WeasyPrint raster image of a QR code PNG, as the URL fetcher's image would be."""
-    from PIL import Image
+_qr_image_class: Any = None
+
+
+def qr_image(number: str, side: int, scanlines: bytes) -> Any:
+    """A document number's QR code for a stamped page, as WeasyPrint's RasterImage of the URL
+    fetcher's PNG (RGB, a pixel a module; pdf_writer.pdf_qr_png) embeds it: the same image
+    XObject, its data deflated here from the scanlines, where RasterImage has Pillow decode the
+    PNG and encode it again (the same pixels; the deflated bytes may differ)."""
+    global _qr_image_class
+    if _qr_image_class is None:
+        _qr_image_class = _make_qr_image_class()
+    return _qr_image_class(number, side, scanlines)
+
+
+def _make_qr_image_class() -> Any:
+    import zlib
+
+    import pydyf
     from weasyprint.images import RasterImage
 
-    return RasterImage(Image.open(io.BytesIO(png)), f"caseman-qr-{number}", png)
+    from caseman.documents.qr import rgb_png
+
+    class QrImage(RasterImage):  # type: ignore[misc]
+        def __init__(self, number: str, side: int, scanlines: bytes) -> None:
+            # RasterImage.__init__'s attributes for an RGB PNG, without opening it
+            self.id = f"caseman-qr-{number}"
+            self._cache: dict[str, Any] = {}
+            self._jpeg_quality = self._dpi = None
+            self.mode, self.format = "RGB", "PNG"
+            self.width = self.height = side
+            self.ratio = 1.0
+            self.optimize = self.invert_colors = False
+            self._side, self._scanlines = side, scanlines
+            self.image_data = None
+
+        def get_x_object(self, interpolate: bool, dpi_ratio: float) -> Any:
+            if dpi_ratio != 1:  # a thumbnail: RasterImage's own way, from the PNG
+                self.image_data = self.cache_image_data(rgb_png(self._side, self._scanlines))
+                return super().get_x_object(interpolate, dpi_ratio)
+            extra = pydyf.Dictionary(
+                {
+                    "Type": "/XObject",
+                    "Subtype": "/Image",
+                    "Width": self.width,
+                    "Height": self.height,
+                    "ColorSpace": "/DeviceRGB",
+                    "BitsPerComponent": 8,
+                    "Interpolate": "true" if interpolate else "false",
+                    "Filter": "/FlateDecode",
+                    "DecodeParms": pydyf.Dictionary(
+                        {"Predictor": 15, "Columns": self.width, "Colors": 3}
+                    ),
+                }
+            )
+            data = zlib.compress(self._scanlines, 6)
+            return pydyf.Stream([self.cache_image_data(data, slot="stream")], extra)
+
+    return QrImage

@@ -79,9 +79,11 @@ def test_the_png_has_the_pixels_of_qrcodes_image() -> None:
 
 def test_the_pdfs_rgb_png_has_the_same_pixels() -> None:
     """The PDF's QR image is RGB (WeasyPrint embeds it as it is, not converted and encoded
-    again), with the pixels of the one-bit image."""
+    again), written by hand from the modules, with the pixels of the one-bit image."""
     for text in _texts()[:40:7]:
         rgb = Image.open(io.BytesIO(qr.qr_png(text, 1, "RGB")))
+        by_hand = Image.open(io.BytesIO(qr.rgb_png(*qr.rgb_scanlines(text))))
         one = Image.open(io.BytesIO(qr.qr_png(text, 1)))
-        assert (rgb.mode, rgb.format) == ("RGB", "PNG")
-        assert ImageChops.difference(rgb, one.convert("RGB")).getbbox() is None
+        for image in (rgb, by_hand):
+            assert (image.mode, image.format) == ("RGB", "PNG")
+            assert ImageChops.difference(image, one.convert("RGB")).getbbox() is None

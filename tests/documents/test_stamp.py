@@ -304,17 +304,37 @@ def test_qr_codes_are_one_pixel_a_module_and_never_smoothed(app: Flask) -> None:
     import io
 
     import pikepdf
+    from PIL import Image, ImageChops
 
     form = varied_forms(1)[0]
     with app.app_context():
-        data = pdf_writer.render_pdf(form)
-    pdf = pikepdf.Pdf.open(io.BytesIO(data))
-    page = pdf.pages[0]
-    images = [x for x in page.Resources.XObject.values() if x.Subtype == "/Image"]
-    assert images
-    for image in images:
-        assert image.Interpolate is False
-        assert 21 <= int(image.Width) <= 57  # modules and quiet zone, one pixel each
+        laid_out = pdf_writer.render_pdf(form)
+        hits = stamp.stats()["hits"]
+        stamped = pdf_writer.render_pdf(form)  # from the blank: its QR images made by stamp.py
+    assert stamp.stats()["hits"] == hits + 1
+    for data in (laid_out, stamped):
+        pdf = pikepdf.Pdf.open(io.BytesIO(data))
+        images = {
+            image.objgen: image
+            for page in pdf.pages
+            for image in page.Resources.XObject.values()
+            if image.Subtype == "/Image"
+        }
+        expected = {
+            sheet.document_number: Image.open(
+                io.BytesIO(pdf_writer.pdf_qr_png(sheet.document_number))
+            )
+            for sheet in form.sheets
+        }
+        shown = set()
+        for image in images.values():
+            assert image.Interpolate is False
+            assert 21 <= int(image.Width) <= 57  # modules and quiet zone, one pixel each
+            pixels = pikepdf.PdfImage(image).as_pil_image().convert("RGB")
+            for number, png in expected.items():
+                if ImageChops.difference(pixels, png.convert("RGB")).getbbox() is None:
+                    shown.add(number)
+        assert shown == set(expected)  # a code a copy, each its copy's number
 
 
 def test_a_font_file_is_compressed_once(app: Flask) -> None:
