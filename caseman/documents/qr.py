@@ -353,16 +353,22 @@ def png_from_matrix(matrix: list[list[bool]], box_size: int) -> bytes:
         line = b"\x00" + int(bits, 2).to_bytes(len(bits) // 8, "big")  # filter type 0
         rows.extend([line] * box_size)
     size = len(matrix) * box_size
+    return _png(size, 1, 0, b"".join(rows), 9)  # 1 bit, greyscale
+
+
+def _png(side: int, depth: int, colour: int, scanlines: bytes, level: int) -> bytes:
+    """A square PNG of ``scanlines`` (each with its filter byte), of bit ``depth`` and colour
+    type ``colour``."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
         return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
 
-    header = struct.pack(">IIBBBBB", size, size, 1, 0, 0, 0, 0)  # 1 bit, greyscale
+    header = struct.pack(">IIBBBBB", side, side, depth, colour, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+        + chunk(b"IDAT", zlib.compress(scanlines, level))
         + chunk(b"IEND", b"")
     )
 
@@ -379,15 +385,4 @@ def rgb_scanlines(text: str) -> tuple[int, bytes]:
 def rgb_png(side: int, scanlines: bytes) -> bytes:
     """An 8-bit RGB PNG of ``rgb_scanlines``, written by hand (no Pillow: a stamped form's QR
     codes are made ~4 a form)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)  # 8 bits, truecolour
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(scanlines, 6))
-        + chunk(b"IEND", b"")
-    )
+    return _png(side, 8, 2, scanlines, 6)  # 8 bits, truecolour
