@@ -826,10 +826,9 @@ def draw_value(stream: Any, box: Any) -> None:
     _stats["values_replayed"] += 1
     if decorated:
         _decorations(stream, box, before=True)
-        _replay(stream, box, found[1])
+    _replay(stream, box, found[1])
+    if decorated:
         _decorations(stream, box, before=False)
-    else:
-        _replay(stream, box, found[1])
 
 
 def _glyphs(stream: Any, box: Any) -> None:
@@ -1290,12 +1289,12 @@ def _make_qr_image_class() -> Any:
             self.width = self.height = side
             self.ratio = 1.0
             self.optimize = self.invert_colors = False
-            self._side, self._scanlines = side, scanlines
+            self._scanlines = scanlines
             self.image_data = None
 
         def get_x_object(self, interpolate: bool, dpi_ratio: float) -> Any:
             if dpi_ratio != 1:  # a thumbnail: RasterImage's own way, from the PNG
-                self.image_data = self.cache_image_data(rgb_png(self._side, self._scanlines))
+                self.image_data = self.cache_image_data(rgb_png(self.width, self._scanlines))
                 return super().get_x_object(interpolate, dpi_ratio)
             extra = pydyf.Dictionary(
                 {
