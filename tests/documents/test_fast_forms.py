@@ -234,9 +234,9 @@ def test_a_batch_uses_the_workers_a_few_forms_do_not(
 ) -> None:
     calls: list[int] = []
 
-    def spy(documents: list[Document], *args: Any) -> list[bytes]:
+    def spy(documents: list[Document], *args: Any) -> bytes:
         calls.append(len(documents))
-        return [b"%PDF-1.7 pooled"]
+        return b"%PDF-1.7 pooled"
 
     monkeypatch.setattr(pdf_writer, "_render_in_workers", spy)
     monkeypatch.setattr(pdf_writer, "POOL_MIN_DOCUMENTS", 3)
