@@ -36,6 +36,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydyf import _to_bytes  # WeasyPrint's PDF writer: how it formats a number
+
 SLOT = "data-slot"
 STAMP = "data-stamp"
 BLANKS_KEPT = 24  # blanks kept per thread, ~1 MB each (a layout worker keeps more: pdf_writer)
@@ -732,14 +734,20 @@ class _Recorder:
 
 @dataclass
 class _Drawn:
-    """A value's drawing: the stream calls, the text matrix's place among them, and per font the
-    glyphs it shows with their widths and text (what a PDF's font must know of them)."""
+    """A value's drawing, made ready to be made again: the stream calls WeasyPrint's draw_text
+    made, each with the bytes it wrote (pydyf's own formatting, done once), and per font the
+    glyphs it shows with their widths and text (what a PDF's font must know of them).
 
-    calls: list[tuple[str, tuple[Any, ...]]]
-    glyphs: list[tuple[Any, dict[int, int], dict[int, str]]]  # (pango font, widths, text)
+    Each op is a tuple: ("BT",), ("ET",), ("C", colour key, alpha, alpha key, rg bytes) for a
+    fill colour in sRGB, ("F", pango font, font key, widths, texts) for add_font, ("Tf", font
+    and size, bytes), ("Tm", the matrix's first four numbers as bytes), ("TJ", bytes), or
+    ("call", name, args) for a call made as it was."""
+
+    ops: list[tuple[Any, ...]]
 
 
 _GLYPH_RUN = re.compile(r"<([0-9a-f]*)>")  # the glyph ids of a TJ string, 4 hex digits each
+_RGB_SPACES = ("srgb", "hsl", "hwb")  # WeasyPrint's Stream.set_color writes these with "rg"
 
 
 def _record_drawing(calls: list[tuple[str, tuple[Any, ...], Any]]) -> _Drawn | None:
@@ -749,9 +757,10 @@ def _record_drawing(calls: list[tuple[str, tuple[Any, ...], Any]]) -> _Drawn | N
     A line of two fonts shows the first font's glyphs after adding the second (draw_first_line
     flushes its string then), so glyphs are counted to the font last selected (Tf), by its
     hash, as the PDF reads them."""
-    kept: list[tuple[str, tuple[Any, ...]]] = []
-    glyphs: list[tuple[Any, dict[int, int], dict[int, str]]] = []
-    fonts: dict[str, tuple[Any, int]] = {}  # font hash: (Font, its entry in glyphs)
+    from weasyprint.text.fonts import get_pango_font_key
+
+    ops: list[tuple[Any, ...]] = []
+    fonts: dict[str, tuple[Any, dict[int, int], dict[int, str]]] = {}  # hash: Font, its glyphs
     current = None
     matrices = 0
     for name, args, result in calls:
@@ -761,17 +770,21 @@ def _record_drawing(calls: list[tuple[str, tuple[Any, ...], Any]]) -> _Drawn | N
             font = result[0]
             if font.bitmap or font.svg or font.png or font.colr or font.missing:
                 return None
-            fonts[font.hash] = (font, len(glyphs))
-            glyphs.append((args[0], {}, {}))
-        elif name == "set_font_size":
+            widths: dict[int, int] = {}
+            texts: dict[int, str] = {}
+            fonts[font.hash] = (font, widths, texts)
+            ops.append(("F", args[0], get_pango_font_key(args[0])[0], widths, texts))
+            continue
+        if name == "set_font_size":
             current = fonts.get(args[0])
             if current is None:
                 return None
+            ops.append(("Tf", tuple(args), b"/" + _to_bytes(args[0]) + b" " + _to_bytes(args[1])
+                        + b" Tf"))  # fmt: skip
         elif name == "show_text":
             if current is None:
                 return None
-            font, entry = current
-            _, widths, texts = glyphs[entry]
+            font, widths, texts = current
             for run in _GLYPH_RUN.findall(args[0]):
                 if len(run) % 4:
                     return None
@@ -781,12 +794,22 @@ def _record_drawing(calls: list[tuple[str, tuple[Any, ...], Any]]) -> _Drawn | N
                         return None
                     widths[gid] = font.widths[gid]
                     texts[gid] = font.to_unicode[gid]
+            ops.append(("TJ", b"[" + _to_bytes(args[0]) + b"] TJ"))
         elif name == "set_text_matrix":
             matrices += 1
-        kept.append((name, args))
+            ops.append(("Tm", b" ".join(_to_bytes(n) for n in args[:4]) + b" "))
+        elif name in ("begin_text", "end_text") and not args:
+            ops.append(("BT" if name == "begin_text" else "ET",))
+        elif name == "set_color" and len(args) == 1 and args[0].space in _RGB_SPACES:
+            color = args[0]
+            *channels, alpha = color
+            rgb = b" ".join(_to_bytes(c) for c in color.to("srgb").coordinates) + b" rg"
+            ops.append(("C", (color.space, *channels), alpha, f"a{alpha}", rgb))
+        else:
+            ops.append(("call", name, args))
     if matrices > 1:
         return None
-    return _Drawn(kept, glyphs)  # no matrix: a blank value (draw_first_line draws no glyph)
+    return _Drawn(ops)  # no matrix: a blank value (draw_first_line draws no glyph)
 
 
 def draw_value(stream: Any, box: Any) -> None:
@@ -796,8 +819,6 @@ def draw_value(stream: Any, box: Any) -> None:
     the text matrix, and give the PDF's fonts the widths and text of the glyphs shown: the
     glyph runs of the line are not walked again. The bytes are WeasyPrint's own
     (tests/documents/test_fast_forms.py prints a form twice and compares them)."""
-    from weasyprint.draw import draw_text
-
     layout, style = box.pango_layout, box.style
     if style["visibility"] != "visible":
         return  # draw_text draws nothing
@@ -808,6 +829,8 @@ def draw_value(stream: Any, box: Any) -> None:
         drawn = layout._caseman_drawn = {}
     found = drawn.get(id(style))
     if found is None or found[0] is not style or found[1] is None:
+        from weasyprint.draw import draw_text
+
         if found is not None and found[0] is style:  # seen, and not replayable
             _stats["values_unreplayable"] += 1
             draw_text(stream, box, 0, "clip", "none")
@@ -882,21 +905,58 @@ def _decorations(stream: Any, box: Any, before: bool) -> None:
 
 
 def _replay(stream: Any, box: Any, found: _Drawn) -> None:
-    """A value's noted glyph calls made again at the box's place (see ``draw_value``)."""
+    """A value's noted glyph calls made again at the box's place (see ``draw_value``): each
+    op writes its bytes and keeps the stream's state as WeasyPrint's Stream method would
+    (70.0, weasyprint/pdf/stream.py: the fill colour and alpha, the font, a text object
+    joined to the one before it), and the matrix gets the box's place."""
     x, y = box.position_x, box.position_y + box.baseline
-    fonts = iter(found.glyphs)
-    for name, args in found.calls:
-        if name == "set_text_matrix":
-            stream.set_text_matrix(*args[:4], x, y)
-        elif name == "add_font":
-            pango_font, widths, texts = next(fonts)
-            font = stream.add_font(pango_font)[0]
-            for gid, width in widths.items():
-                font.widths.setdefault(gid, width)
-            for gid, text in texts.items():
-                font.to_unicode.setdefault(gid, text)
+    out = stream.stream
+    for op in found.ops:
+        kind = op[0]
+        if kind == "Tm":
+            out.append(op[1] + _to_bytes(x) + b" " + _to_bytes(y) + b" Tm")
+        elif kind == "TJ":
+            out.append(op[1])
+        elif kind == "Tf":
+            if op[1] != stream._current_font:
+                stream._current_font = op[1]
+                out.append(op[2])
+        elif kind == "BT":
+            if out and out[-1] == b"ET":
+                stream._current_font = stream._old_font
+                out.pop()
+            else:
+                out.append(b"BT")
+        elif kind == "ET":
+            stream._old_font, stream._current_font = stream._current_font, None
+            out.append(b"ET")
+        elif kind == "C":
+            if op[3] != stream._current_alpha:
+                stream.set_alpha(op[2])
+            if op[1] != stream._current_color:
+                stream._current_color = op[1]
+                out.append(op[4])
+        elif kind == "F":
+            _add_font(stream, *op[1:])
         else:
-            getattr(stream, name)(*args)
+            getattr(stream, op[1])(*op[2])
+
+
+def _add_font(stream: Any, pango_font: Any, key: Any, widths: dict[int, int],
+              texts: dict[int, str]) -> None:  # fmt: skip
+    """Stream.add_font, and the glyphs' widths and text given to the PDF's font (once a PDF for
+    each noted drawing: its fonts are new for every PDF written)."""
+    font = stream._fonts.get(key)
+    if font is None:
+        font = stream.add_font(pango_font)[0]
+    merged = font.__dict__.setdefault("_caseman_merged", {})  # id: the dict (kept: no reuse)
+    if merged.get(id(widths)) is widths:
+        return
+    merged[id(widths)] = widths
+    for gid, width in widths.items():
+        font.widths.setdefault(gid, width)
+    for gid, text in texts.items():
+        font.to_unicode.setdefault(gid, text)
 
 
 def _verify(blank: Blank, measured: Measured) -> bool:
