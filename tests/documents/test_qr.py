@@ -87,3 +87,14 @@ def test_the_pdfs_rgb_png_has_the_same_pixels() -> None:
         for image in (rgb, by_hand):
             assert (image.mode, image.format) == ("RGB", "PNG")
             assert ImageChops.difference(image, one.convert("RGB")).getbbox() is None
+
+
+def test_the_pdfs_scanlines_are_qrcodes_symbol() -> None:
+    """rgb_scanlines builds the symbol without qrcode's matrix (qr.symbol: codewords looked up a
+    byte at a time, the function patterns laid over them): every text gives qrcode's own
+    modules, quiet zone included, a pixel a module."""
+    dark, light = b"\x00\x00\x00", b"\xff\xff\xff"
+    for text in _texts():
+        matrix = _qrcode_own(text).get_matrix()
+        expected = b"".join(b"\x00" + b"".join(dark if m else light for m in row) for row in matrix)
+        assert qr.rgb_scanlines(text) == (len(matrix), expected), text
