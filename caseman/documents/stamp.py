@@ -106,19 +106,24 @@ def mark(sheets: list[dict[str, Any]]) -> tuple[Any, list[list[str]]]:
     return _freeze(sheets), texts
 
 
+_PRESENCE = frozenset(("document_number", "qr"))  # the skeleton keeps only whether they are
+_CONTAINERS = (dict, list, tuple)
+
+
 def _freeze(value: Any) -> Any:
     """The skeleton: the context without the values' texts (their presence is kept)."""
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is dict:
         if "slot" in value:
             text = value.get("glyph") if value["kind"] == "box" else value.get("text")
-            kept = tuple((k, v) for k, v in sorted(value.items()) if k not in ("text", "glyph"))
+            kept = tuple([(k, v) for k, v in sorted(value.items()) if k not in ("text", "glyph")])
             return ("slot", kept, bool(text))
-        return tuple(
-            (k, bool(v) if k in ("document_number", "qr") else _freeze(v))
+        return tuple([
+            (k, bool(v) if k in _PRESENCE else _freeze(v) if type(v) in _CONTAINERS else v)
             for k, v in sorted(value.items())
-        )
-    if isinstance(value, list | tuple):
-        return tuple(_freeze(v) for v in value)
+        ])  # fmt: skip
+    if kind is list or kind is tuple:
+        return tuple([_freeze(v) if type(v) in _CONTAINERS else v for v in value])
     return value
 
 
@@ -1114,12 +1119,17 @@ class StampPage:
     """A page printed from a blank: the blank's drawing, then the stamped texts and QR code."""
 
     def __init__(
-        self, blank: Blank, record: PageRecord, boxes: list[Any], qr: Any, form: dict[int, Any]
+        self,
+        blank: Blank,
+        record: PageRecord,
+        boxes: dict[str, list[Any]],
+        qr: Any,
+        form: dict[int, Any],
     ) -> None:
         self._blank = blank
         self._form = form  # the XObjects of this form's tables, shared by its copies
         self._record = record
-        self._boxes = boxes  # (where, box): the stamped text boxes, placed
+        self._boxes = boxes  # "base" and "band": the stamped text boxes, placed
         self._qr = qr
 
     def __getattr__(self, name: str) -> Any:  # size, bleed, links, anchors… of the blank page
@@ -1129,7 +1139,7 @@ class StampPage:
         from weasyprint.draw import draw_replacedbox, rounded_box
 
         record, blank = self._record, self._blank
-        base_boxes = [box for where, box in self._boxes if where == "base"]
+        base_boxes = self._boxes["base"]
         with stream.stacked():
             stream.transform(a=scale, d=scale)
             if record.band_key is None:  # a page of its own, as Page.paint draws it
@@ -1155,9 +1165,8 @@ class StampPage:
                 stream.transform(a=scale, d=scale)
                 with stream.stacked():
                     _show(stream, blank.drawn[record.band_key], blank.shown, record.band_key)
-                for where, box in self._boxes:
-                    if where == "band":
-                        draw_value(stream, box)
+                for box in self._boxes["band"]:
+                    draw_value(stream, box)
                 if self._qr is not None:  # as draw_stacking_context draws an image
                     with stream.stacked(), stream.stacked():
                         if self._qr.style["overflow"] != "visible":
@@ -1246,10 +1255,10 @@ def _stamp(blank: Blank, measured: Measured, texts: list[list[str]], qr_image: A
     pages = []
     form: dict[int, Any] = {}
     for record in blank.pages:
-        boxes = []
+        boxes: dict[str, list[Any]] = {"base": [], "band": []}
         for where, para in record.paras:
             if para.stamp in blank.stamped:
-                boxes.extend((where, box) for box in placed(para, measured.lines[para.stamp]))
+                boxes[where].extend(placed(para, measured.lines[para.stamp]))
         qr = None
         if record.qr is not None:
             number = next((texts[p.stamp][0] for w, p in record.paras if w == "band"), None)
