@@ -3,6 +3,7 @@ within the acting user's scope."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased, selectinload
 
 from caseman.auth.models import Role, User
+from caseman.db import chunks
 from caseman.elders.models import Elder, ElderCategory, FamilyMember
 from caseman.extensions import db
 from caseman.forces.models import VisitContact
@@ -36,16 +38,28 @@ def high_risk_visit_days() -> int:
     return int(current_app.config.get("CASEMAN_HIGH_RISK_VISIT_DAYS", DEFAULT_HIGH_RISK_VISIT_DAYS))
 
 
-def high_risk_ids() -> set[int]:
-    """Ids of every elder whose risk level in force is high (the caller keeps those in scope:
-    an index-only read of (level, elder_id), cheaper than a join on the scope)."""
-    return set(
-        db.session.scalars(
-            select(ElderRiskLevel.elder_id)
-            .where(ElderRiskLevel.level == RiskLevel.HIGH)
-            .execution_options(caseman_unscoped=True)
-        )
+# Up to this many elders (a town), a list asks for its own elders' high risk by id, 500 at a
+# time on the (level, elder_id) index; beyond it, every high-risk id is read (index only).
+# Reading all of them took 230 ms a request at 1,000,000 elders (81,000 high-risk ids) for a
+# village's due list of 1,100 elders.
+HIGH_RISK_AMONG = 10_000
+
+
+def high_risk_ids(among: Collection[int] | None = None) -> set[int]:
+    """Ids of the elders whose risk level in force is high: of ``among`` (asked by id when they
+    are at most HIGH_RISK_AMONG) or of every elder (``among`` None or longer: an index-only read
+    of (level, elder_id), cheaper than a join on the scope). The caller keeps those in scope."""
+    query = (
+        select(ElderRiskLevel.elder_id)
+        .where(ElderRiskLevel.level == RiskLevel.HIGH)
+        .execution_options(caseman_unscoped=True)
     )
+    if among is None or len(among) > HIGH_RISK_AMONG:
+        return set(db.session.scalars(query))
+    found: set[int] = set()
+    for part in chunks(sorted(among), 500):
+        found.update(db.session.scalars(query.where(ElderRiskLevel.elder_id.in_(part))))
+    return found
 
 
 def weekly_of(row: Any, today: date, days: int) -> WeeklyDue:

@@ -422,7 +422,7 @@ def list_due(
         counts[status.state] += 1
     # High-risk elders also need a home visit every few days (003 二(二)): an additional 到期
     # flag; the half-month / month periods of 004 and their counts stay as they are.
-    high = high_risk_ids()
+    high = high_risk_ids([row.id for row, _status in statuses])
     days = high_risk_visit_days()
     weekly = {r.id: weekly_of(r, today, days) for r, _s in statuses if r.id in high}
     weekly_due = sum(1 for w in weekly.values() if w.is_due)
