@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, Response, has_request_context, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import configure_mappers
+from sqlalchemy.orm import configure_mappers, joinedload
 
 from caseman import i18n
 from caseman.access import public
@@ -240,7 +240,13 @@ def _init_login(app: Flask) -> None:
             return None
         # Users are not scoped: unmarked, the scope's hook would ask Flask-Login for the current
         # user, which is being loaded here, and load it a second time.
-        user = db.session.get(User, int(user_id), execution_options={"caseman_unscoped": True})
+        # The user's area is read with it: every scoped query of the request starts from it.
+        user = db.session.get(
+            User,
+            int(user_id),
+            options=[joinedload(User.area)],
+            execution_options={"caseman_unscoped": True},
+        )
         if user is None or not user.is_active or user.session_version != int(version):
             return None  # logged out elsewhere, password changed or disabled
         return user

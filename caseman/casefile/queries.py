@@ -13,17 +13,22 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.util import identity_key
 
 from caseman.areas.models import Area
-from caseman.elders.models import Elder
+from caseman.elders.models import Elder, ElderVersion
 from caseman.extensions import db
 from caseman.visits.models import CareRecord, Visit
 from caseman.visits.queries import counts_for_schedule
 
-# Loaded with the elder, in its statement: the areas the page names.
-ELDER_OPTIONS = (joinedload(Elder.residence_area), joinedload(Elder.household_area))
+# Loaded with the elder, in its statement: the areas the page names. The registration history is
+# read with who made each version (one statement, not one more per person).
+ELDER_OPTIONS = (
+    joinedload(Elder.residence_area),
+    joinedload(Elder.household_area),
+    selectinload(Elder.versions).joinedload(ElderVersion.created_by),
+)
 
 
 @dataclass(frozen=True)
@@ -55,11 +60,12 @@ def _when(item: Visit | CareRecord) -> tuple[date, int, int]:
     return (item.cared_on, 1, item.number)
 
 
-def case_timeline(elder: Elder, limit: int) -> Timeline:
+def case_timeline(elder: Elder, limit: int, *, care: bool = True) -> Timeline:
     """The latest ``limit`` visits and care records of ``elder`` (as
     :func:`caseman.visits.queries.timeline` lists them) and their total, in two statements: each
     row carries the count of all the elder's rows of its kind (a window over the whole result,
-    worked out before the limit), so no count statement follows."""
+    worked out before the limit), so no count statement follows. ``care=False``: the elder is
+    known to have no care record (casefile.presence), so none is asked for."""
     total = sa.func.count().over().label("total")
     visit_rows = db.session.execute(
         select(Visit, total)
@@ -67,12 +73,16 @@ def case_timeline(elder: Elder, limit: int) -> Timeline:
         .order_by(Visit.visited_on.desc(), Visit.number.desc())
         .limit(limit)
     ).all()
-    care_rows = db.session.execute(
-        select(CareRecord, total)
-        .where(CareRecord.elder_id == elder.id)
-        .order_by(CareRecord.cared_on.desc(), CareRecord.number.desc())
-        .limit(limit)
-    ).all()
+    care_rows = (
+        db.session.execute(
+            select(CareRecord, total)
+            .where(CareRecord.elder_id == elder.id)
+            .order_by(CareRecord.cared_on.desc(), CareRecord.number.desc())
+            .limit(limit)
+        ).all()
+        if care
+        else []
+    )
     visits = [row[0] for row in visit_rows]
     items: list[Visit | CareRecord] = [*visits, *(row[0] for row in care_rows)]
     count = (visit_rows[0][1] if visit_rows else 0) + (care_rows[0][1] if care_rows else 0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import partial
 from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request
@@ -18,11 +19,13 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from caseman import audit, clock
 from caseman.access import login_required
 from caseman.casefile import cache
 from caseman.casefile.history import KINDS, list_history
+from caseman.casefile.presence import kinds_present
 from caseman.casefile.queries import ELDER_OPTIONS, case_timeline, load_area_chains
 from caseman.documents.queries import list_printed
 from caseman.elders import labels
@@ -31,6 +34,8 @@ from caseman.elders.models import Elder
 from caseman.elders.queries import list_filter_areas
 from caseman.elders.views import bp
 from caseman.extensions import db
+from caseman.family.views import family_summary
+from caseman.forces.views import visit_contact_of
 from caseman.referrals import labels as referral_labels
 from caseman.referrals.queries import list_elder_referrals, list_elder_risks
 from caseman.rules.referrals import problems_solved
@@ -152,13 +157,15 @@ def _page(name: str, body: str) -> str:
 
 def _body(elder: Elder, reveal: bool, day: date) -> str:
     load_area_chains(elder.residence_area, elder.household_area)
-    referrals = list_elder_referrals(elder)
-    risks = list_elder_risks(elder)
-    own = case_timeline(elder, CASE_FILE_ITEMS)
+    # The kinds of record the elder has at all: the others are not asked for (casefile.presence).
+    has = kinds_present(elder.id)
+    referrals = list_elder_referrals(elder) if "referrals" in has else []
+    risks = list_elder_risks(elder) if "risks" in has else []
+    own = case_timeline(elder, CASE_FILE_ITEMS, care="care" in has)
     items, total = list(own.items), own.total
-    printed = list_printed(elder)
+    printed = list_printed(elder) if "printed" in has else []
     # Cases merged into this one (issue 20 item 4): their history is shown here too.
-    merged = list_merged(current_user, elder)
+    merged = list_merged(current_user, elder) if "merged" in has else []
     for other in merged:
         referrals += list_elder_referrals(other)
         risks += list_elder_risks(other)
@@ -193,7 +200,35 @@ def _body(elder: Elder, reveal: bool, day: date) -> str:
         kept=get_kept(current_user, elder) if elder.is_archived else None,
         can_merge=can_merge(current_user) and not elder.is_archived,
         csrf_token=lambda: cache.TOKEN_MARK,  # put in when sent: the body is kept
+        **_sections_read(elder, has),
     )
+
+
+def _none(*_args: Any) -> list[Any]:
+    return []
+
+
+def _sections_read(elder: Elder, has: frozenset[str]) -> dict[str, Any]:
+    """The included sections' template globals, in place of those that would read a kind of row
+    the elder has none of (a name given to render_template hides the global of that name)."""
+    if "assignments" not in has and "assignments" not in elder.__dict__:
+        set_committed_value(elder, "assignments", [])
+    names: dict[str, Any] = {
+        "family_summary": partial(
+            family_summary,
+            duties="family_duties" in has,
+            contacts="family_contacts" in has,
+            entrustments="entrustments" in has,
+        ),
+        "visit_contact_of": partial(visit_contact_of, has_contact="visit_contact" in has),
+    }
+    if "approvals" not in has:
+        names["open_approvals"] = _none
+    if "transfers" not in has:
+        names["transfers_of"] = _none
+    if "benefits" not in has:
+        names["benefit_applications_of"] = _none
+    return names
 
 
 def _when(item: Any) -> tuple[date, int, int]:

@@ -57,26 +57,36 @@ def member_facts(member: FamilyMember, duty: FamilyDuty | None, last: date | Non
     )
 
 
-def _rows(elders: list[Elder], today: date) -> list[MemberRow]:
+def _rows(
+    elders: list[Elder], today: date, *, read_duties: bool = True, read_contacts: bool = True
+) -> list[MemberRow]:
     ids = [e.id for e in elders]
     if not ids:
         return []
     duties = {
         (d.elder_id, d.member_name): d
-        for d in db.session.scalars(select(FamilyDuty).where(FamilyDuty.elder_id.in_(ids)))
-    }
-    last = {
-        (row.elder_id, row.member_name): row.last
-        for row in db.session.execute(
-            select(
-                FamilyContact.elder_id,
-                FamilyContact.member_name,
-                func.max(FamilyContact.contacted_on).label("last"),
-            )
-            .where(FamilyContact.elder_id.in_(ids))
-            .group_by(FamilyContact.elder_id, FamilyContact.member_name)
+        for d in (
+            db.session.scalars(select(FamilyDuty).where(FamilyDuty.elder_id.in_(ids)))
+            if read_duties
+            else ()
         )
     }
+    last = (
+        {}
+        if not read_contacts
+        else {
+            (row.elder_id, row.member_name): row.last
+            for row in db.session.execute(
+                select(
+                    FamilyContact.elder_id,
+                    FamilyContact.member_name,
+                    func.max(FamilyContact.contacted_on).label("last"),
+                )
+                .where(FamilyContact.elder_id.in_(ids))
+                .group_by(FamilyContact.elder_id, FamilyContact.member_name)
+            )
+        }
+    )
     rows: list[MemberRow] = []
     for elder in elders:
         for member in elder.members:
@@ -96,9 +106,12 @@ def _rows(elders: list[Elder], today: date) -> list[MemberRow]:
     return rows
 
 
-def list_member_rows(elder: Elder, today: date) -> list[MemberRow]:
-    """Every family member of the elder with their duty, last contact and reminder."""
-    return _rows([elder], today)
+def list_member_rows(
+    elder: Elder, today: date, *, duties: bool = True, contacts: bool = True
+) -> list[MemberRow]:
+    """Every family member of the elder with their duty, last contact and reminder (``duties`` or
+    ``contacts`` False: the elder is known to have none, so they are not read)."""
+    return _rows([elder], today, read_duties=duties, read_contacts=contacts)
 
 
 def get_member(elder: Elder, member_id: int) -> FamilyMember | None:

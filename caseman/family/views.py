@@ -47,11 +47,14 @@ bp = Blueprint("family", __name__)
 
 
 @bp.app_template_global()
-def family_summary(elder: Elder) -> dict[str, Any]:
-    """What the case file's family-duty section shows (templates/family/_casefile_section.html)."""
+def family_summary(
+    elder: Elder, *, duties: bool = True, contacts: bool = True, entrustments: bool = True
+) -> dict[str, Any]:
+    """What the case file's family-duty section shows (templates/family/_casefile_section.html).
+    A keyword False: the elder is known to have no such row (casefile.presence), not read."""
     day = clock.today()
-    rows = list_member_rows(elder, day)
-    entrustments = list_entrustments(elder)
+    rows = list_member_rows(elder, day, duties=duties, contacts=contacts)
+    entrustments = list_entrustments(elder) if entrustments else []
     return {
         "rows": rows,
         "due": [r for r in rows if r.reminder is not None],

@@ -179,12 +179,13 @@ def contact(elder_id: int) -> Any:
 
 
 @bp.app_template_global("visit_contact_of")
-def visit_contact_of(elder: Any) -> dict[str, Any]:
-    """The case file's 探访联系人 section: the contact, and whether one is needed or required."""
+def visit_contact_of(elder: Any, *, has_contact: bool = True) -> dict[str, Any]:
+    """The case file's 探访联系人 section: the contact, and whether one is needed or required
+    (``has_contact`` False: the elder is known to have none, so it is not read)."""
     from caseman.forces.services import member_facts
     from caseman.rules.service_forces import needs_visit_contact
 
-    contact_row = get_visit_contact(elder)
+    contact_row = get_visit_contact(elder) if has_contact else None
     force = contact_row.force if contact_row is not None else None
     return {
         "contact": contact_row if force is not None else None,

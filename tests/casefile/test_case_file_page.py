@@ -22,7 +22,7 @@ from caseman.documents.services import file_scan, number_document
 from caseman.elders.merging import merge_elders
 from caseman.elders.services import archive_elder, request_archive
 from caseman.extensions import db
-from caseman.family.services import record_contact, set_duty
+from caseman.family.services import add_entrustment, record_contact, set_duty
 from caseman.forces.models import ServiceForce
 from caseman.forces.services import set_visit_contact
 from caseman.referrals.services import move_risk
@@ -34,6 +34,7 @@ from caseman.rules.enums import (
     Category,
     IllnessChange,
     NeedType,
+    Relation,
     Safety,
     Trend,
     VisitMethod,
@@ -121,6 +122,11 @@ def cases(app, areas, make_user, make_elder, cadre, town_user, other_town_user, 
              note="")  # fmt: skip
     record_contact(cadre, rich, son, contacted_on=TODAY - timedelta(days=70),
                    method=ContactMethod.PHONE, note="提醒常回家看看", today=TODAY)  # fmt: skip
+    add_entrustment(cadre, rich, entrusting_name="李强", entrusting_relation=Relation.SON,
+                    entrusted_name="王芳邻居", entrusted_is_organisation=False,
+                    entrusted_phone="13800001111", starts_on=TODAY - timedelta(days=20),
+                    ends_on=None, note="", filename="", content=b"", uploads=None,
+                    today=TODAY)  # fmt: skip
     apply_for_benefit(cadre, rich, kind=BenefitKind.OTHER, other_name="高龄津贴补发",
                       applied_on=TODAY - timedelta(days=5), note="", today=TODAY)  # fmt: skip
     force = ServiceForce(name="周网格", kind=ForceKind.GRID_WORKER, phone="13811112222",
@@ -207,7 +213,7 @@ def test_the_case_file_shows_every_record_of_a_busy_case(app, client, cases):
                        assignment_id=c.rich.assignments[1].id) in page  # fmt: skip
     # What each record says, not only its link.
     for text in ("联系家庭医生上门", "肺炎", "右腿术后需要康复训练", "在厨房跌倒", "已签约家庭医生",
-                 "已更换软管", "李强", "李梅", "高龄津贴补发", "周网格", "住在隔壁",
+                 "王芳邻居", "已更换软管", "李强", "李梅", "高龄津贴补发", "周网格", "住在隔壁",
                  "近期独自外出走失过一次", "赵探访", "钱探访", "调岗", c.printed.number,
                  "孙桂兰", "3组45号", "高血压", "王芳"):  # fmt: skip
         assert text in page, text
@@ -358,8 +364,10 @@ def test_the_timeline_counts_and_the_period_record_match_the_plain_queries(app, 
 # Statements of the busy case file as a served request runs them (nothing loaded beforehand):
 # 38 before issue 21 goal 3 (the user twice, the areas one at a time, a count of the timeline,
 # the care records of the visits, the home visits of the last six months), 34 now (one reads
-# the key of the kept body, caseman.casefile.cache: the elder's revision and the generation).
-MOST_STATEMENTS = 34
+# the key of the kept body, caseman.casefile.cache: the elder's revision and the generation),
+# 30 since the user's area comes with the user and the versions with who made them (one more
+# asks which kinds of record the elder has, casefile.presence; this case has every kind).
+MOST_STATEMENTS = 30
 # The same page again, its body kept: BEGIN, the user, the user's area and its subtree, the
 # key, the audit row.
 MOST_STATEMENTS_KEPT = 7
@@ -396,3 +404,67 @@ def test_the_busy_case_file_runs_few_statements(app, client, cases):
         event.remove(db.engine, "before_cursor_execute", remember)
     assert again.status_code == 200
     assert len(statements) <= MOST_STATEMENTS_KEPT, "\n".join(s[:60] for s in statements)
+
+
+def test_the_presence_probe_tells_each_kind_as_a_count_of_its_rows_does(app, cases):
+    """casefile.presence: one statement says which kinds of record an elder has at all; the page
+    skips reading a kind only when that kind has no row for the elder."""
+    from flask_login import login_user
+    from sqlalchemy import func, select
+
+    from caseman.casefile.presence import KINDS, kinds_present
+
+    c = cases
+    with app.test_request_context("/"):
+        login_user(c.town_user)
+        seen: set[str] = set()
+        for elder in (c.rich, c.waiting, c.kept, c.duplicate, c.archived, c.bare, c.elsewhere):
+            counted = set()
+            for kind, (column, shown) in KINDS.items():
+                rows = select(func.count()).select_from(column.table).where(column == elder.id)
+                if shown is not None:
+                    rows = rows.where(shown)
+                if db.session.scalar(rows, execution_options={"caseman_unscoped": True}):
+                    counted.add(kind)
+            assert kinds_present(elder.id) == counted, elder.name
+            seen |= counted
+        # The cases above have rows of every kind, and the bare registration none.
+        assert seen == set(KINDS)
+        assert kinds_present(c.bare.id) == frozenset()
+
+
+# A bare registration's case file (no referral, risk, care, form, visitor, transfer, request,
+# family duty, entrustment, benefit, visit contact or merged case) reads none of those kinds: the
+# probe answers for all of them in one statement.
+MOST_STATEMENTS_BARE = 13
+
+
+def test_a_bare_case_file_asks_once_for_what_it_lacks(app, client, cases):
+    from sqlalchemy import event
+
+    c = cases
+    log_in(client, c.town_user)
+    elder_id = c.bare.id
+    statements: list[str] = []
+
+    def remember(_conn, _cursor, statement, *_args):  # noqa: ANN001 - the event's signature
+        statements.append(statement)
+
+    db.session.expunge_all()
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        response = client.get(f"/elders/{elder_id}")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    for table in ("referrals", "risks", "care_records", "printed_documents", "elder_assignments",
+                  "elder_merges", "approval_requests", "transfers", "visit_contacts",
+                  "family_duties", "family_contacts", "care_entrustments",
+                  "benefit_applications"):  # fmt: skip
+        read = [s for s in statements if f"FROM {table}" in s and "EXISTS" not in s]
+        assert not read, (table, "\n".join(s[:70] for s in statements))
+    assert len(statements) <= MOST_STATEMENTS_BARE, "\n".join(s[:60] for s in statements)
+    # Each section still says it has nothing.
+    for text in ("尚未分配探访人员", "尚未打印表单", "尚未登记待遇申请"):
+        assert text in page, text
