@@ -53,14 +53,23 @@ KINDS: dict[str, tuple[Any, Any]] = {
 }
 
 
-def _rows_of(kind: str, elder_id: int) -> Any:
-    """The condition of the rows of ``kind`` the case file shows for the elder."""
-    column, shown = KINDS[kind]
-    return column == elder_id if shown is None else sa.and_(column == elder_id, shown)
+def _probe() -> Any:
+    """The statement: one ``EXISTS`` per kind, the elder a bound parameter. Made once: SQLAlchemy
+    keeps a made statement's cache key, where one made per call is walked again each time."""
+    elder_id = sa.bindparam("elder_id", type_=sa.Integer)
+    probes = []
+    for kind, (column, shown) in KINDS.items():
+        rows = column == elder_id if shown is None else sa.and_(column == elder_id, shown)
+        probes.append(sa.exists().where(rows).label(kind))
+    return select(*probes)
+
+
+_PROBE = _probe()
 
 
 def kinds_present(elder_id: int) -> frozenset[str]:
     """The kinds of :data:`KINDS` with at least one row for the elder, in one statement."""
-    probes = [sa.exists().where(_rows_of(kind, elder_id)).label(kind) for kind in KINDS]
-    row = db.session.execute(select(*probes), execution_options={"caseman_unscoped": True}).one()
+    row = db.session.execute(
+        _PROBE, {"elder_id": elder_id}, execution_options={"caseman_unscoped": True}
+    ).one()
     return frozenset(kind for kind, present in zip(KINDS, row, strict=True) if present)
