@@ -57,36 +57,38 @@ def member_facts(member: FamilyMember, duty: FamilyDuty | None, last: date | Non
     )
 
 
+def _duties(ids: list[int]) -> dict[tuple[int, str], FamilyDuty]:
+    """The family duties of the elders ``ids``, by (elder, member's name)."""
+    return {
+        (d.elder_id, d.member_name): d
+        for d in db.session.scalars(select(FamilyDuty).where(FamilyDuty.elder_id.in_(ids)))
+    }
+
+
+def _last_contacts(ids: list[int]) -> dict[tuple[int, str], date]:
+    """The day each family member of the elders ``ids`` was last reached."""
+    return {
+        (row.elder_id, row.member_name): row.last
+        for row in db.session.execute(
+            select(
+                FamilyContact.elder_id,
+                FamilyContact.member_name,
+                func.max(FamilyContact.contacted_on).label("last"),
+            )
+            .where(FamilyContact.elder_id.in_(ids))
+            .group_by(FamilyContact.elder_id, FamilyContact.member_name)
+        )
+    }
+
+
 def _rows(
     elders: list[Elder], today: date, *, read_duties: bool = True, read_contacts: bool = True
 ) -> list[MemberRow]:
     ids = [e.id for e in elders]
     if not ids:
         return []
-    duties = {
-        (d.elder_id, d.member_name): d
-        for d in (
-            db.session.scalars(select(FamilyDuty).where(FamilyDuty.elder_id.in_(ids)))
-            if read_duties
-            else ()
-        )
-    }
-    last = (
-        {}
-        if not read_contacts
-        else {
-            (row.elder_id, row.member_name): row.last
-            for row in db.session.execute(
-                select(
-                    FamilyContact.elder_id,
-                    FamilyContact.member_name,
-                    func.max(FamilyContact.contacted_on).label("last"),
-                )
-                .where(FamilyContact.elder_id.in_(ids))
-                .group_by(FamilyContact.elder_id, FamilyContact.member_name)
-            )
-        }
-    )
+    duties = _duties(ids) if read_duties else {}
+    last = _last_contacts(ids) if read_contacts else {}
     rows: list[MemberRow] = []
     for elder in elders:
         for member in elder.members:
