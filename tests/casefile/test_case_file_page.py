@@ -373,36 +373,39 @@ MOST_STATEMENTS = 30
 MOST_STATEMENTS_KEPT = 7
 
 
-def test_the_busy_case_file_runs_few_statements(app, client, cases):
+def _served(client, path, *, fresh=True):
+    """The response to ``path`` and the statements it ran; ``fresh``: as a served request runs
+    them (nothing loaded beforehand)."""
     from sqlalchemy import event
 
-    c = cases
-    log_in(client, c.town_user)
-    elder_id = c.rich.id
     statements: list[str] = []
 
     def remember(_conn, _cursor, statement, *_args):  # noqa: ANN001 - the event's signature
         statements.append(statement)
 
-    db.session.expunge_all()
+    if fresh:
+        db.session.expunge_all()
     event.listen(db.engine, "before_cursor_execute", remember)
     try:
-        assert client.get(f"/elders/{elder_id}").status_code == 200
+        response = client.get(path)
     finally:
         event.remove(db.engine, "before_cursor_execute", remember)
+    assert response.status_code == 200
+    return response, statements
+
+
+def test_the_busy_case_file_runs_few_statements(app, client, cases):
+    c = cases
+    log_in(client, c.town_user)
+    path = f"/elders/{c.rich.id}"
+    _response, statements = _served(client, path)
     selects = [s for s in statements if s.lstrip().startswith("SELECT")]
     assert not [s for s in selects if "count(" in s and "OVER" not in s]
     # The user's area, its subtree, the case's chain of areas, the visit contact's area.
     assert sum(1 for s in selects if "FROM areas" in s) <= 4
     assert len(statements) <= MOST_STATEMENTS, "\n".join(s[:60] for s in statements)
 
-    statements.clear()
-    event.listen(db.engine, "before_cursor_execute", remember)
-    try:
-        again = client.get(f"/elders/{elder_id}")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", remember)
-    assert again.status_code == 200
+    _again, statements = _served(client, path, fresh=False)
     assert len(statements) <= MOST_STATEMENTS_KEPT, "\n".join(s[:60] for s in statements)
 
 
@@ -440,23 +443,9 @@ MOST_STATEMENTS_BARE = 13
 
 
 def test_a_bare_case_file_asks_once_for_what_it_lacks(app, client, cases):
-    from sqlalchemy import event
-
     c = cases
     log_in(client, c.town_user)
-    elder_id = c.bare.id
-    statements: list[str] = []
-
-    def remember(_conn, _cursor, statement, *_args):  # noqa: ANN001 - the event's signature
-        statements.append(statement)
-
-    db.session.expunge_all()
-    event.listen(db.engine, "before_cursor_execute", remember)
-    try:
-        response = client.get(f"/elders/{elder_id}")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", remember)
-    assert response.status_code == 200
+    response, statements = _served(client, f"/elders/{c.bare.id}")
     page = response.get_data(as_text=True)
     for table in ("referrals", "risks", "care_records", "printed_documents", "elder_assignments",
                   "elder_merges", "approval_requests", "transfers", "visit_contacts",
