@@ -38,7 +38,12 @@ PENDING_SECONDS = 5 * 60
 DRAFT_FIELD = "_draft"
 # The forms saved by this session's last requests: drafts.js forgets their drafts.
 DRAFTS_SAVED = "_drafts_saved"
-DRAFTS_WIPE = "_drafts_wipe"  # the next page empties the browser's drafts (after a logout)
+# The next page empties the browser's drafts and offline store (after a logout). A cookie of its
+# own, not a key of the session: a request still running when the user logged out (the offline
+# pack's fetches) answers with the session it started with, and that cookie replaced the
+# logout's, flag and all, so the browser kept the last user's records.
+WIPE_COOKIE = "caseman_wipe"
+_WIPE = "caseman.wipe"  # this request's part: "set" (a logout) or "read" (the page that wipes)
 # Refreshing the idle timestamp rewrites the cookie: once every so many seconds is enough.
 SEEN_RESOLUTION = 15
 KEPT_ON_LOGIN = ("lang",)
@@ -206,12 +211,29 @@ def drafts_saved() -> list[str]:
 
 
 def wipe_drafts() -> None:
-    """Have the next page empty the browser's drafts (after a logout)."""
-    session[DRAFTS_WIPE] = True
+    """Have the next page empty the browser's drafts and offline store (after a logout)."""
+    request.environ[_WIPE] = "set"
 
 
 def drafts_wipe() -> bool:
-    return bool(session.pop(DRAFTS_WIPE, False)) if DRAFTS_WIPE in session else False
+    """Whether this page empties them (read once, by base.html; the cookie goes with the page)."""
+    if not request.cookies.get(WIPE_COOKIE):
+        return False
+    request.environ.setdefault(_WIPE, "read")
+    return True
+
+
+def wipe_cookie(response: Response) -> Response:
+    """After each request: the logout sets the wipe cookie, the page that wipes removes it."""
+    secure = SessionInterface().get_cookie_secure(current_app)
+    done = request.environ.get(_WIPE)
+    if done == "set":
+        response.set_cookie(WIPE_COOKIE, "1", max_age=600, path="/", secure=secure,
+                            httponly=True, samesite="Lax")  # fmt: skip
+    elif done == "read":
+        response.delete_cookie(WIPE_COOKIE, path="/", secure=secure, httponly=True,
+                               samesite="Lax")  # fmt: skip
+    return response
 
 
 def init_app(app: Flask) -> None:
@@ -219,5 +241,6 @@ def init_app(app: Flask) -> None:
     app.before_request(check_timeouts)
     app.before_request(require_password_change)
     app.after_request(note_saved_draft)
+    app.after_request(wipe_cookie)
     app.jinja_env.globals["drafts_saved"] = drafts_saved
     app.jinja_env.globals["drafts_wipe"] = drafts_wipe

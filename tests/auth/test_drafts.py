@@ -119,3 +119,22 @@ def test_logout_has_the_next_page_empty_the_drafts(client, make_user, login_as):
     assert "data-drafts-wipe" in _body(page)
     assert "data-user" not in _body(page)
     assert "data-drafts-wipe" not in _body(client.get("/login").get_data(as_text=True))
+
+
+def test_a_request_still_running_at_logout_does_not_cancel_the_wipe(app, client, make_user,
+                                                                     login_as):  # fmt: skip
+    """The offline pack's fetches may still be running when the user logs out: such a request
+    answers with the session cookie it started with. That cookie used to replace the logout's,
+    whose session held the wipe flag, and the browser kept the last user's offline records."""
+    login_as(make_user("village", "jingang"))
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
+    before = client.get_cookie(cookie_name).value  # the session a running request started with
+    response = client.post("/logout")
+    assert response.status_code == 302
+    # The running request answers now, with its (old, now refused) session.
+    client.set_cookie(cookie_name, before)
+    late = client.get("/offline/elders/1")
+    assert late.status_code in (302, 404)
+    page = client.get("/login").get_data(as_text=True)
+    assert "data-drafts-wipe" in _body(page)
+    assert "data-drafts-wipe" not in _body(client.get("/login").get_data(as_text=True))
