@@ -228,8 +228,9 @@ def wipe_cookie(response: Response) -> Response:
     secure = SessionInterface().get_cookie_secure(current_app)
     done = request.environ.get(_WIPE)
     if done == "set":
-        response.set_cookie(WIPE_COOKIE, "1", max_age=600, path="/", secure=secure,
-                            httponly=True, samesite="Lax")  # fmt: skip
+        # No expiry: the next page may come hours later (another person, the same phone).
+        response.set_cookie(WIPE_COOKIE, "1", path="/", secure=secure, httponly=True,
+                            samesite="Lax")  # fmt: skip
     elif done == "read":
         response.delete_cookie(WIPE_COOKIE, path="/", secure=secure, httponly=True,
                                samesite="Lax")  # fmt: skip
