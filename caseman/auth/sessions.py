@@ -225,8 +225,10 @@ def drafts_wipe() -> bool:
 
 def wipe_cookie(response: Response) -> Response:
     """After each request: the logout sets the wipe cookie, the page that wipes removes it."""
-    secure = SessionInterface().get_cookie_secure(current_app)
     done = request.environ.get(_WIPE)
+    if done is None:
+        return response
+    secure = current_app.session_interface.get_cookie_secure(current_app)  # as the session's
     if done == "set":
         # No expiry: the next page may come hours later (another person, the same phone).
         response.set_cookie(WIPE_COOKIE, "1", path="/", secure=secure, httponly=True,
