@@ -166,6 +166,8 @@ def _body(elder: Elder, reveal: bool, day: date) -> str:
     printed = list_printed(elder) if "printed" in has else []
     # Cases merged into this one (issue 20 item 4): their history is shown here too.
     merged = list_merged(current_user, elder) if "merged" in has else []
+    if "assignments" not in has and "assignments" not in elder.__dict__:
+        set_committed_value(elder, "assignments", [])  # the visitors section reads none
     for other in merged:
         referrals += list_elder_referrals(other)
         risks += list_elder_risks(other)
@@ -200,7 +202,7 @@ def _body(elder: Elder, reveal: bool, day: date) -> str:
         kept=get_kept(current_user, elder) if elder.is_archived else None,
         can_merge=can_merge(current_user) and not elder.is_archived,
         csrf_token=lambda: cache.TOKEN_MARK,  # put in when sent: the body is kept
-        **_sections_read(elder, has),
+        **_sections_read(has),
     )
 
 
@@ -208,11 +210,9 @@ def _none(*_args: Any) -> list[Any]:
     return []
 
 
-def _sections_read(elder: Elder, has: frozenset[str]) -> dict[str, Any]:
+def _sections_read(has: frozenset[str]) -> dict[str, Any]:
     """The included sections' template globals, in place of those that would read a kind of row
     the elder has none of (a name given to render_template hides the global of that name)."""
-    if "assignments" not in has and "assignments" not in elder.__dict__:
-        set_committed_value(elder, "assignments", [])
     names: dict[str, Any] = {
         "family_summary": partial(
             family_summary,
